@@ -1,0 +1,56 @@
+# schemadrift — PGXS build
+#
+# The version lives in schemadrift.control only; everything else derives it.
+
+EXTENSION  = schemadrift
+EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+MODULE_big = schemadrift
+OBJS = \
+	src/schemadrift.o \
+	src/util.o \
+	src/catalog.o \
+	src/objects.o \
+	src/snapshot.o \
+	src/options.o \
+	src/compare.o
+
+DATA = $(EXTENSION)--$(EXTVERSION).sql
+PGFILEDESC = "schemadrift - schema fingerprints, drift diffs, DDL audit and guard"
+
+# libpq, as dblink and postgres_fdw link it (remote sides use it)
+PG_CPPFLAGS = -I$(libpq_srcdir) -DSCHEMADRIFT_VERSION='"$(EXTVERSION)"'
+SHLIB_LINK_INTERNAL = $(libpq)
+
+# pg_regress: one file per feature, in order
+REGRESS = \
+	setup
+REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
+
+# isolation specs live in test/specs, their outputs in test/expected
+ISOLATION_OPTS = --inputdir=test --outputdir=test --temp-instance=tmp_check_iso --temp-config=test/regress.conf
+
+# TAP tests (PostgreSQL::Test::Cluster)
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+EXTRA_CLEAN = tmp_check_regress tmp_check_iso test/results test/output_iso
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# META.json must carry the control file's version
+.PHONY: check-version
+check-version:
+	@grep -q '"version": "$(EXTVERSION)"' META.json || \
+		{ echo "META.json does not carry version $(EXTVERSION) from $(EXTENSION).control" >&2; exit 1; }
+
+# The suites one at a time (test/quickstart.sh runs them in this order).
+.PHONY: installcheck-regress installcheck-isolation installcheck-tap
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+installcheck-tap:
+	$(prove_installcheck)

@@ -1,0 +1,621 @@
+/*-------------------------------------------------------------------------
+ *
+ * compare.c
+ *	  The diff: what must change in a target schema to match a source.
+ *
+ * Both sides are sorted object sets (objects.c); one merge pass pairs them
+ * by kind and raw key.  An object only in the source is "missing", one only
+ * in the target "extra"; a pair whose hashes differ is "changed", reported
+ * one row per differing attribute.  Children (columns, constraints, indexes,
+ * triggers, policies) of a missing or extra relation are folded into its
+ * row, which counts them in its note.  Column order is compared on the
+ * columns both sides have, so one added column does not also show as an
+ * order change.  Between different major versions, differences in text that
+ * core deparses (definitions, defaults, expressions) are marked as possible
+ * version noise.
+ *
+ * A side is this database (NULL), a snapshot (jsonb) or, later, a foreign
+ * server or stored baseline (text).
+ *
+ * IDENTIFICATION
+ *	  src/compare.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "objects.h"
+#include "options.h"
+#include "snapshot.h"
+#include "util.h"
+
+#define DIFF_NCOLS 7
+
+/* attributes whose text core deparses, and which may print differently
+ * from one major version to the next */
+static const char *const deparsed_attributes[] = {
+	"definition", "default", "generated", "using", "with_check", "checks",
+	"partition_key", "partition_bound", "arguments", "result", "body", NULL
+};
+
+typedef struct DiffState
+{
+	Tuplestorestate *tupstore;
+	TupleDesc	tupdesc;
+	const SdObjectSet *source;
+	const SdObjectSet *target;
+	char	   *version_note;	/* non-NULL when the majors differ */
+} DiffState;
+
+static bool
+is_relation_kind(const char *kind)
+{
+	return strcmp(kind, "table") == 0 || strcmp(kind, "view") == 0 ||
+		strcmp(kind, "materialized view") == 0;
+}
+
+static bool
+is_deparsed_attribute(const char *attr)
+{
+	const char *const *p;
+
+	for (p = deparsed_attributes; *p; p++)
+		if (strcmp(*p, attr) == 0)
+			return true;
+	return false;
+}
+
+static void
+emit(DiffState *ds, const SdObject *obj, const char *change,
+	 const char *attribute, const char *source_value,
+	 const char *target_value, const char *note)
+{
+	Datum		values[DIFF_NCOLS];
+	bool		nulls[DIFF_NCOLS] = {0};
+
+	values[0] = CStringGetTextDatum(obj->kind);
+	values[1] = CStringGetTextDatum(obj->identity);
+	values[2] = CStringGetTextDatum(change);
+	values[3] = CStringGetTextDatum(attribute);
+	if (source_value)
+		values[4] = CStringGetTextDatum(source_value);
+	else
+		nulls[4] = true;
+	if (target_value)
+		values[5] = CStringGetTextDatum(target_value);
+	else
+		nulls[5] = true;
+	if (note)
+		values[6] = CStringGetTextDatum(note);
+	else
+		nulls[6] = true;
+	tuplestore_putvalues(ds->tupstore, ds->tupdesc, values, nulls);
+}
+
+/* the top-level keys of a jsonb object, in jsonb order */
+static List *
+object_keys(Jsonb *jb)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	List	   *keys = NIL;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_KEY)
+			keys = lappend(keys, pnstrdup(v.val.string.val, v.val.string.len));
+	return keys;
+}
+
+static int
+cmp_cstring(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}
+
+/* the strings of a jsonb array value, as a List of C strings */
+static List *
+array_strings(JsonbValue *v)
+{
+	List	   *result = NIL;
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+
+	if (v == NULL || v->type != jbvBinary)
+		return NIL;
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+		if (tok == WJB_ELEM && elem.type == jbvString)
+			result = lappend(result, pnstrdup(elem.val.string.val, elem.val.string.len));
+	return result;
+}
+
+static bool
+list_has_string(List *l, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, l)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+/* a List of C strings as a JSON array text */
+static char *
+strings_to_json(List *l)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	foreach(lc, l)
+	{
+		if (buf.len > 1)
+			appendStringInfoString(&buf, ", ");
+		escape_json(&buf, lfirst(lc));
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/*
+ * compare_column_order
+ *		Emit a "column_order" row when the columns both tables have are not
+ *		in the same relative order.  Added or dropped columns are reported as
+ *		columns; they do not make an order change of their own.
+ */
+static void
+compare_column_order(DiffState *ds, const SdObject *s, const SdObject *t,
+					 JsonbValue *sv, JsonbValue *tv)
+{
+	List	   *scols = array_strings(sv);
+	List	   *tcols = array_strings(tv);
+	List	   *scommon = NIL;
+	List	   *tcommon = NIL;
+	ListCell   *lc,
+			   *lc2;
+	bool		same = true;
+
+	foreach(lc, scols)
+		if (list_has_string(tcols, lfirst(lc)))
+			scommon = lappend(scommon, lfirst(lc));
+	foreach(lc, tcols)
+		if (list_has_string(scols, lfirst(lc)))
+			tcommon = lappend(tcommon, lfirst(lc));
+	forboth(lc, scommon, lc2, tcommon)
+	{
+		if (strcmp(lfirst(lc), lfirst(lc2)) != 0)
+		{
+			same = false;
+			break;
+		}
+	}
+	if (!same)
+		emit(ds, s, "changed", "column_order", strings_to_json(scommon),
+			 strings_to_json(tcommon),
+			 "order of the columns both sides have");
+}
+
+/*
+ * compare_attributes
+ *		One "changed" row per attribute whose value differs between the two
+ *		versions of an object (absent on one side counts as NULL).
+ */
+static void
+compare_attributes(DiffState *ds, const SdObject *s, const SdObject *t)
+{
+	List	   *keys = list_concat(object_keys(s->attrs), object_keys(t->attrs));
+	ListCell   *lc;
+	const char *prev = NULL;
+
+	list_sort(keys, cmp_cstring);
+	foreach(lc, keys)
+	{
+		const char *key = lfirst(lc);
+		JsonbValue *sv;
+		JsonbValue *tv;
+		char	   *stext;
+		char	   *ttext;
+
+		if (prev != NULL && strcmp(prev, key) == 0)
+			continue;
+		prev = key;
+
+		sv = sd_jsonb_get(s->attrs, key);
+		tv = sd_jsonb_get(t->attrs, key);
+
+		if (strcmp(key, "column_order") == 0 && strcmp(s->kind, "table") == 0)
+		{
+			compare_column_order(ds, s, t, sv, tv);
+			continue;
+		}
+
+		/* quoted forms tell the string "true" from the boolean */
+		stext = sv ? sd_jsonb_value_text(sv, true) : NULL;
+		ttext = tv ? sd_jsonb_value_text(tv, true) : NULL;
+		if (stext && ttext && strcmp(stext, ttext) == 0)
+			continue;
+
+		emit(ds, s, "changed", key,
+			 sv ? sd_jsonb_value_text(sv, false) : NULL,
+			 tv ? sd_jsonb_value_text(tv, false) : NULL,
+			 ds->version_note && is_deparsed_attribute(key) ? ds->version_note : NULL);
+	}
+}
+
+/* ---- folding children into a missing or extra relation ------------------ */
+
+typedef struct FoldedRelation
+{
+	char	   *pkey;			/* encoded raw key of the relation */
+	int			ncolumns;
+	int			nconstraints;
+	int			nindexes;
+	int			ntriggers;
+	int			npolicies;
+} FoldedRelation;
+
+static int
+cmp_folded(const void *a, const void *b)
+{
+	return strcmp(((const FoldedRelation *) a)->pkey,
+				  ((const FoldedRelation *) b)->pkey);
+}
+
+static FoldedRelation *
+find_folded(FoldedRelation *rels, int n, const char *pkey)
+{
+	FoldedRelation key;
+
+	key.pkey = (char *) pkey;
+	return bsearch(&key, rels, n, sizeof(FoldedRelation), cmp_folded);
+}
+
+/*
+ * collect_only_in
+ *		The relations of set a that set b lacks, sorted by encoded key, each
+ *		with zeroed child counts.
+ */
+static FoldedRelation *
+collect_only_in(const SdObjectSet *a, const SdObjectSet *b, int *n)
+{
+	FoldedRelation *rels = palloc(sizeof(FoldedRelation) * Max(a->nobjects, 1));
+	int			i = 0,
+				j = 0;
+
+	*n = 0;
+	while (i < a->nobjects)
+	{
+		int			c = j < b->nobjects ? sd_objects_cmp(&a->objects[i], &b->objects[j]) : -1;
+
+		if (c < 0)
+		{
+			if (is_relation_kind(a->objects[i].kind))
+			{
+				memset(&rels[*n], 0, sizeof(FoldedRelation));
+				rels[*n].pkey = sd_objects_encode_key("", a->objects[i].nkey, a->objects[i].key);
+				(*n)++;
+			}
+			i++;
+		}
+		else if (c > 0)
+			j++;
+		else
+		{
+			i++;
+			j++;
+		}
+	}
+	qsort(rels, *n, sizeof(FoldedRelation), cmp_folded);
+	return rels;
+}
+
+/*
+ * fold_child
+ *		If obj's parent relation is in rels, count obj there and return true
+ *		(the object is not reported on its own).
+ */
+static bool
+fold_child(FoldedRelation *rels, int n, const SdObject *obj)
+{
+	FoldedRelation *rel;
+	char	   *pkey;
+
+	if (obj->nparent == 0 || n == 0)
+		return false;
+	pkey = sd_objects_encode_key("", obj->nparent, obj->parent);
+	rel = find_folded(rels, n, pkey);
+	pfree(pkey);
+	if (rel == NULL)
+		return false;
+	if (strcmp(obj->kind, "table column") == 0)
+		rel->ncolumns++;
+	else if (strcmp(obj->kind, "table constraint") == 0)
+		rel->nconstraints++;
+	else if (strcmp(obj->kind, "index") == 0)
+		rel->nindexes++;
+	else if (strcmp(obj->kind, "trigger") == 0)
+		rel->ntriggers++;
+	else if (strcmp(obj->kind, "policy") == 0)
+		rel->npolicies++;
+	return true;
+}
+
+static void
+append_count(StringInfo buf, int n, const char *singular, const char *plural)
+{
+	if (n == 0)
+		return;
+	appendStringInfo(buf, "%s%d %s", buf->len > 0 ? ", " : "", n,
+					 n == 1 ? singular : plural);
+}
+
+/* "with 12 columns, 1 constraint, 2 indexes", or NULL */
+static char *
+folded_note(FoldedRelation *rels, int n, const SdObject *obj)
+{
+	FoldedRelation *rel;
+	StringInfoData buf;
+	char	   *pkey;
+
+	if (!is_relation_kind(obj->kind))
+		return NULL;
+	pkey = sd_objects_encode_key("", obj->nkey, obj->key);
+	rel = find_folded(rels, n, pkey);
+	pfree(pkey);
+	if (rel == NULL)
+		return NULL;
+	initStringInfo(&buf);
+	append_count(&buf, rel->ncolumns, "column", "columns");
+	append_count(&buf, rel->nconstraints, "constraint", "constraints");
+	append_count(&buf, rel->nindexes, "index", "indexes");
+	append_count(&buf, rel->ntriggers, "trigger", "triggers");
+	append_count(&buf, rel->npolicies, "policy", "policies");
+	if (buf.len == 0)
+		return NULL;
+	return psprintf("with %s", buf.data);
+}
+
+/*
+ * sd_compare
+ *		Diff target against source into ds->tupstore.
+ *
+ * Two passes: the first folds children of missing and extra relations (so
+ * that the relation's row can count them), the second emits rows in merge
+ * order.
+ */
+static void
+sd_compare(DiffState *ds)
+{
+	const SdObjectSet *s = ds->source;
+	const SdObjectSet *t = ds->target;
+	FoldedRelation *missing_rels;
+	FoldedRelation *extra_rels;
+	int			nmissing,
+				nextra;
+	bool	   *s_folded;
+	bool	   *t_folded;
+	int			i,
+				j;
+
+	missing_rels = collect_only_in(s, t, &nmissing);
+	extra_rels = collect_only_in(t, s, &nextra);
+	s_folded = palloc0(sizeof(bool) * Max(s->nobjects, 1));
+	t_folded = palloc0(sizeof(bool) * Max(t->nobjects, 1));
+	for (i = 0; i < s->nobjects; i++)
+		s_folded[i] = fold_child(missing_rels, nmissing, &s->objects[i]);
+	for (j = 0; j < t->nobjects; j++)
+		t_folded[j] = fold_child(extra_rels, nextra, &t->objects[j]);
+
+	i = j = 0;
+	while (i < s->nobjects || j < t->nobjects)
+	{
+		int			c;
+
+		CHECK_FOR_INTERRUPTS();
+		if (i >= s->nobjects)
+			c = 1;
+		else if (j >= t->nobjects)
+			c = -1;
+		else
+			c = sd_objects_cmp(&s->objects[i], &t->objects[j]);
+
+		if (c < 0)
+		{
+			const SdObject *obj = &s->objects[i];
+
+			if (!s_folded[i])
+				emit(ds, obj, "missing", "whole object",
+					 JsonbToCString(NULL, &obj->attrs->root, VARSIZE(obj->attrs)),
+					 NULL, folded_note(missing_rels, nmissing, obj));
+			i++;
+		}
+		else if (c > 0)
+		{
+			const SdObject *obj = &t->objects[j];
+
+			if (!t_folded[j])
+				emit(ds, obj, "extra", "whole object", NULL,
+					 JsonbToCString(NULL, &obj->attrs->root, VARSIZE(obj->attrs)),
+					 folded_note(extra_rels, nextra, obj));
+			j++;
+		}
+		else
+		{
+			if (strcmp(s->objects[i].hash, t->objects[j].hash) != 0)
+				compare_attributes(ds, &s->objects[i], &t->objects[j]);
+			i++;
+			j++;
+		}
+	}
+}
+
+/* ---- sides --------------------------------------------------------------- */
+
+typedef enum SideType
+{
+	SIDE_LOCAL,
+	SIDE_NAMED,
+	SIDE_SNAPSHOT
+} SideType;
+
+/*
+ * load_side
+ *		The object set of one side of a diff.  local_cache holds this
+ *		database's set once read, so that a diff of this database with itself
+ *		reads it once.
+ */
+static SdObjectSet *
+load_side(SideType type, Datum value, const char *argname,
+		  SdOptions *options, SdObjectSet **local_cache)
+{
+	SdObjectSet *set;
+
+	switch (type)
+	{
+		case SIDE_LOCAL:
+			if (*local_cache == NULL)
+				*local_cache = sd_objects_extract_local(options);
+			return *local_cache;
+
+		case SIDE_NAMED:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("diff against \"%s\" is not supported yet",
+							TextDatumGetCString(value)),
+					 errdetail("This version compares this database and snapshots; foreign servers and stored baselines come in a later version."),
+					 errhint("Take a snapshot with schemadrift_snapshot() in the other database and pass it as %s => the snapshot.",
+							 argname)));
+			break;
+
+		case SIDE_SNAPSHOT:
+			set = sd_snapshot_load(DatumGetJsonbP(value), argname);
+			if (!sd_options_equal(set->options, options))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("snapshot given as \"%s\" was taken with other options", argname),
+						 errdetail("The snapshot was taken with %s; this diff uses %s.",
+								   set->options->canonical, options->canonical),
+						 errhint("Pass the snapshot's options to schemadrift_diff, or take the snapshot again with these options.")));
+			return set;
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * run_diff
+ *		The body shared by every overload of schemadrift_diff: load both
+ *		sides, check they compare, and return the rows.
+ */
+static Datum
+run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
+		 SideType stype, int sarg, int optarg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SdOptions  *options;
+	SdObjectSet *local = NULL;
+	DiffState	ds;
+	MemoryContext diffcxt;
+	MemoryContext old;
+	int			smajor,
+				tmajor;
+
+	options = sd_options_from_datum(fcinfo, optarg);
+	InitMaterializedSRF(fcinfo, 0);
+
+	/* NULL text side = this database; a NULL snapshot is an error */
+	if (ttype == SIDE_SNAPSHOT && PG_ARGISNULL(targ))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("snapshot given as \"target\" is NULL"),
+				 errhint("Omit the argument to compare with this database.")));
+	if (stype == SIDE_SNAPSHOT && PG_ARGISNULL(sarg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("snapshot given as \"source\" is NULL"),
+				 errhint("Omit the argument to compare with this database.")));
+	if (ttype == SIDE_NAMED && PG_ARGISNULL(targ))
+		ttype = SIDE_LOCAL;
+	if (stype == SIDE_NAMED && PG_ARGISNULL(sarg))
+		stype = SIDE_LOCAL;
+
+	diffcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift diff",
+									ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(diffcxt);
+
+	memset(&ds, 0, sizeof(ds));
+	ds.tupstore = rsinfo->setResult;
+	ds.tupdesc = rsinfo->setDesc;
+	ds.target = load_side(ttype, ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ),
+						  "target", options, &local);
+	ds.source = load_side(stype, stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg),
+						  "source", options, &local);
+
+	if (local != NULL)
+		sd_objects_report_unsupported(local);
+
+	smajor = ds.source->server_version_num / 10000;
+	tmajor = ds.target->server_version_num / 10000;
+	if (smajor != tmajor)
+	{
+		ds.version_note = psprintf("may be version noise: the source was read on PostgreSQL %d, the target on PostgreSQL %d",
+								   smajor, tmajor);
+		ereport(NOTICE,
+				(errmsg("comparing a schema read on PostgreSQL %d with one read on PostgreSQL %d",
+						smajor, tmajor),
+				 errdetail("Definitions that PostgreSQL deparses (views, indexes, defaults, expressions) may print differently across major versions; such rows are marked in \"note\".")));
+	}
+
+	sd_compare(&ds);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(diffcxt);
+	return (Datum) 0;
+}
+
+/* ---- SQL-callable functions ---------------------------------------------- */
+
+PG_FUNCTION_INFO_V1(schemadrift_diff);
+PG_FUNCTION_INFO_V1(schemadrift_diff_target_snapshot);
+PG_FUNCTION_INFO_V1(schemadrift_diff_source_snapshot);
+PG_FUNCTION_INFO_V1(schemadrift_diff_snapshots);
+
+/* schemadrift_diff(target text, source text, options jsonb) */
+Datum
+schemadrift_diff(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_NAMED, 0, SIDE_NAMED, 1, 2);
+}
+
+/* schemadrift_diff(target jsonb, source text, options jsonb) */
+Datum
+schemadrift_diff_target_snapshot(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_NAMED, 1, 2);
+}
+
+/* schemadrift_diff(source jsonb, options jsonb, target text) */
+Datum
+schemadrift_diff_source_snapshot(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_NAMED, 2, SIDE_SNAPSHOT, 0, 1);
+}
+
+/* schemadrift_diff(target jsonb, source jsonb, options jsonb) */
+Datum
+schemadrift_diff_snapshots(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_SNAPSHOT, 1, 2);
+}

@@ -1,0 +1,27 @@
+/*-------------------------------------------------------------------------
+ *
+ * compat.h
+ *	  Every PG_VERSION_NUM shim of schemadrift, in one place.
+ *
+ * Compile-time differences between PostgreSQL 15 and 18 live here; the
+ * server version of a side being read (local or remote) is a run-time axis
+ * handled where the catalog SQL is built (catalog.c).
+ *
+ * IDENTIFICATION
+ *	  src/compat.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMADRIFT_COMPAT_H
+#define SCHEMADRIFT_COMPAT_H
+
+#if PG_VERSION_NUM < 150000
+#error "schemadrift requires PostgreSQL 15 or later"
+#endif
+
+/* varatt.h was split out of postgres.h in PostgreSQL 16 */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+#endif							/* SCHEMADRIFT_COMPAT_H */

@@ -1,0 +1,287 @@
+/*-------------------------------------------------------------------------
+ *
+ * options.c
+ *	  The options document: validation and canonical form.
+ *
+ * Every function takes its options as one jsonb object:
+ *
+ *	include_schemas  array of schema names: only these (default: all)
+ *	exclude_schemas  array of schema names: not these
+ *	exclude          array of LIKE patterns matched against identities (an
+ *	                 object is excluded if its identity or its table's does)
+ *	ignore           array of: owner, privileges, comments, column_order,
+ *	                 tablespace
+ *	role_map         object mapping role names to role names, applied to
+ *	                 owners, grantees and policy roles on every side
+ *
+ * Options decide what enters attrs, so results are only comparable under
+ * equal options.  The canonical form (arrays sorted and deduplicated, empty
+ * ones dropped, keys in jsonb order) is what snapshots and fingerprints
+ * record and what equality is checked on.
+ *
+ * IDENTIFICATION
+ *	  src/options.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+
+#include "compat.h"
+#include "options.h"
+#include "util.h"
+
+static const char *const valid_options[] = {
+	"include_schemas", "exclude_schemas", "exclude", "ignore", "role_map", NULL
+};
+
+static const char *const valid_ignore[] = {
+	"owner", "privileges", "comments", "column_order", "tablespace", NULL
+};
+
+#define VALID_OPTIONS_HINT \
+	"Valid options are: include_schemas, exclude_schemas, exclude, ignore, role_map."
+#define VALID_IGNORE_HINT \
+	"Valid values are: owner, privileges, comments, column_order, tablespace."
+
+/*
+ * sd_jsonb_type_name
+ *		The JSON type of a value, for error messages.
+ */
+const char *
+sd_jsonb_type_name(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "string";
+		case jbvNumeric:
+			return "number";
+		case jbvBool:
+			return "boolean";
+		case jbvArray:
+			return "array";
+		case jbvObject:
+			return "object";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "array" : "object";
+		default:
+			return "unknown";
+	}
+}
+
+static bool
+in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+static int
+cmp_cstring(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}
+
+/*
+ * string_array
+ *		Validate that v (the value of option name) is an array of strings and
+ *		return its elements, sorted in byte order and deduplicated.
+ */
+static List *
+string_array(const char *name, JsonbValue *v)
+{
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+	List	   *result = NIL;
+	List	   *dedup = NIL;
+	ListCell   *lc;
+	int			n = 0;
+
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data) ||
+		JsonContainerIsScalar(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an array of strings", name),
+				 errdetail("The value given is a %s.", sd_jsonb_type_name(v))));
+
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		n++;
+		if (elem.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"%s\" must be an array of strings", name),
+					 errdetail("Element %d is a %s.", n, sd_jsonb_type_name(&elem))));
+		result = lappend(result, pnstrdup(elem.val.string.val, elem.val.string.len));
+	}
+
+	list_sort(result, cmp_cstring);
+	foreach(lc, result)
+	{
+		if (dedup == NIL || strcmp(llast(dedup), lfirst(lc)) != 0)
+			dedup = lappend(dedup, lfirst(lc));
+	}
+	return dedup;
+}
+
+static void
+append_json_string_array(StringInfo buf, const char *key, List *items)
+{
+	ListCell   *lc;
+	bool		first = true;
+
+	appendStringInfoString(buf, buf->len > 1 ? ", " : "");
+	escape_json(buf, key);
+	appendStringInfoString(buf, ": [");
+	foreach(lc, items)
+	{
+		if (!first)
+			appendStringInfoString(buf, ", ");
+		escape_json(buf, lfirst(lc));
+		first = false;
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+/*
+ * sd_options_parse
+ *		Validate an options document and return its canonical form.  Any
+ *		problem is an ERROR that names the option and what is wrong with it.
+ */
+SdOptions *
+sd_options_parse(Jsonb *options)
+{
+	SdOptions  *result = palloc0(sizeof(SdOptions));
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	StringInfoData buf;
+	char	   *key = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(options))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options must be a jsonb object"),
+				 errhint("Pass options such as '{\"ignore\": [\"owner\"]}', or '{}' for none.")));
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+
+	it = JsonbIteratorInit(&options->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			if (!in_list(valid_options, key))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unrecognized option \"%s\"", key),
+						 errhint(VALID_OPTIONS_HINT)));
+			continue;
+		}
+		if (tok != WJB_VALUE)
+			continue;
+
+		if (strcmp(key, "role_map") == 0)
+		{
+			JsonbIterator *mit;
+			JsonbValue	mv;
+			JsonbIteratorToken mtok;
+			char	   *from = NULL;
+
+			if (v.type != jbvBinary || JsonContainerIsArray(v.val.binary.data))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("option \"role_map\" must be an object mapping role names to role names"),
+						 errdetail("The value given is a %s.", sd_jsonb_type_name(&v))));
+			mit = JsonbIteratorInit(v.val.binary.data);
+			while ((mtok = JsonbIteratorNext(&mit, &mv, true)) != WJB_DONE)
+			{
+				if (mtok == WJB_KEY)
+					from = pnstrdup(mv.val.string.val, mv.val.string.len);
+				else if (mtok == WJB_VALUE && mv.type != jbvString)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("option \"role_map\" must be an object mapping role names to role names"),
+							 errdetail("The value for \"%s\" is a %s.", from, sd_jsonb_type_name(&mv))));
+			}
+			if (JsonContainerSize(v.val.binary.data) > 0)
+			{
+				appendStringInfoString(&buf, buf.len > 1 ? ", " : "");
+				appendStringInfoString(&buf, "\"role_map\": ");
+				(void) JsonbToCString(&buf, v.val.binary.data, v.val.binary.len);
+			}
+		}
+		else
+		{
+			List	   *items = string_array(key, &v);
+			ListCell   *lc;
+
+			if (strcmp(key, "ignore") == 0)
+			{
+				foreach(lc, items)
+					if (!in_list(valid_ignore, lfirst(lc)))
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("unrecognized value \"%s\" in option \"ignore\"",
+										(char *) lfirst(lc)),
+								 errhint(VALID_IGNORE_HINT)));
+			}
+			else if (strcmp(key, "include_schemas") == 0 && items == NIL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("option \"include_schemas\" must not be empty"),
+						 errhint("Leave the option out to include every schema.")));
+			if (items != NIL)
+				append_json_string_array(&buf, key, items);
+		}
+	}
+	appendStringInfoChar(&buf, '}');
+
+	/* jsonb puts the keys in its own canonical order */
+	result->jsonb = sd_jsonb_from_cstring(buf.data);
+	result->canonical = JsonbToCString(NULL, &result->jsonb->root, VARSIZE(result->jsonb));
+	return result;
+}
+
+/*
+ * sd_options_from_datum
+ *		Parse argument argno of a SQL-callable function as options.  NULL is
+ *		an error: "no options" is '{}'.
+ */
+SdOptions *
+sd_options_from_datum(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("options must not be NULL"),
+				 errhint("Pass '{}' for no options.")));
+	return sd_options_parse(PG_GETARG_JSONB_P(argno));
+}
+
+/*
+ * sd_options_equal
+ *		Whether two validated option sets are the same.
+ */
+bool
+sd_options_equal(const SdOptions *a, const SdOptions *b)
+{
+	return strcmp(a->canonical, b->canonical) == 0;
+}

@@ -1,0 +1,27 @@
+/*-------------------------------------------------------------------------
+ *
+ * options.h
+ *	  The options document: validation and canonical form.
+ *
+ * IDENTIFICATION
+ *	  src/options.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMADRIFT_OPTIONS_H
+#define SCHEMADRIFT_OPTIONS_H
+
+#include "utils/jsonb.h"
+
+typedef struct SdOptions
+{
+	char	   *canonical;		/* canonical JSON text; $1 of the extraction */
+	Jsonb	   *jsonb;			/* the same, as jsonb */
+} SdOptions;
+
+extern SdOptions *sd_options_parse(Jsonb *options);
+extern SdOptions *sd_options_from_datum(FunctionCallInfo fcinfo, int argno);
+extern bool sd_options_equal(const SdOptions *a, const SdOptions *b);
+extern const char *sd_jsonb_type_name(JsonbValue *v);
+
+#endif							/* SCHEMADRIFT_OPTIONS_H */

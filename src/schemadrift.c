@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * schemadrift.c
+ *	  Module initialization: the magic block, GUCs and hooks only.
+ *
+ * The work is done elsewhere, one file per part (see DESIGN.md): catalog.c
+ * builds the extraction SQL, objects.c runs it and holds canonical objects,
+ * snapshot.c reads and writes snapshot documents, compare.c diffs two sides.
+ *
+ * IDENTIFICATION
+ *	  src/schemadrift.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "compat.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * _PG_init
+ *		Define the schemadrift.* settings and reserve the prefix, so that no
+ *		one can pre-set a placeholder that a later version would read.
+ */
+void
+_PG_init(void)
+{
+	MarkGUCPrefixReserved("schemadrift");
+}

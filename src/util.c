@@ -1,0 +1,170 @@
+/*-------------------------------------------------------------------------
+ *
+ * util.c
+ *	  Small helpers shared by every part: pinned settings, sha256, jsonb.
+ *
+ * IDENTIFICATION
+ *	  src/util.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "compat.h"
+#include "util.h"
+
+/*
+ * The settings under which catalog definitions are deparsed.  Every side
+ * reads its catalogs under these, so that names print schema-qualified the
+ * same way (search_path) and constants print the same way (the rest).
+ */
+static const struct
+{
+	const char *name;
+	const char *value;
+}			pinned_gucs[] =
+{
+	{"search_path", "pg_catalog"},
+	{"quote_all_identifiers", "off"},
+	{"standard_conforming_strings", "on"},
+	{"DateStyle", "ISO, YMD"},
+	{"IntervalStyle", "postgres"},
+	{"extra_float_digits", "3"},
+	{"TimeZone", "UTC"},
+	{"bytea_output", "hex"},
+	{"lc_monetary", "C"},
+};
+
+/*
+ * sd_util_pin_gucs
+ *		Set the deparse settings for the current transaction level and return
+ *		the GUC nest level that sd_util_unpin_gucs() restores.  On error the
+ *		transaction abort restores them.
+ */
+int
+sd_util_pin_gucs(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+	int			i;
+
+	for (i = 0; i < lengthof(pinned_gucs); i++)
+		(void) set_config_option(pinned_gucs[i].name, pinned_gucs[i].value,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+/*
+ * sd_util_unpin_gucs
+ *		Restore the settings sd_util_pin_gucs() changed.
+ */
+void
+sd_util_unpin_gucs(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * sd_util_sha256_hex
+ *		sha256 of data as 64 lower-case hex digits plus a terminator, written
+ *		to out (at least SD_SHA256_HEX_LEN + 1 bytes).
+ */
+void
+sd_util_sha256_hex(const char *data, size_t len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	pg_cryptohash_ctx *ctx;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	int			i;
+
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+	{
+		const char *msg = pg_cryptohash_error(ctx);
+
+		pg_cryptohash_free(ctx);
+		elog(ERROR, "could not compute sha256: %s", msg);
+	}
+	pg_cryptohash_free(ctx);
+
+	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+	{
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 0x0f];
+	}
+	out[SD_SHA256_HEX_LEN] = '\0';
+}
+
+/*
+ * sd_jsonb_get
+ *		The value under key in jsonb object jb, or NULL if jb is not an object
+ *		or has no such key.  The result is palloc'd; containers inside it
+ *		point into jb.
+ */
+JsonbValue *
+sd_jsonb_get(Jsonb *jb, const char *key)
+{
+	if (jb == NULL || !JB_ROOT_IS_OBJECT(jb))
+		return NULL;
+	return getKeyJsonValueFromContainer(&jb->root, key, strlen(key), NULL);
+}
+
+/*
+ * sd_jsonb_value_text
+ *		A jsonb value as text: strings bare (or as JSON string literals when
+ *		quote_strings, which keeps "true" and true apart), everything else in
+ *		jsonb's canonical output form.  Returns a palloc'd string.
+ */
+char *
+sd_jsonb_value_text(JsonbValue *v, bool quote_strings)
+{
+	StringInfoData buf;
+
+	switch (v->type)
+	{
+		case jbvString:
+			if (!quote_strings)
+				return pnstrdup(v->val.string.val, v->val.string.len);
+			initStringInfo(&buf);
+			{
+				char	   *s = pnstrdup(v->val.string.val, v->val.string.len);
+
+				escape_json(&buf, s);
+				pfree(s);
+			}
+			return buf.data;
+		case jbvNumeric:
+			return DatumGetCString(DirectFunctionCall1(numeric_out,
+													   NumericGetDatum(v->val.numeric)));
+		case jbvBool:
+			return pstrdup(v->val.boolean ? "true" : "false");
+		case jbvNull:
+			return pstrdup("null");
+		case jbvBinary:
+			return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * sd_jsonb_from_cstring
+ *		Parse a JSON text into a palloc'd Jsonb.
+ */
+Jsonb *
+sd_jsonb_from_cstring(const char *text)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+}

@@ -1,0 +1,27 @@
+/*-------------------------------------------------------------------------
+ *
+ * util.h
+ *	  Small helpers shared by every part: pinned settings, sha256, jsonb.
+ *
+ * IDENTIFICATION
+ *	  src/util.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMADRIFT_UTIL_H
+#define SCHEMADRIFT_UTIL_H
+
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+#define SD_SHA256_HEX_LEN 64
+
+extern int	sd_util_pin_gucs(void);
+extern void sd_util_unpin_gucs(int nestlevel);
+extern void sd_util_sha256_hex(const char *data, size_t len, char *out);
+
+extern JsonbValue *sd_jsonb_get(Jsonb *jb, const char *key);
+extern char *sd_jsonb_value_text(JsonbValue *v, bool quote_strings);
+extern Jsonb *sd_jsonb_from_cstring(const char *text);
+
+#endif							/* SCHEMADRIFT_UTIL_H */
