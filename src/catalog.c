@@ -7,8 +7,9 @@
  * the catalogs into rows (kind, identity, schema, key, parent, attrs, hash).
  * It runs unchanged through SPI on this database and, later, through libpq on
  * a remote one that has no schemadrift installed: it only uses core
- * functions, takes the options document as its single parameter ($1, jsonb),
- * and computes each object's hash on the side that owns the data.
+ * functions, takes the options document ($1 jsonb) and whether to return
+ * attrs ($2 boolean) as its parameters, and computes each object's hash on
+ * the side that owns the data.
  *
  * Rules (DESIGN.md, "Canonical objects"):
  *	- kind and identity are spelled as pg_identify_object() spells them;
@@ -21,9 +22,17 @@
  *	  format_type) while the caller pins search_path = pg_catalog and the
  *	  output settings (see sd_util_pin_gucs), so names print qualified the
  *	  same way on every side;
- *	- keys whose value is NULL are dropped (jsonb_strip_nulls), so "absent"
- *	  and "not applicable" are one thing;
- *	- hash = sha256 of convert_to(attrs::text, 'UTF8').
+ *	- attributes whose value is NULL are left out, so "absent" and "not
+ *	  applicable" are one thing;
+ *	- hash = sha256 of the UTF-8 bytes of attrs::text.
+ *
+ * attrs is built as text, directly in jsonb's canonical output form (keys
+ * ordered by length then bytes, ", " and ": " separators, strings escaped by
+ * to_json): attrs::jsonb::text is the same string.  That costs a fraction of
+ * jsonb_build_object(), which looks up the type of every argument on every
+ * call, and lets the fingerprint hash attrs without ever building jsonb.
+ * The snapshot loader recomputes every hash from the parsed jsonb, so any
+ * divergence from the canonical form shows up as a hash mismatch in tests.
  *
  * The queries follow pg_dump's conventions: schema-qualified catalogs, a
  * pinned search_path (so plain operators resolve in pg_catalog only), one
@@ -39,6 +48,161 @@
 #include "lib/stringinfo.h"
 
 #include "catalog.h"
+
+/* ---- building attrs as canonical JSON text ------------------------------- */
+
+typedef enum JsonKind
+{
+	JV_TEXT,					/* SQL text expression: a JSON string */
+	JV_BOOL,					/* SQL boolean expression */
+	JV_INT,						/* SQL integer expression */
+	JV_FLOAT,					/* SQL float4/float8 expression */
+	JV_JSON						/* SQL expression that is already JSON text */
+} JsonKind;
+
+#define JO_MAX_FIELDS 40
+
+typedef struct JsonField
+{
+	const char *key;
+	JsonKind	kind;
+	const char *expr;
+} JsonField;
+
+typedef struct JsonObject
+{
+	int			n;
+	JsonField	fields[JO_MAX_FIELDS];
+} JsonObject;
+
+static void
+jo_add(JsonObject *o, const char *key, JsonKind kind, const char *expr)
+{
+	if (o->n >= JO_MAX_FIELDS)
+		elog(ERROR, "too many attributes in one object");
+	o->fields[o->n].key = key;
+	o->fields[o->n].kind = kind;
+	o->fields[o->n].expr = expr;
+	o->n++;
+}
+
+/* jsonb's key order: shorter keys first, then bytewise */
+static int
+jsonb_key_cmp(const void *a, const void *b)
+{
+	const char *ka = ((const JsonField *) a)->key;
+	const char *kb = ((const JsonField *) b)->key;
+	size_t		la = strlen(ka);
+	size_t		lb = strlen(kb);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return memcmp(ka, kb, la);
+}
+
+/*
+ * jo_sql
+ *		A SQL expression evaluating to the canonical JSON text of object o:
+ *		fields in jsonb key order, NULL-valued fields left out (concat_ws
+ *		skips NULLs).  Returns a palloc'd string.
+ */
+static char *
+jo_sql(JsonObject *o)
+{
+	StringInfoData buf;
+	int			i;
+
+	qsort(o->fields, o->n, sizeof(JsonField), jsonb_key_cmp);
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "('{' || pg_catalog.concat_ws(', '");
+	for (i = 0; i < o->n; i++)
+	{
+		JsonField  *f = &o->fields[i];
+
+		/* keys are plain ASCII identifiers: no escaping needed */
+		appendStringInfo(&buf, ", '\"%s\": ' || ", f->key);
+		switch (f->kind)
+		{
+			case JV_TEXT:
+				appendStringInfo(&buf, "pg_catalog.to_json((%s)::pg_catalog.text)::pg_catalog.text",
+								 f->expr);
+				break;
+			case JV_BOOL:
+			case JV_INT:
+				appendStringInfo(&buf, "(%s)::pg_catalog.text", f->expr);
+				break;
+			case JV_FLOAT:
+				/* as to_jsonb() does: float output, read back as numeric */
+				appendStringInfo(&buf,
+								 "(%s)::pg_catalog.text::pg_catalog.numeric::pg_catalog.text",
+								 f->expr);
+				break;
+			case JV_JSON:
+				appendStringInfo(&buf, "(%s)", f->expr);
+				break;
+		}
+	}
+	appendStringInfoString(&buf, ") || '}')");
+	return buf.data;
+}
+
+/*
+ * json_string_array
+ *		A SQL expression: the JSON array text of the strings selected by
+ *		"SELECT <elem> FROM <from>" in the order given, NULL if none.
+ */
+static char *
+json_string_array(const char *elem, const char *from, const char *order)
+{
+	return psprintf("(SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json((%s)::pg_catalog.text)::pg_catalog.text, ', ' ORDER BY %s) || ']' FROM %s)",
+					elem, order, from);
+}
+
+/*
+ * sorted_text_array
+ *		The JSON array text of a text[] column sorted bytewise (reloptions,
+ *		proconfig), NULL when the column is NULL or empty.
+ */
+static char *
+sorted_text_array(const char *col)
+{
+	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
+					json_string_array("o.x", psprintf("pg_catalog.unnest(%s) o(x)", col),
+									  "o.x COLLATE \"C\""));
+}
+
+/*
+ * privileges
+ *		The "privileges" attribute of an object with ACL column acl, owner
+ *		column owner and acldefault() object type letter objtype.
+ *
+ * NULL (left out) when the ACL is the default one, whether it is stored as
+ * NULL or spelled out; otherwise a sorted array of "grantee:PRIVILEGE" with
+ * "*" for WITH GRANT OPTION, the owner written "(owner)" so that owner and
+ * privileges drift stay apart, grantors left out (they follow from who ran
+ * the GRANT, not from what is granted), and role_map applied.
+ */
+static char *
+privileges(const char *acl, const char *owner, const char *objtype)
+{
+	const char *grantee =
+		psprintf("CASE WHEN a.grantee = 0 THEN 'PUBLIC' WHEN a.grantee = %s THEN '(owner)' "
+				 "ELSE COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(a.grantee), "
+				 "pg_catalog.pg_get_userbyid(a.grantee)) END "
+				 "|| ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END",
+				 owner);
+	const char *actual =
+		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY p.g COLLATE \"C\"), '') || ']'"
+				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(%s) a) p)",
+				 grantee, acl);
+	const char *dflt =
+		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY p.g COLLATE \"C\"), '') || ']'"
+				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(pg_catalog.acldefault('%s', %s)) a) p)",
+				 grantee, objtype, owner);
+
+	return psprintf("CASE WHEN f.no_acl OR %s IS NULL THEN NULL ELSE NULLIF(%s, %s) END",
+					acl, actual, dflt);
+}
 
 /* pieces reused by every object kind */
 #define OWNER(col) \
@@ -60,68 +224,25 @@
 	" AND e.classid = 'pg_catalog." catalog "'::pg_catalog.regclass) "
 
 #define QIDENT(x) "pg_catalog.quote_ident(" x ")"
+#define QUALIFIED(nsp, name) QIDENT(nsp) " || '.' || " QIDENT(name)
 
-/*
- * append_privileges
- *		Append an expression for the "privileges" attribute of an object
- *		whose ACL column is acl, owner column owner, and acldefault() object
- *		type letter objtype.
- *
- * NULL (omitted) when the ACL is the default one, whether it is stored as
- * NULL or spelled out; otherwise a sorted array of "grantee:PRIVILEGE" with
- * "*" for WITH GRANT OPTION, the owner written "(owner)" so that owner and
- * privileges drift stay apart, grantors left out (they follow from who ran
- * the GRANT, not from what is granted), and role_map applied.
- */
-static void
-append_privileges(StringInfo buf, const char *acl, const char *owner,
-				  const char *objtype)
-{
-	int			i;
+/* the name of a collation, schema-qualified, or NULL */
+#define COLLATION_NAME(oid) \
+	"(SELECT " QUALIFIED("cn.nspname", "co.collname") \
+	" FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
+	" WHERE co.oid = " oid ")"
 
-	appendStringInfo(buf,
-					 "CASE WHEN f.no_acl OR %s IS NULL THEN NULL ELSE NULLIF(",
-					 acl);
-	for (i = 0; i < 2; i++)
-	{
-		if (i == 1)
-			appendStringInfoString(buf, ", ");
-		appendStringInfoString(buf,
-							   "(SELECT COALESCE(pg_catalog.jsonb_agg(p.g ORDER BY p.g COLLATE \"C\"), '[]') FROM ("
-							   "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ");
-		appendStringInfo(buf, "WHEN a.grantee = %s THEN '(owner)' ", owner);
-		appendStringInfoString(buf,
-							   "ELSE COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(a.grantee), "
-							   "pg_catalog.pg_get_userbyid(a.grantee)) END "
-							   "|| ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END AS g "
-							   "FROM pg_catalog.aclexplode(");
-		if (i == 0)
-			appendStringInfoString(buf, acl);
-		else
-			appendStringInfo(buf, "pg_catalog.acldefault('%s', %s)", objtype, owner);
-		appendStringInfoString(buf, ") a) p)");
-	}
-	appendStringInfoString(buf, ") END");
-}
-
-/*
- * append_sorted_text_array
- *		Append an expression turning a text[] column (reloptions, proconfig)
- *		into a jsonb array sorted in byte order, NULL when the column is.
- */
-static void
-append_sorted_text_array(StringInfo buf, const char *col)
-{
-	appendStringInfo(buf,
-					 "(SELECT pg_catalog.jsonb_agg(o.x ORDER BY o.x COLLATE \"C\") "
-					 "FROM pg_catalog.unnest(%s) o(x))",
-					 col);
-}
+/* ... and as core prints it with search_path = pg_catalog */
+#define COLLATION_NAME_AS_CORE(oid) \
+	"(SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN " QIDENT("co.collname") \
+	" ELSE " QUALIFIED("cn.nspname", "co.collname") " END" \
+	" FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
+	" WHERE co.oid = " oid ")"
 
 /*
  * append_common_ctes
  *		The WITH clause every query starts from: the options ($1), the set of
- *		extension members, and the schemas in scope.
+ *		extension members, and the schemas and relations in scope.
  */
 static void
 append_common_ctes(StringInfo buf)
@@ -139,17 +260,17 @@ append_common_ctes(StringInfo buf)
 						   "extmember AS ("
 						   " SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'),\n"
 						   "nsp AS ("
-						   " SELECT n.oid, n.nspname, n.nspowner, n.nspacl"
+						   " SELECT n.oid, n.nspname::pg_catalog.text AS nspname, n.nspowner, n.nspacl"
 						   " FROM pg_catalog.pg_namespace n, f"
 						   " WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
 						   " AND" NOT_EXT_MEMBER("pg_namespace", "n.oid")
 						   " AND (NOT (f.o ? 'include_schemas') OR (f.o -> 'include_schemas') ? n.nspname)"
 						   " AND NOT COALESCE((f.o -> 'exclude_schemas') ? n.nspname, false)),\n"
 						   "rel AS ("
-						   " SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relowner, c.relacl,"
-						   " c.reloptions, c.reltablespace, c.relrowsecurity, c.relforcerowsecurity,"
-						   " c.relreplident, c.relispartition, c.reloftype, c.relam, c.relpartbound,"
-						   " n.nspname, " QIDENT("n.nspname") " || '.' || " QIDENT("c.relname") " AS ident"
+						   " SELECT c.oid, c.relname::pg_catalog.text AS relname, c.relkind, c.relpersistence,"
+						   " c.relowner, c.relacl, c.reloptions, c.reltablespace, c.relrowsecurity,"
+						   " c.relforcerowsecurity, c.relreplident, c.relispartition, c.reloftype, c.relam,"
+						   " c.relpartbound, n.nspname, " QUALIFIED("n.nspname", "c.relname") " AS ident"
 						   " FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
 						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')"
 						   " AND" NOT_EXT_MEMBER("pg_class", "c.oid") "),\n");
@@ -160,253 +281,377 @@ append_common_ctes(StringInfo buf)
 static void
 append_schemas(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'schema'::pg_catalog.text AS kind, " QIDENT("n.nspname") " AS identity,"
-						   " n.nspname::pg_catalog.text AS schema, ARRAY[n.nspname::pg_catalog.text] AS key,"
-						   " NULL::pg_catalog.text[] AS parent,"
-						   " pg_catalog.jsonb_build_object("
-						   "'owner', " OWNER("n.nspowner") ", 'privileges', ");
-	append_privileges(buf, "n.nspacl", "n.nspowner", "n");
-	appendStringInfoString(buf,
-						   ", 'comment', " COMMENT("d") ") AS attrs"
-						   " FROM nsp n CROSS JOIN f"
-						   DESCR_JOIN("d", "pg_namespace", "n.oid", "0"));
+	JsonObject	o = {0};
+
+	jo_add(&o, "owner", JV_TEXT, OWNER("n.nspowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("n.nspacl", "n.nspowner", "n"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'schema'::pg_catalog.text AS kind, " QIDENT("n.nspname") " AS identity,"
+					 " n.nspname AS schema, ARRAY[n.nspname] AS key,"
+					 " NULL::pg_catalog.text[] AS parent, %s AS attrs"
+					 " FROM nsp n CROSS JOIN f"
+					 DESCR_JOIN("d", "pg_namespace", "n.oid", "0"),
+					 jo_sql(&o));
 }
 
 static void
 append_extensions(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'extension', " QIDENT("x.extname") ", NULL, ARRAY[x.extname::pg_catalog.text], NULL,"
-						   " pg_catalog.jsonb_build_object('version', x.extversion, 'schema', xn.nspname,"
-						   " 'comment', " COMMENT("d") ")"
-						   " FROM pg_catalog.pg_extension x"
-						   " JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace CROSS JOIN f"
-						   DESCR_JOIN("d", "pg_extension", "x.oid", "0")
-						   " WHERE x.extname <> 'schemadrift'");
+	JsonObject	o = {0};
+
+	jo_add(&o, "version", JV_TEXT, "x.extversion");
+	jo_add(&o, "schema", JV_TEXT, "xn.nspname");
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'extension', " QIDENT("x.extname") ", NULL, ARRAY[x.extname::pg_catalog.text], NULL, %s"
+					 " FROM pg_catalog.pg_extension x"
+					 " JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace CROSS JOIN f"
+					 DESCR_JOIN("d", "pg_extension", "x.oid", "0")
+					 " WHERE x.extname <> 'schemadrift'",
+					 jo_sql(&o));
 }
 
 static void
 append_tables(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'table', r.ident, r.nspname, ARRAY[r.nspname, r.relname::pg_catalog.text], NULL,"
-						   " pg_catalog.jsonb_build_object("
-						   "'persistence', CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END,"
-						   " 'partition_key', CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END,"
-						   " 'partition_of', (SELECT " QIDENT("pn.nspname") " || '.' || " QIDENT("pc.relname")
-						   " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-						   " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-						   " WHERE r.relispartition AND i.inhrelid = r.oid),"
-						   " 'partition_bound', CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END,"
-						   " 'inherits', (SELECT pg_catalog.jsonb_agg(" QIDENT("pn.nspname") " || '.' || " QIDENT("pc.relname")
-						   " ORDER BY i.inhseqno)"
-						   " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-						   " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-						   " WHERE NOT r.relispartition AND i.inhrelid = r.oid),"
-						   " 'of_type', CASE WHEN r.reloftype <> 0 THEN pg_catalog.format_type(r.reloftype, NULL) END,"
-						   " 'options', ");
-	append_sorted_text_array(buf, "r.reloptions");
-	appendStringInfoString(buf,
-						   ", 'row_security', r.relrowsecurity,"
-						   " 'force_row_security', r.relforcerowsecurity,"
-						   " 'replica_identity', CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'"
-						   " WHEN 'f' THEN 'full' WHEN 'i' THEN 'index ' || (SELECT " QIDENT("ic.relname")
-						   " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
-						   " WHERE x.indrelid = r.oid AND x.indisreplident) END,"
-						   " 'access_method', CASE WHEN am.amname <> 'heap' THEN am.amname END,"
-						   " 'tablespace', CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END,"
-						   " 'column_order', CASE WHEN f.no_colorder THEN NULL ELSE"
-						   " (SELECT pg_catalog.jsonb_agg(a.attname ORDER BY a.attnum) FROM pg_catalog.pg_attribute a"
-						   " WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped) END,"
-						   " 'owner', " OWNER("r.relowner") ", 'privileges', ");
-	append_privileges(buf, "r.relacl", "r.relowner", "r");
-	appendStringInfoString(buf,
-						   ", 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
-						   " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
-						   DESCR_JOIN("d", "pg_class", "r.oid", "0")
-						   " WHERE r.relkind IN ('r', 'p')");
+	JsonObject	o = {0};
+
+	jo_add(&o, "persistence", JV_TEXT,
+		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
+	jo_add(&o, "partition_key", JV_TEXT,
+		   "CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END");
+	jo_add(&o, "partition_of", JV_TEXT,
+		   "CASE WHEN r.relispartition THEN (SELECT " QUALIFIED("pn.nspname", "pc.relname")
+		   " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+		   " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+		   " WHERE i.inhrelid = r.oid) END");
+	jo_add(&o, "partition_bound", JV_TEXT,
+		   "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
+	jo_add(&o, "inherits", JV_JSON,
+		   psprintf("CASE WHEN NOT r.relispartition THEN %s END",
+					json_string_array(QUALIFIED("pn.nspname", "pc.relname"),
+									  "pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+									  " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+									  " WHERE i.inhrelid = r.oid",
+									  "i.inhseqno")));
+	jo_add(&o, "of_type", JV_TEXT,
+		   "CASE WHEN r.reloftype <> 0 THEN pg_catalog.format_type(r.reloftype, NULL) END");
+	jo_add(&o, "options", JV_JSON, sorted_text_array("r.reloptions"));
+	jo_add(&o, "row_security", JV_BOOL, "r.relrowsecurity");
+	jo_add(&o, "force_row_security", JV_BOOL, "r.relforcerowsecurity");
+	jo_add(&o, "replica_identity", JV_TEXT,
+		   "CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'"
+		   " WHEN 'f' THEN 'full' WHEN 'i' THEN 'index ' || (SELECT " QIDENT("ic.relname")
+		   " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
+		   " WHERE x.indrelid = r.oid AND x.indisreplident) END");
+	jo_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
+	jo_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
+	jo_add(&o, "column_order", JV_JSON, "CASE WHEN NOT f.no_colorder THEN co.cols END");
+	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "r"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'table', r.ident, r.nspname, ARRAY[r.nspname, r.relname], NULL, %s"
+					 " FROM rel r CROSS JOIN f"
+					 " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
+					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
+					 " LEFT JOIN colorder co ON co.attrelid = r.oid"
+					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 " WHERE r.relkind IN ('r', 'p')",
+					 jo_sql(&o));
 }
 
 static void
 append_columns(StringInfo buf, int server_version)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'table column', r.ident || '.' || " QIDENT("a.attname") ", r.nspname,"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text, a.attname::pg_catalog.text],"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text],"
-						   " pg_catalog.jsonb_build_object("
-						   "'type', pg_catalog.format_type(a.atttypid, a.atttypmod),"
-						   " 'not_null', a.attnotnull,"
-						   " 'default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
-						   " 'generated', CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
-						   " 'generated_storage', CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END,"
-						   " 'identity', CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,"
-						   " 'identity_sequence', CASE WHEN a.attidentity <> '' THEN"
-						   " (SELECT pg_catalog.jsonb_build_object('type', pg_catalog.format_type(s.seqtypid, NULL),"
-						   " 'start', s.seqstart, 'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax,"
-						   " 'cache', s.seqcache, 'cycle', s.seqcycle)"
-						   " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
-						   " WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-						   " AND dep.refobjid = r.oid AND dep.refobjsubid = a.attnum"
-						   " AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i') END,"
-						   " 'collation', CASE WHEN a.attcollation <> t.typcollation THEN"
-						   " (SELECT " QIDENT("cn.nspname") " || '.' || " QIDENT("co.collname")
-						   " FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
-						   " WHERE co.oid = a.attcollation) END,"
-						   " 'compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END,"
-						   " 'storage', CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage"
-						   " WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END,");
+	JsonObject	o = {0};
+	JsonObject	seq = {0};
+
+	jo_add(&seq, "type", JV_TEXT, "pg_catalog.format_type(s.seqtypid, NULL)");
+	jo_add(&seq, "start", JV_INT, "s.seqstart");
+	jo_add(&seq, "increment", JV_INT, "s.seqincrement");
+	jo_add(&seq, "min", JV_INT, "s.seqmin");
+	jo_add(&seq, "max", JV_INT, "s.seqmax");
+	jo_add(&seq, "cache", JV_INT, "s.seqcache");
+	jo_add(&seq, "cycle", JV_BOOL, "s.seqcycle");
+
+	jo_add(&o, "type", JV_TEXT, "pg_catalog.format_type(a.atttypid, a.atttypmod)");
+	jo_add(&o, "not_null", JV_BOOL, "a.attnotnull");
+	jo_add(&o, "default", JV_TEXT,
+		   "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END");
+	jo_add(&o, "generated", JV_TEXT,
+		   "CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END");
+	jo_add(&o, "generated_storage", JV_TEXT,
+		   "CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END");
+	jo_add(&o, "identity", JV_TEXT,
+		   "CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END");
+	jo_add(&o, "identity_sequence", JV_JSON,
+		   psprintf("CASE WHEN a.attidentity <> '' THEN (SELECT %s"
+					" FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
+					" WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND dep.refobjid = r.oid AND dep.refobjsubid = a.attnum"
+					" AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i') END",
+					jo_sql(&seq)));
+	jo_add(&o, "collation", JV_TEXT,
+		   "CASE WHEN a.attcollation <> t.typcollation THEN " COLLATION_NAME("a.attcollation") " END");
+	jo_add(&o, "compression", JV_TEXT,
+		   "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END");
+	jo_add(&o, "storage", JV_TEXT,
+		   "CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage"
+		   " WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END");
 
 	/* PostgreSQL 17 made attstattarget nullable: NULL, not -1, is "default" */
 	if (server_version >= 170000)
-		appendStringInfoString(buf, " 'statistics', a.attstattarget,");
+		jo_add(&o, "statistics", JV_INT, "a.attstattarget");
 	else
-		appendStringInfoString(buf,
-							   " 'statistics', CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END,");
+		jo_add(&o, "statistics", JV_INT, "CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END");
 
 	/*
 	 * attoptions minus pg_attver=<n>: some 15.x builds stamp every column
 	 * with a number that changes on every load; it is not a user option.
 	 */
-	appendStringInfoString(buf,
-						   " 'options', (SELECT pg_catalog.jsonb_agg(o.x ORDER BY o.x COLLATE \"C\")"
-						   " FROM pg_catalog.unnest(a.attoptions) o(x) WHERE o.x !~ '^pg_attver='),"
-						   " 'privileges', CASE WHEN f.no_acl OR a.attacl IS NULL THEN NULL ELSE NULLIF("
-						   "(SELECT pg_catalog.jsonb_agg(p.g ORDER BY p.g COLLATE \"C\") FROM ("
-						   "SELECT CASE WHEN ac.grantee = 0 THEN 'PUBLIC' ELSE"
-						   " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(ac.grantee),"
-						   " pg_catalog.pg_get_userbyid(ac.grantee)) END"
-						   " || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
-						   " FROM pg_catalog.aclexplode(a.attacl) ac) p), '[]') END,"
-						   " 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
-						   " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-						   " LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-						   DESCR_JOIN("d", "pg_class", "a.attrelid", "a.attnum")
-						   " WHERE r.relkind IN ('r', 'p')");
+	jo_add(&o, "options", JV_JSON,
+		   psprintf("CASE WHEN a.attoptions IS NULL OR (pg_catalog.cardinality(a.attoptions) = 1"
+					" AND a.attoptions[1] LIKE 'pg\\_attver=%%') THEN NULL ELSE %s END",
+					json_string_array("o.x", "pg_catalog.unnest(a.attoptions) o(x) WHERE o.x NOT LIKE 'pg\\_attver=%'",
+									  "o.x COLLATE \"C\"")));
+	jo_add(&o, "privileges", JV_JSON,
+		   psprintf("CASE WHEN f.no_acl OR a.attacl IS NULL THEN NULL ELSE %s END",
+					json_string_array("p.g",
+									  "(SELECT CASE WHEN ac.grantee = 0 THEN 'PUBLIC' ELSE"
+									  " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(ac.grantee),"
+									  " pg_catalog.pg_get_userbyid(ac.grantee)) END"
+									  " || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
+									  " FROM pg_catalog.aclexplode(a.attacl) ac) p",
+									  "p.g COLLATE \"C\"")));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'table column', r.ident || '.' || " QIDENT("a.attname") ", r.nspname,"
+					 " ARRAY[r.nspname, r.relname, a.attname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
+					 " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+					 " LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+					 DESCR_JOIN("d", "pg_class", "a.attrelid", "a.attnum")
+					 " WHERE r.relkind IN ('r', 'p')",
+					 jo_sql(&o));
 }
 
 /*
  * Constraints of tables.  NOT NULL (contype 'n' on PostgreSQL 18) is folded
  * into the column; constraints cloned onto partitions (conparentid <> 0) are
- * reported once, on the partitioned table.
+ * reported once, on the partitioned table; an index that backs a constraint
+ * is reported with it (its tablespace).
  */
 static void
 append_constraints(StringInfo buf)
 {
+	JsonObject	o = {0};
+
+	jo_add(&o, "type", JV_TEXT,
+		   "CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique'"
+		   " WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' END");
+	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_constraintdef(k.oid)");
+	jo_add(&o, "tablespace", JV_TEXT,
+		   "CASE WHEN NOT f.no_tblspc AND k.contype IN ('p', 'u', 'x') THEN"
+		   " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
+		   " ON ts.oid = ic.reltablespace WHERE ic.oid = k.conindid) END");
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'table constraint', " QIDENT("k.conname") " || ' on ' || r.ident, r.nspname,"
+					 " ARRAY[r.nspname, r.relname, k.conname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid"
+					 DESCR_JOIN("d", "pg_constraint", "k.oid", "0")
+					 " WHERE r.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
+					 " AND k.conparentid = 0",
+					 jo_sql(&o));
+}
+
+/*
+ * index_definition
+ *		The "definition" attribute of an index x (pg_index) of relation r,
+ *		index relation ic, access method am: what pg_get_indexdef() prints
+ *		after "CREATE [UNIQUE] INDEX name ON table USING ", which the
+ *		identity and the "table" attribute already say.
+ *
+ * For an index on plain columns the text is built here, the way ruleutils
+ * builds it (quoted column, COLLATE if not the column's, operator class if
+ * not the default, DESC / NULLS, INCLUDE, NULLS NOT DISTINCT, WITH options,
+ * WHERE predicate): pg_get_indexdef() looks the default operator class up
+ * with a catalog scan per column and costs four times the rest of the
+ * extraction of an index.  Indexes on expressions still go through
+ * pg_get_indexdef().  Both paths print the same text (sql/identity.sql
+ * checks it against core for every index shape it creates).
+ */
+static char *
+index_definition(void)
+{
+	return
+		"CASE WHEN x.indexprs IS NULL THEN"
+		" " QIDENT("am.amname") " || ' (' || ik.keys || ')'"
+		" || CASE WHEN x.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END"
+		" || COALESCE(' WITH (' || (SELECT pg_catalog.string_agg(pg_catalog.split_part(o.x, '=', 1) || '=' ||"
+		" CASE WHEN pg_catalog.quote_ident(pg_catalog.substr(o.x, pg_catalog.strpos(o.x, '=') + 1))"
+		" = pg_catalog.substr(o.x, pg_catalog.strpos(o.x, '=') + 1)"
+		" THEN pg_catalog.substr(o.x, pg_catalog.strpos(o.x, '=') + 1)"
+		" ELSE pg_catalog.quote_literal(pg_catalog.substr(o.x, pg_catalog.strpos(o.x, '=') + 1)) END, ', ' ORDER BY o.i)"
+		" FROM pg_catalog.unnest(ic.reloptions) WITH ORDINALITY o(x, i)) || ')', '')"
+		" || COALESCE(' WHERE ' || pg_catalog.pg_get_expr(x.indpred, x.indrelid), '')"
+		" ELSE (SELECT CASE WHEN pg_catalog.starts_with(def.d, def.prefix)"
+		" THEN pg_catalog.substr(def.d, pg_catalog.length(def.prefix) + 1) ELSE def.d END"
+		" FROM (SELECT pg_catalog.pg_get_indexdef(x.indexrelid) AS d,"
+		" 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '"
+		" || " QIDENT("ic.relname") " || ' ON ' || CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END"
+		" || r.ident || ' USING ' AS prefix) def) END";
+}
+
+/*
+ * append_index_keys_cte
+ *		idxkeys(indexrelid, keys): for every index on plain columns of a
+ *		relation in scope, its column list as ruleutils prints it, built in
+ *		one set-based pass (a correlated subquery per index costs more than
+ *		everything else about it).
+ */
+static void
+append_index_keys_cte(StringInfo buf)
+{
 	appendStringInfoString(buf,
-						   "SELECT 'table constraint', " QIDENT("k.conname") " || ' on ' || r.ident, r.nspname,"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text, k.conname::pg_catalog.text],"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text],"
-						   " pg_catalog.jsonb_build_object("
-						   "'type', CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique'"
-						   " WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' END,"
-						   " 'definition', pg_catalog.pg_get_constraintdef(k.oid),"
-						   " 'tablespace', CASE WHEN f.no_tblspc THEN NULL ELSE"
-						   " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
-						   " ON ts.oid = ic.reltablespace WHERE k.contype IN ('p', 'u', 'x') AND ic.oid = k.conindid) END,"
-						   " 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid"
-						   DESCR_JOIN("d", "pg_constraint", "k.oid", "0")
-						   " WHERE r.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
-						   " AND k.conparentid = 0");
+						   "idxcols AS MATERIALIZED ("
+						   " SELECT x.indexrelid, x.indrelid, x.indnkeyatts, u.attnum, u.cls, u.coll, u.opt, u.i"
+						   " FROM rel r JOIN pg_catalog.pg_index x ON x.indrelid = r.oid"
+						   " CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(x.indkey::pg_catalog.int2[]),"
+						   " pg_catalog.unnest(x.indclass::pg_catalog.oid[]), pg_catalog.unnest(x.indcollation::pg_catalog.oid[]),"
+						   " pg_catalog.unnest(x.indoption::pg_catalog.int2[])) WITH ORDINALITY u(attnum, cls, coll, opt, i)"
+						   " WHERE x.indexprs IS NULL AND r.relkind IN ('r', 'p', 'm')),\n"
+						   "idxkeys AS ("
+						   " SELECT u.indexrelid, pg_catalog.string_agg("
+						   "CASE WHEN u.i = u.indnkeyatts + 1 THEN ') INCLUDE (' WHEN u.i > 1 THEN ', ' ELSE '' END"
+						   " || " QIDENT("ta.attname")
+						   " || CASE WHEN u.i > u.indnkeyatts THEN '' ELSE"
+						   " CASE WHEN u.coll <> 0 AND u.coll <> ta.attcollation THEN ' COLLATE ' || "
+						   COLLATION_NAME_AS_CORE("u.coll") " ELSE '' END"
+						   " || CASE WHEN opc.opcdefault THEN '' WHEN opn.nspname = 'pg_catalog' THEN ' ' || " QIDENT("opc.opcname")
+						   " ELSE ' ' || " QUALIFIED("opn.nspname", "opc.opcname") " END"
+						   " || CASE WHEN u.opt & 1 = 1 THEN ' DESC' || CASE WHEN u.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END"
+						   " WHEN u.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END END, '' ORDER BY u.i) AS keys"
+						   " FROM idxcols u"
+						   " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = u.indrelid AND ta.attnum = u.attnum"
+						   " LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = u.cls"
+						   " LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace"
+						   " GROUP BY u.indexrelid),\n"
+						   "colorder AS ("
+						   " SELECT a.attrelid, '[' || pg_catalog.string_agg(pg_catalog.to_json(a.attname::pg_catalog.text)::pg_catalog.text,"
+						   " ', ' ORDER BY a.attnum) || ']' AS cols"
+						   " FROM rel r JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid"
+						   " WHERE r.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+						   " GROUP BY a.attrelid),\n");
 }
 
 /*
  * Indexes, except those that back a constraint (reported with it) and the
- * partitions of a partitioned index (reported once, on the parent).  The
- * definition is pg_get_indexdef() without its "CREATE INDEX name ON table"
- * prefix, which the identity and the table attribute already say.
+ * partitions of a partitioned index (reported once, on the parent).
  */
 static void
 append_indexes(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'index', " QIDENT("r.nspname") " || '.' || " QIDENT("ic.relname") ", r.nspname,"
-						   " ARRAY[r.nspname, ic.relname::pg_catalog.text], ARRAY[r.nspname, r.relname::pg_catalog.text],"
-						   " pg_catalog.jsonb_build_object("
-						   "'table', r.ident, 'unique', x.indisunique,"
-						   " 'definition', CASE WHEN pg_catalog.starts_with(def.d, def.prefix)"
-						   " THEN pg_catalog.substr(def.d, pg_catalog.length(def.prefix) + 1) ELSE def.d END,"
-						   " 'valid', CASE WHEN NOT x.indisvalid THEN false END,"
-						   " 'options', ");
-	append_sorted_text_array(buf, "ic.reloptions");
-	appendStringInfoString(buf,
-						   ", 'tablespace', CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END,"
-						   " 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " JOIN pg_catalog.pg_index x ON x.indrelid = r.oid"
-						   " JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
-						   " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = ic.reltablespace"
-						   " CROSS JOIN LATERAL (SELECT pg_catalog.pg_get_indexdef(x.indexrelid) AS d,"
-						   " 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '"
-						   " || " QIDENT("ic.relname") " || ' ON ' || CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END"
-						   " || r.ident || ' USING ' AS prefix) def"
-						   DESCR_JOIN("d", "pg_class", "ic.oid", "0")
-						   " WHERE r.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition"
-						   " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
-						   " WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))");
+	JsonObject	o = {0};
+
+	jo_add(&o, "table", JV_TEXT, "r.ident");
+	jo_add(&o, "unique", JV_BOOL, "x.indisunique");
+	jo_add(&o, "definition", JV_TEXT, index_definition());
+	jo_add(&o, "valid", JV_BOOL, "CASE WHEN NOT x.indisvalid THEN false END");
+	jo_add(&o, "options", JV_JSON, sorted_text_array("ic.reloptions"));
+	jo_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'index', " QUALIFIED("r.nspname", "ic.relname") ", r.nspname,"
+					 " ARRAY[r.nspname, ic.relname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_index x ON x.indrelid = r.oid"
+					 " JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
+					 " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
+					 " LEFT JOIN idxkeys ik ON ik.indexrelid = x.indexrelid"
+					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = ic.reltablespace"
+					 DESCR_JOIN("d", "pg_class", "ic.oid", "0")
+					 " WHERE r.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition"
+					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
+					 " WHERE k.conrelid = x.indrelid AND k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))",
+					 jo_sql(&o));
 }
 
 /* Sequences, except those behind identity columns (reported with the column) */
 static void
 append_sequences(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'sequence', r.ident, r.nspname, ARRAY[r.nspname, r.relname::pg_catalog.text], NULL,"
-						   " pg_catalog.jsonb_build_object("
-						   "'type', pg_catalog.format_type(s.seqtypid, NULL),"
-						   " 'start', s.seqstart, 'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax,"
-						   " 'cache', s.seqcache, 'cycle', s.seqcycle,"
-						   " 'persistence', CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END,"
-						   " 'owned_by', (SELECT " QIDENT("tn.nspname") " || '.' || " QIDENT("tc.relname")
-						   " || '.' || " QIDENT("ta.attname")
-						   " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
-						   " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
-						   " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
-						   " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
-						   " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-						   " AND dep.refobjsubid > 0 AND dep.deptype = 'a'),"
-						   " 'owner', " OWNER("r.relowner") ", 'privileges', ");
-	append_privileges(buf, "r.relacl", "r.relowner", "s");
-	appendStringInfoString(buf,
-						   ", 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " JOIN pg_catalog.pg_sequence s ON s.seqrelid = r.oid"
-						   DESCR_JOIN("d", "pg_class", "r.oid", "0")
-						   " WHERE r.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
-						   " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
-						   " AND dep.deptype = 'i')");
+	JsonObject	o = {0};
+
+	jo_add(&o, "type", JV_TEXT, "pg_catalog.format_type(s.seqtypid, NULL)");
+	jo_add(&o, "start", JV_INT, "s.seqstart");
+	jo_add(&o, "increment", JV_INT, "s.seqincrement");
+	jo_add(&o, "min", JV_INT, "s.seqmin");
+	jo_add(&o, "max", JV_INT, "s.seqmax");
+	jo_add(&o, "cache", JV_INT, "s.seqcache");
+	jo_add(&o, "cycle", JV_BOOL, "s.seqcycle");
+	jo_add(&o, "persistence", JV_TEXT,
+		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
+	jo_add(&o, "owned_by", JV_TEXT,
+		   "(SELECT " QUALIFIED("tn.nspname", "tc.relname") " || '.' || " QIDENT("ta.attname")
+		   " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
+		   " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
+		   " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
+		   " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
+		   " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+		   " AND dep.refobjsubid > 0 AND dep.deptype = 'a')");
+	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "s"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'sequence', r.ident, r.nspname, ARRAY[r.nspname, r.relname], NULL, %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_sequence s ON s.seqrelid = r.oid"
+					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 " WHERE r.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
+					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
+					 " AND dep.deptype = 'i')",
+					 jo_sql(&o));
 }
 
 static void
 append_views(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,"
-						   " r.ident, r.nspname, ARRAY[r.nspname, r.relname::pg_catalog.text], NULL,"
-						   " pg_catalog.jsonb_build_object("
-						   "'definition', pg_catalog.pg_get_viewdef(r.oid),"
-						   " 'options', ");
-	append_sorted_text_array(buf, "r.reloptions");
-	appendStringInfoString(buf,
-						   ", 'access_method', CASE WHEN am.amname <> 'heap' THEN am.amname END,"
-						   " 'tablespace', CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END,"
-						   " 'owner', " OWNER("r.relowner") ", 'privileges', ");
-	append_privileges(buf, "r.relacl", "r.relowner", "r");
-	appendStringInfoString(buf,
-						   ", 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
-						   " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
-						   DESCR_JOIN("d", "pg_class", "r.oid", "0")
-						   " WHERE r.relkind IN ('v', 'm')");
+	JsonObject	o = {0};
+
+	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_viewdef(r.oid)");
+	jo_add(&o, "options", JV_JSON, sorted_text_array("r.reloptions"));
+	jo_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
+	jo_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
+	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "r"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,"
+					 " r.ident, r.nspname, ARRAY[r.nspname, r.relname], NULL, %s"
+					 " FROM rel r CROSS JOIN f"
+					 " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
+					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
+					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 " WHERE r.relkind IN ('v', 'm')",
+					 jo_sql(&o));
 }
+
+/* the text of a regprocedure column, NULL if it is 0 */
+#define REGPROC(col) \
+	"CASE WHEN " col " <> 0 THEN " col "::pg_catalog.regprocedure::pg_catalog.text END"
 
 /*
  * Functions, procedures and aggregates.  Functions a type created for itself
@@ -416,104 +661,127 @@ append_views(StringInfo buf)
 static void
 append_functions(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,"
-						   " (pg_catalog.pg_identify_object('pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0)).identity,"
-						   " n.nspname, ARRAY[n.nspname, p.proname::pg_catalog.text] ||"
-						   " (SELECT pg_catalog.array_agg(tn.nspname || '.' || t.typname ORDER BY u.i)"
-						   " FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY u(t, i)"
-						   " JOIN pg_catalog.pg_type t ON t.oid = u.t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace),"
-						   " NULL,"
-						   " pg_catalog.jsonb_build_object("
-						   "'arguments', pg_catalog.pg_get_function_arguments(p.oid),"
-						   " 'result', pg_catalog.pg_get_function_result(p.oid),"
-						   " 'language', l.lanname,"
-						   " 'volatility', CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END,"
-						   " 'strict', p.proisstrict, 'security_definer', p.prosecdef, 'leakproof', p.proleakproof,"
-						   " 'parallel', CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END,"
-						   " 'cost', p.procost, 'rows', CASE WHEN p.proretset THEN p.prorows END,"
-						   " 'window', CASE WHEN p.prokind = 'w' THEN true END,"
-						   " 'support', CASE WHEN p.prosupport <> 0 THEN p.prosupport::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'config', ");
-	append_sorted_text_array(buf, "p.proconfig");
-	appendStringInfoString(buf,
-						   ", 'body', CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)"
-						   " ELSE p.prosrc END,"
-						   " 'library', p.probin,"
-						   " 'aggregate', CASE WHEN p.prokind = 'a' THEN (SELECT pg_catalog.jsonb_build_object("
-						   "'kind', CASE ag.aggkind WHEN 'n' THEN 'normal' WHEN 'o' THEN 'ordered-set' ELSE 'hypothetical' END,"
-						   " 'direct_args', CASE WHEN ag.aggnumdirectargs > 0 THEN ag.aggnumdirectargs END,"
-						   " 'sfunc', ag.aggtransfn::pg_catalog.regprocedure::pg_catalog.text,"
-						   " 'stype', pg_catalog.format_type(ag.aggtranstype, NULL),"
-						   " 'sspace', CASE WHEN ag.aggtransspace <> 0 THEN ag.aggtransspace END,"
-						   " 'finalfunc', CASE WHEN ag.aggfinalfn <> 0 THEN ag.aggfinalfn::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'finalfunc_extra', CASE WHEN ag.aggfinalextra THEN true END,"
-						   " 'finalfunc_modify', ag.aggfinalmodify,"
-						   " 'combinefunc', CASE WHEN ag.aggcombinefn <> 0 THEN ag.aggcombinefn::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'serialfunc', CASE WHEN ag.aggserialfn <> 0 THEN ag.aggserialfn::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'deserialfunc', CASE WHEN ag.aggdeserialfn <> 0 THEN ag.aggdeserialfn::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'initcond', ag.agginitval,"
-						   " 'msfunc', CASE WHEN ag.aggmtransfn <> 0 THEN ag.aggmtransfn::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'minvfunc', CASE WHEN ag.aggminvtransfn <> 0 THEN ag.aggminvtransfn::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'mstype', CASE WHEN ag.aggmtranstype <> 0 THEN pg_catalog.format_type(ag.aggmtranstype, NULL) END,"
-						   " 'mfinalfunc', CASE WHEN ag.aggmfinalfn <> 0 THEN ag.aggmfinalfn::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'minitcond', ag.aggminitval,"
-						   " 'sortop', CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END)"
-						   " FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) END,"
-						   " 'owner', " OWNER("p.proowner") ", 'privileges', ");
-	append_privileges(buf, "p.proacl", "p.proowner", "f");
-	appendStringInfoString(buf,
-						   ", 'comment', " COMMENT("d") ")"
-						   " FROM pg_catalog.pg_proc p CROSS JOIN f"
-						   " JOIN nsp n ON n.oid = p.pronamespace"
-						   " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-						   DESCR_JOIN("d", "pg_proc", "p.oid", "0")
-						   " WHERE" NOT_EXT_MEMBER("pg_proc", "p.oid")
-						   " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
-						   " WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND dep.objid = p.oid"
-						   " AND dep.deptype = 'i')");
+	JsonObject	o = {0};
+	JsonObject	agg = {0};
+
+	jo_add(&agg, "kind", JV_TEXT,
+		   "CASE ag.aggkind WHEN 'n' THEN 'normal' WHEN 'o' THEN 'ordered-set' ELSE 'hypothetical' END");
+	jo_add(&agg, "direct_args", JV_INT,
+		   "CASE WHEN ag.aggnumdirectargs > 0 THEN ag.aggnumdirectargs END");
+	jo_add(&agg, "sfunc", JV_TEXT, REGPROC("ag.aggtransfn"));
+	jo_add(&agg, "stype", JV_TEXT, "pg_catalog.format_type(ag.aggtranstype, NULL)");
+	jo_add(&agg, "sspace", JV_INT, "CASE WHEN ag.aggtransspace <> 0 THEN ag.aggtransspace END");
+	jo_add(&agg, "finalfunc", JV_TEXT, REGPROC("ag.aggfinalfn"));
+	jo_add(&agg, "finalfunc_extra", JV_BOOL, "CASE WHEN ag.aggfinalextra THEN true END");
+	jo_add(&agg, "finalfunc_modify", JV_TEXT, "ag.aggfinalmodify");
+	jo_add(&agg, "combinefunc", JV_TEXT, REGPROC("ag.aggcombinefn"));
+	jo_add(&agg, "serialfunc", JV_TEXT, REGPROC("ag.aggserialfn"));
+	jo_add(&agg, "deserialfunc", JV_TEXT, REGPROC("ag.aggdeserialfn"));
+	jo_add(&agg, "initcond", JV_TEXT, "ag.agginitval");
+	jo_add(&agg, "msfunc", JV_TEXT, REGPROC("ag.aggmtransfn"));
+	jo_add(&agg, "minvfunc", JV_TEXT, REGPROC("ag.aggminvtransfn"));
+	jo_add(&agg, "mstype", JV_TEXT,
+		   "CASE WHEN ag.aggmtranstype <> 0 THEN pg_catalog.format_type(ag.aggmtranstype, NULL) END");
+	jo_add(&agg, "mfinalfunc", JV_TEXT, REGPROC("ag.aggmfinalfn"));
+	jo_add(&agg, "minitcond", JV_TEXT, "ag.aggminitval");
+	jo_add(&agg, "sortop", JV_TEXT,
+		   "CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END");
+
+	jo_add(&o, "arguments", JV_TEXT, "pg_catalog.pg_get_function_arguments(p.oid)");
+	jo_add(&o, "result", JV_TEXT, "pg_catalog.pg_get_function_result(p.oid)");
+	jo_add(&o, "language", JV_TEXT, "CASE WHEN p.prokind <> 'a' THEN l.lanname END");
+	jo_add(&o, "volatility", JV_TEXT,
+		   "CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END");
+	jo_add(&o, "strict", JV_BOOL, "p.proisstrict");
+	jo_add(&o, "security_definer", JV_BOOL, "p.prosecdef");
+	jo_add(&o, "leakproof", JV_BOOL, "p.proleakproof");
+	jo_add(&o, "parallel", JV_TEXT,
+		   "CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END");
+	jo_add(&o, "cost", JV_FLOAT, "p.procost");
+	jo_add(&o, "rows", JV_FLOAT, "CASE WHEN p.proretset THEN p.prorows END");
+	jo_add(&o, "window", JV_BOOL, "CASE WHEN p.prokind = 'w' THEN true END");
+	jo_add(&o, "support", JV_TEXT, REGPROC("p.prosupport"));
+	jo_add(&o, "config", JV_JSON, sorted_text_array("p.proconfig"));
+	jo_add(&o, "body", JV_TEXT,
+		   "CASE WHEN p.prokind = 'a' THEN NULL"
+		   " WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)"
+		   " ELSE p.prosrc END");
+	jo_add(&o, "library", JV_TEXT, "p.probin");
+	jo_add(&o, "aggregate", JV_JSON,
+		   psprintf("CASE WHEN p.prokind = 'a' THEN (SELECT %s"
+					" FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) END",
+					jo_sql(&agg)));
+	jo_add(&o, "owner", JV_TEXT, OWNER("p.proowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("p.proacl", "p.proowner", "f"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,"
+					 " (pg_catalog.pg_identify_object('pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0)).identity,"
+					 " n.nspname, ARRAY[n.nspname, p.proname::pg_catalog.text] ||"
+					 " (SELECT pg_catalog.array_agg(tn.nspname || '.' || t.typname ORDER BY u.i)"
+					 " FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY u(t, i)"
+					 " JOIN pg_catalog.pg_type t ON t.oid = u.t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace),"
+					 " NULL, %s"
+					 " FROM pg_catalog.pg_proc p CROSS JOIN f"
+					 " JOIN nsp n ON n.oid = p.pronamespace"
+					 " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+					 DESCR_JOIN("d", "pg_proc", "p.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER("pg_proc", "p.oid")
+					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
+					 " WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND dep.objid = p.oid"
+					 " AND dep.deptype = 'i')",
+					 jo_sql(&o));
 }
 
 static void
 append_triggers(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'trigger', " QIDENT("tg.tgname") " || ' on ' || r.ident, r.nspname,"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text, tg.tgname::pg_catalog.text],"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text],"
-						   " pg_catalog.jsonb_build_object("
-						   "'definition', pg_catalog.pg_get_triggerdef(tg.oid),"
-						   " 'enabled', CASE tg.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled'"
-						   " WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END,"
-						   " 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = r.oid"
-						   DESCR_JOIN("d", "pg_trigger", "tg.oid", "0")
-						   " WHERE NOT tg.tgisinternal AND tg.tgparentid = 0");
+	JsonObject	o = {0};
+
+	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_triggerdef(tg.oid)");
+	jo_add(&o, "enabled", JV_TEXT,
+		   "CASE tg.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled'"
+		   " WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END");
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'trigger', " QIDENT("tg.tgname") " || ' on ' || r.ident, r.nspname,"
+					 " ARRAY[r.nspname, r.relname, tg.tgname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = r.oid"
+					 DESCR_JOIN("d", "pg_trigger", "tg.oid", "0")
+					 " WHERE NOT tg.tgisinternal AND tg.tgparentid = 0",
+					 jo_sql(&o));
 }
 
 static void
 append_policies(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'policy', " QIDENT("pol.polname") " || ' on ' || r.ident, r.nspname,"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text, pol.polname::pg_catalog.text],"
-						   " ARRAY[r.nspname, r.relname::pg_catalog.text],"
-						   " pg_catalog.jsonb_build_object("
-						   "'command', CASE pol.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
-						   " WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END,"
-						   " 'permissive', pol.polpermissive,"
-						   " 'roles', (SELECT pg_catalog.jsonb_agg(g.name ORDER BY g.name COLLATE \"C\") FROM"
-						   " (SELECT CASE WHEN u.rid = 0 THEN 'PUBLIC' ELSE"
-						   " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(u.rid),"
-						   " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
-						   " FROM pg_catalog.unnest(pol.polroles) u(rid)) g),"
-						   " 'using', pg_catalog.pg_get_expr(pol.polqual, pol.polrelid),"
-						   " 'with_check', pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid),"
-						   " 'comment', " COMMENT("d") ")"
-						   " FROM rel r CROSS JOIN f"
-						   " JOIN pg_catalog.pg_policy pol ON pol.polrelid = r.oid"
-						   DESCR_JOIN("d", "pg_policy", "pol.oid", "0"));
+	JsonObject	o = {0};
+
+	jo_add(&o, "command", JV_TEXT,
+		   "CASE pol.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
+		   " WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END");
+	jo_add(&o, "permissive", JV_BOOL, "pol.polpermissive");
+	jo_add(&o, "roles", JV_JSON,
+		   json_string_array("g.name",
+							 "(SELECT CASE WHEN u.rid = 0 THEN 'PUBLIC' ELSE"
+							 " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(u.rid),"
+							 " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
+							 " FROM pg_catalog.unnest(pol.polroles) u(rid)) g",
+							 "g.name COLLATE \"C\""));
+	jo_add(&o, "using", JV_TEXT, "pg_catalog.pg_get_expr(pol.polqual, pol.polrelid)");
+	jo_add(&o, "with_check", JV_TEXT, "pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid)");
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'policy', " QIDENT("pol.polname") " || ' on ' || r.ident, r.nspname,"
+					 " ARRAY[r.nspname, r.relname, pol.polname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_policy pol ON pol.polrelid = r.oid"
+					 DESCR_JOIN("d", "pg_policy", "pol.oid", "0"),
+					 jo_sql(&o));
 }
 
 /*
@@ -524,76 +792,89 @@ append_policies(StringInfo buf)
 static void
 append_types(StringInfo buf)
 {
-	appendStringInfoString(buf,
-						   "SELECT 'type', (pg_catalog.pg_identify_object('pg_catalog.pg_type'::pg_catalog.regclass, t.oid, 0)).identity,"
-						   " n.nspname, ARRAY[n.nspname, t.typname::pg_catalog.text], NULL,"
-						   " pg_catalog.jsonb_build_object("
-						   "'type', CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain'"
-						   " WHEN 'r' THEN 'range' END,"
-						   " 'labels', CASE WHEN t.typtype = 'e' THEN (SELECT pg_catalog.jsonb_agg(e.enumlabel ORDER BY e.enumsortorder)"
-						   " FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,"
-						   " 'attributes', CASE WHEN t.typtype = 'c' THEN (SELECT pg_catalog.jsonb_agg("
-						   QIDENT("a.attname") " || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)"
-						   " || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || "
-						   QIDENT("cn.nspname") " || '.' || " QIDENT("co.collname") " ELSE '' END ORDER BY a.attnum)"
-						   " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid"
-						   " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
-						   " LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
-						   " WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END,"
-						   " 'base', CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,"
-						   " 'not_null', CASE WHEN t.typtype = 'd' THEN t.typnotnull END,"
-						   " 'default', pg_catalog.pg_get_expr(t.typdefaultbin, 0),"
-						   " 'checks', CASE WHEN t.typtype = 'd' THEN (SELECT pg_catalog.jsonb_agg("
-						   QIDENT("k.conname") " || ': ' || pg_catalog.pg_get_constraintdef(k.oid)"
-						   " ORDER BY k.conname COLLATE \"C\")"
-						   " FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c') END,"
-						   " 'collation', CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN"
-						   " (SELECT " QIDENT("cn.nspname") " || '.' || " QIDENT("co.collname")
-						   " FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
-						   " WHERE co.oid = t.typcollation) END,"
-						   " 'range', CASE WHEN t.typtype = 'r' THEN (SELECT pg_catalog.jsonb_build_object("
-						   "'subtype', pg_catalog.format_type(rg.rngsubtype, NULL),"
-						   " 'subtype_opclass', CASE WHEN NOT oc.opcdefault THEN " QIDENT("ocn.nspname") " || '.' || " QIDENT("oc.opcname") " END,"
-						   " 'collation', CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN "
-						   QIDENT("rcn.nspname") " || '.' || " QIDENT("rco.collname") " END,"
-						   " 'canonical', CASE WHEN rg.rngcanonical <> 0 THEN rg.rngcanonical::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'subtype_diff', CASE WHEN rg.rngsubdiff <> 0 THEN rg.rngsubdiff::pg_catalog.regprocedure::pg_catalog.text END,"
-						   " 'multirange', mt.typname)"
-						   " FROM pg_catalog.pg_range rg"
-						   " JOIN pg_catalog.pg_type st ON st.oid = rg.rngsubtype"
-						   " JOIN pg_catalog.pg_opclass oc ON oc.oid = rg.rngsubopc"
-						   " JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
-						   " LEFT JOIN pg_catalog.pg_collation rco ON rco.oid = rg.rngcollation"
-						   " LEFT JOIN pg_catalog.pg_namespace rcn ON rcn.oid = rco.collnamespace"
-						   " LEFT JOIN pg_catalog.pg_type mt ON mt.oid = rg.rngmultitypid"
-						   " WHERE rg.rngtypid = t.oid) END,"
-						   " 'owner', " OWNER("t.typowner") ", 'privileges', ");
-	append_privileges(buf, "t.typacl", "t.typowner", "T");
-	appendStringInfoString(buf,
-						   ", 'comment', " COMMENT("d") ")"
-						   " FROM pg_catalog.pg_type t CROSS JOIN f"
-						   " JOIN nsp n ON n.oid = t.typnamespace"
-						   " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
-						   DESCR_JOIN("d", "pg_type", "t.oid", "0")
-						   " WHERE t.typtype IN ('e', 'c', 'd', 'r') AND t.typisdefined"
-						   " AND" NOT_EXT_MEMBER("pg_type", "t.oid")
-						   " AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
-						   " WHERE c.oid = t.typrelid AND c.relkind = 'c'))");
+	JsonObject	o = {0};
+	JsonObject	rng = {0};
+
+	jo_add(&rng, "subtype", JV_TEXT, "pg_catalog.format_type(rg.rngsubtype, NULL)");
+	jo_add(&rng, "subtype_opclass", JV_TEXT,
+		   "CASE WHEN NOT oc.opcdefault THEN " QUALIFIED("ocn.nspname", "oc.opcname") " END");
+	jo_add(&rng, "collation", JV_TEXT,
+		   "CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN "
+		   COLLATION_NAME("rg.rngcollation") " END");
+	jo_add(&rng, "canonical", JV_TEXT, REGPROC("rg.rngcanonical"));
+	jo_add(&rng, "subtype_diff", JV_TEXT, REGPROC("rg.rngsubdiff"));
+	jo_add(&rng, "multirange", JV_TEXT, "mt.typname");
+
+	jo_add(&o, "type", JV_TEXT,
+		   "CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain'"
+		   " WHEN 'r' THEN 'range' END");
+	jo_add(&o, "labels", JV_JSON,
+		   psprintf("CASE WHEN t.typtype = 'e' THEN %s END",
+					json_string_array("e.enumlabel",
+									  "pg_catalog.pg_enum e WHERE e.enumtypid = t.oid",
+									  "e.enumsortorder")));
+	jo_add(&o, "attributes", JV_JSON,
+		   psprintf("CASE WHEN t.typtype = 'c' THEN %s END",
+					json_string_array(QIDENT("a.attname") " || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)"
+									  " || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || "
+									  COLLATION_NAME("a.attcollation") " ELSE '' END",
+									  "pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid"
+									  " WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped",
+									  "a.attnum")));
+	jo_add(&o, "base", JV_TEXT,
+		   "CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END");
+	jo_add(&o, "not_null", JV_BOOL, "CASE WHEN t.typtype = 'd' THEN t.typnotnull END");
+	jo_add(&o, "default", JV_TEXT, "pg_catalog.pg_get_expr(t.typdefaultbin, 0)");
+	/* PostgreSQL 17 keeps domain NOT NULL as a constraint too: typnotnull says it */
+	jo_add(&o, "checks", JV_JSON,
+		   psprintf("CASE WHEN t.typtype = 'd' THEN %s END",
+					json_string_array(QIDENT("k.conname") " || ': ' || pg_catalog.pg_get_constraintdef(k.oid)",
+									  "pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'",
+									  "k.conname COLLATE \"C\"")));
+	jo_add(&o, "collation", JV_TEXT,
+		   "CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN "
+		   COLLATION_NAME("t.typcollation") " END");
+	jo_add(&o, "range", JV_JSON,
+		   psprintf("CASE WHEN t.typtype = 'r' THEN (SELECT %s"
+					" FROM pg_catalog.pg_range rg"
+					" JOIN pg_catalog.pg_type st ON st.oid = rg.rngsubtype"
+					" JOIN pg_catalog.pg_opclass oc ON oc.oid = rg.rngsubopc"
+					" JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
+					" LEFT JOIN pg_catalog.pg_type mt ON mt.oid = rg.rngmultitypid"
+					" WHERE rg.rngtypid = t.oid) END",
+					jo_sql(&rng)));
+	jo_add(&o, "owner", JV_TEXT, OWNER("t.typowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("t.typacl", "t.typowner", "T"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'type', (pg_catalog.pg_identify_object('pg_catalog.pg_type'::pg_catalog.regclass, t.oid, 0)).identity,"
+					 " n.nspname, ARRAY[n.nspname, t.typname::pg_catalog.text], NULL, %s"
+					 " FROM pg_catalog.pg_type t CROSS JOIN f"
+					 " JOIN nsp n ON n.oid = t.typnamespace"
+					 " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
+					 DESCR_JOIN("d", "pg_type", "t.oid", "0")
+					 " WHERE t.typtype IN ('e', 'c', 'd', 'r') AND t.typisdefined"
+					 " AND" NOT_EXT_MEMBER("pg_type", "t.oid")
+					 " AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+					 " WHERE c.oid = t.typrelid AND c.relkind = 'c'))",
+					 jo_sql(&o));
 }
 
 /*
  * Everything the model does not cover yet, counted per pg_identify_object()
  * type and listed by identity: never silently skipped.  Only user objects:
- * in a schema in scope, or database-wide ones created after initdb, and not
- * members of an extension.
+ * in a schema in scope, or database-wide ones created after initdb, not
+ * members of an extension, and not made by another object for itself.
  */
 static void
 append_unsupported(StringInfo buf)
 {
 	appendStringInfoString(buf,
 						   "SELECT 'unsupported', io.type, NULL, ARRAY['unsupported', io.type], NULL,"
-						   " pg_catalog.jsonb_build_object('count', pg_catalog.count(*),"
-						   " 'objects', pg_catalog.jsonb_agg(io.identity ORDER BY io.identity COLLATE \"C\"))"
+						   " '{\"count\": ' || pg_catalog.count(*) || ', \"objects\": ['"
+						   " || pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
+						   " ORDER BY io.identity COLLATE \"C\") || ']}'"
 						   " FROM (SELECT u.classid, u.objid FROM ("
 						   "SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_collation c JOIN nsp n ON n.oid = c.collnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"
@@ -624,7 +905,9 @@ append_unsupported(StringInfo buf)
 						   " UNION ALL SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384"
 						   " UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384"
 						   ") u(classid, objid)"
-						   " WHERE NOT EXISTS (SELECT 1 FROM extmember e WHERE e.classid = u.classid AND e.objid = u.objid)) x"
+						   " WHERE NOT EXISTS (SELECT 1 FROM extmember e WHERE e.classid = u.classid AND e.objid = u.objid)"
+						   " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = u.classid"
+						   " AND dep.objid = u.objid AND dep.deptype = 'i')) x"
 						   " CROSS JOIN LATERAL pg_catalog.pg_identify_object(x.classid, x.objid, 0) io"
 						   " GROUP BY io.type");
 }
@@ -632,10 +915,11 @@ append_unsupported(StringInfo buf)
 /*
  * sd_catalog_extraction_sql
  *		Build the extraction query for a server of version server_version
- *		(as server_version_num).  It takes one parameter, $1 jsonb: the
- *		canonical options document (options.c), and returns
- *		(kind text, identity text, schema text, key text[], parent text[],
- *		attrs jsonb, hash text) in no particular order.
+ *		(as server_version_num).  Parameters: $1 jsonb, the canonical options
+ *		document (options.c); $2 boolean, whether to return attrs (the
+ *		fingerprint needs only hashes).  It returns (kind text, identity
+ *		text, schema text, key text[], parent text[], attrs text, hash text)
+ *		in no particular order; attrs is canonical jsonb text.
  *
  * The caller owns the palloc'd string and must run it with search_path
  * pinned to pg_catalog (sd_util_pin_gucs or, remotely, the session setup).
@@ -647,6 +931,7 @@ sd_catalog_extraction_sql(int server_version)
 
 	initStringInfo(&buf);
 	append_common_ctes(&buf);
+	append_index_keys_cte(&buf);
 	appendStringInfoString(&buf, "objs AS (\n");
 	append_schemas(&buf);
 	appendStringInfoString(&buf, "\nUNION ALL\n");
@@ -680,13 +965,14 @@ sd_catalog_extraction_sql(int server_version)
 	 */
 	appendStringInfoString(&buf,
 						   ")\n"
-						   "SELECT o.kind, o.identity, o.schema, o.key, o.parent, o.attrs,"
-						   " pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs::pg_catalog.text, 'UTF8')), 'hex') AS hash"
-						   " FROM (SELECT s.kind, s.identity, s.schema, s.key, s.parent,"
-						   " pg_catalog.jsonb_strip_nulls(s.attrs) AS attrs FROM objs s) o CROSS JOIN f"
-						   " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"
+						   "SELECT o.kind, o.identity, o.schema, o.key, o.parent,"
+						   " CASE WHEN $2 THEN o.attrs END,"
+						   " pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs, 'UTF8')), 'hex')"
+						   " FROM objs o CROSS JOIN f"
+						   " WHERE NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"
+						   " FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"
 						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND "
-						   QIDENT("o.parent[1]") " || '.' || " QIDENT("o.parent[2]") " LIKE pat.p))");
+						   QUALIFIED("o.parent[1]", "o.parent[2]") " LIKE pat.p))");
 
 	return buf.data;
 }
@@ -694,23 +980,24 @@ sd_catalog_extraction_sql(int server_version)
 /*
  * sd_catalog_state_sql
  *		A query returning one text value that changes whenever a DDL commits
- *		in this database: per catalog, the row count and the sum of xmin.
+ *		in this database: for each catalog that core's deparse functions read
+ *		through the caches, its row count and the sum of its rows' xmin.
  *
  * The extraction reads catalog rows through its MVCC snapshot but deparses
  * through the caches, which follow the latest committed state (pg_dump's
- * header comment).  Running this before the extraction (same snapshot) and
- * after it (a fresh one) tells whether a concurrent DDL may have mixed two
- * states into one result.
+ * header comment).  Taking this before the extraction and again after it (a
+ * fresh snapshot) tells whether a concurrent DDL may have mixed two states
+ * into one result.  Catalogs read only through SQL (pg_description,
+ * pg_depend, pg_inherits, ...) are consistent within the snapshot and need
+ * no watching.
  */
 char *
 sd_catalog_state_sql(int server_version)
 {
 	static const char *const catalogs[] = {
 		"pg_namespace", "pg_class", "pg_attribute", "pg_attrdef",
-		"pg_constraint", "pg_index", "pg_proc", "pg_type", "pg_enum",
-		"pg_trigger", "pg_policy", "pg_rewrite", "pg_sequence",
-		"pg_description", "pg_extension", "pg_inherits", "pg_range",
-		"pg_aggregate", "pg_depend"
+		"pg_constraint", "pg_index", "pg_proc", "pg_type", "pg_trigger",
+		"pg_rewrite", "pg_operator", "pg_opclass", "pg_collation"
 	};
 	StringInfoData buf;
 	int			i;

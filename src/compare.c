@@ -487,7 +487,7 @@ load_side(SideType type, Datum value, const char *argname,
 	{
 		case SIDE_LOCAL:
 			if (*local_cache == NULL)
-				*local_cache = sd_objects_extract_local(options);
+				*local_cache = sd_objects_extract_local(options, true);
 			return *local_cache;
 
 		case SIDE_NAMED:

@@ -114,7 +114,8 @@ object_from_tuple(SdObject *obj, HeapTuple tup, TupleDesc desc)
 	}
 	else
 		obj->parent = text_array_to_cstrings(d, &obj->nparent);
-	obj->attrs = DatumGetJsonbPCopy(SPI_getbinval(tup, desc, 6, &isnull));
+	d = SPI_getbinval(tup, desc, 6, &isnull);
+	obj->attrs = isnull ? NULL : sd_jsonb_from_cstring(TextDatumGetCString(d));
 	d = SPI_getbinval(tup, desc, 7, &isnull);
 	strlcpy(obj->hash, TextDatumGetCString(d), sizeof(obj->hash));
 	obj->mkey = sd_objects_encode_key(obj->kind, obj->nkey, obj->key);
@@ -153,12 +154,13 @@ run_state_query(SPIPlanPtr plan, Snapshot snap, MemoryContext resultcxt)
  *		subtransaction: errors propagate.
  */
 static bool
-extract_once(SdObjectSet *set, const char *state_before, MemoryContext resultcxt)
+extract_once(SdObjectSet *set, bool with_attrs, const char *state_before,
+			 MemoryContext resultcxt)
 {
 	SPIPlanPtr	plan;
 	SPIPlanPtr	state_plan;
-	Oid			argtypes[1] = {JSONBOID};
-	Datum		values[1];
+	Oid			argtypes[2] = {JSONBOID, BOOLOID};
+	Datum		values[2];
 	Portal		portal;
 	Snapshot	snap;
 	char	   *state_after;
@@ -168,7 +170,7 @@ extract_once(SdObjectSet *set, const char *state_before, MemoryContext resultcxt
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	plan = SPI_prepare(sd_catalog_extraction_sql(PG_VERSION_NUM), 1, argtypes);
+	plan = SPI_prepare(sd_catalog_extraction_sql(PG_VERSION_NUM), 2, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the catalog extraction query: %s",
 			 SPI_result_code_string(SPI_result));
@@ -181,6 +183,7 @@ extract_once(SdObjectSet *set, const char *state_before, MemoryContext resultcxt
 	snap = RegisterSnapshot(GetLatestSnapshot());
 
 	values[0] = JsonbPGetDatum(set->options->jsonb);
+	values[1] = BoolGetDatum(with_attrs);
 	PushActiveSnapshot(snap);
 	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
 
@@ -271,13 +274,15 @@ current_state(void)
  * sd_objects_extract_local
  *		Read every canonical object of this database under options.
  *
- * Returns a sorted set allocated in the caller's memory context.  Fails
+ * Returns a sorted set allocated in the caller's memory context; objects
+ * carry their attrs only if with_attrs (the fingerprint needs hashes only).
+ * Fails
  * with SQLSTATE 40001 if concurrent DDL kept changing the catalogs through
  * SD_EXTRACT_ATTEMPTS tries; errors not explained by concurrent DDL are
  * raised as they are.
  */
 SdObjectSet *
-sd_objects_extract_local(SdOptions *options)
+sd_objects_extract_local(SdOptions *options, bool with_attrs)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -306,7 +311,7 @@ sd_objects_extract_local(SdOptions *options)
 		MemoryContextSwitchTo(callercxt);
 		PG_TRY();
 		{
-			consistent = extract_once(set, state_at_start, attemptcxt);
+			consistent = extract_once(set, with_attrs, state_at_start, attemptcxt);
 			ReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(callercxt);
 			CurrentResourceOwner = oldowner;
@@ -527,7 +532,7 @@ schemadrift_objects(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	set = sd_objects_extract_local(options);
+	set = sd_objects_extract_local(options, true);
 	sd_objects_report_unsupported(set);
 
 	for (i = 0; i < set->nobjects; i++)
@@ -552,7 +557,7 @@ Datum
 schemadrift_fingerprint(PG_FUNCTION_ARGS)
 {
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
-	SdObjectSet *set = sd_objects_extract_local(options);
+	SdObjectSet *set = sd_objects_extract_local(options, false);
 	char		root[SD_SHA256_HEX_LEN + 1];
 
 	sd_objects_report_unsupported(set);

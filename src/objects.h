@@ -42,7 +42,7 @@ typedef struct SdObjectSet
 	const char *origin;			/* "this database", "snapshot", ... */
 } SdObjectSet;
 
-extern SdObjectSet *sd_objects_extract_local(SdOptions *options);
+extern SdObjectSet *sd_objects_extract_local(SdOptions *options, bool with_attrs);
 extern char *sd_objects_encode_key(const char *kind, int nparts, char **parts);
 extern void sd_objects_sort(SdObjectSet *set);
 extern int	sd_objects_cmp(const SdObject *a, const SdObject *b);

@@ -467,7 +467,7 @@ Datum
 schemadrift_snapshot(PG_FUNCTION_ARGS)
 {
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
-	SdObjectSet *set = sd_objects_extract_local(options);
+	SdObjectSet *set = sd_objects_extract_local(options, true);
 
 	sd_objects_report_unsupported(set);
 	PG_RETURN_JSONB_P(sd_snapshot_build(set));

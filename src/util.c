@@ -42,6 +42,10 @@ static const struct
 	{"TimeZone", "UTC"},
 	{"bytea_output", "hex"},
 	{"lc_monetary", "C"},
+	/* compiling the extraction query costs more than running it */
+	{"jit", "off"},
+	/* its aggregates over whole catalogs should not spill to disk */
+	{"work_mem", "64MB"},
 };
 
 /*
