@@ -24,7 +24,15 @@ SHLIB_LINK_INTERNAL = $(libpq)
 
 # pg_regress: one file per feature, in order
 REGRESS = \
-	setup
+	setup \
+	objects \
+	identity \
+	fingerprint \
+	snapshot \
+	diff \
+	drift_scenarios \
+	no_false_positives \
+	bad_input
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected

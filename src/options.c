@@ -62,19 +62,19 @@ sd_jsonb_type_name(JsonbValue *v)
 		case jbvNull:
 			return "null";
 		case jbvString:
-			return "string";
+			return "a string";
 		case jbvNumeric:
-			return "number";
+			return "a number";
 		case jbvBool:
-			return "boolean";
+			return "a boolean";
 		case jbvArray:
-			return "array";
+			return "an array";
 		case jbvObject:
-			return "object";
+			return "an object";
 		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "array" : "object";
+			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
 		default:
-			return "unknown";
+			return "of an unknown type";
 	}
 }
 
@@ -114,7 +114,7 @@ string_array(const char *name, JsonbValue *v)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"%s\" must be an array of strings", name),
-				 errdetail("The value given is a %s.", sd_jsonb_type_name(v))));
+				 errdetail("The value given is %s.", sd_jsonb_type_name(v))));
 
 	it = JsonbIteratorInit(v->val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
@@ -126,7 +126,7 @@ string_array(const char *name, JsonbValue *v)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"%s\" must be an array of strings", name),
-					 errdetail("Element %d is a %s.", n, sd_jsonb_type_name(&elem))));
+					 errdetail("Element %d is %s.", n, sd_jsonb_type_name(&elem))));
 		result = lappend(result, pnstrdup(elem.val.string.val, elem.val.string.len));
 	}
 
@@ -209,7 +209,7 @@ sd_options_parse(Jsonb *options)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("option \"role_map\" must be an object mapping role names to role names"),
-						 errdetail("The value given is a %s.", sd_jsonb_type_name(&v))));
+						 errdetail("The value given is %s.", sd_jsonb_type_name(&v))));
 			mit = JsonbIteratorInit(v.val.binary.data);
 			while ((mtok = JsonbIteratorNext(&mit, &mv, true)) != WJB_DONE)
 			{
@@ -219,7 +219,7 @@ sd_options_parse(Jsonb *options)
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("option \"role_map\" must be an object mapping role names to role names"),
-							 errdetail("The value for \"%s\" is a %s.", from, sd_jsonb_type_name(&mv))));
+							 errdetail("The value for \"%s\" is %s.", from, sd_jsonb_type_name(&mv))));
 			}
 			if (JsonContainerSize(v.val.binary.data) > 0)
 			{

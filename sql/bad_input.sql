@@ -1,0 +1,110 @@
+--
+-- bad_input: every way a caller can get it wrong ends in an ERROR that
+-- says what is wrong and where, with the right SQLSTATE
+--
+\set VERBOSITY default
+\set SHOW_CONTEXT always
+CREATE SCHEMA bad;
+CREATE TABLE bad.t (id int PRIMARY KEY);
+SELECT schemadrift_snapshot('{"include_schemas": ["bad"]}') AS s \gset
+
+-- options
+-- should fail: not an object
+SELECT schemadrift_fingerprint('["owner"]');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: unknown option
+SELECT schemadrift_fingerprint('{"ignore_owner": true}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: wrong type
+SELECT schemadrift_fingerprint('{"ignore": "owner"}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: wrong element type
+SELECT schemadrift_fingerprint('{"exclude_schemas": ["a", 1]}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: unknown ignore item
+SELECT schemadrift_fingerprint('{"ignore": ["owners"]}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: role_map values must be role names
+SELECT schemadrift_fingerprint('{"role_map": {"dev": null}}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: role_map is an object
+SELECT schemadrift_fingerprint('{"role_map": ["dev", "prod"]}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: an empty include list would compare nothing
+SELECT schemadrift_fingerprint('{"include_schemas": []}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: NULL options
+SELECT schemadrift_fingerprint(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM schemadrift_objects(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT schemadrift_snapshot(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(source => :'s'::jsonb, options => NULL);
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: malformed jsonb never reaches schemadrift
+SELECT schemadrift_fingerprint('{"ignore": [');
+\echo :LAST_ERROR_SQLSTATE
+
+-- sides
+-- should fail: a NULL snapshot
+SELECT * FROM schemadrift_diff(source => NULL::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(target => NULL::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: foreign servers and baselines are not sides yet
+SELECT * FROM schemadrift_diff('prod');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a jsonb side must be named
+SELECT * FROM schemadrift_diff(:'s'::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+
+-- snapshots
+-- should fail: not a snapshot at all
+SELECT * FROM schemadrift_diff(source => '[1, 2]'::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(source => '{"format": "pg_dump"}'::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a newer format version
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{format_version}', '2'));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a format version that is not a positive integer
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{format_version}', '"1"'));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: no server version
+SELECT * FROM schemadrift_diff(source => :'s'::jsonb - 'server_version_num');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: objects is not an array
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{objects}', '{}'));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: an object without a kind, or with attrs that are not an object
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{objects,1}', ((:'s'::jsonb)->'objects'->1) - 'kind'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{objects,1,attrs}', '"x"'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{objects,1,key}', '[]'));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: invalid options inside the snapshot
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{options,ignore}', '["nothing"]'));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: an object edited after the snapshot was taken
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{objects,1,attrs,comment}', '"edited"'));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: an object removed after the snapshot was taken
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{objects}', ((:'s'::jsonb)->'objects') - 1));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: an object listed twice
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s'::jsonb - 'fingerprint', '{objects}',
+	((:'s'::jsonb)->'objects') || jsonb_build_array((:'s'::jsonb)->'objects'->1)));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: taken under other options than the comparison's
+SELECT * FROM schemadrift_diff(source => :'s'::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(target => :'s'::jsonb, source => schemadrift_snapshot('{"include_schemas": ["bad"], "ignore": ["owner"]}'),
+	options => '{"include_schemas": ["bad"]}');
+\echo :LAST_ERROR_SQLSTATE
+
+-- a well-formed snapshot passes
+SELECT count(*) AS drift FROM schemadrift_diff(source => :'s'::jsonb, options => '{"include_schemas": ["bad"]}');
+
+DROP SCHEMA bad CASCADE;

@@ -1,0 +1,46 @@
+--
+-- no_false_positives: a realistic schema (test/fixtures/app_schema.sql, a
+-- few hundred objects) loaded in database A, the same schema reached in
+-- another creation order in B (app_schema_reordered.sql), and A restored
+-- from pg_dump --schema-only into C: one fingerprint, no diff.
+--
+CREATE DATABASE regress_sd_fix_a;
+CREATE DATABASE regress_sd_fix_b;
+CREATE DATABASE regress_sd_fix_c;
+
+\set ECHO none
+\c regress_sd_fix_a
+\i test/fixtures/app_schema.sql
+\c regress_sd_fix_b
+\i test/fixtures/app_schema_reordered.sql
+\set ECHO all
+\! pg_dump --schema-only regress_sd_fix_a | psql -X -q -v ON_ERROR_STOP=1 -d regress_sd_fix_c >/dev/null 2>&1 && echo restored
+
+\c regress_sd_fix_a
+CREATE EXTENSION schemadrift;
+SELECT count(*) > 300 AS a_few_hundred_objects FROM schemadrift_objects();
+SELECT kind, count(*) FROM schemadrift_objects() GROUP BY kind ORDER BY kind;
+SELECT schemadrift_fingerprint() AS fp_a \gset
+SELECT schemadrift_snapshot() AS snap_a \gset
+
+\c regress_sd_fix_b
+CREATE EXTENSION schemadrift;
+SELECT schemadrift_fingerprint() = :'fp_a' AS same_fingerprint_other_order;
+SELECT * FROM schemadrift_diff(source => :'snap_a'::jsonb);
+SELECT * FROM schemadrift_diff(target => :'snap_a'::jsonb);
+
+\c regress_sd_fix_c
+CREATE EXTENSION schemadrift;
+SELECT schemadrift_fingerprint() = :'fp_a' AS same_fingerprint_after_restore;
+SELECT * FROM schemadrift_diff(source => :'snap_a'::jsonb);
+SELECT * FROM schemadrift_diff(target => :'snap_a'::jsonb);
+
+-- and the diff is not blind: one planted change shows, alone
+ALTER TABLE app.users ALTER COLUMN email DROP NOT NULL;
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(source => :'snap_a'::jsonb);
+
+\c contrib_regression
+DROP DATABASE regress_sd_fix_a;
+DROP DATABASE regress_sd_fix_b;
+DROP DATABASE regress_sd_fix_c;
