@@ -10,6 +10,19 @@ CREATE VIEW "Weird ""Schema""".user AS SELECT "select" AS "group" FROM "Weird ""
 CREATE FUNCTION "Weird ""Schema"""."Func"(x "Weird ""Schema"""."table with spaces") RETURNS int
 	LANGUAGE sql AS 'SELECT 1';
 CREATE POLICY "a policy" ON "Weird ""Schema"""."table with spaces" USING (true);
+-- constraints of every shape
+CREATE TABLE "Weird ""Schema""".con (
+	a int, b int, c int, d text,
+	CONSTRAINT con_pk PRIMARY KEY (a, b) INCLUDE (d),
+	CONSTRAINT con_nnd UNIQUE NULLS NOT DISTINCT (c),
+	CONSTRAINT con_fk FOREIGN KEY (c, a) REFERENCES "Weird ""Schema""".con (a, b)
+		MATCH FULL ON UPDATE CASCADE ON DELETE SET NULL (c) DEFERRABLE INITIALLY DEFERRED,
+	CONSTRAINT con_fk2 FOREIGN KEY ("select_") REFERENCES "Weird ""Schema"""."table with spaces" ("select")
+		ON DELETE RESTRICT ON UPDATE SET DEFAULT,
+	CONSTRAINT con_chk CHECK (a > 0 AND d <> 'x') NO INHERIT,
+	"select_" int);
+ALTER TABLE "Weird ""Schema""".con ADD CONSTRAINT con_late CHECK (b < 100) NOT VALID;
+ALTER TABLE "Weird ""Schema""".con ADD CONSTRAINT con_fk3 FOREIGN KEY (b) REFERENCES "Weird ""Schema"""."table with spaces" NOT VALID;
 
 -- relations, schemas
 SELECT o.kind, o.identity
@@ -68,6 +81,18 @@ WHERE o.kind = 'index' AND o.attrs->>'definition' IS DISTINCT FROM d.def;
 SELECT count(*) AS indexes_checked
 FROM public.schemadrift_objects()
 WHERE kind = 'index';
+RESET search_path;
+
+-- every constraint definition is what pg_get_constraintdef() prints
+SET search_path = pg_catalog;
+SELECT o.identity, o.attrs->>'definition' AS definition, pg_get_constraintdef(k.oid) AS core
+FROM public.schemadrift_objects() o
+JOIN pg_constraint k ON o.identity = (pg_identify_object('pg_constraint'::regclass, k.oid, 0)).identity
+WHERE o.kind = 'table constraint' AND o.attrs->>'definition' IS DISTINCT FROM pg_get_constraintdef(k.oid);
+SELECT attrs->>'definition' AS definition
+FROM public.schemadrift_objects('{"include_schemas": ["Weird \"Schema\""]}')
+WHERE kind = 'table constraint'
+ORDER BY identity COLLATE "C";
 RESET search_path;
 
 -- the key holds raw name parts: snapshots carry it

@@ -359,7 +359,9 @@ append_tables(StringInfo buf)
 					 " FROM rel r CROSS JOIN f"
 					 " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
-					 " LEFT JOIN colorder co ON co.attrelid = r.oid"
+					 " CROSS JOIN LATERAL (SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json(a.attname::pg_catalog.text)::pg_catalog.text,"
+					 " ', ' ORDER BY a.attnum) || ']' AS cols FROM pg_catalog.pg_attribute a"
+					 " WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) co"
 					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p')",
 					 jo_sql(&o));
@@ -381,8 +383,13 @@ append_columns(StringInfo buf, int server_version)
 
 	jo_add(&o, "type", JV_TEXT, "pg_catalog.format_type(a.atttypid, a.atttypmod)");
 	jo_add(&o, "not_null", JV_BOOL, "a.attnotnull");
+	/*
+	 * A default cannot refer to columns, so it deparses without the table
+	 * as context (which would open the table and list its columns on every
+	 * call); a generation expression can, and needs it.
+	 */
 	jo_add(&o, "default", JV_TEXT,
-		   "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END");
+		   "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END");
 	jo_add(&o, "generated", JV_TEXT,
 		   "CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END");
 	jo_add(&o, "generated_storage", JV_TEXT,
@@ -443,20 +450,101 @@ append_columns(StringInfo buf, int server_version)
 }
 
 /*
+ * constraint_definition
+ *		The "definition" attribute of constraint k: what
+ *		pg_get_constraintdef() prints.
+ *
+ * Up to PostgreSQL 17, primary keys, unique, foreign key and check
+ * constraints are printed here the way ruleutils prints them, from the
+ * column lists of conkeys (set-based: pg_get_constraintdef() looks up every
+ * column and, for a check, opens the table on every call); exclusion
+ * constraints, and everything from 18 on (NOT ENFORCED, WITHOUT OVERLAPS,
+ * PERIOD), go through pg_get_constraintdef().  sql/identity.sql checks that
+ * both print the same text.
+ */
+static char *
+constraint_definition(int server_version)
+{
+	if (server_version >= 180000)
+		return "pg_catalog.pg_get_constraintdef(k.oid)";
+	return
+		"CASE k.contype"
+		" WHEN 'p' THEN 'PRIMARY KEY ' || CASE WHEN ix.indnullsnotdistinct THEN 'NULLS NOT DISTINCT ' ELSE '' END"
+		" || '(' || ck.cols || ')' || COALESCE(' INCLUDE (' || ci.cols || ')', '')"
+		" WHEN 'u' THEN 'UNIQUE ' || CASE WHEN ix.indnullsnotdistinct THEN 'NULLS NOT DISTINCT ' ELSE '' END"
+		" || '(' || ck.cols || ')' || COALESCE(' INCLUDE (' || ci.cols || ')', '')"
+		" WHEN 'f' THEN 'FOREIGN KEY (' || ck.cols || ') REFERENCES '"
+		" || " QUALIFIED("rn.nspname", "rc.relname") " || '(' || cr.cols || ')'"
+		" || CASE k.confmatchtype WHEN 'f' THEN ' MATCH FULL' WHEN 'p' THEN ' MATCH PARTIAL' ELSE '' END"
+		" || CASE k.confupdtype WHEN 'r' THEN ' ON UPDATE RESTRICT' WHEN 'c' THEN ' ON UPDATE CASCADE'"
+		" WHEN 'n' THEN ' ON UPDATE SET NULL' WHEN 'd' THEN ' ON UPDATE SET DEFAULT' ELSE '' END"
+		" || CASE k.confdeltype WHEN 'r' THEN ' ON DELETE RESTRICT' WHEN 'c' THEN ' ON DELETE CASCADE'"
+		" WHEN 'n' THEN ' ON DELETE SET NULL' WHEN 'd' THEN ' ON DELETE SET DEFAULT' ELSE '' END"
+		" || COALESCE(' (' || cd.cols || ')', '')"
+		" WHEN 'c' THEN 'CHECK (' || pg_catalog.pg_get_expr(k.conbin, k.conrelid) || ')'"
+		" || CASE WHEN k.connoinherit THEN ' NO INHERIT' ELSE '' END"
+		" END"
+		" || CASE WHEN k.condeferrable THEN ' DEFERRABLE' ELSE '' END"
+		" || CASE WHEN k.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END"
+		" || CASE WHEN NOT k.convalidated THEN ' NOT VALID' ELSE '' END";
+}
+
+/*
+ * append_constraint_keys_cte
+ *		conkeys(oid, which, cols): the quoted column lists of the table
+ *		constraints in scope: 'k' the constrained columns, 'r' the referenced
+ *		ones, 'd' the columns of ON DELETE SET NULL / SET DEFAULT, 'i' the
+ *		INCLUDE columns of the index behind a primary key or unique
+ *		constraint.
+ */
+static void
+append_constraint_keys_cte(StringInfo buf)
+{
+	appendStringInfoString(buf,
+						   "conkeys AS ("
+						   " SELECT u.oid, u.which, pg_catalog.string_agg(pg_catalog.quote_ident((SELECT a.attname"
+						   " FROM pg_catalog.pg_attribute a WHERE a.attrelid = u.relid AND a.attnum = u.n)), ', ' ORDER BY u.i) AS cols"
+						   " FROM ("
+						   "SELECT k.oid, 'k' AS which, k.conrelid AS relid, x.n, x.i"
+						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid,"
+						   " pg_catalog.unnest(k.conkey) WITH ORDINALITY x(n, i)"
+						   " WHERE k.contype IN ('p', 'u', 'f') AND k.conparentid = 0"
+						   " UNION ALL"
+						   " SELECT k.oid, 'r', k.confrelid, x.n, x.i"
+						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid,"
+						   " pg_catalog.unnest(k.confkey) WITH ORDINALITY x(n, i)"
+						   " WHERE k.contype = 'f' AND k.conparentid = 0"
+						   " UNION ALL"
+						   " SELECT k.oid, 'd', k.conrelid, x.n, x.i"
+						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid,"
+						   " pg_catalog.unnest(k.confdelsetcols) WITH ORDINALITY x(n, i)"
+						   " WHERE k.contype = 'f' AND k.conparentid = 0"
+						   " UNION ALL"
+						   " SELECT k.oid, 'i', k.conrelid, x.n, x.i"
+						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid"
+						   " JOIN pg_catalog.pg_index ix ON ix.indexrelid = k.conindid,"
+						   " pg_catalog.unnest(ix.indkey::pg_catalog.int2[]) WITH ORDINALITY x(n, i)"
+						   " WHERE k.contype IN ('p', 'u') AND k.conparentid = 0 AND x.i > ix.indnkeyatts"
+						   ") u GROUP BY u.oid, u.which),\n");
+}
+
+/*
  * Constraints of tables.  NOT NULL (contype 'n' on PostgreSQL 18) is folded
  * into the column; constraints cloned onto partitions (conparentid <> 0) are
  * reported once, on the partitioned table; an index that backs a constraint
  * is reported with it (its tablespace).
  */
 static void
-append_constraints(StringInfo buf)
+append_constraints(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
 	jo_add(&o, "type", JV_TEXT,
 		   "CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique'"
 		   " WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' END");
-	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_constraintdef(k.oid)");
+	jo_add(&o, "definition", JV_TEXT,
+		   psprintf("CASE WHEN k.contype = 'x' THEN pg_catalog.pg_get_constraintdef(k.oid) ELSE %s END",
+					constraint_definition(server_version)));
 	jo_add(&o, "tablespace", JV_TEXT,
 		   "CASE WHEN NOT f.no_tblspc AND k.contype IN ('p', 'u', 'x') THEN"
 		   " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
@@ -468,6 +556,13 @@ append_constraints(StringInfo buf)
 					 " ARRAY[r.nspname, r.relname, k.conname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid"
+					 " LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = k.conindid AND k.contype IN ('p', 'u')"
+					 " LEFT JOIN pg_catalog.pg_class rc ON rc.oid = k.confrelid"
+					 " LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace"
+					 " LEFT JOIN conkeys ck ON ck.oid = k.oid AND ck.which = 'k'"
+					 " LEFT JOIN conkeys cr ON cr.oid = k.oid AND cr.which = 'r'"
+					 " LEFT JOIN conkeys cd ON cd.oid = k.oid AND cd.which = 'd'"
+					 " LEFT JOIN conkeys ci ON ci.oid = k.oid AND ci.which = 'i'"
 					 DESCR_JOIN("d", "pg_constraint", "k.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
 					 " AND k.conparentid = 0",
@@ -516,8 +611,9 @@ index_definition(void)
  * append_index_keys_cte
  *		idxkeys(indexrelid, keys): for every index on plain columns of a
  *		relation in scope, its column list as ruleutils prints it, built in
- *		one set-based pass (a correlated subquery per index costs more than
- *		everything else about it).
+ *		one pass over the exploded index columns (a correlated subquery per
+ *		index costs more than everything else about it); column names are
+ *		looked up by index scans, which beat hashing all of pg_attribute.
  */
 static void
 append_index_keys_cte(StringInfo buf)
@@ -542,16 +638,11 @@ append_index_keys_cte(StringInfo buf)
 						   " || CASE WHEN u.opt & 1 = 1 THEN ' DESC' || CASE WHEN u.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END"
 						   " WHEN u.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END END, '' ORDER BY u.i) AS keys"
 						   " FROM idxcols u"
-						   " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = u.indrelid AND ta.attnum = u.attnum"
+						   " CROSS JOIN LATERAL (SELECT a.attname, a.attcollation FROM pg_catalog.pg_attribute a"
+						   " WHERE a.attrelid = u.indrelid AND a.attnum = u.attnum OFFSET 0) ta"
 						   " LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = u.cls"
 						   " LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace"
-						   " GROUP BY u.indexrelid),\n"
-						   "colorder AS ("
-						   " SELECT a.attrelid, '[' || pg_catalog.string_agg(pg_catalog.to_json(a.attname::pg_catalog.text)::pg_catalog.text,"
-						   " ', ' ORDER BY a.attnum) || ']' AS cols"
-						   " FROM rel r JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid"
-						   " WHERE r.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
-						   " GROUP BY a.attrelid),\n");
+						   " GROUP BY u.indexrelid),\n");
 }
 
 /*
@@ -932,6 +1023,7 @@ sd_catalog_extraction_sql(int server_version)
 	initStringInfo(&buf);
 	append_common_ctes(&buf);
 	append_index_keys_cte(&buf);
+	append_constraint_keys_cte(&buf);
 	appendStringInfoString(&buf, "objs AS (\n");
 	append_schemas(&buf);
 	appendStringInfoString(&buf, "\nUNION ALL\n");
@@ -941,7 +1033,7 @@ sd_catalog_extraction_sql(int server_version)
 	appendStringInfoString(&buf, "\nUNION ALL\n");
 	append_columns(&buf, server_version);
 	appendStringInfoString(&buf, "\nUNION ALL\n");
-	append_constraints(&buf);
+	append_constraints(&buf, server_version);
 	appendStringInfoString(&buf, "\nUNION ALL\n");
 	append_indexes(&buf);
 	appendStringInfoString(&buf, "\nUNION ALL\n");

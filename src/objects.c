@@ -124,48 +124,111 @@ object_from_tuple(SdObject *obj, HeapTuple tup, TupleDesc desc)
 /*
  * run_state_query
  *		Run the catalog state query under snapshot snap; returns a palloc'd
- *		string in the caller's memory context.
+ *		string in the current memory context.  Must be called connected to
+ *		SPI.
  */
 static char *
-run_state_query(SPIPlanPtr plan, Snapshot snap, MemoryContext resultcxt)
+run_state_query(Snapshot snap)
 {
+	SPIPlanPtr	plan;
 	int			rc;
 	bool		isnull;
 	Datum		d;
-	MemoryContext old;
 	char	   *result;
 
+	plan = SPI_prepare(sd_catalog_state_sql(PG_VERSION_NUM), 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the catalog state query: %s",
+			 SPI_result_code_string(SPI_result));
 	rc = SPI_execute_snapshot(plan, NULL, NULL, snap, InvalidSnapshot, true, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "catalog state query failed: %s", SPI_result_code_string(rc));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	old = MemoryContextSwitchTo(resultcxt);
 	result = TextDatumGetCString(d);
-	MemoryContextSwitchTo(old);
 	SPI_freetuptable(SPI_tuptable);
+	SPI_freeplan(plan);
 	return result;
+}
+
+static int
+cmp_xid(const void *a, const void *b)
+{
+	TransactionId xa = *(const TransactionId *) a;
+	TransactionId xb = *(const TransactionId *) b;
+
+	return xa < xb ? -1 : (xa > xb ? 1 : 0);
+}
+
+/*
+ * snapshots_equal
+ *		Whether no transaction ended between snapshots a and b (taken in
+ *		that order): same horizon, same transactions in progress.  Then no
+ *		DDL can have committed in between.
+ */
+static bool
+snapshots_equal(Snapshot a, Snapshot b)
+{
+	TransactionId *xa;
+	TransactionId *xb;
+	bool		equal;
+
+	if (a->xmin != b->xmin || a->xmax != b->xmax || a->xcnt != b->xcnt ||
+		a->subxcnt != b->subxcnt || a->suboverflowed != b->suboverflowed ||
+		a->curcid != b->curcid)
+		return false;
+	if (a->xcnt == 0)
+		return true;
+	xa = palloc(sizeof(TransactionId) * a->xcnt);
+	xb = palloc(sizeof(TransactionId) * b->xcnt);
+	memcpy(xa, a->xip, sizeof(TransactionId) * a->xcnt);
+	memcpy(xb, b->xip, sizeof(TransactionId) * b->xcnt);
+	qsort(xa, a->xcnt, sizeof(TransactionId), cmp_xid);
+	qsort(xb, b->xcnt, sizeof(TransactionId), cmp_xid);
+	equal = memcmp(xa, xb, sizeof(TransactionId) * a->xcnt) == 0;
+	pfree(xa);
+	pfree(xb);
+	return equal;
+}
+
+/*
+ * catalogs_unchanged
+ *		Whether the catalogs core's deparse functions read are the same under
+ *		the registered snapshot before as now.
+ *
+ * Cheap when nothing ended in between (the snapshots are equal); otherwise
+ * the catalog state is computed under both snapshots and compared: a
+ * transaction that committed only DML does not count.  Must be called
+ * connected to SPI.
+ */
+static bool
+catalogs_unchanged(Snapshot before)
+{
+	Snapshot	now = RegisterSnapshot(GetLatestSnapshot());
+	bool		unchanged;
+
+	unchanged = snapshots_equal(before, now) ||
+		strcmp(run_state_query(before), run_state_query(now)) == 0;
+	UnregisterSnapshot(now);
+	return unchanged;
 }
 
 /*
  * extract_once
- *		One extraction attempt.  Fills set->objects (allocated in resultcxt)
- *		and returns whether the catalog state is still state_before, that is,
- *		whether no DDL committed since it was taken.  Must be called inside a
- *		subtransaction: errors propagate.
+ *		One extraction attempt under snapshot snap.  Fills set->objects
+ *		(allocated in resultcxt) and returns whether no DDL committed while
+ *		it ran.  Must be called inside a subtransaction: errors propagate.
  */
 static bool
-extract_once(SdObjectSet *set, bool with_attrs, const char *state_before,
+extract_once(SdObjectSet *set, bool with_attrs, Snapshot snap,
 			 MemoryContext resultcxt)
 {
 	SPIPlanPtr	plan;
-	SPIPlanPtr	state_plan;
 	Oid			argtypes[2] = {JSONBOID, BOOLOID};
 	Datum		values[2];
 	Portal		portal;
-	Snapshot	snap;
-	char	   *state_after;
 	int			capacity = 1024;
 	int			n = 0;
+	bool		unchanged;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -174,13 +237,6 @@ extract_once(SdObjectSet *set, bool with_attrs, const char *state_before,
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the catalog extraction query: %s",
 			 SPI_result_code_string(SPI_result));
-	state_plan = SPI_prepare(sd_catalog_state_sql(PG_VERSION_NUM), 0, NULL);
-	if (state_plan == NULL)
-		elog(ERROR, "could not prepare the catalog state query: %s",
-			 SPI_result_code_string(SPI_result));
-
-	/* everything committed so far, and our own transaction's DDL */
-	snap = RegisterSnapshot(GetLatestSnapshot());
 
 	values[0] = JsonbPGetDatum(set->options->jsonb);
 	values[1] = BoolGetDatum(with_attrs);
@@ -216,58 +272,28 @@ extract_once(SdObjectSet *set, bool with_attrs, const char *state_before,
 	PopActiveSnapshot();
 	set->nobjects = n;
 
-	state_after = run_state_query(state_plan, GetLatestSnapshot(), resultcxt);
-	UnregisterSnapshot(snap);
+	unchanged = catalogs_unchanged(snap);
 
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
-
-	return strcmp(state_before, state_after) == 0;
+	return unchanged;
 }
 
 /*
- * catalogs_changed_since
- *		Whether the catalog state differs from before (used after an error,
- *		to tell a concurrent DDL from a real failure).
+ * changed_since
+ *		After a failed attempt: whether DDL committed since snap was taken
+ *		(which would explain the failure).
  */
 static bool
-catalogs_changed_since(const char *before)
+changed_since(Snapshot snap)
 {
-	bool		changed;
-	SPIPlanPtr	plan;
-
-	if (before == NULL)
-		return false;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare(sd_catalog_state_sql(PG_VERSION_NUM), 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the catalog state query");
-	changed = strcmp(before, run_state_query(plan, GetLatestSnapshot(),
-											 CurrentMemoryContext)) != 0;
-	SPI_finish();
-	return changed;
-}
-
-/*
- * current_state
- *		The catalog state now, as a palloc'd string.
- */
-static char *
-current_state(void)
-{
-	SPIPlanPtr	plan;
-	char	   *result;
-	MemoryContext cxt = CurrentMemoryContext;
+	bool		unchanged;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare(sd_catalog_state_sql(PG_VERSION_NUM), 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the catalog state query");
-	result = run_state_query(plan, GetLatestSnapshot(), cxt);
+	unchanged = catalogs_unchanged(snap);
 	SPI_finish();
-	return result;
+	return !unchanged;
 }
 
 /*
@@ -276,10 +302,11 @@ current_state(void)
  *
  * Returns a sorted set allocated in the caller's memory context; objects
  * carry their attrs only if with_attrs (the fingerprint needs hashes only).
- * Fails
- * with SQLSTATE 40001 if concurrent DDL kept changing the catalogs through
- * SD_EXTRACT_ATTEMPTS tries; errors not explained by concurrent DDL are
- * raised as they are.
+ * Each attempt reads under a fresh snapshot of the latest committed state
+ * (what the deparse functions see too).  Fails with SQLSTATE 40001 if
+ * concurrent DDL kept changing the catalogs through SD_EXTRACT_ATTEMPTS
+ * tries; errors that concurrent DDL does not explain are raised as they
+ * are.
  */
 SdObjectSet *
 sd_objects_extract_local(SdOptions *options, bool with_attrs)
@@ -300,18 +327,19 @@ sd_objects_extract_local(SdOptions *options, bool with_attrs)
 	for (attempt = 1;; attempt++)
 	{
 		bool		consistent = false;
-		bool		failed = false;
-		char	   *state_at_start = current_state();
 		MemoryContext attemptcxt;
+		Snapshot	snap;
 
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift extraction",
 										   ALLOCSET_DEFAULT_SIZES);
+		/* everything committed so far, and our own transaction's DDL */
+		snap = RegisterSnapshot(GetLatestSnapshot());
 
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(callercxt);
 		PG_TRY();
 		{
-			consistent = extract_once(set, with_attrs, state_at_start, attemptcxt);
+			consistent = extract_once(set, with_attrs, snap, attemptcxt);
 			ReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(callercxt);
 			CurrentResourceOwner = oldowner;
@@ -333,14 +361,18 @@ sd_objects_extract_local(SdOptions *options, bool with_attrs)
 			 */
 			if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 				edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-				!catalogs_changed_since(state_at_start))
+				!changed_since(snap))
+			{
+				UnregisterSnapshot(snap);
 				ReThrowError(edata);
+			}
 			FreeErrorData(edata);
-			failed = true;
+			consistent = false;
 		}
 		PG_END_TRY();
 
-		if (consistent && !failed)
+		UnregisterSnapshot(snap);
+		if (consistent)
 			break;				/* attemptcxt lives on under callercxt */
 
 		MemoryContextDelete(attemptcxt);

@@ -36,11 +36,13 @@ SD_SUITES=${SD_SUITES:-regress isolation tap}
 
 log() { printf '\n== %s\n' "$*"; }
 
+# Runs a command as the unprivileged user.  File descriptor 9 (the install
+# lock) is closed for it: a server it starts must not hold the lock.
 as_test_user() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u "$SD_TEST_USER" -- env PATH="$PG_BIN:$PATH" "$@"
+		runuser -u "$SD_TEST_USER" -- env PATH="$PG_BIN:$PATH" "$@" 9>&-
 	else
-		env PATH="$PG_BIN:$PATH" "$@"
+		env PATH="$PG_BIN:$PATH" "$@" 9>&-
 	fi
 }
 
@@ -73,7 +75,7 @@ build_and_install() {
 
 # --- 3a. demo ----------------------------------------------------------------
 run_demo() {
-	local dir port=${SD_DEMO_PORT:-54329}
+	local port=${SD_DEMO_PORT:-54329}
 	dir=$(mktemp -d /tmp/schemadrift-demo.XXXXXX)
 	chmod 755 "$dir"
 	[ "$(id -u)" -eq 0 ] && chown "$SD_TEST_USER" "$dir"

@@ -1,0 +1,62 @@
+--
+-- schemadrift demo: two databases that drifted, and what tells them apart.
+-- Run by "test/quickstart.sh demo" on a throwaway cluster.
+--
+\set ON_ERROR_STOP 1
+\pset pager off
+\echo
+\echo '== Two databases, prod and dev, built from the same migrations...'
+CREATE DATABASE demo_prod;
+CREATE DATABASE demo_dev;
+
+\c demo_prod
+CREATE EXTENSION schemadrift;
+CREATE TYPE request_status AS ENUM ('draft', 'submitted', 'approved', 'rejected');
+CREATE TABLE merchants (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	name varchar(50) NOT NULL,
+	email text NOT NULL,
+	settings jsonb NOT NULL DEFAULT '{}');
+CREATE INDEX merchants_settings_gin ON merchants USING gin (settings);
+CREATE TABLE requests (
+	id bigint PRIMARY KEY,
+	merchant_id bigint NOT NULL REFERENCES merchants,
+	status request_status NOT NULL DEFAULT 'draft');
+
+\c demo_dev
+CREATE EXTENSION schemadrift;
+CREATE TYPE request_status AS ENUM ('draft', 'submitted', 'failed');
+CREATE TABLE merchants (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	name varchar(100) NOT NULL,
+	email text,
+	settings jsonb NOT NULL DEFAULT '{}',
+	tax_id text);
+CREATE TABLE requests (
+	id bigint PRIMARY KEY,
+	merchant_id bigint NOT NULL,
+	status request_status NOT NULL DEFAULT 'draft');
+
+\echo
+\echo '== ... but someone ran DDL by hand on dev.  Their fingerprints:'
+\c demo_prod
+SELECT 'prod' AS database, schemadrift_fingerprint() AS fingerprint;
+SELECT schemadrift_snapshot() AS prod_snapshot \gset
+\c demo_dev
+SELECT 'dev' AS database, schemadrift_fingerprint() AS fingerprint;
+
+\echo
+\echo '== What must change in dev to match prod (a snapshot of prod is the source):'
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(source => :'prod_snapshot'::jsonb)
+ORDER BY identity, attribute;
+
+\echo
+\echo '== Snapshots are plain jsonb, for git; one object of prod:'
+SELECT jsonb_pretty(o) AS "merchants.name in prod"
+FROM jsonb_array_elements((:'prod_snapshot'::jsonb)->'objects') o
+WHERE o->>'identity' = 'public.merchants.name';
+
+\c postgres
+DROP DATABASE demo_prod;
+DROP DATABASE demo_dev;
