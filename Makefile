@@ -13,7 +13,9 @@ OBJS = \
 	src/objects.o \
 	src/snapshot.o \
 	src/options.o \
-	src/compare.o
+	src/compare.o \
+	src/audit.o \
+	src/redact.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "schemadrift - schema fingerprints, drift diffs, DDL audit and guard"
@@ -24,7 +26,10 @@ SHLIB_LINK_INTERNAL = $(libpq)
 
 # pg_regress: one file per feature, in order
 REGRESS = \
-	setup
+	setup \
+	audit \
+	audit_redaction \
+	audit_integrity
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected
