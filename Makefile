@@ -33,6 +33,8 @@ REGRESS = \
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected
+ISOLATION = \
+	audit_concurrency
 ISOLATION_OPTS = --inputdir=test --outputdir=test --temp-instance=tmp_check_iso --temp-config=test/regress.conf
 
 # TAP tests (PostgreSQL::Test::Cluster)
