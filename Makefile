@@ -13,7 +13,9 @@ OBJS = \
 	src/objects.o \
 	src/snapshot.o \
 	src/options.o \
-	src/compare.o
+	src/compare.o \
+	src/audit.o \
+	src/redact.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "schemadrift - schema fingerprints, drift diffs, DDL audit and guard"
@@ -32,11 +34,16 @@ REGRESS = \
 	diff \
 	drift_scenarios \
 	no_false_positives \
-	bad_input
+	bad_input \
+	audit \
+	audit_redaction \
+	audit_integrity
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected
-ISOLATION = snapshot_vs_ddl
+ISOLATION = \
+	snapshot_vs_ddl \
+	audit_concurrency
 ISOLATION_OPTS = --inputdir=test --outputdir=test --temp-instance=tmp_check_iso --temp-config=test/regress.conf
 
 # TAP tests (PostgreSQL::Test::Cluster)

@@ -24,4 +24,11 @@
 #include "varatt.h"
 #endif
 
+/* CleanQuerytext() moved from utils/ to nodes/queryjumble.h in PostgreSQL 16 */
+#if PG_VERSION_NUM >= 160000
+#define SD_QUERYJUMBLE_H "nodes/queryjumble.h"
+#else
+#define SD_QUERYJUMBLE_H "utils/queryjumble.h"
+#endif
+
 #endif							/* SCHEMADRIFT_COMPAT_H */

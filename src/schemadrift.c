@@ -17,6 +17,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "audit.h"
 #include "compat.h"
 
 PG_MODULE_MAGIC;
@@ -31,5 +32,6 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	sd_audit_init();
 	MarkGUCPrefixReserved("schemadrift");
 }
