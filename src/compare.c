@@ -51,8 +51,8 @@ typedef struct DiffState
 {
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
-	const SdObjectSet *source;
-	const SdObjectSet *target;
+	SdObjectSet *source;
+	SdObjectSet *target;
 	char	   *version_note;	/* non-NULL when the majors differ */
 } DiffState;
 
@@ -103,9 +103,9 @@ emit(DiffState *ds, const SdObject *obj, const char *change,
 
 /* the top-level keys of a jsonb object, in jsonb order */
 static List *
-object_keys(Jsonb *jb)
+object_keys(JsonbContainer *c)
 {
-	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbIterator *it = JsonbIteratorInit(c);
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 	List	   *keys = NIL;
@@ -214,9 +214,11 @@ compare_column_order(DiffState *ds, const SdObject *s, const SdObject *t,
  *		versions of an object (absent on one side counts as NULL).
  */
 static void
-compare_attributes(DiffState *ds, const SdObject *s, const SdObject *t)
+compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 {
-	List	   *keys = list_concat(object_keys(s->attrs), object_keys(t->attrs));
+	JsonbContainer *sattrs = sd_object_attrs(s);
+	JsonbContainer *tattrs = sd_object_attrs(t);
+	List	   *keys = list_concat(object_keys(sattrs), object_keys(tattrs));
 	ListCell   *lc;
 	const char *prev = NULL;
 
@@ -233,8 +235,8 @@ compare_attributes(DiffState *ds, const SdObject *s, const SdObject *t)
 			continue;
 		prev = key;
 
-		sv = sd_jsonb_get(s->attrs, key);
-		tv = sd_jsonb_get(t->attrs, key);
+		sv = sd_jsonb_get(sattrs, key);
+		tv = sd_jsonb_get(tattrs, key);
 
 		if (strcmp(key, "column_order") == 0 && strcmp(s->kind, "table") == 0)
 		{
@@ -399,8 +401,8 @@ folded_note(FoldedRelation *rels, int n, const SdObject *obj)
 static void
 sd_compare(DiffState *ds)
 {
-	const SdObjectSet *s = ds->source;
-	const SdObjectSet *t = ds->target;
+	SdObjectSet *s = ds->source;
+	SdObjectSet *t = ds->target;
 	FoldedRelation *missing_rels;
 	FoldedRelation *extra_rels;
 	int			nmissing,
@@ -434,21 +436,19 @@ sd_compare(DiffState *ds)
 
 		if (c < 0)
 		{
-			const SdObject *obj = &s->objects[i];
+			SdObject   *obj = &s->objects[i];
 
 			if (!s_folded[i])
-				emit(ds, obj, "missing", "whole object",
-					 JsonbToCString(NULL, &obj->attrs->root, VARSIZE(obj->attrs)),
+				emit(ds, obj, "missing", "whole object", sd_object_attrs_text(obj),
 					 NULL, folded_note(missing_rels, nmissing, obj));
 			i++;
 		}
 		else if (c > 0)
 		{
-			const SdObject *obj = &t->objects[j];
+			SdObject   *obj = &t->objects[j];
 
 			if (!t_folded[j])
-				emit(ds, obj, "extra", "whole object", NULL,
-					 JsonbToCString(NULL, &obj->attrs->root, VARSIZE(obj->attrs)),
+				emit(ds, obj, "extra", "whole object", NULL, sd_object_attrs_text(obj),
 					 folded_note(extra_rels, nextra, obj));
 			j++;
 		}

@@ -90,35 +90,149 @@ text_array_to_cstrings(Datum d, int *n)
 	return result;
 }
 
+/* the kinds the extraction produces: stored once, not per object */
+static const char *const known_kinds[] = {
+	"schema", "extension", "table", "table column", "table constraint",
+	"index", "sequence", "view", "materialized view", "function",
+	"procedure", "aggregate", "trigger", "policy", "type", "unsupported"
+};
+
+/*
+ * sd_arena_init, sd_arena_alloc
+ *		Memory for objects' strings, carved from 256 kB blocks of a memory
+ *		context: a chunk per object would cost a chunk header and a rounding
+ *		up to a power of two each, a third of the memory of a large set.  The
+ *		memory lives as long as the context; it is never freed piecemeal.
+ */
+#define SD_ARENA_BLOCK (256 * 1024)
+
+void
+sd_arena_init(SdArena *arena, MemoryContext cxt)
+{
+	arena->cxt = cxt;
+	arena->next = NULL;
+	arena->left = 0;
+}
+
+void *
+sd_arena_alloc(SdArena *arena, Size size)
+{
+	void	   *result;
+
+	size = MAXALIGN(size);
+	if (size > SD_ARENA_BLOCK / 8)
+		return MemoryContextAllocHuge(arena->cxt, size);
+	if (size > arena->left)
+	{
+		arena->next = MemoryContextAlloc(arena->cxt, SD_ARENA_BLOCK);
+		arena->left = SD_ARENA_BLOCK;
+	}
+	result = arena->next;
+	arena->next += size;
+	arena->left -= size;
+	return result;
+}
+
+/*
+ * sd_object_fill
+ *		Fill obj from its parts, copying them into one allocation of arena (a
+ *		snapshot of 10,000 tables holds some 130,000 objects: one chunk each
+ *		instead of a dozen keeps that to tens of megabytes).  attrs_text may
+ *		be NULL; the caller sets attrs and hash.
+ */
+void
+sd_object_fill(SdObject *obj, const char *kind, const char *identity,
+			   const char *schema, int nkey, char **key,
+			   int nparent, char **parent, const char *attrs_text,
+			   SdArena *arena)
+{
+	char	   *mkey = sd_objects_encode_key(kind, nkey, key);
+	Size		size = 0;
+	char	   *p;
+	int			i;
+
+	obj->kind = NULL;
+	for (i = 0; i < lengthof(known_kinds); i++)
+		if (strcmp(kind, known_kinds[i]) == 0)
+			obj->kind = (char *) known_kinds[i];
+
+	size += sizeof(char *) * (nkey + nparent);
+	size += strlen(identity) + 1 + strlen(mkey) + 1;
+	if (obj->kind == NULL)
+		size += strlen(kind) + 1;
+	if (schema)
+		size += strlen(schema) + 1;
+	if (attrs_text)
+		size += strlen(attrs_text) + 1;
+	for (i = 0; i < nkey; i++)
+		size += strlen(key[i]) + 1;
+	for (i = 0; i < nparent; i++)
+		size += strlen(parent[i]) + 1;
+
+	p = sd_arena_alloc(arena, size);
+	obj->key = (char **) p;
+	obj->parent = nparent > 0 ? (char **) p + nkey : NULL;
+	p += sizeof(char *) * (nkey + nparent);
+
+#define SD_COPY(dst, src) \
+	do { size_t l_ = strlen(src) + 1; memcpy(p, (src), l_); (dst) = p; p += l_; } while (0)
+
+	SD_COPY(obj->identity, identity);
+	SD_COPY(obj->mkey, mkey);
+	if (obj->kind == NULL)
+		SD_COPY(obj->kind, kind);
+	obj->schema = NULL;
+	if (schema)
+		SD_COPY(obj->schema, schema);
+	obj->attrs_text = NULL;
+	if (attrs_text)
+		SD_COPY(obj->attrs_text, attrs_text);
+	for (i = 0; i < nkey; i++)
+		SD_COPY(obj->key[i], key[i]);
+	for (i = 0; i < nparent; i++)
+		SD_COPY(obj->parent[i], parent[i]);
+#undef SD_COPY
+
+	obj->nkey = nkey;
+	obj->nparent = nparent;
+	obj->attrs = NULL;			/* parsed when needed: sd_object_attrs() */
+	pfree(mkey);
+}
+
 /*
  * object_from_tuple
- *		Fill obj from one row of the extraction query, allocating in the
- *		current memory context.
+ *		Fill obj from one row of the extraction query.  Temporary memory goes
+ *		to the current context; the object itself to arena.
  */
 static void
-object_from_tuple(SdObject *obj, HeapTuple tup, TupleDesc desc)
+object_from_tuple(SdObject *obj, HeapTuple tup, TupleDesc desc, SdArena *arena)
 {
 	bool		isnull;
 	Datum		d;
+	char	   *kind;
+	char	   *identity;
+	char	   *schema;
+	char	  **key;
+	char	  **parent = NULL;
+	char	   *attrs_text;
+	int			nkey;
+	int			nparent = 0;
 
-	obj->kind = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
-	obj->identity = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
+	kind = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
+	identity = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
 	d = SPI_getbinval(tup, desc, 3, &isnull);
-	obj->schema = isnull ? NULL : TextDatumGetCString(d);
-	obj->key = text_array_to_cstrings(SPI_getbinval(tup, desc, 4, &isnull), &obj->nkey);
+	schema = isnull ? NULL : TextDatumGetCString(d);
+	key = text_array_to_cstrings(SPI_getbinval(tup, desc, 4, &isnull), &nkey);
 	d = SPI_getbinval(tup, desc, 5, &isnull);
-	if (isnull)
-	{
-		obj->nparent = 0;
-		obj->parent = NULL;
-	}
-	else
-		obj->parent = text_array_to_cstrings(d, &obj->nparent);
+	if (!isnull)
+		parent = text_array_to_cstrings(d, &nparent);
 	d = SPI_getbinval(tup, desc, 6, &isnull);
-	obj->attrs = isnull ? NULL : sd_jsonb_from_cstring(TextDatumGetCString(d));
+	attrs_text = isnull ? NULL : TextDatumGetCString(d);
+
+	sd_object_fill(obj, kind, identity, schema, nkey, key, nparent, parent,
+				   attrs_text, arena);
 	d = SPI_getbinval(tup, desc, 7, &isnull);
-	strlcpy(obj->hash, TextDatumGetCString(d), sizeof(obj->hash));
-	obj->mkey = sd_objects_encode_key(obj->kind, obj->nkey, obj->key);
+	text_to_cstring_buffer(DatumGetTextPP(d), obj->hash, sizeof(obj->hash));
 }
 
 /*
@@ -226,6 +340,8 @@ extract_once(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	Oid			argtypes[2] = {JSONBOID, BOOLOID};
 	Datum		values[2];
 	Portal		portal;
+	MemoryContext rowcxt;
+	SdArena		arena;
 	int			capacity = 1024;
 	int			n = 0;
 	bool		unchanged;
@@ -244,6 +360,9 @@ extract_once(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
 
 	set->objects = MemoryContextAlloc(resultcxt, sizeof(SdObject) * capacity);
+	sd_arena_init(&arena, resultcxt);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift extraction row",
+								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
 		uint64		i;
@@ -260,14 +379,18 @@ extract_once(SdObjectSet *set, bool with_attrs, Snapshot snap,
 		}
 		for (i = 0; i < SPI_processed; i++)
 		{
-			MemoryContext old = MemoryContextSwitchTo(resultcxt);
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 			object_from_tuple(&set->objects[n++], SPI_tuptable->vals[i],
-							  SPI_tuptable->tupdesc);
+							  SPI_tuptable->tupdesc, &arena);
 			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
+	MemoryContextDelete(rowcxt);
+	if (n > 0 && n < capacity)
+		set->objects = repalloc_huge(set->objects, sizeof(SdObject) * n);
 	SPI_cursor_close(portal);
 	PopActiveSnapshot();
 	set->nobjects = n;
@@ -395,6 +518,35 @@ sd_objects_extract_local(SdOptions *options, bool with_attrs)
 }
 
 /*
+ * sd_object_attrs
+ *		The attributes of obj as a jsonb container, parsed from its text on
+ *		first use (in the memory context current then; callers keep the set
+ *		and its objects in one context).
+ */
+JsonbContainer *
+sd_object_attrs(SdObject *obj)
+{
+	if (obj->attrs == NULL && obj->attrs_text != NULL)
+		obj->attrs = &sd_jsonb_from_cstring(obj->attrs_text)->root;
+	return obj->attrs;
+}
+
+/*
+ * sd_object_attrs_text
+ *		The canonical text of obj's attributes (what its hash covers).
+ *		Returns the stored text, or a palloc'd rendering of the container.
+ */
+char *
+sd_object_attrs_text(SdObject *obj)
+{
+	if (obj->attrs_text != NULL)
+		return obj->attrs_text;
+	if (obj->attrs == NULL)
+		return NULL;
+	return JsonbToCString(NULL, obj->attrs, 256);
+}
+
+/*
  * sd_objects_cmp
  *		The total order of objects: by schema ("" for database-wide objects),
  *		then by encoded kind and key.  Both sides of a diff and the
@@ -518,7 +670,7 @@ sd_objects_fingerprint(const SdObjectSet *set, char *out)
  *		objects) but not compared attribute by attribute.
  */
 void
-sd_objects_report_unsupported(const SdObjectSet *set)
+sd_objects_report_unsupported(SdObjectSet *set)
 {
 	StringInfoData detail;
 	int			total = 0;
@@ -527,13 +679,13 @@ sd_objects_report_unsupported(const SdObjectSet *set)
 	initStringInfo(&detail);
 	for (i = 0; i < set->nobjects; i++)
 	{
-		const SdObject *obj = &set->objects[i];
+		SdObject   *obj = &set->objects[i];
 		JsonbValue *count;
 		char	   *n;
 
 		if (strcmp(obj->kind, "unsupported") != 0)
 			continue;
-		count = sd_jsonb_get(obj->attrs, "count");
+		count = sd_jsonb_get(sd_object_attrs(obj), "count");
 		n = count ? sd_jsonb_value_text(count, false) : pstrdup("?");
 		appendStringInfo(&detail, "%s%s: %s", detail.len > 0 ? ", " : "",
 						 obj->identity, n);
@@ -563,22 +715,31 @@ schemadrift_objects(PG_FUNCTION_ARGS)
 	SdObjectSet *set;
 	int			i;
 
+	MemoryContext rowcxt;
+
 	InitMaterializedSRF(fcinfo, 0);
 	set = sd_objects_extract_local(options, true);
 	sd_objects_report_unsupported(set);
 
+	/* each row's datums are copied into the tuplestore: free them at once */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift objects row",
+								   ALLOCSET_DEFAULT_SIZES);
 	for (i = 0; i < set->nobjects; i++)
 	{
 		SdObject   *obj = &set->objects[i];
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 		values[0] = CStringGetTextDatum(obj->kind);
 		values[1] = CStringGetTextDatum(obj->identity);
-		values[2] = JsonbPGetDatum(obj->attrs);
+		values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(obj->attrs_text));
 		values[3] = CStringGetTextDatum(obj->hash);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
 	return (Datum) 0;
 }
 
@@ -589,10 +750,18 @@ Datum
 schemadrift_fingerprint(PG_FUNCTION_ARGS)
 {
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
-	SdObjectSet *set = sd_objects_extract_local(options, false);
+	MemoryContext callercxt = CurrentMemoryContext;
+	MemoryContext workcxt;
+	SdObjectSet *set;
 	char		root[SD_SHA256_HEX_LEN + 1];
 
+	workcxt = AllocSetContextCreate(callercxt, "schemadrift fingerprint",
+									ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(workcxt);
+	set = sd_objects_extract_local(options, false);
 	sd_objects_report_unsupported(set);
 	sd_objects_fingerprint(set, root);
+	MemoryContextSwitchTo(callercxt);
+	MemoryContextDelete(workcxt);
 	PG_RETURN_TEXT_P(cstring_to_text(root));
 }

@@ -26,7 +26,8 @@ typedef struct SdObject
 	char	  **key;			/* raw name parts: what objects match on */
 	int			nparent;		/* 0 if the object has no parent relation */
 	char	  **parent;			/* raw name parts of the parent relation */
-	Jsonb	   *attrs;
+	char	   *attrs_text;		/* canonical JSON text of attrs, or NULL */
+	JsonbContainer *attrs;		/* parsed attrs, or NULL until needed */
 	char		hash[SD_SHA256_HEX_LEN + 1];
 	char	   *mkey;			/* kind + key, encoded: sort and match key */
 } SdObject;
@@ -43,10 +44,26 @@ typedef struct SdObjectSet
 } SdObjectSet;
 
 extern SdObjectSet *sd_objects_extract_local(SdOptions *options, bool with_attrs);
+extern JsonbContainer *sd_object_attrs(SdObject *obj);
+extern char *sd_object_attrs_text(SdObject *obj);
 extern char *sd_objects_encode_key(const char *kind, int nparts, char **parts);
+/* memory for many small objects, never freed piecemeal */
+typedef struct SdArena
+{
+	MemoryContext cxt;
+	char	   *next;
+	Size		left;
+} SdArena;
+
+extern void sd_arena_init(SdArena *arena, MemoryContext cxt);
+extern void *sd_arena_alloc(SdArena *arena, Size size);
+extern void sd_object_fill(SdObject *obj, const char *kind, const char *identity,
+						   const char *schema, int nkey, char **key,
+						   int nparent, char **parent, const char *attrs_text,
+						   SdArena *arena);
 extern void sd_objects_sort(SdObjectSet *set);
 extern int	sd_objects_cmp(const SdObject *a, const SdObject *b);
 extern void sd_objects_fingerprint(const SdObjectSet *set, char *out);
-extern void sd_objects_report_unsupported(const SdObjectSet *set);
+extern void sd_objects_report_unsupported(SdObjectSet *set);
 
 #endif							/* SCHEMADRIFT_OBJECTS_H */

@@ -31,6 +31,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "compat.h"
@@ -39,6 +40,189 @@
 #include "util.h"
 
 /* ---- building ------------------------------------------------------------ */
+
+/*
+ * A snapshot of 10,000 tables holds about 130,000 objects.  Building it with
+ * pushJsonbValue() would first make a JsonbValue tree of the whole document
+ * (over a kilobyte per object), so the document is serialized here the way
+ * jsonb_util.c's convertJsonbObject()/convertJsonbArray() do it: each object
+ * becomes a small jsonb of its own, and the "objects" array and the
+ * top-level object are written around those containers directly, in
+ * PostgreSQL's on-disk jsonb format (which pg_upgrade keeps stable).
+ */
+
+typedef enum PartKind
+{
+	PART_STRING,
+	PART_NUMERIC,
+	PART_CONTAINER,				/* one serialized container */
+	PART_OBJECTS				/* the "objects" array, streamed */
+} PartKind;
+
+typedef struct Part
+{
+	const char *key;
+	PartKind	kind;
+	const char *string;
+	Numeric		numeric;
+	const char *data;			/* PART_CONTAINER */
+	int			len;
+} Part;
+
+/* pad the buffer to a 4-byte boundary, as padBufferToInt() does */
+static void
+pad_to_int(StringInfo buf)
+{
+	while (buf->len != INTALIGN(buf->len))
+		appendStringInfoCharMacro(buf, '\0');
+}
+
+static int
+part_key_cmp(const void *a, const void *b)
+{
+	const char *ka = ((const Part *) a)->key;
+	const char *kb = ((const Part *) b)->key;
+	size_t		la = strlen(ka);
+	size_t		lb = strlen(kb);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return memcmp(ka, kb, la);
+}
+
+/* the JEntry of the i-th child, given its length and the running total */
+static JEntry
+make_jentry(uint32 type, int len, int totallen, int i)
+{
+	if (totallen > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("snapshot is too large for a jsonb value"),
+				 errdetail("A jsonb container holds at most %d bytes.", JENTRY_OFFLENMASK),
+				 errhint("Take the snapshot of fewer schemas with the \"include_schemas\" option.")));
+	if ((i % JB_OFFSET_STRIDE) == 0)
+		return type | totallen | JENTRY_HAS_OFF;
+	return type | len;
+}
+
+static Jsonb *object_jsonb(SdObject *obj);
+
+/*
+ * write_objects
+ *		Append the "objects" array: each object is made into a small jsonb
+ *		of its own in a scratch context and copied in, one at a time.
+ */
+static void
+write_objects(StringInfo buf, SdObjectSet *set)
+{
+	MemoryContext tmpcxt;
+	uint32		header = (uint32) set->nobjects | JB_FARRAY;
+	int			jentries;
+	int			totallen = 0;
+	int			i;
+
+	pad_to_int(buf);
+	appendBinaryStringInfo(buf, (char *) &header, sizeof(uint32));
+	jentries = buf->len;
+	enlargeStringInfo(buf, sizeof(JEntry) * set->nobjects);
+	buf->len += sizeof(JEntry) * set->nobjects;
+
+	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift snapshot object",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (i = 0; i < set->nobjects; i++)
+	{
+		SdObject   *obj = &set->objects[i];
+		JsonbContainer *attrs_before = obj->attrs;
+		MemoryContext old = MemoryContextSwitchTo(tmpcxt);
+		Jsonb	   *elem = object_jsonb(obj);
+		int			before;
+		JEntry		meta;
+
+		MemoryContextSwitchTo(old);
+		before = buf->len;
+		pad_to_int(buf);
+		appendBinaryStringInfo(buf, VARDATA(elem), VARSIZE(elem) - VARHDRSZ);
+		totallen += buf->len - before;
+		meta = make_jentry(JENTRY_ISCONTAINER, buf->len - before, totallen, i);
+		memcpy(buf->data + jentries + sizeof(JEntry) * i, &meta, sizeof(JEntry));
+
+		obj->attrs = attrs_before;	/* if parsed, it was in tmpcxt */
+		MemoryContextReset(tmpcxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextDelete(tmpcxt);
+}
+
+/*
+ * serialize_snapshot
+ *		The snapshot document: a jsonb object of the given parts, laid out as
+ *		convertJsonbObject() lays it out (keys first, then values).  buf is
+ *		allocated by the caller, ideally large enough for the document.
+ */
+static Jsonb *
+serialize_snapshot(StringInfo buf, Part *parts, int n, SdObjectSet *set)
+{
+	uint32		header = (uint32) n | JB_FOBJECT;
+	int			jentries;
+	int			totallen = 0;
+	int			i;
+	Jsonb	   *result;
+
+	qsort(parts, n, sizeof(Part), part_key_cmp);
+
+	buf->len = VARHDRSZ;		/* room for the varlena header */
+	appendBinaryStringInfo(buf, (char *) &header, sizeof(uint32));
+	jentries = buf->len;
+	enlargeStringInfo(buf, sizeof(JEntry) * n * 2);
+	buf->len += sizeof(JEntry) * n * 2;
+
+	for (i = 0; i < n; i++)
+	{
+		int			len = strlen(parts[i].key);
+		JEntry		meta;
+
+		appendBinaryStringInfo(buf, parts[i].key, len);
+		totallen += len;
+		meta = make_jentry(JENTRY_ISSTRING, len, totallen, i);
+		memcpy(buf->data + jentries + sizeof(JEntry) * i, &meta, sizeof(JEntry));
+	}
+	for (i = 0; i < n; i++)
+	{
+		int			before = buf->len;
+		uint32		type = 0;
+		JEntry		meta;
+
+		switch (parts[i].kind)
+		{
+			case PART_STRING:
+				appendBinaryStringInfo(buf, parts[i].string, strlen(parts[i].string));
+				type = JENTRY_ISSTRING;
+				break;
+			case PART_NUMERIC:
+				pad_to_int(buf);
+				appendBinaryStringInfo(buf, (char *) parts[i].numeric,
+									   VARSIZE_ANY(parts[i].numeric));
+				type = JENTRY_ISNUMERIC;
+				break;
+			case PART_CONTAINER:
+				pad_to_int(buf);
+				appendBinaryStringInfo(buf, parts[i].data, parts[i].len);
+				type = JENTRY_ISCONTAINER;
+				break;
+			case PART_OBJECTS:
+				write_objects(buf, set);
+				type = JENTRY_ISCONTAINER;
+				break;
+		}
+		totallen += buf->len - before;
+		meta = make_jentry(type, buf->len - before, totallen, i + n);
+		memcpy(buf->data + jentries + sizeof(JEntry) * (n + i), &meta, sizeof(JEntry));
+	}
+
+	result = (Jsonb *) buf->data;
+	SET_VARSIZE(result, buf->len);
+	return result;
+}
 
 static void
 push_key(JsonbParseState **state, const char *key)
@@ -56,36 +240,10 @@ push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s)
 {
 	JsonbValue	v;
 
-	if (s == NULL)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = (char *) s;
-		v.val.string.len = strlen(s);
-	}
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
 	(void) pushJsonbValue(state, tok, &v);
-}
-
-static void
-push_int(JsonbParseState **state, int64 n)
-{
-	JsonbValue	v;
-
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(n);
-	(void) pushJsonbValue(state, WJB_VALUE, &v);
-}
-
-static void
-push_jsonb(JsonbParseState **state, Jsonb *jb)
-{
-	JsonbValue	v;
-
-	v.type = jbvBinary;
-	v.val.binary.data = &jb->root;
-	v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
-	(void) pushJsonbValue(state, WJB_VALUE, &v);
 }
 
 static void
@@ -100,67 +258,105 @@ push_string_array(JsonbParseState **state, int n, char **parts)
 }
 
 /*
- * sd_snapshot_build
- *		The snapshot document of a sorted object set, palloc'd.
+ * object_jsonb
+ *		One element of "objects", as a jsonb of its own.
  */
-Jsonb *
-sd_snapshot_build(const SdObjectSet *set)
+static Jsonb *
+object_jsonb(SdObject *obj)
 {
 	JsonbParseState *state = NULL;
-	JsonbValue *res;
+	JsonbValue	v;
+	JsonbContainer *attrs = sd_object_attrs(obj);
+
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	push_key(&state, "kind");
+	push_string(&state, WJB_VALUE, obj->kind);
+	push_key(&state, "identity");
+	push_string(&state, WJB_VALUE, obj->identity);
+	if (obj->schema)
+	{
+		push_key(&state, "schema");
+		push_string(&state, WJB_VALUE, obj->schema);
+	}
+	push_key(&state, "key");
+	push_string_array(&state, obj->nkey, obj->key);
+	if (obj->nparent > 0)
+	{
+		push_key(&state, "parent");
+		push_string_array(&state, obj->nparent, obj->parent);
+	}
+	push_key(&state, "attrs");
+	v.type = jbvBinary;
+	v.val.binary.data = attrs;
+	v.val.binary.len = 0;		/* unused when unpacking */
+	(void) pushJsonbValue(&state, WJB_VALUE, &v);
+	push_key(&state, "hash");
+	push_string(&state, WJB_VALUE, obj->hash);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/*
+ * sd_snapshot_build
+ *		The snapshot document of a sorted object set, palloc'd.
+ *
+ * The document is written straight into one buffer sized from the objects'
+ * texts, each object's temporary state freed as soon as it is written: the
+ * peak is about the size of the document plus the set.
+ */
+Jsonb *
+sd_snapshot_build(SdObjectSet *set)
+{
 	char		root[SD_SHA256_HEX_LEN + 1];
+	Part		parts[8];
+	StringInfoData buf;
+	Size		estimate = 4096;
 	int			i;
 
 	sd_objects_fingerprint(set, root);
 
-	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_key(&state, "format");
-	push_string(&state, WJB_VALUE, SD_SNAPSHOT_FORMAT);
-	push_key(&state, "format_version");
-	push_int(&state, SD_SNAPSHOT_FORMAT_VERSION);
-	push_key(&state, "extension_version");
-	push_string(&state, WJB_VALUE, SCHEMADRIFT_VERSION);
-	push_key(&state, "server_version_num");
-	push_int(&state, set->server_version_num);
-	push_key(&state, "server_version");
-	push_string(&state, WJB_VALUE, set->server_version);
-	push_key(&state, "options");
-	push_jsonb(&state, set->options->jsonb);
-	push_key(&state, "fingerprint");
-	push_string(&state, WJB_VALUE, root);
-	push_key(&state, "objects");
-	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	/* an object's jsonb is about its texts plus a few dozen bytes per key */
 	for (i = 0; i < set->nobjects; i++)
 	{
-		const SdObject *obj = &set->objects[i];
+		SdObject   *obj = &set->objects[i];
 
-		(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		push_key(&state, "kind");
-		push_string(&state, WJB_VALUE, obj->kind);
-		push_key(&state, "identity");
-		push_string(&state, WJB_VALUE, obj->identity);
-		if (obj->schema)
-		{
-			push_key(&state, "schema");
-			push_string(&state, WJB_VALUE, obj->schema);
-		}
-		push_key(&state, "key");
-		push_string_array(&state, obj->nkey, obj->key);
-		if (obj->nparent > 0)
-		{
-			push_key(&state, "parent");
-			push_string_array(&state, obj->nparent, obj->parent);
-		}
-		push_key(&state, "attrs");
-		push_jsonb(&state, obj->attrs);
-		push_key(&state, "hash");
-		push_string(&state, WJB_VALUE, obj->hash);
-		(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+		estimate += 96 + strlen(obj->identity) + strlen(obj->mkey) +
+			(obj->attrs_text ? strlen(obj->attrs_text) + strlen(obj->attrs_text) / 8 : 256);
 	}
-	(void) pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	/* a jsonb holds at most 256 MB: a StringInfo's 1 GB limit is no constraint */
+	estimate = Min(estimate, (Size) MaxAllocSize - 1);
+	buf.data = palloc(estimate);
+	buf.maxlen = (int) estimate;
+	buf.len = 0;
+	buf.data[0] = '\0';
+	buf.cursor = 0;
 
-	return JsonbValueToJsonb(res);
+	memset(parts, 0, sizeof(parts));
+	parts[0].key = "format";
+	parts[0].kind = PART_STRING;
+	parts[0].string = SD_SNAPSHOT_FORMAT;
+	parts[1].key = "format_version";
+	parts[1].kind = PART_NUMERIC;
+	parts[1].numeric = int64_to_numeric(SD_SNAPSHOT_FORMAT_VERSION);
+	parts[2].key = "extension_version";
+	parts[2].kind = PART_STRING;
+	parts[2].string = SCHEMADRIFT_VERSION;
+	parts[3].key = "server_version_num";
+	parts[3].kind = PART_NUMERIC;
+	parts[3].numeric = int64_to_numeric(set->server_version_num);
+	parts[4].key = "server_version";
+	parts[4].kind = PART_STRING;
+	parts[4].string = set->server_version;
+	parts[5].key = "options";
+	parts[5].kind = PART_CONTAINER;
+	parts[5].data = VARDATA(set->options->jsonb);
+	parts[5].len = VARSIZE(set->options->jsonb) - VARHDRSZ;
+	parts[6].key = "fingerprint";
+	parts[6].kind = PART_STRING;
+	parts[6].string = root;
+	parts[7].key = "objects";
+	parts[7].kind = PART_OBJECTS;
+
+	return serialize_snapshot(&buf, parts, lengthof(parts), set);
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -278,13 +474,22 @@ string_parts(JsonbValue *v, int *n)
 /*
  * load_object
  *		Read element n (1-based) of "objects" into obj, checking its shape
- *		and its hash.
+ *		and its hash.  Temporary memory goes to the current context; the
+ *		object to arena.  Its attrs point into the document, which must
+ *		outlive it.
  */
 static void
-load_object(SdObject *obj, JsonbValue *elem, int n)
+load_object(SdObject *obj, JsonbValue *elem, int n, SdArena *arena)
 {
 	JsonbContainer *c;
 	JsonbValue *v;
+	char	   *kind;
+	char	   *identity;
+	char	   *schema = NULL;
+	char	  **key;
+	char	  **parent = NULL;
+	int			nkey = 0;
+	int			nparent = 0;
 	char	   *hash;
 	StringInfoData attrs_text;
 
@@ -292,46 +497,44 @@ load_object(SdObject *obj, JsonbValue *elem, int n)
 		invalid_snapshot(psprintf("Element %d of \"objects\" is not an object.", n));
 	c = elem->val.binary.data;
 
-	obj->kind = string_value(container_get(c, "kind"));
-	if (obj->kind == NULL)
+	kind = string_value(container_get(c, "kind"));
+	if (kind == NULL)
 		invalid_snapshot(psprintf("Element %d of \"objects\" has no string \"%s\".", n, "kind"));
-	obj->identity = string_value(container_get(c, "identity"));
-	if (obj->identity == NULL)
+	identity = string_value(container_get(c, "identity"));
+	if (identity == NULL)
 		invalid_snapshot(psprintf("Element %d of \"objects\" has no string \"%s\".", n, "identity"));
 
 	v = container_get(c, "schema");
-	obj->schema = NULL;
 	if (v != NULL && v->type != jbvNull)
 	{
-		obj->schema = string_value(v);
-		if (obj->schema == NULL)
+		schema = string_value(v);
+		if (schema == NULL)
 			invalid_snapshot(psprintf("Element %d of \"objects\" has a \"%s\" that is not a string.", n, "schema"));
 	}
 
-	obj->key = string_parts(container_get(c, "key"), &obj->nkey);
-	if (obj->key == NULL || obj->nkey == 0)
+	key = string_parts(container_get(c, "key"), &nkey);
+	if (key == NULL || nkey == 0)
 		invalid_snapshot(psprintf("Element %d of \"objects\" has no \"%s\" array of strings.", n, "key"));
 
 	v = container_get(c, "parent");
-	obj->nparent = 0;
-	obj->parent = NULL;
 	if (v != NULL && v->type != jbvNull)
 	{
-		obj->parent = string_parts(v, &obj->nparent);
-		if (obj->parent == NULL)
+		parent = string_parts(v, &nparent);
+		if (parent == NULL)
 			invalid_snapshot(psprintf("Element %d of \"objects\" has a \"%s\" that is not an array of strings.", n, "parent"));
 	}
 
 	v = container_get(c, "attrs");
 	if (!is_object(v))
 		invalid_snapshot(psprintf("Element %d of \"objects\" has no \"%s\" object.", n, "attrs"));
-	obj->attrs = JsonbValueToJsonb(v);
+
+	sd_object_fill(obj, kind, identity, schema, nkey, key, nparent, parent, NULL, arena);
+	obj->attrs = v->val.binary.data;	/* points into the document */
 
 	/* the hash is always recomputed; a stored one must agree with it */
 	initStringInfo(&attrs_text);
-	(void) JsonbToCString(&attrs_text, &obj->attrs->root, VARSIZE(obj->attrs));
+	(void) JsonbToCString(&attrs_text, obj->attrs, v->val.binary.len);
 	sd_util_sha256_hex(attrs_text.data, attrs_text.len, obj->hash);
-	pfree(attrs_text.data);
 
 	v = container_get(c, "hash");
 	if (v != NULL && v->type != jbvNull)
@@ -347,7 +550,6 @@ load_object(SdObject *obj, JsonbValue *elem, int n)
 					 errdetail("Its attributes were changed after the snapshot was taken (element %d of \"objects\").", n),
 					 errhint("Take the snapshot again, or remove the object's \"hash\" and the snapshot's \"fingerprint\" to accept the edit.")));
 	}
-	obj->mkey = sd_objects_encode_key(obj->kind, obj->nkey, obj->key);
 }
 
 /*
@@ -370,6 +572,8 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 	JsonbIteratorToken tok;
 	char	   *format;
 	int32		format_version;
+	MemoryContext tmpcxt;
+	SdArena		arena;
 	int			i;
 
 	lc.argname = argname;
@@ -378,7 +582,7 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
-	format = JB_ROOT_IS_OBJECT(doc) ? string_value(sd_jsonb_get(doc, "format")) : NULL;
+	format = JB_ROOT_IS_OBJECT(doc) ? string_value(sd_jsonb_get(&doc->root, "format")) : NULL;
 	if (format == NULL || strcmp(format, SD_SNAPSHOT_FORMAT) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -387,7 +591,7 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 						   SD_SNAPSHOT_FORMAT),
 				 errhint("Take snapshots with schemadrift_snapshot().")));
 
-	if (!integer_value(sd_jsonb_get(doc, "format_version"), &format_version) ||
+	if (!integer_value(sd_jsonb_get(&doc->root, "format_version"), &format_version) ||
 		format_version < 1)
 		invalid_snapshot("\"format_version\" is not a positive integer.");
 	if (format_version > SD_SNAPSHOT_FORMAT_VERSION)
@@ -398,35 +602,44 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 						   SCHEMADRIFT_VERSION, SD_SNAPSHOT_FORMAT_VERSION),
 				 errhint("Update schemadrift (ALTER EXTENSION schemadrift UPDATE) to read snapshots taken by a newer version.")));
 
-	if (!integer_value(sd_jsonb_get(doc, "server_version_num"), &set->server_version_num) ||
+	if (!integer_value(sd_jsonb_get(&doc->root, "server_version_num"), &set->server_version_num) ||
 		set->server_version_num < 90000)
 		invalid_snapshot("\"server_version_num\" is not a PostgreSQL version number.");
-	set->server_version = string_value(sd_jsonb_get(doc, "server_version"));
+	set->server_version = string_value(sd_jsonb_get(&doc->root, "server_version"));
 	if (set->server_version == NULL)
 		set->server_version = psprintf("%d", set->server_version_num);
 
-	v = sd_jsonb_get(doc, "options");
+	v = sd_jsonb_get(&doc->root, "options");
 	if (!is_object(v))
 		invalid_snapshot("\"options\" is not an object.");
 	set->options = sd_options_parse(JsonbValueToJsonb(v));
 	set->origin = "snapshot";
 
-	v = sd_jsonb_get(doc, "objects");
+	v = sd_jsonb_get(&doc->root, "objects");
 	if (!is_array(v))
 		invalid_snapshot("\"objects\" is not an array.");
 	set->nobjects = JsonContainerSize(v->val.binary.data);
 	set->objects = palloc_extended(sizeof(SdObject) * Max(set->nobjects, 1),
 								   MCXT_ALLOC_HUGE);
+	sd_arena_init(&arena, CurrentMemoryContext);
+	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift snapshot load",
+								   ALLOCSET_DEFAULT_SIZES);
 	it = JsonbIteratorInit(v->val.binary.data);
 	i = 0;
 	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
 	{
+		MemoryContext setcxt;
+
 		if (tok != WJB_ELEM)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		load_object(&set->objects[i], &elem, i + 1);
+		setcxt = MemoryContextSwitchTo(tmpcxt);
+		load_object(&set->objects[i], &elem, i + 1, &arena);
+		MemoryContextSwitchTo(setcxt);
+		MemoryContextReset(tmpcxt);
 		i++;
 	}
+	MemoryContextDelete(tmpcxt);
 
 	sd_objects_sort(set);
 	for (i = 1; i < set->nobjects; i++)
@@ -437,7 +650,7 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 					 errdetail("It lists %s %s twice.", set->objects[i].kind,
 							   set->objects[i].identity)));
 
-	v = sd_jsonb_get(doc, "fingerprint");
+	v = sd_jsonb_get(&doc->root, "fingerprint");
 	if (v != NULL && v->type != jbvNull)
 	{
 		char		root[SD_SHA256_HEX_LEN + 1];
@@ -467,8 +680,24 @@ Datum
 schemadrift_snapshot(PG_FUNCTION_ARGS)
 {
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
-	SdObjectSet *set = sd_objects_extract_local(options, true);
+	MemoryContext callercxt = CurrentMemoryContext;
+	MemoryContext workcxt;
+	SdObjectSet *set;
+	Jsonb	   *doc;
 
+	/*
+	 * The objects live in a context of their own, gone before the document
+	 * is returned: while the executor prints a document of tens of
+	 * megabytes, only the document is left.
+	 */
+	workcxt = AllocSetContextCreate(callercxt, "schemadrift snapshot",
+									ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(workcxt);
+	set = sd_objects_extract_local(options, true);
 	sd_objects_report_unsupported(set);
-	PG_RETURN_JSONB_P(sd_snapshot_build(set));
+	MemoryContextSwitchTo(callercxt);
+	doc = sd_snapshot_build(set);
+	MemoryContextDelete(workcxt);
+
+	PG_RETURN_JSONB_P(doc);
 }

@@ -18,7 +18,7 @@
 #define SD_SNAPSHOT_FORMAT			"schemadrift-snapshot"
 #define SD_SNAPSHOT_FORMAT_VERSION	1
 
-extern Jsonb *sd_snapshot_build(const SdObjectSet *set);
+extern Jsonb *sd_snapshot_build(SdObjectSet *set);
 extern SdObjectSet *sd_snapshot_load(Jsonb *doc, const char *argname);
 
 #endif							/* SCHEMADRIFT_SNAPSHOT_H */

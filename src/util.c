@@ -44,8 +44,6 @@ static const struct
 	{"lc_monetary", "C"},
 	/* compiling the extraction query costs more than running it */
 	{"jit", "off"},
-	/* its aggregates over whole catalogs should not spill to disk */
-	{"work_mem", "64MB"},
 };
 
 /*
@@ -112,16 +110,16 @@ sd_util_sha256_hex(const char *data, size_t len, char *out)
 
 /*
  * sd_jsonb_get
- *		The value under key in jsonb object jb, or NULL if jb is not an object
- *		or has no such key.  The result is palloc'd; containers inside it
- *		point into jb.
+ *		The value under key in jsonb object container c, or NULL if c is not
+ *		an object or has no such key.  The result is palloc'd; containers
+ *		inside it point into c.
  */
 JsonbValue *
-sd_jsonb_get(Jsonb *jb, const char *key)
+sd_jsonb_get(JsonbContainer *c, const char *key)
 {
-	if (jb == NULL || !JB_ROOT_IS_OBJECT(jb))
+	if (c == NULL || !JsonContainerIsObject(c))
 		return NULL;
-	return getKeyJsonValueFromContainer(&jb->root, key, strlen(key), NULL);
+	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
 }
 
 /*

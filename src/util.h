@@ -20,7 +20,7 @@ extern int	sd_util_pin_gucs(void);
 extern void sd_util_unpin_gucs(int nestlevel);
 extern void sd_util_sha256_hex(const char *data, size_t len, char *out);
 
-extern JsonbValue *sd_jsonb_get(Jsonb *jb, const char *key);
+extern JsonbValue *sd_jsonb_get(JsonbContainer *c, const char *key);
 extern char *sd_jsonb_value_text(JsonbValue *v, bool quote_strings);
 extern Jsonb *sd_jsonb_from_cstring(const char *text);
 

@@ -17,7 +17,8 @@
 #   snapshot     SELECT schemadrift_snapshot()
 #   diff         SELECT count(*) FROM schemadrift_diff(source => <snapshot
 #                of the drifted copy>)
-#   peak MB      the backend's peak resident memory (VmHWM) after all of it
+#   peak MB      the backend's peak private memory: VmHWM less RssShmem,
+#                after fingerprint, snapshot and diff in one session
 #
 # Times are the best of RUNS runs (default 3), in seconds, on a warm cache.
 # Needs the extension installed (test/quickstart.sh does it).  As root it
@@ -129,14 +130,16 @@ SQL
 		done
 		echo "$best")
 	# one session runs fingerprint, snapshot and diff, then reports its peak
-	# resident memory (VmHWM is kept until the backend exits)
+	# resident memory (VmHWM is kept until the backend exits) less the shared
+	# memory it mapped (shared buffers it touched are not its own)
 	out=$(psql_cmd -d "bench_$n" -At <<SQL
 \\set drift \`cat $dir/drift_$n.json\`
 SELECT length(schemadrift_fingerprint());
 SELECT length(schemadrift_snapshot()::text);
 SELECT count(*) FROM schemadrift_diff(source => :'drift'::jsonb);
-SELECT round(substring(pg_read_file('/proc/' || pg_backend_pid() || '/status')
-	FROM 'VmHWM:\\s*(\\d+)')::numeric / 1024);
+SELECT round((substring(s FROM 'VmHWM:\\s*(\\d+)')::numeric
+			  - substring(s FROM 'RssShmem:\\s*(\\d+)')::numeric) / 1024)
+FROM pg_read_file('/proc/' || pg_backend_pid() || '/status') s;
 SQL
 )
 	peak=$(echo "$out" | tail -n 1)
