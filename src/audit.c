@@ -8,12 +8,20 @@
  * DDL's own transaction, so a rolled-back DDL leaves no row.  They are
  * invoker functions: they record the real current_user, pin search_path with
  * a GUC nest level, and switch to the log's owner with SetUserIdAndSecContext
- * only around the INSERT (as pg_cron runs jobs), so no one gains the owner's
- * rights.  Each INSERT is one prepared plan (kept with SPI_keepplan) over
- * pg_event_trigger_ddl_commands() or pg_event_trigger_dropped_objects(); the
- * log's OID, owner and plans are cached and dropped by a relcache
- * invalidation callback.  The write runs in a subtransaction and fails open:
- * an error becomes a WARNING and the DDL proceeds.
+ * only around the write (as pg_cron runs jobs), so no one gains the owner's
+ * rights.  The rows come from calling pg_event_trigger_ddl_commands() or
+ * pg_event_trigger_dropped_objects() directly (materialize mode, as a
+ * FunctionScan would) and are written without the executor: the id from the
+ * column's sequence, table_tuple_insert, ExecConstraints and the insertion
+ * into every index of the log, as logical replication applies a row
+ * (execReplication.c).  That direct path is taken only while the log is as
+ * the install script made it, give or take indexes and constraints: when a
+ * column, default, trigger, row-level security or a partition makes it
+ * different, every row goes through one kept SPI INSERT instead, so such a
+ * log behaves as any table would.  The log's OID, owner, column positions
+ * and the choice of path are cached and dropped by a relcache invalidation
+ * callback.  The write runs in a subtransaction and fails open: an error
+ * becomes a WARNING and the DDL proceeds.
  *
  * Chain.  Rows are inserted unsealed (chain_hash NULL) and sealed later, in
  * id order, by schemadrift_ddl_log_seal() (also run by verify and purge):
@@ -37,22 +45,32 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "nodes/primnodes.h"
+#include "rewrite/rewriteHandler.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -61,6 +79,8 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 #include "utils/xid8.h"
 
 #include "compat.h"
@@ -81,6 +101,7 @@ PG_FUNCTION_INFO_V1(schemadrift_ddl_log_purge);
 #define LOG_TABLE	"schemadrift_ddl_log"
 #define CHAIN_TABLE "schemadrift_ddl_log_chain"
 #define LOG_SEQ		"schemadrift_ddl_log_id_seq"
+#define LOAD_FUNC	"schemadrift_ddl_log_load"
 
 /* the chain's starting point, before any row was sealed or purged */
 #define GENESIS_HASH \
@@ -101,36 +122,80 @@ PG_FUNCTION_INFO_V1(schemadrift_ddl_log_purge);
 	"object_type, schema_name, object_identity, creating_extension, " \
 	"is_drop, statement, change_reason, detail)::pg_catalog.text"
 
-/* the columns every capture plan fills, and the values common to all */
-#define INSERT_COLUMNS \
-	"(occurred_at, transaction_id, backend_pid, session_user_name, " \
-	"current_user_name, client_addr, client_port, application_name, " \
-	"database_name, event, command_tag, object_type, schema_name, " \
-	"object_identity, creating_extension, is_drop, statement, " \
-	"change_reason, detail)"
-#define COMMON_VALUES \
-	"pg_catalog.statement_timestamp(), $1, pg_catalog.pg_backend_pid(), " \
-	"$2, $3, pg_catalog.inet_client_addr(), pg_catalog.inet_client_port(), " \
-	"$4, pg_catalog.current_database()"
-
-/* the prepared INSERT plans, one per kind of event */
-typedef enum AuditPlan
+/* the columns of schemadrift_ddl_log, in the install script's order */
+typedef enum LogColumn
 {
-	PLAN_COMMANDS,				/* ddl_command_end */
-	PLAN_DROPS,					/* sql_drop */
-	PLAN_REWRITE,				/* table_rewrite */
-	PLAN_ONE,					/* one row given in full (purge) */
-	NUM_AUDIT_PLANS
-} AuditPlan;
+	COL_ID,
+	COL_OCCURRED_AT,
+	COL_TRANSACTION_ID,
+	COL_BACKEND_PID,
+	COL_SESSION_USER,
+	COL_CURRENT_USER,
+	COL_CLIENT_ADDR,
+	COL_CLIENT_PORT,
+	COL_APPLICATION_NAME,
+	COL_DATABASE_NAME,
+	COL_EVENT,
+	COL_COMMAND_TAG,
+	COL_OBJECT_TYPE,
+	COL_SCHEMA_NAME,
+	COL_OBJECT_IDENTITY,
+	COL_CREATING_EXTENSION,
+	COL_IS_DROP,
+	COL_STATEMENT,
+	COL_CHANGE_REASON,
+	COL_DETAIL,
+	COL_CHAIN_HASH,
+	NUM_LOG_COLUMNS
+} LogColumn;
 
-/* parameters $1..$13 of the plans; the first eight are shared */
-#define NUM_COMMON_ARGS 8
-#define NUM_MAX_ARGS	13
+/* a capture fills the columns from occurred_at to detail */
+#define FIRST_FILLED	COL_OCCURRED_AT
+#define NUM_FILLED		(COL_DETAIL - COL_OCCURRED_AT + 1)
+
+/* name and type of each column */
+static const struct
+{
+	const char *name;
+	Oid			typid;
+}			log_columns[NUM_LOG_COLUMNS] =
+{
+	{"id", INT8OID},
+	{"occurred_at", TIMESTAMPTZOID},
+	{"transaction_id", XID8OID},
+	{"backend_pid", INT4OID},
+	{"session_user_name", TEXTOID},
+	{"current_user_name", TEXTOID},
+	{"client_addr", INETOID},
+	{"client_port", INT4OID},
+	{"application_name", TEXTOID},
+	{"database_name", TEXTOID},
+	{"event", TEXTOID},
+	{"command_tag", TEXTOID},
+	{"object_type", TEXTOID},
+	{"schema_name", TEXTOID},
+	{"object_identity", TEXTOID},
+	{"creating_extension", BOOLOID},
+	{"is_drop", BOOLOID},
+	{"statement", TEXTOID},
+	{"change_reason", TEXTOID},
+	{"detail", TEXTOID},
+	{"chain_hash", TEXTOID}
+};
+
+/* the kinds of event a capture records */
+typedef enum AuditEvent
+{
+	EVENT_COMMANDS,				/* ddl_command_end */
+	EVENT_DROPS,				/* sql_drop */
+	EVENT_REWRITE				/* table_rewrite */
+} AuditEvent;
 
 /*
  * Where the log lives, resolved once per backend and kept until a relcache
- * invalidation of the log or the chain table.  Strings and plans live in
- * CacheMemoryContext.
+ * invalidation of the log or the chain table.  Strings and the plan live in
+ * CacheMemoryContext.  The shape of the log (direct, seqrelid, attnums) is
+ * inspected at the first write, with the log locked.
  */
 typedef struct AuditTarget
 {
@@ -143,15 +208,30 @@ typedef struct AuditTarget
 	char	   *log_qual;		/* quoted qualified names */
 	char	   *chain_qual;
 	char	   *seq_qual;
-	SPIPlanPtr	plans[NUM_AUDIT_PLANS];
+	bool		inspected;		/* the fields below are set */
+	bool		direct;			/* rows may be written without the executor */
+	Oid			seqrelid;		/* the sequence of the id default */
+	AttrNumber	attnums[NUM_LOG_COLUMNS];	/* each column's attnum */
+	SPIPlanPtr	insert_plan;	/* the INSERT when not direct */
 } AuditTarget;
 
-/* the values of one capture that do not come from the SRFs */
+/* one row of the log: every column; id and chain_hash are the writer's */
 typedef struct AuditRow
 {
-	Datum		values[NUM_MAX_ARGS];
-	char		nulls[NUM_MAX_ARGS];
+	Datum		values[NUM_LOG_COLUMNS];
+	bool		nulls[NUM_LOG_COLUMNS];
 } AuditRow;
+
+/* an open log, ready for rows (see writer_begin) */
+typedef struct LogWriter
+{
+	AuditTarget *t;
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	bool		pushed_snapshot;
+} LogWriter;
 
 /* state of the hash chain (one row of schemadrift_ddl_log_chain) */
 typedef struct ChainState
@@ -192,8 +272,8 @@ static bool in_maintenance = false;
 /*
  * audit_relcache_callback
  *		Forget the cached target when the log or the chain table changes (or
- *		on a reset of the whole relcache).  Plans are freed at the next
- *		lookup, never here: one may be running.
+ *		on a reset of the whole relcache).  The plan is freed at the next
+ *		lookup, never here: it may be running.
  */
 static void
 audit_relcache_callback(Datum arg, Oid relid)
@@ -210,14 +290,8 @@ audit_relcache_callback(Datum arg, Oid relid)
 static void
 reset_target(void)
 {
-	int			i;
-
-	for (i = 0; i < NUM_AUDIT_PLANS; i++)
-	{
-		if (target.plans[i] != NULL)
-			SPI_freeplan(target.plans[i]);
-		target.plans[i] = NULL;
-	}
+	if (target.insert_plan != NULL)
+		SPI_freeplan(target.insert_plan);
 	if (target.nspname)
 		pfree(target.nspname);
 	if (target.log_qual)
@@ -288,75 +362,288 @@ audit_target(Oid fn_oid)
 }
 
 /*
- * audit_plan
- *		The kept INSERT plan of the given kind, prepared on first use.  The
- *		caller is connected to SPI, with search_path pinned.
+ * id_default_sequence
+ *		The sequence of the id column's default if that default is exactly
+ *		nextval('<sequence>'::regclass), as the install script makes it;
+ *		InvalidOid otherwise.
  */
-static SPIPlanPtr
-audit_plan(AuditTarget *t, AuditPlan which)
+static Oid
+id_default_sequence(Relation rel, AttrNumber attnum)
 {
-	static const Oid argtypes[NUM_MAX_ARGS] = {
-		XID8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
-		TEXTOID,
-		/* $9..$13: PLAN_REWRITE uses $9 (oid) and $10; PLAN_ONE all */
-		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID
-	};
-	Oid			types[NUM_MAX_ARGS];
-	StringInfoData sql;
-	SPIPlanPtr	plan;
-	int			nargs = NUM_COMMON_ARGS;
+	Node	   *def = build_column_default(rel, attnum);
+	FuncExpr   *fexpr;
+	Const	   *arg;
 
-	if (t->plans[which] != NULL)
-		return t->plans[which];
+	if (def == NULL || !IsA(def, FuncExpr))
+		return InvalidOid;
+	fexpr = (FuncExpr *) def;
+	if (fexpr->funcid != F_NEXTVAL || list_length(fexpr->args) != 1 ||
+		!IsA(linitial(fexpr->args), Const))
+		return InvalidOid;
+	arg = linitial_node(Const, fexpr->args);
+	if (arg->consttype != REGCLASSOID || arg->constisnull)
+		return InvalidOid;
+	return DatumGetObjectId(arg->constvalue);
+}
 
-	memcpy(types, argtypes, sizeof(types));
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s " INSERT_COLUMNS " ", t->log_qual);
-	switch (which)
+/*
+ * inspect_log
+ *		Decide whether rows can be written to the (locked) log rel without
+ *		the executor, and record where each column is.  The direct path
+ *		writes the columns, draws the id from the sequence of its default,
+ *		checks constraints and fills every index; it does nothing else.  So
+ *		it is taken only when nothing else would happen in an INSERT: an
+ *		ordinary table (not partitioned, not a partition, no row-level
+ *		security) the owner may INSERT into, with exactly the log's columns
+ *		and types, no default but the id's nextval, and no INSERT trigger
+ *		but schemadrift's own load triggers (which stand aside for capture
+ *		anyway).  Foreign keys and deferrable constraints come with INSERT
+ *		triggers, so they too send rows through the SPI INSERT.
+ */
+static void
+inspect_log(AuditTarget *t, Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+	int			c;
+
+	t->inspected = true;
+	t->direct = false;
+	memset(t->attnums, 0, sizeof(t->attnums));
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relispartition || rel->rd_rel->relrowsecurity)
+		return;
+	if (pg_class_aclcheck(RelationGetRelid(rel), t->owner, ACL_INSERT) != ACLCHECK_OK)
+		return;
+
+	for (i = 0; i < desc->natts; i++)
 	{
-		case PLAN_COMMANDS:
-			appendStringInfoString(&sql,
-								   "SELECT " COMMON_VALUES ", 'ddl_command_end', "
-								   "c.command_tag, c.object_type, c.schema_name, "
-								   "c.object_identity, c.in_extension, false, $5, $6, NULL "
-								   "FROM pg_catalog.pg_event_trigger_ddl_commands() c");
-			break;
-		case PLAN_DROPS:
-			appendStringInfoString(&sql,
-								   "SELECT " COMMON_VALUES ", 'sql_drop', "
-								   "$8, d.object_type, d.schema_name, d.object_identity, "
-								   "$7, true, $5, $6, NULL "
-								   "FROM pg_catalog.pg_event_trigger_dropped_objects() d "
-								   "WHERE d.original OR d.normal");
-			break;
-		case PLAN_REWRITE:
-			types[8] = OIDOID;
-			nargs = 10;
-			appendStringInfoString(&sql,
-								   "SELECT " COMMON_VALUES ", 'table_rewrite', "
-								   "$8, o.type, o.schema, o.identity, $7, false, $5, $6, $10 "
-								   "FROM pg_catalog.pg_identify_object("
-								   "'pg_catalog.pg_class'::pg_catalog.regclass, $9, 0) o");
-			break;
-		case PLAN_ONE:
-			nargs = NUM_MAX_ARGS;
-			appendStringInfoString(&sql,
-								   "VALUES (" COMMON_VALUES ", $9, $8, $10, $11, $12, "
-								   "$7, false, $5, $6, $13)");
-			break;
-		case NUM_AUDIT_PLANS:
-			elog(ERROR, "invalid audit plan");
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		for (c = 0; c < NUM_LOG_COLUMNS; c++)
+			if (strcmp(NameStr(att->attname), log_columns[c].name) == 0)
+				break;
+		if (c == NUM_LOG_COLUMNS || att->atttypid != log_columns[c].typid ||
+			att->atttypmod != -1 || att->attgenerated != '\0' ||
+			att->attidentity != '\0' || t->attnums[c] != 0)
+			return;
+		/* the INSERT names every column but these two */
+		if (att->atthasdef && c == COL_CHAIN_HASH)
+			return;
+		t->attnums[c] = att->attnum;
+	}
+	for (c = 0; c < NUM_LOG_COLUMNS; c++)
+		if (t->attnums[c] == 0)
+			return;
+
+	t->seqrelid = id_default_sequence(rel, t->attnums[COL_ID]);
+	if (!OidIsValid(t->seqrelid))
+		return;
+
+	if (rel->trigdesc != NULL)
+	{
+		for (i = 0; i < rel->trigdesc->numtriggers; i++)
+		{
+			Trigger    *trig = &rel->trigdesc->triggers[i];
+			char	   *fname;
+
+			if (!TRIGGER_FOR_INSERT(trig->tgtype))
+				continue;
+			fname = get_func_name(trig->tgfoid);
+			if (TRIGGER_FOR_ROW(trig->tgtype) || fname == NULL ||
+				strcmp(fname, LOAD_FUNC) != 0 ||
+				get_func_namespace(trig->tgfoid) != t->nspid)
+				return;
+		}
 	}
 
-	plan = SPI_prepare(sql.data, nargs, types);
+	t->direct = true;
+}
+
+/*
+ * insert_plan
+ *		The kept INSERT of one row given in full, for a log that does not
+ *		take the direct path.  The caller is connected to SPI, with
+ *		search_path pinned.
+ */
+static SPIPlanPtr
+insert_plan(AuditTarget *t)
+{
+	Oid			types[NUM_FILLED];
+	StringInfoData sql;
+	SPIPlanPtr	plan;
+	int			i;
+
+	if (t->insert_plan != NULL)
+		return t->insert_plan;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s (", t->log_qual);
+	for (i = 0; i < NUM_FILLED; i++)
+	{
+		types[i] = log_columns[FIRST_FILLED + i].typid;
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
+						 log_columns[FIRST_FILLED + i].name);
+	}
+	appendStringInfoString(&sql, ") VALUES (");
+	for (i = 0; i < NUM_FILLED; i++)
+		appendStringInfo(&sql, "%s$%d", i > 0 ? ", " : "", i + 1);
+	appendStringInfoChar(&sql, ')');
+
+	plan = SPI_prepare(sql.data, NUM_FILLED, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
 			 sql.data, SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
-	t->plans[which] = plan;
+	t->insert_plan = plan;
 	pfree(sql.data);
 	return plan;
+}
+
+/*
+ * writer_begin
+ *		Open the log of the installation fn_oid belongs to for writing rows,
+ *		as the current user (the owner) under the caller's pinned settings.
+ *		The log is locked first and the cached target checked afterwards, so
+ *		that a change committed while we waited for the lock is seen.  The
+ *		direct path gets a minimal executor state (result relation, its
+ *		indexes, a slot); the other path connects to SPI.  Everything is
+ *		released by writer_end, or by the (sub)transaction's abort.
+ */
+static void
+writer_begin(LogWriter *w, Oid fn_oid)
+{
+	AuditTarget *t;
+	Relation	rel;
+
+	memset(w, 0, sizeof(*w));
+	for (;;)
+	{
+		t = audit_target(fn_oid);
+		rel = table_open(t->logrelid, RowExclusiveLock);
+		if (target.valid)
+			break;
+		table_close(rel, RowExclusiveLock);
+	}
+	if (!t->inspected)
+		inspect_log(t, rel);
+	w->t = t;
+
+	if (!t->direct)
+	{
+		table_close(rel, NoLock);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		return;
+	}
+
+	/* what the command did so far is visible to constraints, as in SPI */
+	CommandCounterIncrement();
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		w->pushed_snapshot = true;
+	}
+
+	w->rel = rel;
+	w->estate = CreateExecutorState();
+	w->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(w->rri, rel, 0, NULL, 0);
+	ExecOpenIndices(w->rri, false);
+	w->slot = table_slot_create(rel, NULL);
+}
+
+/*
+ * writer_put
+ *		Write one row: row's columns from occurred_at to detail, a new id,
+ *		chain_hash NULL.  On the direct path the row is checked against the
+ *		log's constraints, inserted with the current command id (so later
+ *		commands of the transaction see it, and a rollback removes it) and
+ *		added to every index, unique ones checked.  row's datums are only
+ *		read.
+ */
+static void
+writer_put(LogWriter *w, AuditRow *row)
+{
+	AuditTarget *t = w->t;
+	TupleTableSlot *slot = w->slot;
+	int			natts;
+	int			c;
+	List	   *recheck;
+
+	if (!t->direct)
+	{
+		char		nulls[NUM_FILLED];
+		int			rc = 0;
+
+		for (c = 0; c < NUM_FILLED; c++)
+			nulls[c] = row->nulls[FIRST_FILLED + c] ? 'n' : ' ';
+		in_own_insert = true;
+		PG_TRY();
+		{
+			rc = SPI_execute_plan(insert_plan(t), &row->values[FIRST_FILLED],
+								  nulls, false, 0);
+		}
+		PG_FINALLY();
+		{
+			in_own_insert = false;
+		}
+		PG_END_TRY();
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		return;
+	}
+
+	ExecClearTuple(slot);
+	natts = slot->tts_tupleDescriptor->natts;
+	memset(slot->tts_isnull, true, sizeof(bool) * natts);
+	for (c = FIRST_FILLED; c < FIRST_FILLED + NUM_FILLED; c++)
+	{
+		slot->tts_values[t->attnums[c] - 1] = row->values[c];
+		slot->tts_isnull[t->attnums[c] - 1] = row->nulls[c];
+	}
+	slot->tts_values[t->attnums[COL_ID] - 1] =
+		Int64GetDatum(nextval_internal(t->seqrelid, true));
+	slot->tts_isnull[t->attnums[COL_ID] - 1] = false;
+	ExecStoreVirtualTuple(slot);
+
+	if (w->rel->rd_att->constr != NULL)
+		ExecConstraints(w->rri, slot, w->estate);
+	table_tuple_insert(w->rel, slot, GetCurrentCommandId(true), 0, NULL);
+	if (w->rri->ri_NumIndices > 0)
+	{
+		recheck = SD_EXEC_INSERT_INDEX_TUPLES(w->rri, slot, w->estate);
+		/* deferred checks come with a constraint trigger: not direct */
+		if (recheck != NIL)
+			elog(ERROR, "unexpected deferred index check on the DDL audit log");
+	}
+	ResetPerTupleExprContext(w->estate);
+}
+
+/*
+ * writer_end
+ *		Close what writer_begin opened; the log stays locked until the end
+ *		of the transaction.
+ */
+static void
+writer_end(LogWriter *w)
+{
+	if (!w->t->direct)
+	{
+		if (SPI_finish() != SPI_OK_FINISH)
+			elog(ERROR, "SPI_finish failed");
+		return;
+	}
+	ExecDropSingleTupleTableSlot(w->slot);
+	ExecCloseIndices(w->rri);
+	FreeExecutorState(w->estate);
+	table_close(w->rel, NoLock);
+	if (w->pushed_snapshot)
+		PopActiveSnapshot();
 }
 
 /*
@@ -396,117 +683,269 @@ top_level_statement(void)
 }
 
 /*
- * fill_common_row
- *		Set parameters $1..$8 of a capture: the transaction id (assigned here,
- *		before the INSERT draws an id: the chain's marks rely on it), the
- *		session and current user (taken before any switch to the owner), the
- *		application name, the statement, the change reason, whether an
- *		extension script is running, and the command tag.
+ * set_text
+ *		Set column col of row to the text s, or NULL if s is NULL.
  */
 static void
-fill_common_row(AuditRow *row, const char *command_tag)
+set_text(AuditRow *row, LogColumn col, const char *s)
 {
-	char	   *name;
-	char	   *statement;
-
-	memset(row->nulls, ' ', sizeof(row->nulls));
-	row->values[0] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-
-	name = GetUserNameFromId(GetSessionUserId(), true);
-	row->values[1] = name ? CStringGetTextDatum(name) : (Datum) 0;
-	row->nulls[1] = name ? ' ' : 'n';
-	name = GetUserNameFromId(GetUserId(), true);
-	row->values[2] = name ? CStringGetTextDatum(name) : (Datum) 0;
-	row->nulls[2] = name ? ' ' : 'n';
-
-	if (application_name != NULL && application_name[0] != '\0')
-		row->values[3] = CStringGetTextDatum(application_name);
-	else
-		row->nulls[3] = 'n';
-
-	statement = top_level_statement();
-	if (statement != NULL)
-		row->values[4] = CStringGetTextDatum(statement);
-	else
-		row->nulls[4] = 'n';
-
-	if (sd_audit_change_reason != NULL && sd_audit_change_reason[0] != '\0')
-		row->values[5] = CStringGetTextDatum(sd_audit_change_reason);
-	else
-		row->nulls[5] = 'n';
-
-	row->values[6] = BoolGetDatum(creating_extension);
-	if (command_tag != NULL)
-		row->values[7] = CStringGetTextDatum(command_tag);
-	else
-		row->nulls[7] = 'n';
+	row->nulls[col] = (s == NULL);
+	row->values[col] = s ? CStringGetTextDatum(s) : (Datum) 0;
 }
 
 /*
- * run_audit_insert
- *		Execute a capture plan.  The caller is connected to SPI and runs as
- *		the log's owner.
+ * call_no_arg
+ *		Call a no-argument V1 function of the backend directly (these read
+ *		session state); *isnull is set.
+ */
+static Datum
+call_no_arg(PGFunction fn, bool *isnull)
+{
+	LOCAL_FCINFO(fcinfo, 0);
+	Datum		result;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 0, InvalidOid, NULL, NULL);
+	result = fn(fcinfo);
+	*isnull = fcinfo->isnull;
+	return result;
+}
+
+/*
+ * fill_common_row
+ *		Set the columns of a capture that do not depend on the object: the
+ *		transaction id (assigned here, before an id is drawn: the chain's
+ *		marks rely on it), the statement timestamp, the backend pid, the
+ *		session and current user (taken before any switch to the owner),
+ *		client address and port, application name, database, the event,
+ *		the statement, the change reason, whether an extension script is
+ *		running, and the command tag.  The object columns, is_drop and detail
+ *		are left NULL/false for the caller.  Datums are palloc'd in the
+ *		current memory context.
  */
 static void
-run_audit_insert(AuditTarget *t, AuditPlan which, AuditRow *row)
+fill_common_row(AuditRow *row, const char *event, const char *command_tag)
 {
-	SPIPlanPtr	plan = audit_plan(t, which);
-	int			rc;
+	memset(row->nulls, true, sizeof(row->nulls));
+	memset(row->values, 0, sizeof(row->values));
 
-	in_own_insert = true;
-	PG_TRY();
+	row->values[COL_TRANSACTION_ID] =
+		FullTransactionIdGetDatum(GetTopFullTransactionId());
+	row->nulls[COL_TRANSACTION_ID] = false;
+	row->values[COL_OCCURRED_AT] =
+		TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
+	row->nulls[COL_OCCURRED_AT] = false;
+	row->values[COL_BACKEND_PID] = Int32GetDatum(MyProcPid);
+	row->nulls[COL_BACKEND_PID] = false;
+
+	set_text(row, COL_SESSION_USER, GetUserNameFromId(GetSessionUserId(), true));
+	set_text(row, COL_CURRENT_USER, GetUserNameFromId(GetUserId(), true));
+	row->values[COL_CLIENT_ADDR] = call_no_arg(inet_client_addr,
+											   &row->nulls[COL_CLIENT_ADDR]);
+	row->values[COL_CLIENT_PORT] = call_no_arg(inet_client_port,
+											   &row->nulls[COL_CLIENT_PORT]);
+	set_text(row, COL_APPLICATION_NAME,
+			 (application_name != NULL && application_name[0] != '\0') ?
+			 application_name : NULL);
+	set_text(row, COL_DATABASE_NAME, get_database_name(MyDatabaseId));
+
+	set_text(row, COL_EVENT, event);
+	set_text(row, COL_COMMAND_TAG, command_tag);
+	set_text(row, COL_STATEMENT, top_level_statement());
+	set_text(row, COL_CHANGE_REASON,
+			 (sd_audit_change_reason != NULL && sd_audit_change_reason[0] != '\0') ?
+			 sd_audit_change_reason : NULL);
+
+	row->values[COL_CREATING_EXTENSION] = BoolGetDatum(creating_extension);
+	row->nulls[COL_CREATING_EXTENSION] = false;
+	row->values[COL_IS_DROP] = BoolGetDatum(false);
+	row->nulls[COL_IS_DROP] = false;
+}
+
+/*
+ * call_event_srf
+ *		Call one of the event-trigger set-returning functions (fnoid) the way
+ *		a FunctionScan calls it in materialize mode, without a query.
+ *		Returns the tuplestore of its rows (NULL if it returned none) and
+ *		sets *desc; both live in the current memory context, which the
+ *		caller deletes.
+ */
+static Tuplestorestate *
+call_event_srf(Oid fnoid, TupleDesc *desc)
+{
+	FmgrInfo	flinfo;
+	ReturnSetInfo rsinfo;
+	LOCAL_FCINFO(fcinfo, 0);
+
+	fmgr_info(fnoid, &flinfo);
+	memset(&rsinfo, 0, sizeof(rsinfo));
+	rsinfo.type = T_ReturnSetInfo;
+	rsinfo.econtext = CreateStandaloneExprContext();
+	rsinfo.allowedModes = (int) SFRM_Materialize;
+	rsinfo.returnMode = SFRM_Materialize;
+
+	InitFunctionCallInfoData(*fcinfo, &flinfo, 0, InvalidOid, NULL,
+							 (Node *) &rsinfo);
+	(void) FunctionCallInvoke(fcinfo);
+	FreeExprContext(rsinfo.econtext, true);
+
+	if (rsinfo.returnMode != SFRM_Materialize)
+		elog(ERROR, "function %u did not return its rows in materialize mode", fnoid);
+	*desc = rsinfo.setDesc;
+	return rsinfo.setResult;
+}
+
+/*
+ * srf_column
+ *		The 0-based position of column name in desc.
+ */
+static int
+srf_column(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+			return i;
+	elog(ERROR, "event trigger function has no column \"%s\"", name);
+	return -1;					/* keep compiler quiet */
+}
+
+/*
+ * put_object_rows
+ *		Write one row per row of an event-trigger SRF: row holds the common
+ *		columns, the SRF gives object type, schema and identity, and for
+ *		ddl_command_end the command tag and in_extension; sql_drop keeps
+ *		only the objects named by the command or dropped with them
+ *		(original or normal), not internal dependents.
+ */
+static void
+put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
+{
+	TupleDesc	desc;
+	Tuplestorestate *store;
+	TupleTableSlot *slot;
+	int			col_type;
+	int			col_schema;
+	int			col_identity;
+	int			col_tag = -1;
+	int			col_inext = -1;
+	int			col_original = -1;
+	int			col_normal = -1;
+
+	store = call_event_srf(which == EVENT_COMMANDS ?
+						   F_PG_EVENT_TRIGGER_DDL_COMMANDS :
+						   F_PG_EVENT_TRIGGER_DROPPED_OBJECTS, &desc);
+	if (store == NULL)
+		return;
+
+	col_type = srf_column(desc, "object_type");
+	col_schema = srf_column(desc, "schema_name");
+	col_identity = srf_column(desc, "object_identity");
+	if (which == EVENT_COMMANDS)
 	{
-		rc = SPI_execute_plan(plan, row->values, row->nulls, false, 0);
+		col_tag = srf_column(desc, "command_tag");
+		col_inext = srf_column(desc, "in_extension");
 	}
-	PG_FINALLY();
+	else
 	{
-		in_own_insert = false;
+		col_original = srf_column(desc, "original");
+		col_normal = srf_column(desc, "normal");
+		row->values[COL_IS_DROP] = BoolGetDatum(true);
 	}
-	PG_END_TRY();
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	while (tuplestore_gettupleslot(store, true, false, slot))
+	{
+		slot_getallattrs(slot);
+		if (which == EVENT_DROPS &&
+			!(DatumGetBool(slot->tts_values[col_original]) ||
+			  DatumGetBool(slot->tts_values[col_normal])))
+			continue;
+		if (which == EVENT_COMMANDS)
+		{
+			row->values[COL_COMMAND_TAG] = slot->tts_values[col_tag];
+			row->nulls[COL_COMMAND_TAG] = slot->tts_isnull[col_tag];
+			row->values[COL_CREATING_EXTENSION] = slot->tts_values[col_inext];
+			row->nulls[COL_CREATING_EXTENSION] = slot->tts_isnull[col_inext];
+		}
+		row->values[COL_OBJECT_TYPE] = slot->tts_values[col_type];
+		row->nulls[COL_OBJECT_TYPE] = slot->tts_isnull[col_type];
+		row->values[COL_SCHEMA_NAME] = slot->tts_values[col_schema];
+		row->nulls[COL_SCHEMA_NAME] = slot->tts_isnull[col_schema];
+		row->values[COL_OBJECT_IDENTITY] = slot->tts_values[col_identity];
+		row->nulls[COL_OBJECT_IDENTITY] = slot->tts_isnull[col_identity];
+		writer_put(w, row);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(store);
+}
+
+/*
+ * put_rewrite_row
+ *		Write the row of a table rewrite: the table as pg_identify_object()
+ *		names it, and why it is rewritten in detail.
+ */
+static void
+put_rewrite_row(LogWriter *w, AuditRow *row)
+{
+	LOCAL_FCINFO(rwinfo, 0);
+	Oid			relid;
+	int			reason;
+	StringInfoData detail;
+	HeapTupleHeader ident;
+	bool		isnull;
+
+	InitFunctionCallInfoData(*rwinfo, NULL, 0, InvalidOid, NULL, NULL);
+	relid = DatumGetObjectId(pg_event_trigger_table_rewrite_oid(rwinfo));
+	InitFunctionCallInfoData(*rwinfo, NULL, 0, InvalidOid, NULL, NULL);
+	reason = DatumGetInt32(pg_event_trigger_table_rewrite_reason(rwinfo));
+
+	initStringInfo(&detail);
+	appendStringInfoString(&detail, "table rewrite:");
+	if (reason & AT_REWRITE_ALTER_PERSISTENCE)
+		appendStringInfoString(&detail, " persistence");
+	if (reason & AT_REWRITE_DEFAULT_VAL)
+		appendStringInfoString(&detail, " default-value");
+	if (reason & AT_REWRITE_COLUMN_REWRITE)
+		appendStringInfoString(&detail, " column-rewrite");
+	if (reason & AT_REWRITE_ACCESS_METHOD)
+		appendStringInfoString(&detail, " access-method");
+	set_text(row, COL_DETAIL, detail.data);
+
+	/* pg_identify_object(type, schema, name, identity) */
+	ident = DatumGetHeapTupleHeader(OidFunctionCall3(F_PG_IDENTIFY_OBJECT,
+													 ObjectIdGetDatum(RelationRelationId),
+													 ObjectIdGetDatum(relid),
+													 Int32GetDatum(0)));
+	row->values[COL_OBJECT_TYPE] = GetAttributeByNum(ident, 1, &isnull);
+	row->nulls[COL_OBJECT_TYPE] = isnull;
+	row->values[COL_SCHEMA_NAME] = GetAttributeByNum(ident, 2, &isnull);
+	row->nulls[COL_SCHEMA_NAME] = isnull;
+	row->values[COL_OBJECT_IDENTITY] = GetAttributeByNum(ident, 4, &isnull);
+	row->nulls[COL_OBJECT_IDENTITY] = isnull;
+	writer_put(w, row);
 }
 
 /*
  * write_event_rows
- *		Resolve the log, switch to its owner under a pinned search_path and
- *		insert the rows of one event.  Runs inside the caller's
- *		subtransaction, which restores user and settings on error.
+ *		Switch to the log's owner under a pinned search_path and write the
+ *		rows of one event.  Runs inside the caller's subtransaction, which
+ *		restores user and settings on error.
  */
 static void
-write_event_rows(Oid fn_oid, AuditPlan which, EventTriggerData *trigdata)
+write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata)
 {
+	static const char *const event_names[] = {
+		"ddl_command_end", "sql_drop", "table_rewrite"
+	};
 	AuditTarget *t;
 	AuditRow	row;
+	LogWriter	w;
 	Oid			save_userid;
 	int			save_sec_context;
 	int			save_nestlevel;
 
-	fill_common_row(&row, GetCommandTagName(trigdata->tag));
-
-	if (which == PLAN_REWRITE)
-	{
-		LOCAL_FCINFO(rwinfo, 0);
-		int			reason;
-		StringInfoData detail;
-
-		InitFunctionCallInfoData(*rwinfo, NULL, 0, InvalidOid, NULL, NULL);
-		row.values[8] = pg_event_trigger_table_rewrite_oid(rwinfo);
-		InitFunctionCallInfoData(*rwinfo, NULL, 0, InvalidOid, NULL, NULL);
-		reason = DatumGetInt32(pg_event_trigger_table_rewrite_reason(rwinfo));
-
-		initStringInfo(&detail);
-		appendStringInfoString(&detail, "table rewrite:");
-		if (reason & AT_REWRITE_ALTER_PERSISTENCE)
-			appendStringInfoString(&detail, " persistence");
-		if (reason & AT_REWRITE_DEFAULT_VAL)
-			appendStringInfoString(&detail, " default-value");
-		if (reason & AT_REWRITE_COLUMN_REWRITE)
-			appendStringInfoString(&detail, " column-rewrite");
-		if (reason & AT_REWRITE_ACCESS_METHOD)
-			appendStringInfoString(&detail, " access-method");
-		row.values[9] = CStringGetTextDatum(detail.data);
-	}
+	fill_common_row(&row, event_names[which], GetCommandTagName(trigdata->tag));
 
 	t = audit_target(fn_oid);
 
@@ -519,11 +958,12 @@ write_event_rows(Oid fn_oid, AuditPlan which, EventTriggerData *trigdata)
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	run_audit_insert(t, which, &row);
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	writer_begin(&w, fn_oid);
+	if (which == EVENT_REWRITE)
+		put_rewrite_row(&w, &row);
+	else
+		put_object_rows(&w, &row, which);
+	writer_end(&w);
 
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	AtEOXact_GUC(true, save_nestlevel);
@@ -536,7 +976,7 @@ write_event_rows(Oid fn_oid, AuditPlan which, EventTriggerData *trigdata)
  *		error but a cancel is turned into a WARNING and the DDL goes on.
  */
 static void
-audit_capture(FunctionCallInfo fcinfo, AuditPlan which)
+audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
 {
 	EventTriggerData *trigdata;
 	MemoryContext evcxt;
@@ -556,7 +996,7 @@ audit_capture(FunctionCallInfo fcinfo, AuditPlan which)
 	trigdata = (EventTriggerData *) fcinfo->context;
 
 	/* DROP collects no commands: its rows come from sql_drop */
-	if (which == PLAN_COMMANDS && trigdata->parsetree != NULL &&
+	if (which == EVENT_COMMANDS && trigdata->parsetree != NULL &&
 		IsA(trigdata->parsetree, DropStmt))
 		return;
 
@@ -1203,7 +1643,7 @@ check_log_reader(AuditTarget *t)
 Datum
 schemadrift_audit_ddl_command_end(PG_FUNCTION_ARGS)
 {
-	audit_capture(fcinfo, PLAN_COMMANDS);
+	audit_capture(fcinfo, EVENT_COMMANDS);
 	PG_RETURN_NULL();
 }
 
@@ -1216,7 +1656,7 @@ schemadrift_audit_ddl_command_end(PG_FUNCTION_ARGS)
 Datum
 schemadrift_audit_sql_drop(PG_FUNCTION_ARGS)
 {
-	audit_capture(fcinfo, PLAN_DROPS);
+	audit_capture(fcinfo, EVENT_DROPS);
 	PG_RETURN_NULL();
 }
 
@@ -1227,7 +1667,7 @@ schemadrift_audit_sql_drop(PG_FUNCTION_ARGS)
 Datum
 schemadrift_audit_table_rewrite(PG_FUNCTION_ARGS)
 {
-	audit_capture(fcinfo, PLAN_REWRITE);
+	audit_capture(fcinfo, EVENT_REWRITE);
 	PG_RETURN_NULL();
 }
 
@@ -1460,6 +1900,7 @@ schemadrift_ddl_log_purge(PG_FUNCTION_ARGS)
 	OwnerWork	w;
 	ChainState	st;
 	AuditRow	row;
+	LogWriter	lw;
 	int64		deleted = 0;
 	int64		cut;
 	int64		first_id = 0;
@@ -1473,7 +1914,7 @@ schemadrift_ddl_log_purge(PG_FUNCTION_ARGS)
 						   t->nspname, LOG_TABLE)));
 
 	age = DatumGetCString(DirectFunctionCall1(interval_out, older_than));
-	fill_common_row(&row, "PURGE");
+	fill_common_row(&row, "purge", "PURGE");
 
 	begin_owner_work(t, &w);
 	in_maintenance = true;
@@ -1558,16 +1999,17 @@ schemadrift_ddl_log_purge(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 
 	/* record the purge itself */
-	row.values[8] = CStringGetTextDatum("purge");
-	row.values[9] = CStringGetTextDatum("table");
-	row.values[10] = CStringGetTextDatum(t->nspname);
-	row.values[11] = CStringGetTextDatum(quote_qualified_identifier(t->nspname, LOG_TABLE));
+	set_text(&row, COL_OBJECT_TYPE, "table");
+	set_text(&row, COL_SCHEMA_NAME, t->nspname);
+	set_text(&row, COL_OBJECT_IDENTITY, quote_qualified_identifier(t->nspname, LOG_TABLE));
 	if (deleted > 0)
-		row.values[12] = CStringGetTextDatum(psprintf("deleted " INT64_FORMAT " rows older than %s (ids " INT64_FORMAT " to " INT64_FORMAT ")",
-													  deleted, age, first_id, cut));
+		set_text(&row, COL_DETAIL, psprintf("deleted " INT64_FORMAT " rows older than %s (ids " INT64_FORMAT " to " INT64_FORMAT ")",
+											 deleted, age, first_id, cut));
 	else
-		row.values[12] = CStringGetTextDatum(psprintf("deleted 0 rows older than %s", age));
-	run_audit_insert(t, PLAN_ONE, &row);
+		set_text(&row, COL_DETAIL, psprintf("deleted 0 rows older than %s", age));
+	writer_begin(&lw, fcinfo->flinfo->fn_oid);
+	writer_put(&lw, &row);
+	writer_end(&lw);
 
 	end_owner_work(&w);
 	PG_RETURN_INT64(deleted);

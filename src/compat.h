@@ -31,4 +31,13 @@
 #define SD_QUERYJUMBLE_H "utils/queryjumble.h"
 #endif
 
+/* ExecInsertIndexTuples() gained onlySummarizing in PostgreSQL 16 */
+#if PG_VERSION_NUM >= 160000
+#define SD_EXEC_INSERT_INDEX_TUPLES(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
+#else
+#define SD_EXEC_INSERT_INDEX_TUPLES(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
+#endif
+
 #endif							/* SCHEMADRIFT_COMPAT_H */
