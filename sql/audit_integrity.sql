@@ -126,3 +126,76 @@ REVOKE SELECT ON schemadrift_ddl_log FROM regress_schemadrift_reader;
 REVOKE CREATE ON SCHEMA public FROM regress_schemadrift_other;
 DROP TABLE others_table;
 DROP ROLE regress_schemadrift_reader, regress_schemadrift_other;
+
+-- capture writes each row as an INSERT would: every index of the log holds
+-- it (the primary key, and indexes an auditor adds, expression and partial
+-- ones included), the log's constraints are checked, and INSERT triggers
+-- added to the log fire.  A log as the install script made it is written
+-- without running its INSERT triggers at all (schemadrift's own load
+-- triggers would stand aside anyway): they are not called.
+CREATE EXTENSION amcheck;
+CREATE INDEX ddl_log_identity_idx ON schemadrift_ddl_log (object_identity);
+CREATE INDEX ddl_log_tag_idx ON schemadrift_ddl_log (lower(command_tag)) WHERE NOT is_drop;
+SELECT coalesce(max(id), 0) AS base FROM schemadrift_ddl_log \gset
+SET track_functions = 'all';
+BEGIN;
+SELECT coalesce(pg_stat_get_xact_function_calls('schemadrift_ddl_log_load'::regproc), 0) AS calls \gset
+CREATE TABLE indexed_capture (a integer PRIMARY KEY);
+ALTER TABLE indexed_capture ADD COLUMN b text;
+DROP TABLE indexed_capture;
+SELECT coalesce(pg_stat_get_xact_function_calls('schemadrift_ddl_log_load'::regproc), 0) - :calls AS load_trigger_calls;
+COMMIT;
+SELECT bt_index_check(i, true) FROM (VALUES ('schemadrift_ddl_log_pkey'::regclass),
+	('ddl_log_identity_idx'::regclass), ('ddl_log_tag_idx'::regclass)) v(i);
+SET enable_seqscan = off;
+SELECT id - :base AS n, command_tag, object_type, is_drop FROM schemadrift_ddl_log
+WHERE object_identity = 'public.indexed_capture' ORDER BY id;
+SELECT count(*) AS alter_rows FROM schemadrift_ddl_log
+WHERE lower(command_tag) = 'alter table' AND NOT is_drop AND id > :base;
+RESET enable_seqscan;
+
+-- should fail (a WARNING, the DDL goes on): the log's constraints hold for
+-- capture's rows, a primary key collision included
+ALTER TABLE schemadrift_ddl_log ADD CONSTRAINT no_scratch
+	CHECK (object_identity IS DISTINCT FROM 'public.scratch');
+CREATE TABLE scratch ();
+ALTER TABLE schemadrift_ddl_log DROP CONSTRAINT no_scratch;
+SELECT setval('schemadrift_ddl_log_id_seq', max(id) - 1) > 0 AS rewound FROM schemadrift_ddl_log;
+DROP TABLE scratch;
+SELECT setval('schemadrift_ddl_log_id_seq', max(id)) > 0 AS restored FROM schemadrift_ddl_log;
+SELECT count(*) AS scratch_rows FROM schemadrift_ddl_log WHERE object_identity = 'public.scratch';
+SELECT bt_index_check('schemadrift_ddl_log_pkey', true);
+
+-- a log with a trigger or a column of its own is written by a plain INSERT:
+-- the trigger fires (and so do schemadrift's load triggers, standing
+-- aside), the column gets its default
+CREATE FUNCTION ddl_log_notice() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN RAISE NOTICE 'logged % %', NEW.command_tag, NEW.object_identity; RETURN NEW; END$$;
+CREATE TRIGGER ddl_log_notice AFTER INSERT ON schemadrift_ddl_log
+	FOR EACH ROW EXECUTE FUNCTION ddl_log_notice();
+ALTER TABLE schemadrift_ddl_log ADD COLUMN note text DEFAULT 'by INSERT';
+BEGIN;
+SELECT coalesce(pg_stat_get_xact_function_calls('schemadrift_ddl_log_load'::regproc), 0) AS calls \gset
+CREATE TABLE via_insert ();
+SELECT coalesce(pg_stat_get_xact_function_calls('schemadrift_ddl_log_load'::regproc), 0) - :calls AS load_trigger_calls;
+COMMIT;
+SELECT command_tag, object_identity, note FROM schemadrift_ddl_log
+WHERE object_identity = 'public.via_insert';
+DROP TRIGGER ddl_log_notice ON schemadrift_ddl_log;
+ALTER TABLE schemadrift_ddl_log DROP COLUMN note;
+-- and once they are gone (a dropped column left behind), directly again
+BEGIN;
+SELECT coalesce(pg_stat_get_xact_function_calls('schemadrift_ddl_log_load'::regproc), 0) AS calls \gset
+DROP TABLE via_insert;
+SELECT coalesce(pg_stat_get_xact_function_calls('schemadrift_ddl_log_load'::regproc), 0) - :calls AS load_trigger_calls;
+COMMIT;
+RESET track_functions;
+SELECT command_tag, object_identity, is_drop FROM schemadrift_ddl_log
+WHERE object_identity IN ('public.via_insert', 'public.schemadrift_ddl_log') AND id > :base
+ORDER BY id;
+SELECT bt_index_check(i, true) FROM (VALUES ('schemadrift_ddl_log_pkey'::regclass),
+	('ddl_log_identity_idx'::regclass), ('ddl_log_tag_idx'::regclass)) v(i);
+
+DROP INDEX ddl_log_identity_idx, ddl_log_tag_idx;
+DROP FUNCTION ddl_log_notice();
+DROP EXTENSION amcheck;
