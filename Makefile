@@ -15,6 +15,7 @@ OBJS = \
 	src/options.o \
 	src/compare.o \
 	src/audit.o \
+	src/chain.o \
 	src/redact.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
