@@ -160,6 +160,17 @@ ALTER TABLE schemadrift_ddl_log ADD CONSTRAINT no_scratch
 	CHECK (object_identity IS DISTINCT FROM 'public.scratch');
 CREATE TABLE scratch ();
 ALTER TABLE schemadrift_ddl_log DROP CONSTRAINT no_scratch;
+-- a constraint's expression runs with search_path pinned to pg_catalog
+CREATE FUNCTION ddl_log_path_pinned() RETURNS boolean LANGUAGE sql
+	AS $$SELECT pg_catalog.current_setting('search_path') = 'pg_catalog, pg_temp'$$;
+ALTER TABLE schemadrift_ddl_log ADD CONSTRAINT path_pinned
+	CHECK (public.ddl_log_path_pinned()) NOT VALID;
+CREATE TABLE pinned_check ();
+ALTER TABLE schemadrift_ddl_log DROP CONSTRAINT path_pinned;
+DROP FUNCTION ddl_log_path_pinned();
+SELECT command_tag, object_identity FROM schemadrift_ddl_log
+WHERE object_identity = 'public.pinned_check';
+DROP TABLE pinned_check;
 SELECT setval('schemadrift_ddl_log_id_seq', max(id) - 1) > 0 AS rewound FROM schemadrift_ddl_log;
 DROP TABLE scratch;
 SELECT setval('schemadrift_ddl_log_id_seq', max(id)) > 0 AS restored FROM schemadrift_ddl_log;

@@ -6,10 +6,11 @@
  * Capture.  Three C event-trigger functions (ddl_command_end, sql_drop,
  * table_rewrite) write rows into @extschema@.schemadrift_ddl_log in the
  * DDL's own transaction, so a rolled-back DDL leaves no row.  They are
- * invoker functions: they record the real current_user, pin search_path with
- * a GUC nest level, and switch to the log's owner with SetUserIdAndSecContext
- * only around the write (as pg_cron runs jobs), so no one gains the owner's
- * rights.  The rows come from calling pg_event_trigger_ddl_commands() or
+ * invoker functions: they record the real current_user and switch to the
+ * log's owner with SetUserIdAndSecContext only around the write (as pg_cron
+ * runs jobs), so no one gains the owner's rights; whenever the write resolves
+ * names or runs expressions of the log, search_path is pinned to pg_catalog
+ * with a GUC nest level.  The rows come from calling pg_event_trigger_ddl_commands() or
  * pg_event_trigger_dropped_objects() directly (materialize mode, as a
  * FunctionScan would) and are written without the executor: the id from the
  * column's sequence, table_tuple_insert, ExecConstraints and the insertion
@@ -32,12 +33,14 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
@@ -271,6 +274,8 @@ static void
 inspect_log(AuditTarget *t, Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *indexes;
+	ListCell   *lc;
 	int			i;
 	int			c;
 
@@ -327,6 +332,26 @@ inspect_log(AuditTarget *t, Relation rel)
 		}
 	}
 
+	/*
+	 * Whether the direct write runs any expression of the log (a CHECK
+	 * constraint, an expression or partial index, an exclusion constraint):
+	 * only then does it need the pinned search_path.  Otherwise it resolves
+	 * nothing by name.
+	 */
+	t->evaluates = (rel->rd_att->constr != NULL && rel->rd_att->constr->num_check > 0);
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		Relation	idx = index_open(lfirst_oid(lc), RowExclusiveLock);
+
+		if (idx->rd_index->indisexclusion ||
+			!heap_attisnull(idx->rd_indextuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(idx->rd_indextuple, Anum_pg_index_indpred, NULL))
+			t->evaluates = true;
+		index_close(idx, NoLock);
+	}
+	list_free(indexes);
+
 	t->direct = true;
 }
 
@@ -374,8 +399,10 @@ insert_plan(AuditTarget *t)
 /*
  * sd_audit_writer_begin
  *		Open the log of the installation fn_oid belongs to for writing rows,
- *		as the current user (the owner) under the caller's pinned settings.
- *		The log is locked first and the cached target checked afterwards, so
+ *		as the current user (the owner).  search_path is pinned to
+ *		pg_catalog (a GUC nest level, undone by writer_end or the abort) when
+ *		the write runs SQL or expressions of the log; the direct write of a
+ *		log as installed resolves nothing by name.  The log is locked first and the cached target checked afterwards, so
  *		that a change committed while we waited for the lock is seen.  The
  *		direct path gets a minimal executor state (result relation, its
  *		indexes, a slot); the other path connects to SPI.  Everything is
@@ -399,6 +426,15 @@ sd_audit_writer_begin(LogWriter *w, Oid fn_oid)
 	if (!t->inspected)
 		inspect_log(t, rel);
 	w->t = t;
+
+	/* whatever resolves names while writing does so in pg_catalog only */
+	if (!t->direct || t->evaluates)
+	{
+		w->nestlevel = NewGUCNestLevel();
+		(void) set_config_option("search_path", AUDIT_SEARCH_PATH,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
 
 	if (!t->direct)
 	{
@@ -503,14 +539,18 @@ sd_audit_writer_end(LogWriter *w)
 	{
 		if (SPI_finish() != SPI_OK_FINISH)
 			elog(ERROR, "SPI_finish failed");
-		return;
 	}
-	ExecDropSingleTupleTableSlot(w->slot);
-	ExecCloseIndices(w->rri);
-	FreeExecutorState(w->estate);
-	table_close(w->rel, NoLock);
-	if (w->pushed_snapshot)
-		PopActiveSnapshot();
+	else
+	{
+		ExecDropSingleTupleTableSlot(w->slot);
+		ExecCloseIndices(w->rri);
+		FreeExecutorState(w->estate);
+		table_close(w->rel, NoLock);
+		if (w->pushed_snapshot)
+			PopActiveSnapshot();
+	}
+	if (w->nestlevel > 0)
+		AtEOXact_GUC(true, w->nestlevel);
 }
 
 /*
@@ -795,8 +835,7 @@ put_rewrite_row(LogWriter *w, AuditRow *row)
 
 /*
  * write_event_rows
- *		Switch to the log's owner under a pinned search_path and write the
- *		rows of one event.  Runs inside the caller's subtransaction, which
+ *		Switch to the log's owner and write the rows of one event.  Runs inside the caller's subtransaction, which
  *		restores user and settings on error.
  */
 static void
@@ -810,16 +849,11 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata)
 	LogWriter	w;
 	Oid			save_userid;
 	int			save_sec_context;
-	int			save_nestlevel;
 
 	sd_audit_fill_row(&row, event_names[which], GetCommandTagName(trigdata->tag));
 
 	t = sd_audit_target(fn_oid);
 
-	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", AUDIT_SEARCH_PATH,
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(t->owner,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
@@ -833,7 +867,6 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata)
 	sd_audit_writer_end(&w);
 
 	SetUserIdAndSecContext(save_userid, save_sec_context);
-	AtEOXact_GUC(true, save_nestlevel);
 }
 
 /*

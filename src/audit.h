@@ -68,6 +68,7 @@ typedef struct AuditTarget
 	char	   *seq_qual;
 	bool		inspected;		/* the fields below are set */
 	bool		direct;			/* rows may be written without the executor */
+	bool		evaluates;		/* writing runs expressions of the log */
 	Oid			seqrelid;		/* the sequence of the id default */
 	AttrNumber	attnums[NUM_LOG_COLUMNS];	/* each column's attnum */
 	SPIPlanPtr	insert_plan;	/* the INSERT when not direct */
@@ -89,6 +90,7 @@ typedef struct LogWriter
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
 	bool		pushed_snapshot;
+	int			nestlevel;		/* of the pinned search_path, or 0 */
 } LogWriter;
 
 extern void sd_audit_init(void);
