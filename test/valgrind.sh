@@ -17,21 +17,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+. "$here/test/lib.sh"
 PGXS_DIR=$(dirname "$("$PG_BIN/pg_config" --pgxs)")/../..
-SD_TEST_USER=${SD_TEST_USER:-postgres}
 PORT=${VALGRIND_PORT:-54361}
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
 
-as_user() {
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u "$SD_TEST_USER" -- env PATH="$PG_BIN:$PATH" "$@" 9>&-
-	else
-		env PATH="$PG_BIN:$PATH" "$@" 9>&-
-	fi
-}
 
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then

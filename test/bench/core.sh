@@ -34,21 +34,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
-SD_TEST_USER=${SD_TEST_USER:-postgres}
+. "$here/../lib.sh"
 RUNS=${RUNS:-3}
 PORT=${BENCH_PORT:-54351}
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 5000 10000)
 
-as_user() {
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u "$SD_TEST_USER" -- env PATH="$PG_BIN:$PATH" "$@" 9>&-
-	else
-		env PATH="$PG_BIN:$PATH" "$@" 9>&-
-	fi
-}
 
 dir=$(mktemp -d /tmp/schemadrift-bench.XXXXXX)
 chmod 755 "$dir"
