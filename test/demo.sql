@@ -64,7 +64,7 @@ SET schemadrift.change_reason = 'DEMO-1: VAT numbers for EU merchants';
 ALTER TABLE merchants ADD COLUMN vat_number text;
 RESET schemadrift.change_reason;
 SELECT id, session_user_name, command_tag, object_type, object_identity, change_reason,
-	   left(statement, 60) AS statement
+	   left(regexp_replace(statement, '\s+', ' ', 'g'), 50) AS statement
 FROM schemadrift_ddl_log ORDER BY id DESC LIMIT 6;
 SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
 
