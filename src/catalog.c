@@ -278,6 +278,23 @@ append_common_ctes(StringInfo buf)
 
 /* ---- one SELECT per kind; each yields (kind, identity, schema, key, parent, attrs) */
 
+/*
+ * add_sequence_options
+ *		The options of the sequence s (pg_sequence): for sequences, and for
+ *		the sequence behind an identity column.
+ */
+static void
+add_sequence_options(JsonObject *o)
+{
+	jo_add(o, "type", JV_TEXT, "pg_catalog.format_type(s.seqtypid, NULL)");
+	jo_add(o, "start", JV_INT, "s.seqstart");
+	jo_add(o, "increment", JV_INT, "s.seqincrement");
+	jo_add(o, "min", JV_INT, "s.seqmin");
+	jo_add(o, "max", JV_INT, "s.seqmax");
+	jo_add(o, "cache", JV_INT, "s.seqcache");
+	jo_add(o, "cycle", JV_BOOL, "s.seqcycle");
+}
+
 static void
 append_schemas(StringInfo buf)
 {
@@ -373,13 +390,7 @@ append_columns(StringInfo buf, int server_version)
 	JsonObject	o = {0};
 	JsonObject	seq = {0};
 
-	jo_add(&seq, "type", JV_TEXT, "pg_catalog.format_type(s.seqtypid, NULL)");
-	jo_add(&seq, "start", JV_INT, "s.seqstart");
-	jo_add(&seq, "increment", JV_INT, "s.seqincrement");
-	jo_add(&seq, "min", JV_INT, "s.seqmin");
-	jo_add(&seq, "max", JV_INT, "s.seqmax");
-	jo_add(&seq, "cache", JV_INT, "s.seqcache");
-	jo_add(&seq, "cycle", JV_BOOL, "s.seqcycle");
+	add_sequence_options(&seq);
 
 	jo_add(&o, "type", JV_TEXT, "pg_catalog.format_type(a.atttypid, a.atttypmod)");
 	jo_add(&o, "not_null", JV_BOOL, "a.attnotnull");
@@ -684,13 +695,7 @@ append_sequences(StringInfo buf)
 {
 	JsonObject	o = {0};
 
-	jo_add(&o, "type", JV_TEXT, "pg_catalog.format_type(s.seqtypid, NULL)");
-	jo_add(&o, "start", JV_INT, "s.seqstart");
-	jo_add(&o, "increment", JV_INT, "s.seqincrement");
-	jo_add(&o, "min", JV_INT, "s.seqmin");
-	jo_add(&o, "max", JV_INT, "s.seqmax");
-	jo_add(&o, "cache", JV_INT, "s.seqcache");
-	jo_add(&o, "cycle", JV_BOOL, "s.seqcycle");
+	add_sequence_options(&o);
 	jo_add(&o, "persistence", JV_TEXT,
 		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
 	jo_add(&o, "owned_by", JV_TEXT,

@@ -181,8 +181,7 @@ lock_chain_state(AuditTarget *t, ChainState *st)
 	if (isnull)
 		st->has_mark = false;
 	else
-		st->mark_xids = PointerGetDatum(SPI_datumTransfer(st->mark_xids,
-														  false, -1));
+		st->mark_xids = SPI_datumTransfer(st->mark_xids, false, -1);
 	st->mark_origin = spi_text(7);
 }
 
@@ -848,8 +847,7 @@ schemadrift_ddl_log_verify(PG_FUNCTION_ARGS)
 	values[3] = Int64GetDatum(res.broken_id);
 	nulls[3] = res.ok;
 	if (res.problem != NULL)
-		values[4] = PointerGetDatum(SPI_datumTransfer(CStringGetTextDatum(res.problem),
-													  false, -1));
+		values[4] = SPI_datumTransfer(CStringGetTextDatum(res.problem), false, -1);
 	else
 		nulls[4] = true;
 	end_owner_work(&w);

@@ -375,7 +375,7 @@ load_error_callback(void *arg)
 	errcontext("schemadrift snapshot given as \"%s\"", lc->argname);
 }
 
-static void invalid_snapshot(const char *detail) pg_attribute_noreturn();
+static void invalid_snapshot(const char *detail);
 
 /*
  * invalid_snapshot

@@ -57,6 +57,17 @@ SELECT jsonb_pretty(o) AS "merchants.name in prod"
 FROM jsonb_array_elements((:'prod_snapshot'::jsonb)->'objects') o
 WHERE o->>'identity' = 'public.merchants.name';
 
+\echo
+\echo '== Who changed what: the DDL audit log of dev (recorded by event triggers)'
+\c demo_dev
+SET schemadrift.change_reason = 'DEMO-1: VAT numbers for EU merchants';
+ALTER TABLE merchants ADD COLUMN vat_number text;
+RESET schemadrift.change_reason;
+SELECT id, session_user_name, command_tag, object_type, object_identity, change_reason,
+	   left(regexp_replace(statement, '\s+', ' ', 'g'), 50) AS statement
+FROM schemadrift_ddl_log ORDER BY id DESC LIMIT 6;
+SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
+
 \c postgres
 DROP DATABASE demo_prod;
 DROP DATABASE demo_dev;

@@ -28,23 +28,11 @@ case "$mode" in
 esac
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+. "$here/test/lib.sh"
 PG_CONFIG=$PG_BIN/pg_config
-SD_TEST_USER=${SD_TEST_USER:-postgres}
 SD_SUITES=${SD_SUITES:-regress isolation tap}
 
 log() { printf '\n== %s\n' "$*"; }
-
-# Runs a command as the unprivileged user.  File descriptor 9 (the install
-# lock) is closed for it: a server it starts must not hold the lock.
-as_test_user() {
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u "$SD_TEST_USER" -- env PATH="$PG_BIN:$PATH" "$@" 9>&-
-	else
-		env PATH="$PG_BIN:$PATH" "$@" 9>&-
-	fi
-}
 
 # --- 1. dependencies -------------------------------------------------------
 install_dependencies() {
@@ -79,13 +67,13 @@ run_demo() {
 	dir=$(mktemp -d /tmp/schemadrift-demo.XXXXXX)
 	chmod 755 "$dir"
 	[ "$(id -u)" -eq 0 ] && chown "$SD_TEST_USER" "$dir"
-	trap 'as_test_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+	trap 'as_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 	log "starting a throwaway cluster in $dir (port $port)"
-	as_test_user initdb -D "$dir/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-	as_test_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w \
+	as_user initdb -D "$dir/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	as_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w \
 		-o "-p $port -k $dir -c listen_addresses=''" start >/dev/null
 	log "demo (test/demo.sql)"
-	as_test_user psql -X -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 \
+	as_user psql -X -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 \
 		-f "$here/test/demo.sql"
 }
 
@@ -116,7 +104,7 @@ run_tests() {
 
 	for t in "${targets[@]}"; do
 		log "make $t"
-		if ! as_test_user make -C "$work" -s PG_CONFIG="$PG_CONFIG" "${overrides[@]}" "$t"; then
+		if ! as_user make -C "$work" -s PG_CONFIG="$PG_CONFIG" "${overrides[@]}" "$t"; then
 			status=1
 			for d in "$work/regression.diffs" "$work/test/regression.diffs"; do
 				[ -f "$d" ] && { echo "--- $d"; head -n 400 "$d"; }
