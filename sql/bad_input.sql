@@ -30,6 +30,9 @@ SELECT schemadrift_fingerprint('{"role_map": {"dev": null}}');
 -- should fail: role_map is an object
 SELECT schemadrift_fingerprint('{"role_map": ["dev", "prod"]}');
 \echo :LAST_ERROR_SQLSTATE
+-- should fail: role_map onto the names privileges use for all roles and the owner
+SELECT schemadrift_fingerprint('{"role_map": {"app": "PUBLIC"}}');
+\echo :LAST_ERROR_SQLSTATE
 -- should fail: an empty include list would compare nothing
 SELECT schemadrift_fingerprint('{"include_schemas": []}');
 \echo :LAST_ERROR_SQLSTATE

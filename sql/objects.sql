@@ -91,6 +91,8 @@ BEGIN ATOMIC
 END;
 CREATE FUNCTION objs.ids() RETURNS SETOF bigint LANGUAGE sql ROWS 50 COST 20
 AS 'SELECT id FROM objs.accounts';
+-- a cost JSON has no number for
+CREATE FUNCTION objs.costly() RETURNS int LANGUAGE sql COST 1e39 AS 'SELECT 1';
 CREATE PROCEDURE objs.reset_status(p_status objs.request_status)
 LANGUAGE sql AS $$UPDATE objs.accounts SET status = p_status$$;
 CREATE AGGREGATE objs.total(numeric) (SFUNC = numeric_add, STYPE = numeric, INITCOND = '0');

@@ -132,9 +132,15 @@ jo_sql(JsonObject *o)
 				appendStringInfo(&buf, "(%s)::pg_catalog.text", f->expr);
 				break;
 			case JV_FLOAT:
-				/* as to_jsonb() does: float output, read back as numeric */
+				/*
+				 * as to_jsonb() does: float output, read back as numeric;
+				 * infinities and NaN, which JSON has no number for, as strings
+				 */
 				appendStringInfo(&buf,
-								 "(%s)::pg_catalog.text::pg_catalog.numeric::pg_catalog.text",
+								 "(SELECT CASE WHEN v.t IN ('Infinity', '-Infinity', 'NaN')"
+								 " THEN pg_catalog.to_json(v.t)::pg_catalog.text"
+								 " ELSE v.t::pg_catalog.numeric::pg_catalog.text END"
+								 " FROM (SELECT (%s)::pg_catalog.text AS t) v)",
 								 f->expr);
 				break;
 			case JV_JSON:
@@ -752,7 +758,8 @@ append_views(StringInfo buf)
 /*
  * Functions, procedures and aggregates.  Functions a type created for itself
  * (range and multirange constructors: an internal dependency) are part of
- * that type.  The key carries the raw argument type names.
+ * that type.  The key carries the raw schema and name of every argument
+ * type, each its own element.
  */
 static void
 append_functions(StringInfo buf)
@@ -815,9 +822,11 @@ append_functions(StringInfo buf)
 					 "SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,"
 					 " (pg_catalog.pg_identify_object('pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0)).identity,"
 					 " n.nspname, ARRAY[n.nspname, p.proname::pg_catalog.text] ||"
-					 " (SELECT pg_catalog.array_agg(tn.nspname || '.' || t.typname ORDER BY u.i)"
+					 " COALESCE((SELECT pg_catalog.array_agg(x.part ORDER BY u.i, x.j)"
 					 " FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY u(t, i)"
-					 " JOIN pg_catalog.pg_type t ON t.oid = u.t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace),"
+					 " JOIN pg_catalog.pg_type t ON t.oid = u.t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace"
+					 " CROSS JOIN LATERAL (VALUES (1, tn.nspname::pg_catalog.text), (2, t.typname::pg_catalog.text)) x(j, part)),"
+					 " '{}'),"
 					 " NULL, %s"
 					 " FROM pg_catalog.pg_proc p CROSS JOIN f"
 					 " JOIN nsp n ON n.oid = p.pronamespace"
@@ -969,8 +978,8 @@ append_unsupported(StringInfo buf)
 	appendStringInfoString(buf,
 						   "SELECT 'unsupported', io.type, NULL, ARRAY['unsupported', io.type], NULL,"
 						   " '{\"count\": ' || pg_catalog.count(*) || ', \"objects\": ['"
-						   " || pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
-						   " ORDER BY io.identity COLLATE \"C\") || ']}'"
+						   " || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
+						   " ORDER BY io.identity COLLATE \"C\"), '') || ']}'"
 						   " FROM (SELECT u.classid, u.objid FROM ("
 						   "SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_collation c JOIN nsp n ON n.oid = c.collnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"
@@ -1063,7 +1072,7 @@ sd_catalog_extraction_sql(int server_version)
 	appendStringInfoString(&buf,
 						   ")\n"
 						   "SELECT o.kind, o.identity, o.schema, o.key, o.parent,"
-						   " CASE WHEN $2 THEN o.attrs END,"
+						   " CASE WHEN $2 OR o.kind = 'unsupported' THEN o.attrs END,"
 						   " pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs, 'UTF8')), 'hex')"
 						   " FROM objs o CROSS JOIN f"
 						   " WHERE NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"

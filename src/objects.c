@@ -29,6 +29,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -60,7 +61,7 @@ sd_objects_encode_key(const char *kind, int nparts, char **parts)
 	int			i;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, kind);
+	appendStringInfo(&buf, "%zu:%s", strlen(kind), kind);
 	for (i = 0; i < nparts; i++)
 		appendStringInfo(&buf, "|%zu:%s", strlen(parts[i]), parts[i]);
 	return buf.data;
@@ -201,6 +202,21 @@ sd_object_fill(SdObject *obj, const char *kind, const char *identity,
 }
 
 /*
+ * required_column
+ *		Column n of an extraction row, which must not be NULL.
+ */
+static Datum
+required_column(HeapTuple tup, TupleDesc desc, int n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, n, &isnull);
+
+	if (isnull)
+		elog(ERROR, "catalog extraction returned NULL in column %d", n);
+	return d;
+}
+
+/*
  * object_from_tuple
  *		Fill obj from one row of the extraction query.  Temporary memory goes
  *		to the current context; the object itself to arena.
@@ -219,11 +235,18 @@ object_from_tuple(SdObject *obj, HeapTuple tup, TupleDesc desc, SdArena *arena)
 	int			nkey;
 	int			nparent = 0;
 
-	kind = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
-	identity = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
+	/*
+	 * kind, identity, key and hash are never NULL for an object that still
+	 * exists; pg_identify_object() returns a NULL identity for one dropped
+	 * while the extraction runs.  That is an error here, which the caller
+	 * turns into another attempt when DDL committed meanwhile.
+	 */
+	d = required_column(tup, desc, 1);
+	kind = TextDatumGetCString(d);
+	identity = TextDatumGetCString(required_column(tup, desc, 2));
 	d = SPI_getbinval(tup, desc, 3, &isnull);
 	schema = isnull ? NULL : TextDatumGetCString(d);
-	key = text_array_to_cstrings(SPI_getbinval(tup, desc, 4, &isnull), &nkey);
+	key = text_array_to_cstrings(required_column(tup, desc, 4), &nkey);
 	d = SPI_getbinval(tup, desc, 5, &isnull);
 	if (!isnull)
 		parent = text_array_to_cstrings(d, &nparent);
@@ -232,7 +255,7 @@ object_from_tuple(SdObject *obj, HeapTuple tup, TupleDesc desc, SdArena *arena)
 
 	sd_object_fill(obj, kind, identity, schema, nkey, key, nparent, parent,
 				   attrs_text, arena);
-	d = SPI_getbinval(tup, desc, 7, &isnull);
+	d = required_column(tup, desc, 7);
 	text_to_cstring_buffer(DatumGetTextPP(d), obj->hash, sizeof(obj->hash));
 }
 
@@ -287,6 +310,9 @@ snapshots_equal(Snapshot a, Snapshot b)
 	TransactionId *xb;
 	bool		equal;
 
+	/* during recovery the running xids are in subxip: do not trust this */
+	if (a->takenDuringRecovery || b->takenDuringRecovery)
+		return false;
 	if (a->xmin != b->xmin || a->xmax != b->xmax || a->xcnt != b->xcnt ||
 		a->subxcnt != b->subxcnt || a->suboverflowed != b->suboverflowed ||
 		a->curcid != b->curcid)
@@ -594,8 +620,13 @@ hash_begin(void)
 static void
 hash_add(pg_cryptohash_ctx *ctx, const char *s)
 {
-	if (pg_cryptohash_update(ctx, (const uint8 *) s, strlen(s)) < 0)
+	/* hashes cover UTF-8 bytes, whatever the database encoding */
+	char	   *u = pg_server_to_any(s, strlen(s), PG_UTF8);
+
+	if (pg_cryptohash_update(ctx, (const uint8 *) u, strlen(u)) < 0)
 		elog(ERROR, "could not update sha256: %s", pg_cryptohash_error(ctx));
+	if (u != s)
+		pfree(u);
 }
 
 static void
@@ -694,8 +725,9 @@ sd_objects_report_unsupported(SdObjectSet *set)
 	}
 	if (total > 0)
 		ereport(NOTICE,
-				(errmsg("%d object(s) of kinds schemadrift does not model yet are only counted and listed",
-						total),
+				(errmsg_plural("%d object of a kind schemadrift does not model yet is only counted and listed",
+							   "%d objects of kinds schemadrift does not model yet are only counted and listed",
+							   total, total),
 				 errdetail("%s.", detail.data),
 				 errhint("They appear as rows of kind \"unsupported\"; exclude them with the \"exclude\" option.")));
 }

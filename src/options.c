@@ -220,6 +220,14 @@ sd_options_parse(Jsonb *options)
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("option \"role_map\" must be an object mapping role names to role names"),
 							 errdetail("The value for \"%s\" is %s.", from, sd_jsonb_type_name(&mv))));
+				else if (mtok == WJB_VALUE &&
+						 ((mv.val.string.len == 6 && strncmp(mv.val.string.val, "PUBLIC", 6) == 0) ||
+						  (mv.val.string.len == 7 && strncmp(mv.val.string.val, "(owner)", 7) == 0)))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("option \"role_map\" cannot map \"%s\" to \"%.*s\"",
+									from, mv.val.string.len, mv.val.string.val),
+							 errdetail("\"PUBLIC\" and \"(owner)\" stand for all roles and for the owner in privileges.")));
 			}
 			if (JsonContainerSize(v.val.binary.data) > 0)
 			{

@@ -28,6 +28,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -534,7 +535,12 @@ load_object(SdObject *obj, JsonbValue *elem, int n, SdArena *arena)
 	/* the hash is always recomputed; a stored one must agree with it */
 	initStringInfo(&attrs_text);
 	(void) JsonbToCString(&attrs_text, obj->attrs, v->val.binary.len);
-	sd_util_sha256_hex(attrs_text.data, attrs_text.len, obj->hash);
+	{
+		/* as the extraction does: sha256 of the UTF-8 bytes */
+		char	   *u = pg_server_to_any(attrs_text.data, attrs_text.len, PG_UTF8);
+
+		sd_util_sha256_hex(u, strlen(u), obj->hash);
+	}
 
 	v = container_get(c, "hash");
 	if (v != NULL && v->type != jbvNull)
