@@ -409,6 +409,7 @@ sd_compare(DiffState *ds)
 				nextra;
 	bool	   *s_folded;
 	bool	   *t_folded;
+	MemoryContext rowcxt;
 	int			i,
 				j;
 
@@ -421,10 +422,22 @@ sd_compare(DiffState *ds)
 	for (j = 0; j < t->nobjects; j++)
 		t_folded[j] = fold_child(extra_rels, nextra, &t->objects[j]);
 
+	/*
+	 * Each step's text (rendered attributes, parsed attributes, values) is
+	 * copied into the tuplestore by emit(): free it at once, so that a large
+	 * diff does not hold its whole output twice.
+	 */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift diff row",
+								   ALLOCSET_DEFAULT_SIZES);
 	i = j = 0;
 	while (i < s->nobjects || j < t->nobjects)
 	{
 		int			c;
+		SdObject   *so = i < s->nobjects ? &s->objects[i] : NULL;
+		SdObject   *to = j < t->nobjects ? &t->objects[j] : NULL;
+		JsonbContainer *so_attrs = so ? so->attrs : NULL;
+		JsonbContainer *to_attrs = to ? to->attrs : NULL;
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 		CHECK_FOR_INTERRUPTS();
 		if (i >= s->nobjects)
@@ -459,7 +472,16 @@ sd_compare(DiffState *ds)
 			i++;
 			j++;
 		}
+
+		/* attributes parsed in rowcxt are gone with it */
+		if (so)
+			so->attrs = so_attrs;
+		if (to)
+			to->attrs = to_attrs;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
 }
 
 /* ---- sides --------------------------------------------------------------- */
