@@ -1095,15 +1095,44 @@ sd_catalog_extraction_sql(int server_version)
  * fresh snapshot) tells whether a concurrent DDL may have mixed two states
  * into one result.  Catalogs read only through SQL (pg_description,
  * pg_depend, pg_inherits, ...) are consistent within the snapshot and need
- * no watching.
+ * no watching; changes that deparsing cannot see (temporary objects, a new
+ * relfilenode) are left out, so a busy database does not look changed.
  */
 char *
 sd_catalog_state_sql(int server_version)
 {
-	static const char *const catalogs[] = {
-		"pg_namespace", "pg_class", "pg_attribute", "pg_attrdef",
-		"pg_constraint", "pg_index", "pg_proc", "pg_type", "pg_trigger",
-		"pg_rewrite", "pg_operator", "pg_opclass", "pg_collation"
+	/*
+	 * Each entry: a catalog and the rows of it that count.  Rows of
+	 * temporary objects (other sessions' temp tables come and go all the
+	 * time) do not; nor does pg_class's relfilenode, which TRUNCATE,
+	 * CLUSTER, REINDEX and VACUUM FULL change with an ordinary update: its
+	 * rows are summed by a hash of what deparsing reads, not by xmin.
+	 */
+	static const struct
+	{
+		const char *catalog;
+		const char *sum;
+		const char *where;
+	}			watched[] = {
+		{"pg_namespace", NULL, "x.nspname !~ '^pg_(toast_)?temp_'"},
+		{"pg_class", "pg_catalog.hashtext(pg_catalog.concat_ws('|', x.oid, x.relname, x.relnamespace, x.relkind,"
+			" x.relowner, x.relacl, x.reloptions, x.relpersistence, x.relispartition, x.relnatts, x.relchecks,"
+			" x.relhasrules, x.relhastriggers, x.relrowsecurity, x.relforcerowsecurity, x.relreplident,"
+			" x.reltablespace, x.reloftype, x.relam))",
+		"x.relpersistence <> 't'"},
+		{"pg_attribute", NULL, "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+			" WHERE c.oid = x.attrelid AND c.relpersistence = 't')"},
+		{"pg_attrdef", NULL, NULL},
+		{"pg_constraint", NULL, NULL},
+		{"pg_index", NULL, NULL},
+		{"pg_proc", NULL, NULL},
+		{"pg_type", NULL, "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n"
+			" WHERE n.oid = x.typnamespace AND n.nspname ~ '^pg_(toast_)?temp_')"},
+		{"pg_trigger", NULL, NULL},
+		{"pg_rewrite", NULL, NULL},
+		{"pg_operator", NULL, NULL},
+		{"pg_opclass", NULL, NULL},
+		{"pg_collation", NULL, NULL},
 	};
 	StringInfoData buf;
 	int			i;
@@ -1112,11 +1141,14 @@ sd_catalog_state_sql(int server_version)
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "SELECT pg_catalog.concat_ws(','");
-	for (i = 0; i < lengthof(catalogs); i++)
+	for (i = 0; i < lengthof(watched); i++)
 		appendStringInfo(&buf,
-						 ", (SELECT pg_catalog.count(*) || ':' || COALESCE(pg_catalog.sum(x.xmin::pg_catalog.text::pg_catalog.int8), 0)"
-						 " FROM pg_catalog.%s x)",
-						 catalogs[i]);
+						 ", (SELECT pg_catalog.count(*) || ':' || COALESCE(pg_catalog.sum(%s), 0)"
+						 " FROM pg_catalog.%s x%s%s)",
+						 watched[i].sum ? watched[i].sum : "x.xmin::pg_catalog.text::pg_catalog.int8",
+						 watched[i].catalog,
+						 watched[i].where ? " WHERE " : "",
+						 watched[i].where ? watched[i].where : "");
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
 }
