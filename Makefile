@@ -36,6 +36,7 @@ REGRESS = \
 	drift_scenarios \
 	no_false_positives \
 	bad_input \
+	hostile_search_path \
 	audit \
 	audit_redaction \
 	audit_integrity
