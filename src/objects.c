@@ -470,7 +470,6 @@ sd_objects_extract_local(SdOptions *options, bool with_attrs)
 	set->options = options;
 	set->server_version_num = PG_VERSION_NUM;
 	set->server_version = pstrdup(GetConfigOption("server_version", false, false));
-	set->origin = "this database";
 
 	nestlevel = sd_util_pin_gucs();
 
@@ -606,45 +605,15 @@ sd_objects_sort(SdObjectSet *set)
 		qsort(set->objects, set->nobjects, sizeof(SdObject), qsort_objects);
 }
 
-/* incremental sha256 helpers */
-static pg_cryptohash_ctx *
-hash_begin(void)
-{
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (pg_cryptohash_init(ctx) < 0)
-		elog(ERROR, "could not initialize sha256: %s", pg_cryptohash_error(ctx));
-	return ctx;
-}
-
+/* add a line to a hash: hashes cover UTF-8 bytes, whatever the database encoding */
 static void
 hash_add(pg_cryptohash_ctx *ctx, const char *s)
 {
-	/* hashes cover UTF-8 bytes, whatever the database encoding */
 	char	   *u = pg_server_to_any(s, strlen(s), PG_UTF8);
 
-	if (pg_cryptohash_update(ctx, (const uint8 *) u, strlen(u)) < 0)
-		elog(ERROR, "could not update sha256: %s", pg_cryptohash_error(ctx));
+	sd_util_sha256_add(ctx, u, strlen(u));
 	if (u != s)
 		pfree(u);
-}
-
-static void
-hash_end(pg_cryptohash_ctx *ctx, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	int			i;
-
-	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		elog(ERROR, "could not finish sha256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-	{
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0x0f];
-	}
-	out[SD_SHA256_HEX_LEN] = '\0';
 }
 
 /*
@@ -660,7 +629,7 @@ hash_end(pg_cryptohash_ctx *ctx, char *out)
 void
 sd_objects_fingerprint(const SdObjectSet *set, char *out)
 {
-	pg_cryptohash_ctx *root = hash_begin();
+	pg_cryptohash_ctx *root = sd_util_sha256_begin();
 	int			i = 0;
 	StringInfoData line;
 
@@ -672,7 +641,7 @@ sd_objects_fingerprint(const SdObjectSet *set, char *out)
 	while (i < set->nobjects)
 	{
 		const char *group = set->objects[i].schema ? set->objects[i].schema : "";
-		pg_cryptohash_ctx *schema_ctx = hash_begin();
+		pg_cryptohash_ctx *schema_ctx = sd_util_sha256_begin();
 		char		schema_hash[SD_SHA256_HEX_LEN + 1];
 
 		for (; i < set->nobjects; i++)
@@ -685,13 +654,13 @@ sd_objects_fingerprint(const SdObjectSet *set, char *out)
 			appendStringInfo(&line, "%s %s\n", obj->mkey, obj->hash);
 			hash_add(schema_ctx, line.data);
 		}
-		hash_end(schema_ctx, schema_hash);
+		sd_util_sha256_end(schema_ctx, schema_hash);
 
 		resetStringInfo(&line);
 		appendStringInfo(&line, "%zu:%s %s\n", strlen(group), group, schema_hash);
 		hash_add(root, line.data);
 	}
-	hash_end(root, out);
+	sd_util_sha256_end(root, out);
 	pfree(line.data);
 }
 

@@ -40,7 +40,6 @@ typedef struct SdObjectSet
 	SdOptions  *options;
 	int			server_version_num;
 	char	   *server_version;
-	const char *origin;			/* "this database", "snapshot", ... */
 } SdObjectSet;
 
 extern SdObjectSet *sd_objects_extract_local(SdOptions *options, bool with_attrs);

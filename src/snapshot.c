@@ -619,7 +619,6 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 	if (!is_object(v))
 		invalid_snapshot("\"options\" is not an object.");
 	set->options = sd_options_parse(JsonbValueToJsonb(v));
-	set->origin = "snapshot";
 
 	v = sd_jsonb_get(&doc->root, "objects");
 	if (!is_array(v))

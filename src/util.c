@@ -76,6 +76,47 @@ sd_util_unpin_gucs(int nestlevel)
 }
 
 /*
+ * sd_util_sha256_begin, sd_util_sha256_add, sd_util_sha256_end
+ *		Incremental sha256.  end() writes 64 lower-case hex digits and a
+ *		terminator to out (at least SD_SHA256_HEX_LEN + 1 bytes) and frees
+ *		the context.
+ */
+pg_cryptohash_ctx *
+sd_util_sha256_begin(void)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not initialize sha256: %s", pg_cryptohash_error(ctx));
+	return ctx;
+}
+
+void
+sd_util_sha256_add(pg_cryptohash_ctx *ctx, const char *data, size_t len)
+{
+	if (pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0)
+		elog(ERROR, "could not update sha256: %s", pg_cryptohash_error(ctx));
+}
+
+void
+sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	int			i;
+
+	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not finish sha256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+	{
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 0x0f];
+	}
+	out[SD_SHA256_HEX_LEN] = '\0';
+}
+
+/*
  * sd_util_sha256_hex
  *		sha256 of data as 64 lower-case hex digits plus a terminator, written
  *		to out (at least SD_SHA256_HEX_LEN + 1 bytes).
@@ -83,29 +124,10 @@ sd_util_unpin_gucs(int nestlevel)
 void
 sd_util_sha256_hex(const char *data, size_t len, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
-	pg_cryptohash_ctx *ctx;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	int			i;
+	pg_cryptohash_ctx *ctx = sd_util_sha256_begin();
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-	{
-		const char *msg = pg_cryptohash_error(ctx);
-
-		pg_cryptohash_free(ctx);
-		elog(ERROR, "could not compute sha256: %s", msg);
-	}
-	pg_cryptohash_free(ctx);
-
-	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-	{
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0x0f];
-	}
-	out[SD_SHA256_HEX_LEN] = '\0';
+	sd_util_sha256_add(ctx, data, len);
+	sd_util_sha256_end(ctx, out);
 }
 
 /*

@@ -11,6 +11,7 @@
 #ifndef SCHEMADRIFT_UTIL_H
 #define SCHEMADRIFT_UTIL_H
 
+#include "common/cryptohash.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
@@ -18,6 +19,9 @@
 
 extern int	sd_util_pin_gucs(void);
 extern void sd_util_unpin_gucs(int nestlevel);
+extern pg_cryptohash_ctx *sd_util_sha256_begin(void);
+extern void sd_util_sha256_add(pg_cryptohash_ctx *ctx, const char *data, size_t len);
+extern void sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out);
 extern void sd_util_sha256_hex(const char *data, size_t len, char *out);
 
 extern JsonbValue *sd_jsonb_get(JsonbContainer *c, const char *key);
