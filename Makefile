@@ -11,6 +11,7 @@ OBJS = \
 	src/util.o \
 	src/catalog.o \
 	src/objects.o \
+	src/extract.o \
 	src/snapshot.o \
 	src/options.o \
 	src/compare.o \
@@ -37,6 +38,7 @@ REGRESS = \
 	no_false_positives \
 	bad_input \
 	hostile_search_path \
+	parallel \
 	audit \
 	audit_redaction \
 	audit_integrity

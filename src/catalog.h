@@ -11,7 +11,13 @@
 #ifndef SCHEMADRIFT_CATALOG_H
 #define SCHEMADRIFT_CATALOG_H
 
-extern char *sd_catalog_extraction_sql(int server_version);
+/* every kind: the whole extraction in one query */
+#define SD_CATALOG_ALL_ARMS 0xFFFFFFFF
+
+extern char *sd_catalog_extraction_sql(int server_version, uint32 arms);
+extern int	sd_catalog_arm_count(void);
+extern int	sd_catalog_arm_weight(int arm);
+extern bool sd_catalog_arm_leader_only(int arm);
 extern char *sd_catalog_state_sql(int server_version);
 
 #endif							/* SCHEMADRIFT_CATALOG_H */

@@ -3,8 +3,9 @@
  * objects.c
  *	  Canonical objects: extraction from this database, order, fingerprint.
  *
- * sd_objects_extract_local() runs catalog.c's query through SPI and keeps
- * the rows as SdObjects.  It guards against concurrent DDL: the query reads
+ * sd_objects_extract_local() runs catalog.c's query (through extract.c,
+ * which may split it between parallel workers) and keeps the rows as
+ * SdObjects.  It guards against concurrent DDL: the query reads
  * catalog rows through one MVCC snapshot, but core's deparse functions read
  * the latest committed state through the caches, so a DDL committed while
  * the query runs could mix two states into one result (or raise "cache
@@ -40,13 +41,11 @@
 
 #include "compat.h"
 #include "catalog.h"
+#include "extract.h"
 #include "objects.h"
 
 /* how often the extraction is tried while DDL keeps committing under it */
 #define SD_EXTRACT_ATTEMPTS 3
-
-/* rows fetched from the extraction cursor at a time */
-#define SD_FETCH_BATCH 5000
 
 /*
  * sd_objects_encode_key
@@ -65,31 +64,6 @@ sd_objects_encode_key(const char *kind, int nparts, char **parts)
 	for (i = 0; i < nparts; i++)
 		appendStringInfo(&buf, "|%zu:%s", strlen(parts[i]), parts[i]);
 	return buf.data;
-}
-
-/*
- * text_array_to_cstrings
- *		Deconstruct a text[] datum into palloc'd C strings; NULL elements are
- *		an error (the extraction never produces them).
- */
-static char **
-text_array_to_cstrings(Datum d, int *n)
-{
-	ArrayType  *arr = DatumGetArrayTypeP(d);
-	Datum	   *elems;
-	bool	   *nulls;
-	char	  **result;
-	int			i;
-
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
-	result = palloc(sizeof(char *) * Max(*n, 1));
-	for (i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			elog(ERROR, "unexpected NULL in object key");
-		result[i] = TextDatumGetCString(elems[i]);
-	}
-	return result;
 }
 
 /* the kinds the extraction produces: stored once, not per object */
@@ -202,64 +176,6 @@ sd_object_fill(SdObject *obj, const char *kind, const char *identity,
 }
 
 /*
- * required_column
- *		Column n of an extraction row, which must not be NULL.
- */
-static Datum
-required_column(HeapTuple tup, TupleDesc desc, int n)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, n, &isnull);
-
-	if (isnull)
-		elog(ERROR, "catalog extraction returned NULL in column %d", n);
-	return d;
-}
-
-/*
- * object_from_tuple
- *		Fill obj from one row of the extraction query.  Temporary memory goes
- *		to the current context; the object itself to arena.
- */
-static void
-object_from_tuple(SdObject *obj, HeapTuple tup, TupleDesc desc, SdArena *arena)
-{
-	bool		isnull;
-	Datum		d;
-	char	   *kind;
-	char	   *identity;
-	char	   *schema;
-	char	  **key;
-	char	  **parent = NULL;
-	char	   *attrs_text;
-	int			nkey;
-	int			nparent = 0;
-
-	/*
-	 * kind, identity, key and hash are never NULL for an object that still
-	 * exists; pg_identify_object() returns a NULL identity for one dropped
-	 * while the extraction runs.  That is an error here, which the caller
-	 * turns into another attempt when DDL committed meanwhile.
-	 */
-	d = required_column(tup, desc, 1);
-	kind = TextDatumGetCString(d);
-	identity = TextDatumGetCString(required_column(tup, desc, 2));
-	d = SPI_getbinval(tup, desc, 3, &isnull);
-	schema = isnull ? NULL : TextDatumGetCString(d);
-	key = text_array_to_cstrings(required_column(tup, desc, 4), &nkey);
-	d = SPI_getbinval(tup, desc, 5, &isnull);
-	if (!isnull)
-		parent = text_array_to_cstrings(d, &nparent);
-	d = SPI_getbinval(tup, desc, 6, &isnull);
-	attrs_text = isnull ? NULL : TextDatumGetCString(d);
-
-	sd_object_fill(obj, kind, identity, schema, nkey, key, nparent, parent,
-				   attrs_text, arena);
-	d = required_column(tup, desc, 7);
-	text_to_cstring_buffer(DatumGetTextPP(d), obj->hash, sizeof(obj->hash));
-}
-
-/*
  * run_state_query
  *		Run the catalog state query under snapshot snap; returns a palloc'd
  *		string in the current memory context.  Must be called connected to
@@ -363,67 +279,12 @@ static bool
 extract_once(SdObjectSet *set, bool with_attrs, Snapshot snap,
 			 MemoryContext resultcxt)
 {
-	SPIPlanPtr	plan;
-	Oid			argtypes[2] = {JSONBOID, BOOLOID};
-	Datum		values[2];
-	Portal		portal;
-	MemoryContext rowcxt;
-	SdArena		arena;
-	int			capacity = 1024;
-	int			n = 0;
 	bool		unchanged;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
-	plan = SPI_prepare(sd_catalog_extraction_sql(PG_VERSION_NUM), 2, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the catalog extraction query: %s",
-			 SPI_result_code_string(SPI_result));
-
-	values[0] = JsonbPGetDatum(set->options->jsonb);
-	values[1] = BoolGetDatum(with_attrs);
-	PushActiveSnapshot(snap);
-	portal = SPI_cursor_open(NULL, plan, values, NULL, true);
-
-	set->objects = MemoryContextAlloc(resultcxt, sizeof(SdObject) * capacity);
-	sd_arena_init(&arena, resultcxt);
-	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift extraction row",
-								   ALLOCSET_DEFAULT_SIZES);
-	for (;;)
-	{
-		uint64		i;
-
-		CHECK_FOR_INTERRUPTS();
-		SPI_cursor_fetch(portal, true, SD_FETCH_BATCH);
-		if (SPI_processed == 0)
-			break;
-		if (n + SPI_processed > (uint64) capacity)
-		{
-			while (n + SPI_processed > (uint64) capacity)
-				capacity *= 2;
-			set->objects = repalloc_huge(set->objects, sizeof(SdObject) * capacity);
-		}
-		for (i = 0; i < SPI_processed; i++)
-		{
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-
-			object_from_tuple(&set->objects[n++], SPI_tuptable->vals[i],
-							  SPI_tuptable->tupdesc, &arena);
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	MemoryContextDelete(rowcxt);
-	if (n > 0 && n < capacity)
-		set->objects = repalloc_huge(set->objects, sizeof(SdObject) * n);
-	SPI_cursor_close(portal);
-	PopActiveSnapshot();
-	set->nobjects = n;
-
+	sd_extract_run(set, with_attrs, snap, resultcxt);
 	unchanged = catalogs_unchanged(snap);
-
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 	return unchanged;

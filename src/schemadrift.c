@@ -18,6 +18,7 @@
 #include "utils/guc.h"
 
 #include "audit.h"
+#include "extract.h"
 #include "compat.h"
 
 PG_MODULE_MAGIC;
@@ -33,5 +34,6 @@ void
 _PG_init(void)
 {
 	sd_audit_init();
+	sd_extract_init();
 	MarkGUCPrefixReserved("schemadrift");
 }

@@ -126,9 +126,14 @@ install_dependencies
 build_and_install
 
 # Several checkouts on one machine (developers' worktrees) share the system's
-# PostgreSQL directories: serialize install + use.
-exec 9>/tmp/schemadrift-install.lock
-flock 9
+# PostgreSQL directories: serialize install + use.  A caller that already
+# holds the lock (flock /tmp/schemadrift-install.lock test/quickstart.sh ...)
+# passes its descriptor down: taking it again would wait for ever.
+lock=/tmp/schemadrift-install.lock
+if ! ls -l /proc/$$/fd 2>/dev/null | grep -q " -> $lock\$"; then
+	exec 9>"$lock"
+	flock 9
+fi
 log "installing into $($PG_CONFIG --pkglibdir)"
 make -C "$here" -s PG_CONFIG="$PG_CONFIG" COPT='-Werror' install
 

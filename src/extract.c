@@ -1,0 +1,585 @@
+/*-------------------------------------------------------------------------
+ *
+ * extract.c
+ *	  Running the catalog extraction in this database, split between the
+ *	  backend and parallel workers.
+ *
+ * The extraction query (catalog.c) is a UNION ALL of one SELECT per kind of
+ * object ("arms").  On a large schema its cost is dominated by a few arms
+ * (columns, constraints, indexes), each of which the planner can only run
+ * in one process: the arms are full of correlated subqueries, which
+ * PostgreSQL 15 does not run in parallel workers.  So the split is done
+ * here, the way parallel index builds do it (nbtsort.c, pgvector): the arms
+ * are dealt out between the leader and up to schemadrift.max_parallel_workers
+ * workers of a ParallelContext.  Each worker runs the query for its arms
+ * under the leader's snapshot, with the leader's settings (the pinned
+ * search_path and output settings come along with the GUC state), and sends
+ * its rows back through a shm_mq tuple queue; the leader runs its own arms
+ * and, every few rows, drains the queues.  Since every process reads under
+ * the one registered snapshot, the result is the one the single query would
+ * have returned; the caller's check for concurrent DDL (objects.c) covers
+ * the workers' cache reads as it covers the leader's.
+ *
+ * Errors in a worker are re-raised in the leader (by the parallel
+ * infrastructure), inside the caller's subtransaction, whose abort also
+ * stops the other workers.  When no worker can be started (max_worker_
+ * processes used up, no dynamic shared memory) the leader runs every arm.
+ *
+ * Rows go straight from the executor's slot into SdObjects through a
+ * DestReceiver: no SPI tuple table, no cursor.
+ *
+ * IDENTIFICATION
+ *	  src/extract.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/parallel.h"
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tqueue.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "nodes/params.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "storage/shm_mq.h"
+#include "storage/shm_toc.h"
+#include "tcop/dest.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/wait_event.h"
+
+#include "catalog.h"
+#include "extract.h"
+#include "objects.h"
+
+/* shm_toc keys of the parallel extraction */
+#define SD_KEY_SHARED	UINT64CONST(0x5344455854000001)
+#define SD_KEY_OPTIONS	UINT64CONST(0x5344455854000002)
+#define SD_KEY_QUEUES	UINT64CONST(0x5344455854000003)
+
+/* each worker's tuple queue */
+#define SD_QUEUE_SIZE	((Size) 1024 * 1024)
+
+/* the leader drains the workers' queues every this many rows of its own */
+#define SD_POLL_ROWS	64
+
+/* the most processes the arms are dealt between (leader included) */
+#define SD_MAX_PARTS	8
+
+/* what every worker reads from the segment */
+typedef struct SdExtractShared
+{
+	bool		with_attrs;
+	uint32		arms[SD_MAX_PARTS]; /* part i's arms; part 0 is the leader's */
+} SdExtractShared;
+
+/* GUCs */
+int			sd_max_parallel_workers = 2;
+int			sd_parallel_min_relations = 1000;
+
+/*
+ * The receiving end: rows of the leader's query (as a DestReceiver) and of
+ * the workers' queues become objects of one set.
+ */
+typedef struct SdCollector
+{
+	DestReceiver pub;			/* must be first */
+	SdObjectSet *set;
+	int			capacity;
+	SdArena		arena;
+	MemoryContext rowcxt;
+	TupleDesc	desc;			/* of the workers' rows */
+	TupleTableSlot *qslot;		/* a worker's row, deformed */
+	int			nreaders;		/* queues still open */
+	TupleQueueReader *readers[SD_MAX_PARTS];
+	int			since_poll;
+} SdCollector;
+
+PGDLLEXPORT void sd_extract_worker_main(dsm_segment *seg, shm_toc *toc);
+
+/*
+ * sd_extract_init
+ *		Define the settings of the parallel extraction (from _PG_init).
+ */
+void
+sd_extract_init(void)
+{
+	DefineCustomIntVariable("schemadrift.max_parallel_workers",
+							"Sets the maximum number of parallel workers that read one schema.",
+							"The kinds of objects are dealt out between the backend and "
+							"the workers; 0 reads in the backend alone.  Workers come from "
+							"max_worker_processes and max_parallel_workers.",
+							&sd_max_parallel_workers,
+							2, 0, SD_MAX_PARTS - 1,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("schemadrift.parallel_min_relations",
+							"Sets the number of relations from which a schema is read in parallel.",
+							"Relations are the rows of pg_class created after initdb: "
+							"tables, indexes, sequences, views, TOAST tables.",
+							&sd_parallel_min_relations,
+							1000, 0, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+}
+
+/* ---- objects from rows ---------------------------------------------------- */
+
+/* the row type of the extraction query (catalog.c) */
+static TupleDesc
+extraction_tupdesc(void)
+{
+	TupleDesc	desc = CreateTemplateTupleDesc(7);
+
+	TupleDescInitEntry(desc, 1, "kind", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 2, "identity", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 3, "schema", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 4, "key", TEXTARRAYOID, -1, 1);
+	TupleDescInitEntry(desc, 5, "parent", TEXTARRAYOID, -1, 1);
+	TupleDescInitEntry(desc, 6, "attrs", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 7, "hash", TEXTOID, -1, 0);
+	return desc;
+}
+
+/*
+ * text_array_to_cstrings
+ *		Deconstruct a text[] datum into palloc'd C strings; NULL elements are
+ *		an error (the extraction never produces them).
+ */
+static char **
+text_array_to_cstrings(Datum d, int *n)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(d);
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **result;
+	int			i;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
+	result = palloc(sizeof(char *) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			elog(ERROR, "unexpected NULL in object key");
+		result[i] = TextDatumGetCString(elems[i]);
+	}
+	return result;
+}
+
+/*
+ * collect_row
+ *		Add one row of the extraction (its 7 columns deformed) to the set.
+ *
+ * kind, identity, key and hash are never NULL for an object that still
+ * exists; pg_identify_object() returns a NULL identity for one dropped while
+ * the extraction runs.  That is an error here, which the caller turns into
+ * another attempt when DDL committed meanwhile.
+ */
+static void
+collect_row(SdCollector *c, Datum *values, bool *isnull)
+{
+	SdObjectSet *set = c->set;
+	MemoryContext old;
+	char	  **key;
+	char	  **parent = NULL;
+	int			nkey;
+	int			nparent = 0;
+	int			i;
+	SdObject   *obj;
+
+	for (i = 0; i < 7; i++)
+		if (isnull[i] && i != 2 && i != 4 && i != 5)
+			elog(ERROR, "catalog extraction returned NULL in column %d", i + 1);
+
+	if (set->nobjects >= c->capacity)
+	{
+		c->capacity *= 2;
+		set->objects = repalloc_huge(set->objects, sizeof(SdObject) * c->capacity);
+	}
+	obj = &set->objects[set->nobjects];
+
+	old = MemoryContextSwitchTo(c->rowcxt);
+	key = text_array_to_cstrings(values[3], &nkey);
+	if (!isnull[4])
+		parent = text_array_to_cstrings(values[4], &nparent);
+	sd_object_fill(obj,
+				   TextDatumGetCString(values[0]),
+				   TextDatumGetCString(values[1]),
+				   isnull[2] ? NULL : TextDatumGetCString(values[2]),
+				   nkey, key, nparent, parent,
+				   isnull[5] ? NULL : TextDatumGetCString(values[5]),
+				   &c->arena);
+	text_to_cstring_buffer(DatumGetTextPP(values[6]), obj->hash, sizeof(obj->hash));
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(c->rowcxt);
+	set->nobjects++;
+}
+
+/*
+ * poll_workers
+ *		Take the rows waiting in the workers' queues; with wait, until every
+ *		worker has finished sending, sleeping on the latch when none has a
+ *		row ready (as Gather does).
+ */
+static void
+poll_workers(SdCollector *c, bool wait)
+{
+	for (;;)
+	{
+		bool		got = false;
+		int			i = 0;
+
+		while (i < c->nreaders)
+		{
+			MinimalTuple tup;
+			bool		done = false;
+
+			CHECK_FOR_INTERRUPTS();
+			tup = TupleQueueReaderNext(c->readers[i], true, &done);
+			if (done)
+			{
+				DestroyTupleQueueReader(c->readers[i]);
+				c->readers[i] = c->readers[--c->nreaders];
+				continue;
+			}
+			if (tup == NULL)
+			{
+				i++;
+				continue;
+			}
+			ExecStoreMinimalTuple(tup, c->qslot, false);
+			slot_getallattrs(c->qslot);
+			collect_row(c, c->qslot->tts_values, c->qslot->tts_isnull);
+			ExecClearTuple(c->qslot);
+			got = true;
+		}
+		if (!wait || c->nreaders == 0)
+			return;
+		if (!got)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, 0,
+							 PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		}
+	}
+}
+
+/* DestReceiver callbacks for the leader's own query */
+static bool
+collector_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	SdCollector *c = (SdCollector *) self;
+
+	slot_getallattrs(slot);
+	collect_row(c, slot->tts_values, slot->tts_isnull);
+	if (c->nreaders > 0 && ++c->since_poll >= SD_POLL_ROWS)
+	{
+		c->since_poll = 0;
+		poll_workers(c, false);
+	}
+	return true;
+}
+
+static void
+collector_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	if (typeinfo->natts != 7)
+		elog(ERROR, "catalog extraction returned %d columns, expected 7", typeinfo->natts);
+}
+
+static void
+collector_noop(DestReceiver *self)
+{
+}
+
+/* ---- running the query ---------------------------------------------------- */
+
+/*
+ * run_arms
+ *		Run the extraction query for the arms in mask under the active
+ *		snapshot, sending its rows to dest.  Connected to SPI.
+ */
+static void
+run_arms(uint32 mask, Jsonb *options, bool with_attrs, DestReceiver *dest)
+{
+	Oid			argtypes[2] = {JSONBOID, BOOLOID};
+	SPIPlanPtr	plan;
+	ParamListInfo params;
+	SPIExecuteOptions opts;
+	int			rc;
+
+	plan = SPI_prepare(sd_catalog_extraction_sql(PG_VERSION_NUM, mask), 2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the catalog extraction query: %s",
+			 SPI_result_code_string(SPI_result));
+
+	params = makeParamList(2);
+	params->params[0].value = JsonbPGetDatum(options);
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = JSONBOID;
+	params->params[1].value = BoolGetDatum(with_attrs);
+	params->params[1].isnull = false;
+	params->params[1].pflags = PARAM_FLAG_CONST;
+	params->params[1].ptype = BOOLOID;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.params = params;
+	opts.read_only = true;		/* under the active snapshot */
+	opts.dest = dest;
+	rc = SPI_execute_plan_extended(plan, &opts);
+	/* a SELECT into a receiver of type DestNone reports SPI_OK_UTILITY */
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "catalog extraction query failed: %s", SPI_result_code_string(rc));
+	SPI_freeplan(plan);
+}
+
+/*
+ * enough_relations
+ *		Whether the database has at least schemadrift.parallel_min_relations
+ *		relations of its own: below that, starting workers costs more than
+ *		it saves.  Connected to SPI, under the active snapshot.
+ */
+static bool
+enough_relations(void)
+{
+	char	   *sql;
+	int			rc;
+	bool		isnull;
+	int64		n;
+
+	if (sd_parallel_min_relations == 0)
+		return true;
+	sql = psprintf("SELECT pg_catalog.count(*) FROM (SELECT 1 FROM pg_catalog.pg_class"
+				   " WHERE oid >= %u LIMIT %d) r",
+				   FirstNormalObjectId, sd_parallel_min_relations);
+	rc = SPI_execute(sql, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count relations: %s", SPI_result_code_string(rc));
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	pfree(sql);
+	return n >= sd_parallel_min_relations;
+}
+
+/*
+ * deal_arms
+ *		Deal the arms out to nparts processes, heaviest first to the least
+ *		loaded (part 0, the leader, also takes the arms that must run there
+ *		and starts with a load for receiving everybody's rows).
+ */
+static void
+deal_arms(int nparts, uint32 *arms)
+{
+	int			narms = sd_catalog_arm_count();
+	int			load[SD_MAX_PARTS];
+	bool		dealt[32];
+	int			p;
+	int			a;
+
+	memset(load, 0, sizeof(load));
+	memset(dealt, 0, sizeof(dealt));
+	for (p = 0; p < SD_MAX_PARTS; p++)
+		arms[p] = 0;
+
+	/* receiving and storing every row costs the leader about this much */
+	load[0] = 8 * (nparts - 1);
+	for (a = 0; a < narms; a++)
+		if (sd_catalog_arm_leader_only(a))
+		{
+			arms[0] |= (uint32) 1 << a;
+			load[0] += sd_catalog_arm_weight(a);
+			dealt[a] = true;
+		}
+
+	for (;;)
+	{
+		int			heaviest = -1;
+		int			lightest = 0;
+
+		for (a = 0; a < narms; a++)
+			if (!dealt[a] && (heaviest < 0 ||
+							  sd_catalog_arm_weight(a) > sd_catalog_arm_weight(heaviest)))
+				heaviest = a;
+		if (heaviest < 0)
+			break;
+		for (p = 1; p < nparts; p++)
+			if (load[p] < load[lightest])
+				lightest = p;
+		arms[lightest] |= (uint32) 1 << heaviest;
+		load[lightest] += sd_catalog_arm_weight(heaviest);
+		dealt[heaviest] = true;
+	}
+}
+
+/*
+ * sd_extract_run
+ *		Read every object of this database under snap (registered by the
+ *		caller) and options into set->objects, allocated in resultcxt, in no
+ *		particular order.  Must be called connected to SPI, in a
+ *		subtransaction of the caller's (an error aborts the workers with
+ *		it).
+ */
+void
+sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
+			   MemoryContext resultcxt)
+{
+	SdCollector c;
+	Jsonb	   *options = set->options->jsonb;
+	ParallelContext *pcxt = NULL;
+	shm_mq_handle *queues[SD_MAX_PARTS];
+	uint32		arms[SD_MAX_PARTS];
+	uint32		leader_arms;
+	int			nparts = 1;
+	int			launched = 0;
+	int			i;
+
+	memset(&c, 0, sizeof(c));
+	c.pub.receiveSlot = collector_receive;
+	c.pub.rStartup = collector_startup;
+	c.pub.rShutdown = collector_noop;
+	c.pub.rDestroy = collector_noop;
+	c.pub.mydest = DestNone;
+	c.set = set;
+	c.capacity = 1024;
+	set->objects = MemoryContextAlloc(resultcxt, sizeof(SdObject) * c.capacity);
+	set->nobjects = 0;
+	sd_arena_init(&c.arena, resultcxt);
+	c.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift extraction row",
+									 ALLOCSET_DEFAULT_SIZES);
+
+	PushActiveSnapshot(snap);
+
+	if (sd_max_parallel_workers > 0 && IsUnderPostmaster && !IsInParallelMode() &&
+		enough_relations())
+		nparts = Min(1 + sd_max_parallel_workers, SD_MAX_PARTS);
+	deal_arms(nparts, arms);
+	leader_arms = arms[0];
+
+	if (nparts > 1)
+	{
+		SdExtractShared *shared;
+		char	   *optcopy;
+		char	   *qspace;
+		int			nworkers = nparts - 1;
+
+		EnterParallelMode();
+		pcxt = CreateParallelContext("schemadrift", "sd_extract_worker_main", nworkers);
+		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(SdExtractShared));
+		shm_toc_estimate_chunk(&pcxt->estimator, VARSIZE(options));
+		shm_toc_estimate_chunk(&pcxt->estimator, mul_size(SD_QUEUE_SIZE, nworkers));
+		shm_toc_estimate_keys(&pcxt->estimator, 3);
+		InitializeParallelDSM(pcxt);
+
+		/* no dynamic shared memory: InitializeParallelDSM gave up on workers */
+		nworkers = pcxt->nworkers;
+		if (nworkers > 0)
+		{
+			shared = shm_toc_allocate(pcxt->toc, sizeof(SdExtractShared));
+			shared->with_attrs = with_attrs;
+			memcpy(shared->arms, arms, sizeof(arms));
+			shm_toc_insert(pcxt->toc, SD_KEY_SHARED, shared);
+
+			optcopy = shm_toc_allocate(pcxt->toc, VARSIZE(options));
+			memcpy(optcopy, options, VARSIZE(options));
+			shm_toc_insert(pcxt->toc, SD_KEY_OPTIONS, optcopy);
+
+			qspace = shm_toc_allocate(pcxt->toc, mul_size(SD_QUEUE_SIZE, nworkers));
+			for (i = 0; i < nworkers; i++)
+			{
+				shm_mq	   *mq = shm_mq_create(qspace + (Size) i * SD_QUEUE_SIZE, SD_QUEUE_SIZE);
+
+				shm_mq_set_receiver(mq, MyProc);
+				queues[i] = shm_mq_attach(mq, pcxt->seg, NULL);
+			}
+			shm_toc_insert(pcxt->toc, SD_KEY_QUEUES, qspace);
+
+			LaunchParallelWorkers(pcxt);
+			launched = pcxt->nworkers_launched;
+		}
+
+		c.desc = extraction_tupdesc();
+		c.qslot = MakeSingleTupleTableSlot(c.desc, &TTSOpsMinimalTuple);
+		for (i = 0; i < nworkers; i++)
+		{
+			if (i < launched)
+			{
+				shm_mq_set_handle(queues[i], pcxt->worker[i].bgwhandle);
+				c.readers[c.nreaders++] = CreateTupleQueueReader(queues[i]);
+			}
+			else
+			{
+				/* a worker that did not start: its arms are the leader's */
+				leader_arms |= arms[i + 1];
+				shm_mq_detach(queues[i]);
+				queues[i] = NULL;
+			}
+		}
+		for (i = nworkers + 1; i < nparts; i++)
+			leader_arms |= arms[i];
+	}
+
+	ereport(DEBUG1,
+			(errmsg_internal("schemadrift: catalog extraction in %d parts, %d parallel workers launched",
+							 nparts, launched)));
+
+	run_arms(leader_arms, options, with_attrs, (DestReceiver *) &c);
+	poll_workers(&c, true);
+
+	if (pcxt != NULL)
+	{
+		for (i = 0; i < launched; i++)
+			shm_mq_detach(queues[i]);
+		WaitForParallelWorkersToFinish(pcxt);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		ExecDropSingleTupleTableSlot(c.qslot);
+	}
+
+	PopActiveSnapshot();
+	MemoryContextDelete(c.rowcxt);
+	if (set->nobjects > 0 && set->nobjects < c.capacity)
+		set->objects = repalloc_huge(set->objects, sizeof(SdObject) * set->nobjects);
+}
+
+/*
+ * sd_extract_worker_main
+ *		A parallel worker's part: run the query for its arms under the
+ *		leader's snapshot (restored as the active one) and settings, and
+ *		send the rows to its queue.
+ */
+void
+sd_extract_worker_main(dsm_segment *seg, shm_toc *toc)
+{
+	SdExtractShared *shared = shm_toc_lookup(toc, SD_KEY_SHARED, false);
+	Jsonb	   *options = shm_toc_lookup(toc, SD_KEY_OPTIONS, false);
+	char	   *qspace = shm_toc_lookup(toc, SD_KEY_QUEUES, false);
+	shm_mq	   *mq = (shm_mq *) (qspace + (Size) ParallelWorkerNumber * SD_QUEUE_SIZE);
+	shm_mq_handle *mqh;
+	DestReceiver *dest;
+	uint32		mask = shared->arms[ParallelWorkerNumber + 1];
+
+	shm_mq_set_sender(mq, MyProc);
+	mqh = shm_mq_attach(mq, seg, NULL);
+	dest = CreateTupleQueueDestReceiver(mqh);
+
+	if (mask != 0)
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		run_arms(mask, options, shared->with_attrs, dest);
+		if (SPI_finish() != SPI_OK_FINISH)
+			elog(ERROR, "SPI_finish failed");
+	}
+
+	/* detaches from the queue, which tells the leader this part is done */
+	dest->rDestroy(dest);
+}
