@@ -28,6 +28,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -159,6 +160,35 @@ append_json_string_array(StringInfo buf, const char *key, List *items)
 }
 
 /*
+ * check_like_pattern
+ *		Reject a pattern of option name that LIKE would reject.  With the
+ *		default escape character, the only invalid pattern is one that ends
+ *		in an unescaped backslash; LIKE notices only when a match gets that
+ *		far, so the error would otherwise come late, raw, and depend on the
+ *		objects compared.
+ */
+static void
+check_like_pattern(const char *name, const char *pattern)
+{
+	const char *p = pattern;
+
+	while (*p != '\0')
+	{
+		if (*p == '\\')
+		{
+			p++;
+			if (*p == '\0')
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid LIKE pattern \"%s\" in option \"%s\"", pattern, name),
+						 errdetail("A LIKE pattern must not end with the escape character, a backslash."),
+						 errhint("To match a backslash, write two backslashes.")));
+		}
+		p += pg_mblen(p);
+	}
+}
+
+/*
  * sd_options_parse
  *		Validate an options document and return its canonical form.  Any
  *		problem is an ERROR that names the option and what is wrong with it.
@@ -250,6 +280,11 @@ sd_options_parse(Jsonb *options)
 								 errmsg("unrecognized value \"%s\" in option \"ignore\"",
 										(char *) lfirst(lc)),
 								 errhint(VALID_IGNORE_HINT)));
+			}
+			else if (strcmp(key, "exclude") == 0)
+			{
+				foreach(lc, items)
+					check_like_pattern(key, lfirst(lc));
 			}
 			else if (strcmp(key, "include_schemas") == 0 && items == NIL)
 				ereport(ERROR,
