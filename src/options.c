@@ -16,8 +16,9 @@
  *
  * Options decide what enters attrs, so results are only comparable under
  * equal options.  The canonical form (arrays sorted and deduplicated, empty
- * ones dropped, keys in jsonb order) is what snapshots and fingerprints
- * record and what equality is checked on.
+ * ones dropped, role_map without roles mapped onto themselves, keys in jsonb
+ * order) is what snapshots and fingerprints record and what equality is
+ * checked on.
  *
  * IDENTIFICATION
  *	  src/options.c
@@ -189,6 +190,65 @@ check_like_pattern(const char *name, const char *pattern)
 }
 
 /*
+ * append_role_map
+ *		Validate the value v of option role_map and append its canonical form
+ *		to buf (the options object being built): identity pairs such as
+ *		{"app": "app"} change nothing and are left out, and so is an empty
+ *		map, so that they do not make otherwise equal options differ.
+ */
+static void
+append_role_map(StringInfo buf, JsonbValue *v)
+{
+	JsonbIterator *it;
+	JsonbValue	mv;
+	JsonbIteratorToken tok;
+	StringInfoData map;
+	char	   *from = NULL;
+
+	if (v->type != jbvBinary || JsonContainerIsArray(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"role_map\" must be an object mapping role names to role names"),
+				 errdetail("The value given is %s.", sd_jsonb_type_name(v))));
+
+	initStringInfo(&map);
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &mv, true)) != WJB_DONE)
+	{
+		char	   *to;
+
+		if (tok == WJB_KEY)
+		{
+			from = pnstrdup(mv.val.string.val, mv.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE)
+			continue;
+		if (mv.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"role_map\" must be an object mapping role names to role names"),
+					 errdetail("The value for \"%s\" is %s.", from, sd_jsonb_type_name(&mv))));
+		to = pnstrdup(mv.val.string.val, mv.val.string.len);
+		if (strcmp(to, "PUBLIC") == 0 || strcmp(to, "(owner)") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"role_map\" cannot map \"%s\" to \"%s\"", from, to),
+					 errdetail("\"PUBLIC\" and \"(owner)\" stand for all roles and for the owner in privileges.")));
+		if (strcmp(from, to) == 0)
+			continue;
+		appendStringInfoString(&map, map.len > 0 ? ", " : "");
+		escape_json(&map, from);
+		appendStringInfoString(&map, ": ");
+		escape_json(&map, to);
+	}
+
+	if (map.len > 0)
+		appendStringInfo(buf, "%s\"role_map\": {%s}", buf->len > 1 ? ", " : "", map.data);
+	pfree(map.data);
+}
+
+/*
  * sd_options_parse
  *		Validate an options document and return its canonical form.  Any
  *		problem is an ERROR that names the option and what is wrong with it.
@@ -229,43 +289,7 @@ sd_options_parse(Jsonb *options)
 			continue;
 
 		if (strcmp(key, "role_map") == 0)
-		{
-			JsonbIterator *mit;
-			JsonbValue	mv;
-			JsonbIteratorToken mtok;
-			char	   *from = NULL;
-
-			if (v.type != jbvBinary || JsonContainerIsArray(v.val.binary.data))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("option \"role_map\" must be an object mapping role names to role names"),
-						 errdetail("The value given is %s.", sd_jsonb_type_name(&v))));
-			mit = JsonbIteratorInit(v.val.binary.data);
-			while ((mtok = JsonbIteratorNext(&mit, &mv, true)) != WJB_DONE)
-			{
-				if (mtok == WJB_KEY)
-					from = pnstrdup(mv.val.string.val, mv.val.string.len);
-				else if (mtok == WJB_VALUE && mv.type != jbvString)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("option \"role_map\" must be an object mapping role names to role names"),
-							 errdetail("The value for \"%s\" is %s.", from, sd_jsonb_type_name(&mv))));
-				else if (mtok == WJB_VALUE &&
-						 ((mv.val.string.len == 6 && strncmp(mv.val.string.val, "PUBLIC", 6) == 0) ||
-						  (mv.val.string.len == 7 && strncmp(mv.val.string.val, "(owner)", 7) == 0)))
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("option \"role_map\" cannot map \"%s\" to \"%.*s\"",
-									from, mv.val.string.len, mv.val.string.val),
-							 errdetail("\"PUBLIC\" and \"(owner)\" stand for all roles and for the owner in privileges.")));
-			}
-			if (JsonContainerSize(v.val.binary.data) > 0)
-			{
-				appendStringInfoString(&buf, buf.len > 1 ? ", " : "");
-				appendStringInfoString(&buf, "\"role_map\": ");
-				(void) JsonbToCString(&buf, v.val.binary.data, v.val.binary.len);
-			}
-		}
+			append_role_map(&buf, &v);
 		else
 		{
 			List	   *items = string_array(key, &v);
