@@ -13,7 +13,9 @@
  * compared on the columns both sides have, so one added column does not
  * also show as an order change.  Between different major versions,
  * differences in text that core deparses (definitions, defaults,
- * expressions) are marked as possible version noise.
+ * expressions) are marked as possible version noise, and so are missing and
+ * extra constraints when they match by definition (ignore
+ * constraint_names).
  *
  * A side is this database (NULL), a snapshot (jsonb) or, later, a foreign
  * server or stored baseline (text).
@@ -55,6 +57,7 @@ typedef struct DiffState
 	SdObjectSet *source;
 	SdObjectSet *target;
 	char	   *version_note;	/* non-NULL when the majors differ */
+	bool		constraints_by_definition;	/* ignore constraint_names */
 } DiffState;
 
 static bool
@@ -395,7 +398,9 @@ folded_note(FoldedRelation *rels, int n, const SdObject *obj)
  * emit_whole
  *		The row of an object only one side has: change is "missing" (obj is
  *		the source's) or "extra" (the target's).  The note counts the
- *		children folded into a relation (rels, n: that side's relations).
+ *		children folded into a relation (rels, n: that side's relations);
+ *		between major versions, it marks a constraint matched by its
+ *		definition, whose text may print differently there.
  */
 static void
 emit_whole(DiffState *ds, SdObject *obj, const char *change,
@@ -403,9 +408,15 @@ emit_whole(DiffState *ds, SdObject *obj, const char *change,
 {
 	bool		missing = strcmp(change, "missing") == 0;
 	char	   *attrs = sd_object_attrs_text(obj);
+	const char *note;
 
+	if (ds->version_note && ds->constraints_by_definition &&
+		strcmp(obj->kind, "table constraint") == 0)
+		note = ds->version_note;
+	else
+		note = folded_note(rels, n, obj);
 	emit(ds, obj, change, "whole object", missing ? attrs : NULL,
-		 missing ? NULL : attrs, folded_note(rels, n, obj));
+		 missing ? NULL : attrs, note);
 }
 
 /*
@@ -600,6 +611,7 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	memset(&ds, 0, sizeof(ds));
 	ds.tupstore = rsinfo->setResult;
 	ds.tupdesc = rsinfo->setDesc;
+	ds.constraints_by_definition = sd_options_ignores(options, "constraint_names");
 	ds.target = load_side(ttype, ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ),
 						  "target", options, &local);
 	ds.source = load_side(stype, stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg),

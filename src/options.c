@@ -10,7 +10,8 @@
  *	exclude          array of LIKE patterns matched against identities (an
  *	                 object is excluded if its identity or its table's does)
  *	ignore           array of: owner, privileges, comments, column_order,
- *	                 tablespace
+ *	                 tablespace, constraint_names (table constraints then
+ *	                 match by type and definition, not by name)
  *	role_map         object mapping role names to role names, applied to
  *	                 owners, grantees and policy roles on every side
  *
@@ -44,13 +45,14 @@ static const char *const valid_options[] = {
 };
 
 static const char *const valid_ignore[] = {
-	"owner", "privileges", "comments", "column_order", "tablespace", NULL
+	"owner", "privileges", "comments", "column_order", "tablespace",
+	"constraint_names", NULL
 };
 
 #define VALID_OPTIONS_HINT \
 	"Valid options are: include_schemas, exclude_schemas, exclude, ignore, role_map."
 #define VALID_IGNORE_HINT \
-	"Valid values are: owner, privileges, comments, column_order, tablespace."
+	"Valid values are: owner, privileges, comments, column_order, tablespace, constraint_names."
 
 /*
  * sd_jsonb_type_name
@@ -351,4 +353,22 @@ bool
 sd_options_equal(const SdOptions *a, const SdOptions *b)
 {
 	return strcmp(a->canonical, b->canonical) == 0;
+}
+
+/*
+ * sd_options_ignores
+ *		Whether validated options list item under "ignore".
+ */
+bool
+sd_options_ignores(const SdOptions *options, const char *item)
+{
+	JsonbValue *ignore = sd_jsonb_get(&options->jsonb->root, "ignore");
+	JsonbValue	elem;
+
+	if (ignore == NULL || ignore->type != jbvBinary)
+		return false;
+	elem.type = jbvString;
+	elem.val.string.val = (char *) item;
+	elem.val.string.len = strlen(item);
+	return findJsonbValueFromContainer(ignore->val.binary.data, JB_FARRAY, &elem) != NULL;
 }
