@@ -35,6 +35,7 @@ REGRESS = \
 	snapshot \
 	diff \
 	drift_scenarios \
+	constraint_names \
 	no_false_positives \
 	bad_input \
 	hostile_search_path \

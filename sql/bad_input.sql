@@ -33,6 +33,14 @@ SELECT schemadrift_fingerprint('{"role_map": ["dev", "prod"]}');
 -- should fail: role_map onto the names privileges use for all roles and the owner
 SELECT schemadrift_fingerprint('{"role_map": {"app": "PUBLIC"}}');
 \echo :LAST_ERROR_SQLSTATE
+-- should fail: an exclude pattern that LIKE rejects (a trailing escape),
+-- even when no identity would ever reach it
+SELECT schemadrift_fingerprint('{"exclude": ["public.%", "no_such\\"]}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{options,exclude}', '["bad.t\\"]'));
+\echo :LAST_ERROR_SQLSTATE
+-- escaped backslashes and escaped wildcards are fine
+SELECT schemadrift_fingerprint('{"exclude": ["no\\\\such", "no\\_such\\%"]}') ~ '^[0-9a-f]{64}$' AS valid_patterns;
 -- should fail: an empty include list would compare nothing
 SELECT schemadrift_fingerprint('{"include_schemas": []}');
 \echo :LAST_ERROR_SQLSTATE

@@ -78,6 +78,33 @@ FROM schemadrift_diff(source => jsonb_set(:'v15'::jsonb, '{server_version_num}',
 SELECT count(*) AS drift FROM schemadrift_diff(NULL::text, NULL::text, :'opts');
 SELECT count(*) AS drift FROM schemadrift_diff();
 
+-- a table on one side and a materialized view or a view of the same name
+-- on the other: each is one row with its own children folded into it, and
+-- children of the same name (an index, a trigger) are not also paired and
+-- compared with each other; an index folded on one side only (rel_x_idx, on
+-- a table both sides have in the target) is a row of its own on the other
+CREATE TABLE d.rel_m (id int, label text);
+CREATE INDEX rel_m_label ON d.rel_m (label);
+CREATE TABLE d.rel_v (id int, label text);
+CREATE TRIGGER rel_v_trg BEFORE INSERT ON d.rel_v FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+CREATE TABLE d.rel_x (id int);
+CREATE INDEX rel_x_idx ON d.rel_x (id);
+SELECT schemadrift_snapshot('{"include_schemas": ["d"], "ignore": ["owner"]}') AS tables \gset
+DROP TABLE d.rel_m, d.rel_v, d.rel_x;
+CREATE MATERIALIZED VIEW d.rel_m AS SELECT id, 'x'::text AS label FROM d.kept;
+CREATE INDEX rel_m_label ON d.rel_m (label DESC);
+CREATE VIEW d.rel_v AS SELECT id, 'x'::text AS label FROM d.kept;
+CREATE TRIGGER rel_v_trg INSTEAD OF INSERT ON d.rel_v FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+CREATE VIEW d.rel_x AS SELECT id FROM d.kept;
+CREATE INDEX rel_x_idx ON d.kept (id);
+SELECT kind, identity, change, attribute, note
+FROM schemadrift_diff(source => :'tables'::jsonb, options => '{"include_schemas": ["d"], "ignore": ["owner"]}')
+ORDER BY identity COLLATE "C", kind, change;
+-- and the other way round
+SELECT kind, identity, change, attribute, note
+FROM schemadrift_diff(target => :'tables'::jsonb, options => '{"include_schemas": ["d"], "ignore": ["owner"]}')
+ORDER BY identity COLLATE "C", kind, change;
+
 DROP SCHEMA d CASCADE;
 DROP ROLE regress_schemadrift_dev;
 DROP ROLE regress_schemadrift_prod;

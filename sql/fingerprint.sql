@@ -51,6 +51,9 @@ SELECT schemadrift_fingerprint('{"ignore": ["comments"]}') <> :'fp0' AS options_
 SELECT schemadrift_fingerprint('{"ignore": ["comments", "comments"]}') =
 	   schemadrift_fingerprint('{"ignore": ["comments"]}') AS canonical_options;
 SELECT schemadrift_fingerprint('{"ignore": []}') = :'fp0' AS empty_ignore_is_no_option;
+-- a role mapped onto itself changes nothing, so it is no option either
+SELECT schemadrift_fingerprint('{"role_map": {"regress_sd_app": "regress_sd_app"}}') = :'fp0' AS identity_role_map_is_no_option;
+SELECT (schemadrift_snapshot('{"include_schemas": ["fp"], "role_map": {"b": "c", "a": "a", "\"x\"": "\"y\""}}'))->'options' AS role_map_canonical;
 
 -- the fingerprint is the Merkle root of the objects, and the snapshot's
 SELECT (schemadrift_snapshot())->>'fingerprint' = :'fp0' AS snapshot_agrees;

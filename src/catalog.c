@@ -265,6 +265,7 @@ append_common_ctes(StringInfo buf)
 						   " COALESCE((o -> 'ignore') ? 'comments', false) AS no_comment,"
 						   " COALESCE((o -> 'ignore') ? 'column_order', false) AS no_colorder,"
 						   " COALESCE((o -> 'ignore') ? 'tablespace', false) AS no_tblspc,"
+						   " COALESCE((o -> 'ignore') ? 'constraint_names', false) AS no_conname,"
 						   " COALESCE(o -> 'role_map', '{}') AS rmap"
 						   " FROM (SELECT $1::pg_catalog.jsonb AS o) opt),\n"
 						   "extmember AS ("
@@ -553,18 +554,23 @@ append_constraint_keys_cte(StringInfo buf)
  * into the column; constraints cloned onto partitions (conparentid <> 0) are
  * reported once, on the partitioned table; an index that backs a constraint
  * is reported with it (its tablespace).
+ *
+ * A constraint is matched by its name, or, under ignore constraint_names, by
+ * what it is: the key is then (schema, table, type, definition, ordinal), so
+ * that "orders_check" and "orders_amount_check" with the same definition are
+ * one object.  The ordinal numbers constraints of one table with the same
+ * type and definition (two equal CHECKs are legal) in name order, so they
+ * stay apart and pair up deterministically.  The identity keeps the name (it
+ * is what a DBA looks for); tablespace and comment stay attributes.  The
+ * type and definition are computed once, in kd, for the key and attrs both.
  */
 static void
 append_constraints(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
-	jo_add(&o, "type", JV_TEXT,
-		   "CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique'"
-		   " WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' END");
-	jo_add(&o, "definition", JV_TEXT,
-		   psprintf("CASE WHEN k.contype = 'x' THEN pg_catalog.pg_get_constraintdef(k.oid) ELSE %s END",
-					constraint_definition(server_version)));
+	jo_add(&o, "type", JV_TEXT, "kd.type");
+	jo_add(&o, "definition", JV_TEXT, "kd.definition");
 	jo_add(&o, "tablespace", JV_TEXT,
 		   "CASE WHEN NOT f.no_tblspc AND k.contype IN ('p', 'u', 'x') THEN"
 		   " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
@@ -573,7 +579,11 @@ append_constraints(StringInfo buf, int server_version)
 
 	appendStringInfo(buf,
 					 "SELECT 'table constraint', " QIDENT("k.conname") " || ' on ' || r.ident, r.nspname,"
-					 " ARRAY[r.nspname, r.relname, k.conname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " CASE WHEN f.no_conname THEN ARRAY[r.nspname, r.relname, kd.type, kd.definition,"
+					 " (pg_catalog.row_number() OVER (PARTITION BY k.conrelid, kd.type, kd.definition"
+					 " ORDER BY k.conname COLLATE \"C\"))::pg_catalog.text]"
+					 " ELSE ARRAY[r.nspname, r.relname, k.conname::pg_catalog.text] END,"
+					 " ARRAY[r.nspname, r.relname], %s"
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid"
 					 " LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = k.conindid AND k.contype IN ('p', 'u')"
@@ -583,10 +593,15 @@ append_constraints(StringInfo buf, int server_version)
 					 " LEFT JOIN conkeys cr ON cr.oid = k.oid AND cr.which = 'r'"
 					 " LEFT JOIN conkeys cd ON cd.oid = k.oid AND cd.which = 'd'"
 					 " LEFT JOIN conkeys ci ON ci.oid = k.oid AND ci.which = 'i'"
+					 " CROSS JOIN LATERAL (SELECT"
+					 " CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique'"
+					 " WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' END AS type,"
+					 " CASE WHEN k.contype = 'x' THEN pg_catalog.pg_get_constraintdef(k.oid) ELSE %s END AS definition"
+					 " OFFSET 0) kd"
 					 DESCR_JOIN("d", "pg_constraint", "k.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
 					 " AND k.conparentid = 0",
-					 jo_sql(&o));
+					 jo_sql(&o), constraint_definition(server_version));
 }
 
 /*

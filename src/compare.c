@@ -8,11 +8,14 @@
  * in the target "extra"; a pair whose hashes differ is "changed", reported
  * one row per differing attribute.  Children (columns, constraints, indexes,
  * triggers, policies) of a missing or extra relation are folded into its
- * row, which counts them in its note.  Column order is compared on the
- * columns both sides have, so one added column does not also show as an
- * order change.  Between different major versions, differences in text that
- * core deparses (definitions, defaults, expressions) are marked as possible
- * version noise.
+ * row, which counts them in its note; a folded child is never also paired
+ * with an object of the same key on the other side.  Column order is
+ * compared on the columns both sides have, so one added column does not
+ * also show as an order change.  Between different major versions,
+ * differences in text that core deparses (definitions, defaults,
+ * expressions) are marked as possible version noise, and so are missing and
+ * extra constraints when they match by definition (ignore
+ * constraint_names).
  *
  * A side is this database (NULL), a snapshot (jsonb) or, later, a foreign
  * server or stored baseline (text).
@@ -54,6 +57,7 @@ typedef struct DiffState
 	SdObjectSet *source;
 	SdObjectSet *target;
 	char	   *version_note;	/* non-NULL when the majors differ */
+	bool		constraints_by_definition;	/* ignore constraint_names */
 } DiffState;
 
 static bool
@@ -391,12 +395,41 @@ folded_note(FoldedRelation *rels, int n, const SdObject *obj)
 }
 
 /*
+ * emit_whole
+ *		The row of an object only one side has: change is "missing" (obj is
+ *		the source's) or "extra" (the target's).  The note counts the
+ *		children folded into a relation (rels, n: that side's relations);
+ *		between major versions, it marks a constraint matched by its
+ *		definition, whose text may print differently there.
+ */
+static void
+emit_whole(DiffState *ds, SdObject *obj, const char *change,
+		   FoldedRelation *rels, int n)
+{
+	bool		missing = strcmp(change, "missing") == 0;
+	char	   *attrs = sd_object_attrs_text(obj);
+	const char *note;
+
+	if (ds->version_note && ds->constraints_by_definition &&
+		strcmp(obj->kind, "table constraint") == 0)
+		note = ds->version_note;
+	else
+		note = folded_note(rels, n, obj);
+	emit(ds, obj, change, "whole object", missing ? attrs : NULL,
+		 missing ? NULL : attrs, note);
+}
+
+/*
  * sd_compare
  *		Diff target against source into ds->tupstore.
  *
  * Two passes: the first folds children of missing and extra relations (so
  * that the relation's row can count them), the second emits rows in merge
- * order.
+ * order.  A child is either folded or paired, never both: when a table on
+ * one side and a view of the same name on the other both fold an index or
+ * a trigger of the same key, each is counted with its own relation and the
+ * two are not compared; one folded on one side only is reported on its own
+ * on the other.
  */
 static void
 sd_compare(DiffState *ds)
@@ -449,26 +482,24 @@ sd_compare(DiffState *ds)
 
 		if (c < 0)
 		{
-			SdObject   *obj = &s->objects[i];
-
 			if (!s_folded[i])
-				emit(ds, obj, "missing", "whole object", sd_object_attrs_text(obj),
-					 NULL, folded_note(missing_rels, nmissing, obj));
+				emit_whole(ds, so, "missing", missing_rels, nmissing);
 			i++;
 		}
 		else if (c > 0)
 		{
-			SdObject   *obj = &t->objects[j];
-
 			if (!t_folded[j])
-				emit(ds, obj, "extra", "whole object", NULL, sd_object_attrs_text(obj),
-					 folded_note(extra_rels, nextra, obj));
+				emit_whole(ds, to, "extra", extra_rels, nextra);
 			j++;
 		}
 		else
 		{
-			if (strcmp(s->objects[i].hash, t->objects[j].hash) != 0)
-				compare_attributes(ds, &s->objects[i], &t->objects[j]);
+			if (s_folded[i] && !t_folded[j])
+				emit_whole(ds, to, "extra", extra_rels, nextra);
+			else if (!s_folded[i] && t_folded[j])
+				emit_whole(ds, so, "missing", missing_rels, nmissing);
+			else if (!s_folded[i] && strcmp(so->hash, to->hash) != 0)
+				compare_attributes(ds, so, to);
 			i++;
 			j++;
 		}
@@ -580,6 +611,7 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	memset(&ds, 0, sizeof(ds));
 	ds.tupstore = rsinfo->setResult;
 	ds.tupdesc = rsinfo->setDesc;
+	ds.constraints_by_definition = sd_options_ignores(options, "constraint_names");
 	ds.target = load_side(ttype, ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ),
 						  "target", options, &local);
 	ds.source = load_side(stype, stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg),

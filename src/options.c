@@ -10,14 +10,16 @@
  *	exclude          array of LIKE patterns matched against identities (an
  *	                 object is excluded if its identity or its table's does)
  *	ignore           array of: owner, privileges, comments, column_order,
- *	                 tablespace
+ *	                 tablespace, constraint_names (table constraints then
+ *	                 match by type and definition, not by name)
  *	role_map         object mapping role names to role names, applied to
  *	                 owners, grantees and policy roles on every side
  *
  * Options decide what enters attrs, so results are only comparable under
  * equal options.  The canonical form (arrays sorted and deduplicated, empty
- * ones dropped, keys in jsonb order) is what snapshots and fingerprints
- * record and what equality is checked on.
+ * ones dropped, role_map without roles mapped onto themselves, keys in jsonb
+ * order) is what snapshots and fingerprints record and what equality is
+ * checked on.
  *
  * IDENTIFICATION
  *	  src/options.c
@@ -28,6 +30,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -42,13 +45,14 @@ static const char *const valid_options[] = {
 };
 
 static const char *const valid_ignore[] = {
-	"owner", "privileges", "comments", "column_order", "tablespace", NULL
+	"owner", "privileges", "comments", "column_order", "tablespace",
+	"constraint_names", NULL
 };
 
 #define VALID_OPTIONS_HINT \
 	"Valid options are: include_schemas, exclude_schemas, exclude, ignore, role_map."
 #define VALID_IGNORE_HINT \
-	"Valid values are: owner, privileges, comments, column_order, tablespace."
+	"Valid values are: owner, privileges, comments, column_order, tablespace, constraint_names."
 
 /*
  * sd_jsonb_type_name
@@ -159,6 +163,94 @@ append_json_string_array(StringInfo buf, const char *key, List *items)
 }
 
 /*
+ * check_like_pattern
+ *		Reject a pattern of option name that LIKE would reject.  With the
+ *		default escape character, the only invalid pattern is one that ends
+ *		in an unescaped backslash; LIKE notices only when a match gets that
+ *		far, so the error would otherwise come late, raw, and depend on the
+ *		objects compared.
+ */
+static void
+check_like_pattern(const char *name, const char *pattern)
+{
+	const char *p = pattern;
+
+	while (*p != '\0')
+	{
+		if (*p == '\\')
+		{
+			p++;
+			if (*p == '\0')
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid LIKE pattern \"%s\" in option \"%s\"", pattern, name),
+						 errdetail("A LIKE pattern must not end with the escape character, a backslash."),
+						 errhint("To match a backslash, write two backslashes.")));
+		}
+		p += pg_mblen(p);
+	}
+}
+
+/*
+ * append_role_map
+ *		Validate the value v of option role_map and append its canonical form
+ *		to buf (the options object being built): identity pairs such as
+ *		{"app": "app"} change nothing and are left out, and so is an empty
+ *		map, so that they do not make otherwise equal options differ.
+ */
+static void
+append_role_map(StringInfo buf, JsonbValue *v)
+{
+	JsonbIterator *it;
+	JsonbValue	mv;
+	JsonbIteratorToken tok;
+	StringInfoData map;
+	char	   *from = NULL;
+
+	if (v->type != jbvBinary || JsonContainerIsArray(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"role_map\" must be an object mapping role names to role names"),
+				 errdetail("The value given is %s.", sd_jsonb_type_name(v))));
+
+	initStringInfo(&map);
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &mv, true)) != WJB_DONE)
+	{
+		char	   *to;
+
+		if (tok == WJB_KEY)
+		{
+			from = pnstrdup(mv.val.string.val, mv.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE)
+			continue;
+		if (mv.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"role_map\" must be an object mapping role names to role names"),
+					 errdetail("The value for \"%s\" is %s.", from, sd_jsonb_type_name(&mv))));
+		to = pnstrdup(mv.val.string.val, mv.val.string.len);
+		if (strcmp(to, "PUBLIC") == 0 || strcmp(to, "(owner)") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"role_map\" cannot map \"%s\" to \"%s\"", from, to),
+					 errdetail("\"PUBLIC\" and \"(owner)\" stand for all roles and for the owner in privileges.")));
+		if (strcmp(from, to) == 0)
+			continue;
+		appendStringInfoString(&map, map.len > 0 ? ", " : "");
+		escape_json(&map, from);
+		appendStringInfoString(&map, ": ");
+		escape_json(&map, to);
+	}
+
+	if (map.len > 0)
+		appendStringInfo(buf, "%s\"role_map\": {%s}", buf->len > 1 ? ", " : "", map.data);
+	pfree(map.data);
+}
+
+/*
  * sd_options_parse
  *		Validate an options document and return its canonical form.  Any
  *		problem is an ERROR that names the option and what is wrong with it.
@@ -199,43 +291,7 @@ sd_options_parse(Jsonb *options)
 			continue;
 
 		if (strcmp(key, "role_map") == 0)
-		{
-			JsonbIterator *mit;
-			JsonbValue	mv;
-			JsonbIteratorToken mtok;
-			char	   *from = NULL;
-
-			if (v.type != jbvBinary || JsonContainerIsArray(v.val.binary.data))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("option \"role_map\" must be an object mapping role names to role names"),
-						 errdetail("The value given is %s.", sd_jsonb_type_name(&v))));
-			mit = JsonbIteratorInit(v.val.binary.data);
-			while ((mtok = JsonbIteratorNext(&mit, &mv, true)) != WJB_DONE)
-			{
-				if (mtok == WJB_KEY)
-					from = pnstrdup(mv.val.string.val, mv.val.string.len);
-				else if (mtok == WJB_VALUE && mv.type != jbvString)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("option \"role_map\" must be an object mapping role names to role names"),
-							 errdetail("The value for \"%s\" is %s.", from, sd_jsonb_type_name(&mv))));
-				else if (mtok == WJB_VALUE &&
-						 ((mv.val.string.len == 6 && strncmp(mv.val.string.val, "PUBLIC", 6) == 0) ||
-						  (mv.val.string.len == 7 && strncmp(mv.val.string.val, "(owner)", 7) == 0)))
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("option \"role_map\" cannot map \"%s\" to \"%.*s\"",
-									from, mv.val.string.len, mv.val.string.val),
-							 errdetail("\"PUBLIC\" and \"(owner)\" stand for all roles and for the owner in privileges.")));
-			}
-			if (JsonContainerSize(v.val.binary.data) > 0)
-			{
-				appendStringInfoString(&buf, buf.len > 1 ? ", " : "");
-				appendStringInfoString(&buf, "\"role_map\": ");
-				(void) JsonbToCString(&buf, v.val.binary.data, v.val.binary.len);
-			}
-		}
+			append_role_map(&buf, &v);
 		else
 		{
 			List	   *items = string_array(key, &v);
@@ -250,6 +306,11 @@ sd_options_parse(Jsonb *options)
 								 errmsg("unrecognized value \"%s\" in option \"ignore\"",
 										(char *) lfirst(lc)),
 								 errhint(VALID_IGNORE_HINT)));
+			}
+			else if (strcmp(key, "exclude") == 0)
+			{
+				foreach(lc, items)
+					check_like_pattern(key, lfirst(lc));
 			}
 			else if (strcmp(key, "include_schemas") == 0 && items == NIL)
 				ereport(ERROR,
@@ -292,4 +353,22 @@ bool
 sd_options_equal(const SdOptions *a, const SdOptions *b)
 {
 	return strcmp(a->canonical, b->canonical) == 0;
+}
+
+/*
+ * sd_options_ignores
+ *		Whether validated options list item under "ignore".
+ */
+bool
+sd_options_ignores(const SdOptions *options, const char *item)
+{
+	JsonbValue *ignore = sd_jsonb_get(&options->jsonb->root, "ignore");
+	JsonbValue	elem;
+
+	if (ignore == NULL || ignore->type != jbvBinary)
+		return false;
+	elem.type = jbvString;
+	elem.val.string.val = (char *) item;
+	elem.val.string.len = strlen(item);
+	return findJsonbValueFromContainer(ignore->val.binary.data, JB_FARRAY, &elem) != NULL;
 }

@@ -22,6 +22,7 @@ typedef struct SdOptions
 extern SdOptions *sd_options_parse(Jsonb *options);
 extern SdOptions *sd_options_from_datum(FunctionCallInfo fcinfo, int argno);
 extern bool sd_options_equal(const SdOptions *a, const SdOptions *b);
+extern bool sd_options_ignores(const SdOptions *options, const char *item);
 extern const char *sd_jsonb_type_name(JsonbValue *v);
 
 #endif							/* SCHEMADRIFT_OPTIONS_H */
