@@ -8,6 +8,7 @@ CREATE DATABASE regress_sd_par;
 \c regress_sd_par
 \set ECHO none
 \i test/fixtures/app_schema.sql
+\unset ON_ERROR_STOP
 \set ECHO all
 CREATE EXTENSION schemadrift;
 

