@@ -53,6 +53,7 @@
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "utils/wait_event.h"
 
@@ -308,6 +309,30 @@ collector_noop(DestReceiver *self)
 /* ---- running the query ---------------------------------------------------- */
 
 /*
+ * check_result_types
+ *		Whatever arms a query has, its rows must have the extraction's row
+ *		type: the leader reads the workers' rows with extraction_tupdesc().
+ */
+static void
+check_result_types(SPIPlanPtr plan)
+{
+	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
+	TupleDesc	expected = extraction_tupdesc();
+	TupleDesc	actual = source->resultDesc;
+	int			i;
+
+	if (actual == NULL || actual->natts != expected->natts)
+		elog(ERROR, "catalog extraction query returns %d columns, expected %d",
+			 actual ? actual->natts : 0, expected->natts);
+	for (i = 0; i < expected->natts; i++)
+		if (TupleDescAttr(actual, i)->atttypid != TupleDescAttr(expected, i)->atttypid)
+			elog(ERROR, "catalog extraction query column %d has type %u, expected %u",
+				 i + 1, TupleDescAttr(actual, i)->atttypid,
+				 TupleDescAttr(expected, i)->atttypid);
+	FreeTupleDesc(expected);
+}
+
+/*
  * run_arms
  *		Run the extraction query for the arms in mask under the active
  *		snapshot, sending its rows to dest.  Connected to SPI.
@@ -325,6 +350,7 @@ run_arms(uint32 mask, Jsonb *options, bool with_attrs, DestReceiver *dest)
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the catalog extraction query: %s",
 			 SPI_result_code_string(SPI_result));
+	check_result_types(plan);
 
 	params = makeParamList(2);
 	params->params[0].value = JsonbPGetDatum(options);
