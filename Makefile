@@ -36,6 +36,7 @@ REGRESS = \
 	diff \
 	drift_scenarios \
 	constraint_names \
+	pg18_catalog \
 	no_false_positives \
 	bad_input \
 	hostile_search_path \

@@ -41,13 +41,21 @@ REVOKE SELECT ON merchants FROM PUBLIC;
 :rows;
 SELECT coalesce(max(id), 0) AS base FROM schemadrift_ddl_log \gset
 
--- drops: one row per object, CASCADE included, internal dependents not
+-- drops: one row per object, CASCADE included, internal dependents not.
+-- PostgreSQL 15 also reports a view's "_RETURN" rule as dropped with it
+-- (normal): its rule depends on the view through the rule's OLD and NEW
+-- range-table entries too, which PostgreSQL 16 removed.  That row is left
+-- out so the rows are the same on every version.
 DROP VIEW merchant_names;
 DROP SEQUENCE invoice_no;
 DROP SCHEMA billing CASCADE;
 DROP TABLE merchants;
 DROP TABLE IF EXISTS no_such_table;
-:rows;
+SELECT row_number() OVER (ORDER BY id) AS n, event, command_tag, object_type, schema_name, object_identity,
+	   creating_extension AS ext, is_drop, statement
+FROM schemadrift_ddl_log
+WHERE id > :base AND object_identity IS DISTINCT FROM '"_RETURN" on public.merchant_names'
+ORDER BY id;
 SELECT coalesce(max(id), 0) AS base FROM schemadrift_ddl_log \gset
 
 -- extension scripts: every object marked, the statement is CREATE EXTENSION

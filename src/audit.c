@@ -58,6 +58,7 @@
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
@@ -718,12 +719,49 @@ srf_column(TupleDesc desc, const char *name)
 }
 
 /*
+ * dropped_table_subobject_schema
+ *		The schema of a dropped trigger, policy or column default, which
+ *		pg_event_trigger_dropped_objects() reports as NULL on some servers:
+ *		the first of its address_names (schema, table, name).  NULL for other
+ *		object types, or when address_names is NULL or empty.
+ *
+ * These objects have no schema of their own: core reports their table's
+ * since a fix back-patched to the supported branches (PostgreSQL 15.20
+ * does), while 18beta1 and older minor releases report NULL.  Taking it
+ * from the address here makes the log say the same on every server.  The
+ * result is a text datum in the current memory context.
+ */
+static Datum
+dropped_table_subobject_schema(Datum object_type, Datum address_names,
+							   bool *isnull)
+{
+	char	   *type = TextDatumGetCString(object_type);
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			nelems;
+
+	*isnull = true;
+	if (strcmp(type, "trigger") != 0 && strcmp(type, "policy") != 0 &&
+		strcmp(type, "default value") != 0)
+		return (Datum) 0;
+
+	deconstruct_array(DatumGetArrayTypeP(address_names), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &elem_nulls, &nelems);
+	if (nelems < 1 || elem_nulls[0])
+		return (Datum) 0;
+	*isnull = false;
+	return elems[0];
+}
+
+/*
  * put_object_rows
  *		Write one row per row of an event-trigger SRF: row holds the common
  *		columns, the SRF gives object type, schema and identity, and for
  *		ddl_command_end the command tag and in_extension; sql_drop keeps
  *		only the objects named by the command or dropped with them
- *		(original or normal), not internal dependents.
+ *		(original or normal), not internal dependents, and fills in the
+ *		schema of triggers, policies and column defaults where the server
+ *		does not (dropped_table_subobject_schema).
  */
 static void
 put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
@@ -738,6 +776,7 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 	int			col_inext = -1;
 	int			col_original = -1;
 	int			col_normal = -1;
+	int			col_addrnames = -1;
 
 	store = call_event_srf(which == EVENT_COMMANDS ?
 						   F_PG_EVENT_TRIGGER_DDL_COMMANDS :
@@ -757,6 +796,7 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 	{
 		col_original = srf_column(desc, "original");
 		col_normal = srf_column(desc, "normal");
+		col_addrnames = srf_column(desc, "address_names");
 		row->values[COL_IS_DROP] = BoolGetDatum(true);
 	}
 
@@ -779,6 +819,12 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 		row->nulls[COL_OBJECT_TYPE] = slot->tts_isnull[col_type];
 		row->values[COL_SCHEMA_NAME] = slot->tts_values[col_schema];
 		row->nulls[COL_SCHEMA_NAME] = slot->tts_isnull[col_schema];
+		if (which == EVENT_DROPS && slot->tts_isnull[col_schema] &&
+			!slot->tts_isnull[col_type] && !slot->tts_isnull[col_addrnames])
+			row->values[COL_SCHEMA_NAME] =
+				dropped_table_subobject_schema(slot->tts_values[col_type],
+											   slot->tts_values[col_addrnames],
+											   &row->nulls[COL_SCHEMA_NAME]);
 		row->values[COL_OBJECT_IDENTITY] = slot->tts_values[col_identity];
 		row->nulls[COL_OBJECT_IDENTITY] = slot->tts_isnull[col_identity];
 		sd_audit_writer_put(w, row);

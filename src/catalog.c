@@ -404,6 +404,22 @@ append_columns(StringInfo buf, int server_version)
 
 	jo_add(&o, "type", JV_TEXT, "pg_catalog.format_type(a.atttypid, a.atttypmod)");
 	jo_add(&o, "not_null", JV_BOOL, "a.attnotnull");
+
+	/*
+	 * PostgreSQL 18 keeps a column's NOT NULL as a constraint (contype 'n',
+	 * one per column, its name depending on how the table was made), which
+	 * may be NOT VALID or NO INHERIT; attnotnull is set either way.  Those
+	 * two clauses are what the constraint adds to not_null, so they fold
+	 * into the column too, left out when not set: a table made the same way
+	 * on 15 and 18 has the same column attrs.
+	 */
+	if (server_version >= 180000)
+	{
+		jo_add(&o, "not_null_not_valid", JV_BOOL,
+			   "CASE WHEN NOT nn.convalidated THEN true END");
+		jo_add(&o, "not_null_no_inherit", JV_BOOL,
+			   "CASE WHEN nn.connoinherit THEN true END");
+	}
 	/*
 	 * A default cannot refer to columns, so it deparses without the table
 	 * as context (which would open the table and list its columns on every
@@ -465,9 +481,13 @@ append_columns(StringInfo buf, int server_version)
 					 " JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
 					 " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 					 " LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+					 "%s"
 					 DESCR_JOIN("d", "pg_class", "a.attrelid", "a.attnum")
 					 " WHERE r.relkind IN ('r', 'p')",
-					 jo_sql(&o));
+					 jo_sql(&o),
+					 server_version >= 180000 ?
+					 " LEFT JOIN pg_catalog.pg_constraint nn ON nn.conrelid = a.attrelid"
+					 " AND nn.contype = 'n' AND nn.conkey[1] = a.attnum" : "");
 }
 
 /*
