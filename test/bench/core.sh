@@ -14,7 +14,10 @@
 #                pg_depend, pg_inherits, fetched by psql
 #   floor srv    the same rows read and turned into text in the server,
 #                without sending them (sum(length(row::text)))
-#   fingerprint  SELECT schemadrift_fingerprint()
+#   fingerprint  SELECT schemadrift_fingerprint() (default settings: the
+#                backend and up to 2 parallel workers)
+#   fp serial    the same read by the backend alone
+#                (schemadrift.max_parallel_workers = 0)
 #   pg_dump -s   pg_dump --schema-only to /dev/null
 #   snapshot     SELECT schemadrift_snapshot(), sent to psql (to /dev/null)
 #   diff         SELECT count(*) FROM schemadrift_diff(source => s) with s
@@ -94,6 +97,7 @@ for c in $cat_list; do
 	echo "SELECT sum(length(t::text)) FROM pg_catalog.$c t;" >> "$dir/floor_srv.sql"
 done
 printf '\\o /dev/null\nSELECT schemadrift_fingerprint();\n' > "$dir/fp.sql"
+printf '\\o /dev/null\nSET schemadrift.max_parallel_workers = 0;\nSELECT schemadrift_fingerprint();\n' > "$dir/fp_serial.sql"
 printf '\\o /dev/null\nSELECT schemadrift_snapshot();\n' > "$dir/snap.sql"
 printf '\\o /dev/null\nSELECT count(*) FROM schemadrift_diff(source => (SELECT s FROM bench_drift));\n' > "$dir/diff.sql"
 chmod 644 "$dir"/*.sql
@@ -101,8 +105,8 @@ chmod 644 "$dir"/*.sql
 printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 printf '%s\n' "server: $(psql_cmd -d postgres -Atc 'SELECT version()')"
 printf '%s\n\n' "seconds: best of $RUNS runs, each in a new session; memory: peak private MB of a new session"
-printf '%7s %8s %7s %9s %11s %10s %8s %7s %8s | %6s %6s %6s %8s\n' \
-	tables objects floor "floor srv" fingerprint "pg_dump -s" snapshot diff "diff lit" \
+printf '%7s %8s %7s %9s %11s %9s %10s %8s %7s %8s | %6s %6s %6s %8s\n' \
+	tables objects floor "floor srv" fingerprint "fp serial" "pg_dump -s" snapshot diff "diff lit" \
 	"mem fp" "snap" "diff" "diff lit"
 
 for n in "${sizes[@]}"; do
@@ -127,6 +131,7 @@ for n in "${sizes[@]}"; do
 	floor=$(best_of run_script "bench_$n" "$dir/floor.sql")
 	floor_srv=$(best_of run_script "bench_$n" "$dir/floor_srv.sql")
 	fp=$(best_of run_script "bench_$n" "$dir/fp.sql")
+	fp_serial=$(best_of run_script "bench_$n" "$dir/fp_serial.sql")
 	dump=$(best_of as_user pg_dump -h "$dir" -p "$PORT" --schema-only -f /dev/null "bench_$n")
 	snap=$(best_of run_script "bench_$n" "$dir/snap.sql")
 	diff=$(best_of run_script "bench_$n" "$dir/diff.sql")
@@ -136,8 +141,8 @@ for n in "${sizes[@]}"; do
 	m_diff=$(peak_mb "bench_$n" "$dir/diff.sql")
 	m_lit=$(peak_mb "bench_$n" "$dir/diff_lit.sql")
 
-	printf '%7s %8s %7s %9s %11s %10s %8s %7s %8s | %6s %6s %6s %8s\n' \
-		"$n" "$objects" "$floor" "$floor_srv" "$fp" "$dump" "$snap" "$diff" "$diff_lit" \
+	printf '%7s %8s %7s %9s %11s %9s %10s %8s %7s %8s | %6s %6s %6s %8s\n' \
+		"$n" "$objects" "$floor" "$floor_srv" "$fp" "$fp_serial" "$dump" "$snap" "$diff" "$diff_lit" \
 		"$m_fp" "$m_snap" "$m_diff" "$m_lit"
 	printf '%7s fingerprint = %.2f x floor, %.2f x floor srv; pg_dump -s = %.1f x fingerprint; %s diff rows\n' "" \
 		"$(awk -v a="$fp" -v b="$floor" 'BEGIN { print a / b }')" \
