@@ -422,7 +422,7 @@ deal_arms(int nparts, uint32 *arms)
 		arms[p] = 0;
 
 	/* receiving and storing every row costs the leader about this much */
-	load[0] = 8 * (nparts - 1);
+	load[0] = 16 * (nparts - 1);
 	for (a = 0; a < narms; a++)
 		if (sd_catalog_arm_leader_only(a))
 		{

@@ -47,6 +47,25 @@
 /* how often the extraction is tried while DDL keeps committing under it */
 #define SD_EXTRACT_ATTEMPTS 3
 
+static char *
+put_len_prefixed(char *p, const char *s)
+{
+	size_t		len = strlen(s);
+	char		digits[24];
+	int			n = 0;
+
+	/* the length in decimal (written backwards, then copied), ':', s */
+	do
+	{
+		digits[n++] = '0' + (char) (len % 10);
+		len /= 10;
+	} while (len > 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	*p++ = ':';
+	return stpcpy(p, s);
+}
+
 /*
  * sd_objects_encode_key
  *		Encode kind and key parts into one string that sorts and matches
@@ -56,14 +75,22 @@
 char *
 sd_objects_encode_key(const char *kind, int nparts, char **parts)
 {
-	StringInfoData buf;
+	size_t		size = 24 + strlen(kind);
+	char	   *result;
+	char	   *p;
 	int			i;
 
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "%zu:%s", strlen(kind), kind);
 	for (i = 0; i < nparts; i++)
-		appendStringInfo(&buf, "|%zu:%s", strlen(parts[i]), parts[i]);
-	return buf.data;
+		size += 1 + 24 + strlen(parts[i]);
+	result = palloc(size + 1);
+	p = put_len_prefixed(result, kind);
+	for (i = 0; i < nparts; i++)
+	{
+		*p++ = '|';
+		p = put_len_prefixed(p, parts[i]);
+	}
+	*p = '\0';
+	return result;
 }
 
 /* the kinds the extraction produces: stored once, not per object */
