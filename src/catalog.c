@@ -670,7 +670,8 @@ index_definition(void)
 /*
  * append_index_keys_cte
  *		idxkeys(indexrelid, keys): for every index on plain columns of a
- *		relation in scope, its column list as ruleutils prints it, built in
+ *		relation in scope that is reported as an index (not one behind a
+ *		constraint), its column list as ruleutils prints it, built in
  *		one pass over the exploded index columns (a correlated subquery per
  *		index costs more than everything else about it); column names are
  *		looked up by index scans, which beat hashing all of pg_attribute.
@@ -685,7 +686,9 @@ append_index_keys_cte(StringInfo buf)
 						   " CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(x.indkey::pg_catalog.int2[]),"
 						   " pg_catalog.unnest(x.indclass::pg_catalog.oid[]), pg_catalog.unnest(x.indcollation::pg_catalog.oid[]),"
 						   " pg_catalog.unnest(x.indoption::pg_catalog.int2[])) WITH ORDINALITY u(attnum, cls, coll, opt, i)"
-						   " WHERE x.indexprs IS NULL AND r.relkind IN ('r', 'p', 'm')),\n"
+						   " WHERE x.indexprs IS NULL AND r.relkind IN ('r', 'p', 'm')"
+						   " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
+						   " WHERE k.conrelid = x.indrelid AND k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))),\n"
 						   "idxkeys AS ("
 						   " SELECT u.indexrelid, pg_catalog.string_agg("
 						   "CASE WHEN u.i = u.indnkeyatts + 1 THEN ') INCLUDE (' WHEN u.i > 1 THEN ', ' ELSE '' END"
