@@ -57,6 +57,7 @@ typedef struct DiffState
 	SdObjectSet *source;
 	SdObjectSet *target;
 	char	   *version_note;	/* non-NULL when the majors differ */
+	bool		maintain_noise; /* one side before 17, the other from 17 */
 	bool		constraints_by_definition;	/* ignore constraint_names */
 } DiffState;
 
@@ -155,6 +156,41 @@ list_has_string(List *l, const char *s)
 	return false;
 }
 
+/*
+ * privileges_differ_only_in_maintain
+ *		Whether two privilege lists (an absent one is empty) are the same but
+ *		for MAINTAIN entries ("grantee:MAINTAIN", with "*" if grantable).
+ *		PostgreSQL 17 added the privilege, and from then on a table owner's
+ *		explicit ACL holds it: across that version such a difference is
+ *		version noise.
+ */
+static bool
+privileges_differ_only_in_maintain(JsonbValue *sv, JsonbValue *tv)
+{
+	List	   *lists[2] = {array_strings(sv), array_strings(tv)};
+	List	   *kept[2] = {NIL, NIL};
+	ListCell   *lc;
+	ListCell   *lc2;
+	int			side;
+
+	for (side = 0; side < 2; side++)
+		foreach(lc, lists[side])
+		{
+			const char *entry = lfirst(lc);
+			const char *colon = strrchr(entry, ':');
+
+			if (colon == NULL || (strcmp(colon + 1, "MAINTAIN") != 0 &&
+								  strcmp(colon + 1, "MAINTAIN*") != 0))
+				kept[side] = lappend(kept[side], (void *) entry);
+		}
+	if (list_length(kept[0]) != list_length(kept[1]))
+		return false;
+	forboth(lc, kept[0], lc2, kept[1])
+		if (strcmp(lfirst(lc), lfirst(lc2)) != 0)
+			return false;
+	return true;
+}
+
 /* a List of C strings as a JSON array text */
 static char *
 strings_to_json(List *l)
@@ -234,6 +270,7 @@ compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 		JsonbValue *tv;
 		char	   *stext;
 		char	   *ttext;
+		char	   *note;
 
 		if (prev != NULL && strcmp(prev, key) == 0)
 			continue;
@@ -254,10 +291,17 @@ compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 		if (stext && ttext && strcmp(stext, ttext) == 0)
 			continue;
 
+		note = NULL;
+		if (ds->version_note && is_deparsed_attribute(key))
+			note = ds->version_note;
+		else if (ds->maintain_noise && strcmp(key, "privileges") == 0 &&
+				 privileges_differ_only_in_maintain(sv, tv))
+			note = psprintf("%s (the MAINTAIN privilege exists from PostgreSQL 17)",
+							ds->version_note);
 		emit(ds, s, "changed", key,
 			 sv ? sd_jsonb_value_text(sv, false) : NULL,
 			 tv ? sd_jsonb_value_text(tv, false) : NULL,
-			 ds->version_note && is_deparsed_attribute(key) ? ds->version_note : NULL);
+			 note);
 	}
 }
 
@@ -626,6 +670,7 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	{
 		ds.version_note = psprintf("may be version noise: the source was read on PostgreSQL %d, the target on PostgreSQL %d",
 								   smajor, tmajor);
+		ds.maintain_noise = (smajor < 17) != (tmajor < 17);
 		ereport(NOTICE,
 				(errmsg("comparing a schema read on PostgreSQL %d with one read on PostgreSQL %d",
 						smajor, tmajor),
