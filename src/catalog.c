@@ -48,6 +48,7 @@
 #include "lib/stringinfo.h"
 
 #include "catalog.h"
+#include "util.h"
 
 /* ---- building attrs as canonical JSON text ------------------------------- */
 
@@ -86,18 +87,11 @@ jo_add(JsonObject *o, const char *key, JsonKind kind, const char *expr)
 	o->n++;
 }
 
-/* jsonb's key order: shorter keys first, then bytewise */
+/* fields in jsonb's key order */
 static int
-jsonb_key_cmp(const void *a, const void *b)
+field_key_cmp(const void *a, const void *b)
 {
-	const char *ka = ((const JsonField *) a)->key;
-	const char *kb = ((const JsonField *) b)->key;
-	size_t		la = strlen(ka);
-	size_t		lb = strlen(kb);
-
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return memcmp(ka, kb, la);
+	return sd_jsonb_key_cmp(((const JsonField *) a)->key, ((const JsonField *) b)->key);
 }
 
 /*
@@ -112,7 +106,7 @@ jo_sql(JsonObject *o)
 	StringInfoData buf;
 	int			i;
 
-	qsort(o->fields, o->n, sizeof(JsonField), jsonb_key_cmp);
+	qsort(o->fields, o->n, sizeof(JsonField), field_key_cmp);
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "('{' || pg_catalog.concat_ws(', '");
 	for (i = 0; i < o->n; i++)

@@ -291,6 +291,22 @@ take_mark(AuditTarget *t, ChainState *st)
 }
 
 /*
+ * chain_link
+ *		The hash a row carries: sha256 of the previous link's hash followed
+ *		by the row's canonical text, as 64 hex digits into out.  Sealing
+ *		writes it, verifying recomputes it: one definition for both.
+ */
+static void
+chain_link(const char *prev, const char *canon, char *out)
+{
+	pg_cryptohash_ctx *ctx = sd_util_sha256_begin();
+
+	sd_util_sha256_add(ctx, prev, strlen(prev));
+	sd_util_sha256_add(ctx, canon, strlen(canon));
+	sd_util_sha256_end(ctx, out);
+}
+
+/*
  * seal_range
  *		Chain the rows with ids in (st->sealed_through, upto], in id order,
  *		and move the head.  Returns the number of rows sealed.
@@ -335,16 +351,11 @@ seal_range(AuditTarget *t, ChainState *st, int64 upto)
 			bool		isnull;
 			Datum		id = SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 1, &isnull);
 			char	   *canon = SPI_getvalue(tuptable->vals[i], tuptable->tupdesc, 2);
-			StringInfoData buf;
 			char		hash[SD_SHA256_HEX_LEN + 1];
 			Datum		uvalues[2];
 			int			rc;
 
-			initStringInfo(&buf);
-			appendStringInfoString(&buf, prev);
-			appendStringInfoString(&buf, canon);
-			sd_util_sha256_hex(buf.data, buf.len, hash);
-			pfree(buf.data);
+			chain_link(prev, canon, hash);
 
 			uvalues[0] = id;
 			uvalues[1] = CStringGetTextDatum(hash);
@@ -543,14 +554,9 @@ verify_chain(AuditTarget *t, ChainState *st, VerifyResult *res)
 			else
 			{
 				char	   *canon = SPI_getvalue(tuptable->vals[i], tuptable->tupdesc, 3);
-				StringInfoData buf;
 				char		hash[SD_SHA256_HEX_LEN + 1];
 
-				initStringInfo(&buf);
-				appendStringInfoString(&buf, prev);
-				appendStringInfoString(&buf, canon);
-				sd_util_sha256_hex(buf.data, buf.len, hash);
-				pfree(buf.data);
+				chain_link(prev, canon, hash);
 				if (strcmp(hash, stored) != 0)
 				{
 					res->ok = false;

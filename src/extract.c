@@ -140,18 +140,28 @@ sd_extract_init(void)
 /* ---- objects from rows ---------------------------------------------------- */
 
 /* the row type of the extraction query (catalog.c) */
+#define SD_EXTRACTION_NATTS 7
+static const struct
+{
+	const char *name;
+	Oid			type;
+	bool		nullable;
+}			extraction_columns[SD_EXTRACTION_NATTS] = {
+	{"kind", TEXTOID, false}, {"identity", TEXTOID, false},
+	{"schema", TEXTOID, true}, {"key", TEXTARRAYOID, false},
+	{"parent", TEXTARRAYOID, true}, {"attrs", TEXTOID, true},
+	{"hash", TEXTOID, false},
+};
+
 static TupleDesc
 extraction_tupdesc(void)
 {
-	TupleDesc	desc = CreateTemplateTupleDesc(7);
+	TupleDesc	desc = CreateTemplateTupleDesc(SD_EXTRACTION_NATTS);
+	int			i;
 
-	TupleDescInitEntry(desc, 1, "kind", TEXTOID, -1, 0);
-	TupleDescInitEntry(desc, 2, "identity", TEXTOID, -1, 0);
-	TupleDescInitEntry(desc, 3, "schema", TEXTOID, -1, 0);
-	TupleDescInitEntry(desc, 4, "key", TEXTARRAYOID, -1, 1);
-	TupleDescInitEntry(desc, 5, "parent", TEXTARRAYOID, -1, 1);
-	TupleDescInitEntry(desc, 6, "attrs", TEXTOID, -1, 0);
-	TupleDescInitEntry(desc, 7, "hash", TEXTOID, -1, 0);
+	for (i = 0; i < SD_EXTRACTION_NATTS; i++)
+		TupleDescInitEntry(desc, i + 1, extraction_columns[i].name,
+						   extraction_columns[i].type, -1, 0);
 	return desc;
 }
 
@@ -201,9 +211,9 @@ collect_row(SdCollector *c, Datum *values, bool *isnull)
 	int			i;
 	SdObject   *obj;
 
-	for (i = 0; i < 7; i++)
-		if (isnull[i] && i != 2 && i != 4 && i != 5)
-			elog(ERROR, "catalog extraction returned NULL in column %d", i + 1);
+	for (i = 0; i < SD_EXTRACTION_NATTS; i++)
+		if (isnull[i] && !extraction_columns[i].nullable)
+			elog(ERROR, "catalog extraction returned NULL as %s", extraction_columns[i].name);
 
 	if (set->nobjects >= c->capacity)
 	{
@@ -294,11 +304,10 @@ collector_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
+/* the row type was checked when the query was prepared (check_result_types) */
 static void
 collector_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	if (typeinfo->natts != 7)
-		elog(ERROR, "catalog extraction returned %d columns, expected 7", typeinfo->natts);
 }
 
 static void
@@ -317,19 +326,16 @@ static void
 check_result_types(SPIPlanPtr plan)
 {
 	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
-	TupleDesc	expected = extraction_tupdesc();
 	TupleDesc	actual = source->resultDesc;
 	int			i;
 
-	if (actual == NULL || actual->natts != expected->natts)
+	if (actual == NULL || actual->natts != SD_EXTRACTION_NATTS)
 		elog(ERROR, "catalog extraction query returns %d columns, expected %d",
-			 actual ? actual->natts : 0, expected->natts);
-	for (i = 0; i < expected->natts; i++)
-		if (TupleDescAttr(actual, i)->atttypid != TupleDescAttr(expected, i)->atttypid)
+			 actual ? actual->natts : 0, SD_EXTRACTION_NATTS);
+	for (i = 0; i < SD_EXTRACTION_NATTS; i++)
+		if (TupleDescAttr(actual, i)->atttypid != extraction_columns[i].type)
 			elog(ERROR, "catalog extraction query column %d has type %u, expected %u",
-				 i + 1, TupleDescAttr(actual, i)->atttypid,
-				 TupleDescAttr(expected, i)->atttypid);
-	FreeTupleDesc(expected);
+				 i + 1, TupleDescAttr(actual, i)->atttypid, extraction_columns[i].type);
 }
 
 /*

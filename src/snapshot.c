@@ -82,17 +82,11 @@ pad_to_int(StringInfo buf)
 		appendStringInfoCharMacro(buf, '\0');
 }
 
+/* parts in jsonb's key order */
 static int
 part_key_cmp(const void *a, const void *b)
 {
-	const char *ka = ((const Part *) a)->key;
-	const char *kb = ((const Part *) b)->key;
-	size_t		la = strlen(ka);
-	size_t		lb = strlen(kb);
-
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return memcmp(ka, kb, la);
+	return sd_jsonb_key_cmp(((const Part *) a)->key, ((const Part *) b)->key);
 }
 
 /* the JEntry of the i-th child, given its length and the running total */

@@ -184,6 +184,23 @@ sd_jsonb_value_text(JsonbValue *v, bool quote_strings)
 }
 
 /*
+ * sd_jsonb_key_cmp
+ *		The order of keys in a jsonb object (and in its canonical text):
+ *		shorter keys first, then bytewise.  For qsort comparators of things
+ *		written out as jsonb objects.
+ */
+int
+sd_jsonb_key_cmp(const char *a, const char *b)
+{
+	size_t		la = strlen(a);
+	size_t		lb = strlen(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return memcmp(a, b, la);
+}
+
+/*
  * sd_jsonb_from_cstring
  *		Parse a JSON text into a palloc'd Jsonb.
  */

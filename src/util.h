@@ -27,5 +27,6 @@ extern void sd_util_sha256_hex(const char *data, size_t len, char *out);
 extern JsonbValue *sd_jsonb_get(JsonbContainer *c, const char *key);
 extern char *sd_jsonb_value_text(JsonbValue *v, bool quote_strings);
 extern Jsonb *sd_jsonb_from_cstring(const char *text);
+extern int	sd_jsonb_key_cmp(const char *a, const char *b);
 
 #endif							/* SCHEMADRIFT_UTIL_H */
