@@ -56,6 +56,10 @@ SELECT pg_temp.fingerprint_with(2, 1000000) = :'fp_serial' AS same_below_thresho
 -- no worker can start: the backend reads every kind itself
 SET max_parallel_workers = 0;
 SELECT schemadrift_fingerprint() = :'fp_serial' AS same_without_workers;
+-- only some can: the backend takes over the slices of those that did not
+SET max_parallel_workers = 1;
+SELECT w AS workers, pg_temp.fingerprint_with(w, 0) = :'fp_serial' AS same_with_one_started
+FROM generate_series(2, 4) w ORDER BY w;
 RESET max_parallel_workers;
 
 -- the workers see the transaction's own uncommitted DDL, as the backend does
@@ -68,8 +72,11 @@ ROLLBACK;
 SELECT count(*) AS diff_rows_after_rollback
 FROM schemadrift_diff(source => :'snap_serial'::jsonb);
 
+-- -1 (the default): one worker per CPU beyond the first, up to 2
+SELECT pg_temp.fingerprint_with(-1, 0) = :'fp_serial' AS same_with_auto;
+
 -- bad settings
-SET schemadrift.max_parallel_workers = -1;
+SET schemadrift.max_parallel_workers = -2;
 SET schemadrift.max_parallel_workers = 8;
 SET schemadrift.parallel_min_relations = -1;
 RESET schemadrift.max_parallel_workers;

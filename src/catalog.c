@@ -249,7 +249,7 @@ privileges(const char *acl, const char *owner, const char *objtype)
  *		extension members, and the schemas and relations in scope.
  */
 static void
-append_common_ctes(StringInfo buf)
+append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
 {
 	appendStringInfoString(buf,
 						   "WITH f AS ("
@@ -278,7 +278,12 @@ append_common_ctes(StringInfo buf)
 						   " c.relpartbound, n.nspname, " QUALIFIED("n.nspname", "c.relname") " AS ident"
 						   " FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
 						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')"
-						   " AND" NOT_EXT_MEMBER("pg_class", "c.oid") "),\n");
+						   " AND" NOT_EXT_MEMBER("pg_class", "c.oid"));
+	if (OidIsValid(rel_from))
+		appendStringInfo(buf, " AND c.oid >= '%u'::pg_catalog.oid", rel_from);
+	if (OidIsValid(rel_to))
+		appendStringInfo(buf, " AND c.oid < '%u'::pg_catalog.oid", rel_to);
+	appendStringInfoString(buf, "),\n");
 }
 
 /* ---- one SELECT per kind; each yields (kind, identity, schema, key, parent, attrs) */
@@ -417,12 +422,16 @@ append_columns(StringInfo buf, int server_version)
 	/*
 	 * A default cannot refer to columns, so it deparses without the table
 	 * as context (which would open the table and list its columns on every
-	 * call); a generation expression can, and needs it.
+	 * call); a generation expression can, and needs it.  pg_attrdef is read
+	 * only for the columns that have one (a join would look up every
+	 * column).
 	 */
 	jo_add(&o, "default", JV_TEXT,
-		   "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END");
+		   "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, 0)"
+		   " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
 	jo_add(&o, "generated", JV_TEXT,
-		   "CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END");
+		   "CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)"
+		   " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
 	jo_add(&o, "generated_storage", JV_TEXT,
 		   "CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END");
 	jo_add(&o, "identity", JV_TEXT,
@@ -474,7 +483,6 @@ append_columns(StringInfo buf, int server_version)
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
 					 " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-					 " LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 					 "%s"
 					 DESCR_JOIN("d", "pg_class", "a.attrelid", "a.attnum")
 					 " WHERE r.relkind IN ('r', 'p')",
@@ -1061,9 +1069,13 @@ append_unsupported(StringInfo buf)
  * The kinds, one SELECT each ("arm"), in the order the query lists them.
  * weight is the rough cost of an arm relative to the others on a schema of
  * many tables (measured at 10,000 tables: columns and constraints dominate),
- * for splitting the query between parallel workers (objects.c);
+ * for splitting the query between parallel workers (extract.c);
  * leader_only marks arms that call parallel-restricted functions
- * (pg_get_viewdef), which must run in the leader.
+ * (pg_get_viewdef), which must run in the leader; split marks arms whose
+ * rows each belong to one relation of the rel CTE (the relation itself, its
+ * columns, constraints, indexes, triggers, policies), which can be read in
+ * slices of relations (by OID range) by different processes.  The others
+ * read the whole schema at once: one process must run each of them whole.
  */
 typedef enum SdArm
 {
@@ -1087,20 +1099,21 @@ static const struct
 {
 	int			weight;
 	bool		leader_only;
+	bool		split;
 }			arm_info[ARM_COUNT] = {
-	[ARM_SCHEMAS] = {1, false},
-	[ARM_EXTENSIONS] = {1, false},
-	[ARM_TABLES] = {25, false},
-	[ARM_COLUMNS] = {80, false},
-	[ARM_CONSTRAINTS] = {72, false},
-	[ARM_INDEXES] = {46, false},
-	[ARM_SEQUENCES] = {2, false},
-	[ARM_VIEWS] = {4, true},
-	[ARM_FUNCTIONS] = {3, false},
-	[ARM_TRIGGERS] = {2, false},
-	[ARM_POLICIES] = {2, false},
-	[ARM_TYPES] = {2, false},
-	[ARM_UNSUPPORTED] = {3, false},
+	[ARM_SCHEMAS] = {1, false, false},
+	[ARM_EXTENSIONS] = {1, false, false},
+	[ARM_TABLES] = {25, false, true},
+	[ARM_COLUMNS] = {80, false, true},
+	[ARM_CONSTRAINTS] = {72, false, true},
+	[ARM_INDEXES] = {46, false, true},
+	[ARM_SEQUENCES] = {2, false, true},
+	[ARM_VIEWS] = {4, true, false},
+	[ARM_FUNCTIONS] = {3, false, false},
+	[ARM_TRIGGERS] = {2, false, true},
+	[ARM_POLICIES] = {2, false, true},
+	[ARM_TYPES] = {2, false, false},
+	[ARM_UNSUPPORTED] = {3, false, false},
 };
 
 StaticAssertDecl(ARM_COUNT <= 32, "arms must fit in a uint32 mask");
@@ -1125,6 +1138,13 @@ sd_catalog_arm_leader_only(int arm)
 	return arm_info[arm].leader_only;
 }
 
+bool
+sd_catalog_arm_split(int arm)
+{
+	Assert(arm >= 0 && arm < ARM_COUNT);
+	return arm_info[arm].split;
+}
+
 /*
  * sd_catalog_extraction_sql
  *		Build the extraction query for a server of version server_version
@@ -1137,11 +1157,17 @@ sd_catalog_arm_leader_only(int arm)
  *		canonical jsonb text.  Queries for disjoint masks return disjoint
  *		rows, and together the rows of the whole query.
  *
+ *		With rel_from or rel_to valid, the query reads only the relations of
+ *		OIDs rel_from <= oid < rel_to (an invalid bound: no bound), and arms
+ *		must then hold split arms only: queries for disjoint ranges return
+ *		disjoint rows, and ranges that cover every OID the rows of the
+ *		whole query for those arms.
+ *
  * The caller owns the palloc'd string and must run it with search_path
  * pinned to pg_catalog (sd_util_pin_gucs or, remotely, the session setup).
  */
 char *
-sd_catalog_extraction_sql(int server_version, uint32 arms)
+sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel_to)
 {
 	StringInfoData buf;
 	bool		first = true;
@@ -1150,9 +1176,13 @@ sd_catalog_extraction_sql(int server_version, uint32 arms)
 	arms &= (((uint32) 1) << ARM_COUNT) - 1;
 	if (arms == 0)
 		elog(ERROR, "no catalog extraction arm selected");
+	if (OidIsValid(rel_from) || OidIsValid(rel_to))
+		for (arm = 0; arm < ARM_COUNT; arm++)
+			if ((arms & (1 << arm)) != 0 && !arm_info[arm].split)
+				elog(ERROR, "catalog extraction arm %d cannot read a range of relations", arm);
 
 	initStringInfo(&buf);
-	append_common_ctes(&buf);
+	append_common_ctes(&buf, rel_from, rel_to);
 	if (arms & (1 << ARM_INDEXES))
 		append_index_keys_cte(&buf);
 	if (arms & (1 << ARM_CONSTRAINTS))

@@ -14,10 +14,12 @@
 /* every kind: the whole extraction in one query */
 #define SD_CATALOG_ALL_ARMS 0xFFFFFFFF
 
-extern char *sd_catalog_extraction_sql(int server_version, uint32 arms);
+extern char *sd_catalog_extraction_sql(int server_version, uint32 arms,
+									   Oid rel_from, Oid rel_to);
 extern int	sd_catalog_arm_count(void);
 extern int	sd_catalog_arm_weight(int arm);
 extern bool sd_catalog_arm_leader_only(int arm);
+extern bool sd_catalog_arm_split(int arm);
 extern char *sd_catalog_state_sql(int server_version);
 
 #endif							/* SCHEMADRIFT_CATALOG_H */

@@ -1,9 +1,10 @@
 # Parallel extraction on a real cluster.  A schema of 300 tables (over the
 # default schemadrift.parallel_min_relations of 1000 relations) is read by
-# the backend and two parallel workers by default, and gives what the
-# backend alone gives; a small one stays in the backend.  A worker blocked
-# on a lock is stopped by the leader's statement timeout, and a worker's own
-# error (lock timeout) reaches the caller; no worker is left behind.
+# the backend and up to two parallel workers (one per CPU beyond the first
+# by default), and gives what the backend alone gives; a small one stays in
+# the backend.  A worker blocked on a lock is stopped by the leader's
+# statement timeout, and a worker's own error (lock timeout) reaches the
+# caller; no worker is left behind.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -23,6 +24,9 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE big');
 $node->safe_psql('big', q{
 CREATE SCHEMA big;
+-- only its CHECK constraint makes the extraction open this table; created
+-- first, it has the lowest OID, so the first worker's slice holds it
+CREATE TABLE big.locked (n integer CHECK (n > 0));
 DO $$
 BEGIN
   FOR i IN 1..300 LOOP
@@ -39,8 +43,6 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
--- only its CHECK constraint makes the extraction open this table
-CREATE TABLE big.locked (n integer CHECK (n > 0));
 CREATE EXTENSION schemadrift;
 });
 $node->safe_psql('postgres', 'CREATE EXTENSION schemadrift');
@@ -61,13 +63,20 @@ sub extraction_line
 	  ? $1 : '(no line)';
 }
 
+# by default (-1) one worker per CPU beyond the first, up to 2
+chomp(my $cpus = `getconf _NPROCESSORS_ONLN`);
+my $auto = $cpus > 3 ? 2 : ($cpus > 1 ? $cpus - 1 : 0);
+my $auto_parts = $auto + 1;
 is(extraction_line('big', ''),
+	"catalog extraction in $auto_parts parts, $auto parallel workers launched",
+	"a large schema is read by the backend and $auto workers by default ($cpus CPUs)");
+is(extraction_line('big', 'SET schemadrift.max_parallel_workers = 2;'),
 	'catalog extraction in 3 parts, 2 parallel workers launched',
-	'a large schema is read by the backend and 2 workers by default');
+	'a large schema is read by the backend and 2 workers when asked');
 is(extraction_line('big', 'SET schemadrift.max_parallel_workers = 1;'),
 	'catalog extraction in 2 parts, 1 parallel workers launched',
 	'schemadrift.max_parallel_workers bounds the workers');
-is(extraction_line('big', 'SET max_parallel_workers = 0;'),
+is(extraction_line('big', 'SET schemadrift.max_parallel_workers = 2; SET max_parallel_workers = 0;'),
 	'catalog extraction in 3 parts, 0 parallel workers launched',
 	'no worker available: the backend does every part');
 is(extraction_line('postgres', ''),
@@ -78,16 +87,17 @@ is(extraction_line('postgres', ''),
 my $digest = q{SELECT md5(string_agg(kind || ' ' || identity || ' ' || hash || ' ' || attrs::text,
   E'\n' ORDER BY kind, identity)) || ' ' || count(*) FROM schemadrift_objects()};
 my $serial = $node->safe_psql('big', "SET schemadrift.max_parallel_workers = 0; $digest");
-my $parallel = $node->safe_psql('big', $digest);
+my $parallel = $node->safe_psql('big', "SET schemadrift.max_parallel_workers = 2; $digest");
 is($parallel, $serial, 'parallel and serial extraction return the same objects');
 my $snap_serial = $node->safe_psql('big',
 	'SET schemadrift.max_parallel_workers = 0; SELECT md5(schemadrift_snapshot()::text)');
-is($node->safe_psql('big', 'SELECT md5(schemadrift_snapshot()::text)'),
+is($node->safe_psql('big',
+		'SET schemadrift.max_parallel_workers = 2; SELECT md5(schemadrift_snapshot()::text)'),
 	$snap_serial, 'and the same snapshot');
 
 # a transaction elsewhere holds a lock the extraction needs: deparsing
-# big.locked's CHECK opens the table, in the worker that reads constraints
-# (PREPARE TRANSACTION keeps the lock past the session)
+# big.locked's CHECK opens the table, in the worker whose slice of
+# relations holds it (PREPARE TRANSACTION keeps the lock past the session)
 $node->safe_psql('big', q{
 BEGIN;
 LOCK TABLE big.locked IN ACCESS EXCLUSIVE MODE;
@@ -95,7 +105,8 @@ PREPARE TRANSACTION 'hold_locked';
 });
 
 my ($ret, $stdout, $stderr) = $node->psql('big',
-	"SET statement_timeout = '1s'; SELECT schemadrift_fingerprint()");
+	"SET schemadrift.max_parallel_workers = 2; SET statement_timeout = '1s';"
+	  . " SELECT schemadrift_fingerprint()");
 isnt($ret, 0, 'blocked extraction fails');
 like($stderr, qr/canceling statement due to statement timeout/,
 	'the statement timeout stops the leader and its workers');
@@ -104,7 +115,8 @@ is($node->safe_psql('big',
 	'0', 'no parallel worker is left running');
 
 ($ret, $stdout, $stderr) = $node->psql('big',
-	"SET lock_timeout = '500ms'; SELECT schemadrift_fingerprint()");
+	"SET schemadrift.max_parallel_workers = 2; SET lock_timeout = '500ms';"
+	  . " SELECT schemadrift_fingerprint()");
 isnt($ret, 0, 'extraction with a lock timeout fails');
 like($stderr, qr/canceling statement due to lock timeout/,
 	"the worker's lock timeout reaches the caller");
