@@ -22,6 +22,20 @@ SELECT count(*) > 300 AS a_few_hundred_objects FROM schemadrift_objects();
 SELECT kind, count(*) FROM schemadrift_objects() GROUP BY kind ORDER BY kind;
 SELECT schemadrift_fingerprint() AS fp_a \gset
 SELECT schemadrift_snapshot() AS snap_a \gset
+-- a snapshot lists the objects in the model's order (the one fingerprints
+-- and diffs rely on): by schema, then by kind and key parts, each written
+-- as <bytes>:<text> and joined by '|', compared byte by byte; computed here
+-- in SQL, apart from the extension's own sort
+WITH o AS (
+  SELECT n, coalesce(e ->> 'schema', '') AS schema,
+         octet_length(e ->> 'kind') || ':' || (e ->> 'kind') ||
+         (SELECT string_agg('|' || octet_length(p) || ':' || p, '' ORDER BY i)
+          FROM jsonb_array_elements_text(e -> 'key') WITH ORDINALITY k(p, i)) AS mkey
+  FROM jsonb_array_elements(:'snap_a'::jsonb -> 'objects') WITH ORDINALITY x(e, n))
+SELECT count(*) > 300 AS objects,
+       bool_and(n = pos) AS in_model_order
+FROM (SELECT n, row_number() OVER (ORDER BY schema COLLATE "C", mkey COLLATE "C") AS pos
+      FROM o) s;
 
 \c regress_sd_fix_b
 CREATE EXTENSION schemadrift;
