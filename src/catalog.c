@@ -7,9 +7,9 @@
  * the catalogs into rows (kind, identity, schema, key, parent, attrs, hash).
  * It runs unchanged through SPI on this database and, later, through libpq on
  * a remote one that has no schemadrift installed: it only uses core
- * functions, takes the options document ($1 jsonb) and whether to return
- * attrs ($2 boolean) as its parameters, and computes each object's hash on
- * the side that owns the data.
+ * functions, and takes the options document ($1 jsonb) and what to return
+ * ($2 boolean: attrs, or their hashes computed on the side that owns the
+ * data) as its parameters.
  *
  * Rules (DESIGN.md, "Canonical objects"):
  *	- kind and identity are spelled as pg_identify_object() spells them;
@@ -1150,11 +1150,14 @@ sd_catalog_arm_split(int arm)
  *		Build the extraction query for a server of version server_version
  *		(as server_version_num), for the kinds in the mask arms (bit n: arm
  *		n of SdArm; SD_CATALOG_ALL_ARMS for everything).  Parameters: $1
- *		jsonb, the canonical options document (options.c); $2 boolean,
- *		whether to return attrs (the fingerprint needs only hashes).  It
+ *		jsonb, the canonical options document (options.c); $2 boolean:
+ *		true returns attrs and no hash (the reader hashes them: cheaper in C
+ *		than in SQL), false the hash and no attrs except for kind
+ *		'unsupported' (less to send when only hashes are needed).  It
  *		returns (kind text, identity text, schema text, key text[], parent
  *		text[], attrs text, hash text) in no particular order; attrs is
- *		canonical jsonb text.  Queries for disjoint masks return disjoint
+ *		canonical jsonb text, hash sha256 of its UTF-8 bytes in hex
+ *		(sd_util_attrs_hash).  Queries for disjoint masks return disjoint
  *		rows, and together the rows of the whole query.
  *
  *		With rel_from or rel_to valid, the query reads only the relations of
@@ -1249,7 +1252,7 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 						   ")\n"
 						   "SELECT o.kind, o.identity, o.schema, o.key, o.parent,"
 						   " CASE WHEN $2 OR o.kind = 'unsupported' THEN o.attrs END,"
-						   " pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs, 'UTF8')), 'hex')"
+						   " CASE WHEN NOT $2 THEN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs, 'UTF8')), 'hex') END"
 						   " FROM objs o CROSS JOIN f"
 						   " WHERE NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"
 						   " FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"

@@ -67,6 +67,7 @@
 #include "catalog.h"
 #include "extract.h"
 #include "objects.h"
+#include "util.h"
 
 /* shm_toc keys of the parallel extraction */
 #define SD_KEY_SHARED	UINT64CONST(0x5344455854000001)
@@ -125,6 +126,8 @@ typedef struct SdCollector
 {
 	DestReceiver pub;			/* must be first */
 	SdObjectSet *set;
+	bool		with_attrs;		/* keep every object's attrs */
+	pg_cryptohash_ctx *hashctx; /* for the hashes of the leader's rows */
 	int			capacity;
 	SdArena		arena;
 	MemoryContext rowcxt;
@@ -166,8 +169,17 @@ sd_extract_init(void)
 
 /* ---- objects from rows ---------------------------------------------------- */
 
-/* the row type of the extraction query (catalog.c) */
+/*
+ * The row type of the extraction query (catalog.c), and of the workers'
+ * rows.  Every process runs the query for attrs ($2 true), without hashes;
+ * a worker hashes the attrs before it sends a row, and drops them unless
+ * the caller wants them; the leader hashes its own rows.  attrs and hash are
+ * never both NULL.
+ */
 #define SD_EXTRACTION_NATTS 7
+#define SD_COL_KIND 0
+#define SD_COL_ATTRS 5
+#define SD_COL_HASH 6
 static const struct
 {
 	const char *name;
@@ -177,8 +189,23 @@ static const struct
 	{"kind", TEXTOID, false}, {"identity", TEXTOID, false},
 	{"schema", TEXTOID, true}, {"key", TEXTARRAYOID, false},
 	{"parent", TEXTARRAYOID, true}, {"attrs", TEXTOID, true},
-	{"hash", TEXTOID, false},
+	{"hash", TEXTOID, true},
 };
+
+/*
+ * keeps_attrs
+ *		Whether an object of kind (a text datum) keeps its attrs when the
+ *		caller wants hashes only: an 'unsupported' row's attrs are its
+ *		report (sd_objects_report_unsupported).
+ */
+static bool
+keeps_attrs(Datum kind)
+{
+	text	   *k = DatumGetTextPP(kind);
+
+	return VARSIZE_ANY_EXHDR(k) == strlen("unsupported") &&
+		memcmp(VARDATA_ANY(k), "unsupported", strlen("unsupported")) == 0;
+}
 
 static TupleDesc
 extraction_tupdesc(void)
@@ -241,6 +268,8 @@ collect_row(SdCollector *c, Datum *values, bool *isnull)
 	for (i = 0; i < SD_EXTRACTION_NATTS; i++)
 		if (isnull[i] && !extraction_columns[i].nullable)
 			elog(ERROR, "catalog extraction returned NULL as %s", extraction_columns[i].name);
+	if (isnull[SD_COL_ATTRS] && isnull[SD_COL_HASH])
+		elog(ERROR, "catalog extraction returned neither attrs nor hash");
 
 	if (set->nobjects >= c->capacity)
 	{
@@ -258,9 +287,17 @@ collect_row(SdCollector *c, Datum *values, bool *isnull)
 				   TextDatumGetCString(values[1]),
 				   isnull[2] ? NULL : TextDatumGetCString(values[2]),
 				   nkey, key, nparent, parent,
-				   isnull[5] ? NULL : TextDatumGetCString(values[5]),
+				   isnull[SD_COL_ATTRS] || !(c->with_attrs || keeps_attrs(values[SD_COL_KIND])) ?
+				   NULL : TextDatumGetCString(values[SD_COL_ATTRS]),
 				   &c->arena);
-	text_to_cstring_buffer(DatumGetTextPP(values[6]), obj->hash, sizeof(obj->hash));
+	if (isnull[SD_COL_HASH])
+	{
+		text	   *attrs = DatumGetTextPP(values[SD_COL_ATTRS]);
+
+		sd_util_attrs_hash(c->hashctx, VARDATA_ANY(attrs), VARSIZE_ANY_EXHDR(attrs), obj->hash);
+	}
+	else
+		text_to_cstring_buffer(DatumGetTextPP(values[SD_COL_HASH]), obj->hash, sizeof(obj->hash));
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(c->rowcxt);
 	set->nobjects++;
@@ -389,8 +426,7 @@ check_result_types(SPIPlanPtr plan)
  *		snapshot, sending its rows to dest.  Connected to SPI.
  */
 static void
-run_arms(uint32 mask, Oid from, Oid to, Jsonb *options, bool with_attrs,
-		 DestReceiver *dest)
+run_arms(uint32 mask, Oid from, Oid to, Jsonb *options, DestReceiver *dest)
 {
 	Oid			argtypes[2] = {JSONBOID, BOOLOID};
 	SPIPlanPtr	plan;
@@ -409,7 +445,7 @@ run_arms(uint32 mask, Oid from, Oid to, Jsonb *options, bool with_attrs,
 	params->params[0].isnull = false;
 	params->params[0].pflags = PARAM_FLAG_CONST;
 	params->params[0].ptype = JSONBOID;
-	params->params[1].value = BoolGetDatum(with_attrs);
+	params->params[1].value = BoolGetDatum(true);	/* attrs, not hashes */
 	params->params[1].isnull = false;
 	params->params[1].pflags = PARAM_FLAG_CONST;
 	params->params[1].ptype = BOOLOID;
@@ -489,9 +525,8 @@ slice_empty(Oid from, Oid to)
  * also takes the arms that must run there, and starts with a load for
  * receiving and storing everybody's rows).  The split arms then fill every
  * part up to the same load: each part gets the share of the relations that
- * makes up for what it has less than the others, cut by table OIDs (tables
- * carry nearly all the work of the split arms: columns, constraints,
- * indexes).  Since each relation is read by one process only, each one's
+ * makes up for what it has less than the others, cut by relation OIDs.
+ * Since each relation is read by one process only, each one's
  * relation cache entry, which deparsing a CHECK constraint or a partial
  * index builds, is built once.  Connected to SPI, under the active snapshot.
  */
@@ -574,7 +609,10 @@ deal_work(int nparts, SdExtractShared *shared)
 
 	/*
 	 * The cuts between consecutive slices (in part order 1, ..., nparts - 1,
-	 * 0): the table OIDs at the cumulated shares.
+	 * 0): the relation OIDs at the cumulated shares.  All relations count,
+	 * not only tables: a table's indexes, TOAST table and sequences were
+	 * mostly created with it and have OIDs next to its own, so a table
+	 * weighs about what reading it costs; and the OID index alone answers.
 	 */
 	for (i = 0; i < nparts - 1; i++)
 		order[i] = i + 1;
@@ -587,7 +625,7 @@ deal_work(int nparts, SdExtractShared *shared)
 		appendStringInfo(&sql, "%s%.6f::pg_catalog.float8", i > 0 ? ", " : "", Min(cum, 1.0));
 	}
 	appendStringInfo(&sql, "]) WITHIN GROUP (ORDER BY c.oid) FROM pg_catalog.pg_class c"
-					 " WHERE c.oid >= '%u'::pg_catalog.oid AND c.relkind IN ('r', 'p')",
+					 " WHERE c.oid >= '%u'::pg_catalog.oid",
 					 FirstNormalObjectId);
 	rc = SPI_execute(sql.data, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -595,7 +633,7 @@ deal_work(int nparts, SdExtractShared *shared)
 	cuts = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 	{
-		/* no table: the leader reads every relation */
+		/* no relation: the leader reads whatever there is */
 		for (i = 0; i < nparts - 1; i++)
 			shared->from[order[i]] = shared->to[order[i]] = FirstNormalObjectId;
 	}
@@ -647,6 +685,8 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	memset(&c, 0, sizeof(c));
 	dest_init(&c.pub, collector_receive, collector_noop);
 	c.set = set;
+	c.with_attrs = with_attrs;
+	c.hashctx = sd_util_sha256_begin();
 	c.capacity = 1024;
 	set->objects = MemoryContextAlloc(resultcxt, sizeof(SdObject) * c.capacity);
 	set->nobjects = 0;
@@ -744,14 +784,13 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 							 nparts, launched)));
 
 	if (nparts == 1)
-		run_arms(leader_arms, InvalidOid, InvalidOid, options, with_attrs, (DestReceiver *) &c);
+		run_arms(leader_arms, InvalidOid, InvalidOid, options, (DestReceiver *) &c);
 	else
 	{
 		if (leader_arms != 0)
-			run_arms(leader_arms, InvalidOid, InvalidOid, options, with_attrs, (DestReceiver *) &c);
+			run_arms(leader_arms, InvalidOid, InvalidOid, options, (DestReceiver *) &c);
 		if (!slice_empty(leader_from, InvalidOid))
-			run_arms(work.split_arms, leader_from, InvalidOid, options, with_attrs,
-					 (DestReceiver *) &c);
+			run_arms(work.split_arms, leader_from, InvalidOid, options, (DestReceiver *) &c);
 	}
 	poll_workers(&c, true);
 
@@ -766,29 +805,54 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	}
 
 	PopActiveSnapshot();
+	pg_cryptohash_free(c.hashctx);
 	MemoryContextDelete(c.rowcxt);
 	if (set->nobjects > 0 && set->nobjects < c.capacity)
 		set->objects = repalloc_huge(set->objects, sizeof(SdObject) * set->nobjects);
 }
 
 /*
- * A worker's receiver: forwards rows to its tuple queue.  The queue's own
- * receiver detaches from the queue when a query ends; a worker may run two
- * queries (whole arms, then its slice), so the queue is let go only when
- * the worker is done (rDestroy).
+ * A worker's receiver: hashes each row's attrs (sha256 in C costs less than
+ * in the query) and forwards the row to the worker's tuple queue.  The
+ * queue's own receiver detaches from the queue when a query ends; a worker
+ * may run two queries (whole arms, then its slice), so the queue is let go
+ * only when the worker is done (rDestroy).
  */
 typedef struct SdWorkerDest
 {
 	DestReceiver pub;			/* must be first */
 	DestReceiver *queue;
+	bool		with_attrs;
+	pg_cryptohash_ctx *hashctx;
+	TupleTableSlot *out;		/* the row sent */
+	text	   *hash;			/* its hash column */
 } SdWorkerDest;
 
+/* hash the row's attrs, drop them unless wanted, and send it */
 static bool
 worker_dest_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	SdWorkerDest *d = (SdWorkerDest *) self;
+	TupleTableSlot *out = d->out;
 
-	return d->queue->receiveSlot(slot, d->queue);
+	slot_getallattrs(slot);
+	ExecClearTuple(out);
+	memcpy(out->tts_values, slot->tts_values, sizeof(Datum) * SD_EXTRACTION_NATTS);
+	memcpy(out->tts_isnull, slot->tts_isnull, sizeof(bool) * SD_EXTRACTION_NATTS);
+	if (out->tts_isnull[SD_COL_HASH] && !out->tts_isnull[SD_COL_ATTRS])
+	{
+		text	   *attrs = DatumGetTextPP(out->tts_values[SD_COL_ATTRS]);
+		char		hex[SD_SHA256_HEX_LEN + 1];
+
+		sd_util_attrs_hash(d->hashctx, VARDATA_ANY(attrs), VARSIZE_ANY_EXHDR(attrs), hex);
+		memcpy(VARDATA(d->hash), hex, SD_SHA256_HEX_LEN);
+		out->tts_values[SD_COL_HASH] = PointerGetDatum(d->hash);
+		out->tts_isnull[SD_COL_HASH] = false;
+		if (!d->with_attrs && !keeps_attrs(out->tts_values[SD_COL_KIND]))
+			out->tts_isnull[SD_COL_ATTRS] = true;
+	}
+	ExecStoreVirtualTuple(out);
+	return d->queue->receiveSlot(out, d->queue);
 }
 
 static void
@@ -798,6 +862,7 @@ worker_dest_destroy(DestReceiver *self)
 
 	d->queue->rShutdown(d->queue);
 	d->queue->rDestroy(d->queue);
+	pg_cryptohash_free(d->hashctx);
 }
 
 /*
@@ -825,16 +890,20 @@ sd_extract_worker_main(dsm_segment *seg, shm_toc *toc)
 	memset(&wdest, 0, sizeof(wdest));
 	dest_init(&wdest.pub, worker_dest_receive, worker_dest_destroy);
 	wdest.queue = CreateTupleQueueDestReceiver(mqh);
+	wdest.with_attrs = shared->with_attrs;
+	wdest.hashctx = sd_util_sha256_begin();
+	wdest.out = MakeSingleTupleTableSlot(extraction_tupdesc(), &TTSOpsVirtual);
+	wdest.hash = palloc(VARHDRSZ + SD_SHA256_HEX_LEN);
+	SET_VARSIZE(wdest.hash, VARHDRSZ + SD_SHA256_HEX_LEN);
 
 	if (mask != 0 || slice)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		if (mask != 0)
-			run_arms(mask, InvalidOid, InvalidOid, options, shared->with_attrs, dest);
+			run_arms(mask, InvalidOid, InvalidOid, options, dest);
 		if (slice)
-			run_arms(shared->split_arms, shared->from[part], shared->to[part],
-					 options, shared->with_attrs, dest);
+			run_arms(shared->split_arms, shared->from[part], shared->to[part], options, dest);
 		if (SPI_finish() != SPI_OK_FINISH)
 			elog(ERROR, "SPI_finish failed");
 	}

@@ -473,12 +473,13 @@ string_parts(JsonbValue *v, int *n)
 /*
  * load_object
  *		Read element n (1-based) of "objects" into obj, checking its shape
- *		and its hash.  Temporary memory goes to the current context; the
- *		object to arena.  Its attrs point into the document, which must
- *		outlive it.
+ *		and its hash (computed with hashctx).  Temporary memory goes to the
+ *		current context; the object to arena.  Its attrs point into the
+ *		document, which must outlive it.
  */
 static void
-load_object(SdObject *obj, JsonbValue *elem, int n, SdArena *arena)
+load_object(SdObject *obj, JsonbValue *elem, int n, SdArena *arena,
+			pg_cryptohash_ctx *hashctx)
 {
 	JsonbContainer *c;
 	JsonbValue *v;
@@ -533,12 +534,7 @@ load_object(SdObject *obj, JsonbValue *elem, int n, SdArena *arena)
 	/* the hash is always recomputed; a stored one must agree with it */
 	initStringInfo(&attrs_text);
 	(void) JsonbToCString(&attrs_text, obj->attrs, v->val.binary.len);
-	{
-		/* as the extraction does: sha256 of the UTF-8 bytes */
-		char	   *u = pg_server_to_any(attrs_text.data, attrs_text.len, PG_UTF8);
-
-		sd_util_sha256_hex(u, strlen(u), obj->hash);
-	}
+	sd_util_attrs_hash(hashctx, attrs_text.data, attrs_text.len, obj->hash);
 
 	v = container_get(c, "hash");
 	if (v != NULL && v->type != jbvNull)
@@ -578,6 +574,7 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 	int32		format_version;
 	MemoryContext tmpcxt;
 	SdArena		arena;
+	pg_cryptohash_ctx *hashctx;
 	int			i;
 
 	lc.argname = argname;
@@ -627,6 +624,7 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 	sd_arena_init(&arena, CurrentMemoryContext);
 	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift snapshot load",
 								   ALLOCSET_DEFAULT_SIZES);
+	hashctx = sd_util_sha256_begin();
 	it = JsonbIteratorInit(v->val.binary.data);
 	i = 0;
 	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
@@ -637,12 +635,13 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		setcxt = MemoryContextSwitchTo(tmpcxt);
-		load_object(&set->objects[i], &elem, i + 1, &arena);
+		load_object(&set->objects[i], &elem, i + 1, &arena, hashctx);
 		MemoryContextSwitchTo(setcxt);
 		MemoryContextReset(tmpcxt);
 		i++;
 	}
 	MemoryContextDelete(tmpcxt);
+	pg_cryptohash_free(hashctx);
 
 	sd_objects_sort(set);
 	for (i = 1; i < set->nobjects; i++)

@@ -12,6 +12,7 @@
 
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
@@ -98,8 +99,9 @@ sd_util_sha256_add(pg_cryptohash_ctx *ctx, const char *data, size_t len)
 		elog(ERROR, "could not update sha256: %s", pg_cryptohash_error(ctx));
 }
 
-void
-sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out)
+/* finish ctx's digest into out as hex; ctx can be initialized again */
+static void
+sha256_final_hex(pg_cryptohash_ctx *ctx, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
@@ -107,13 +109,19 @@ sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out)
 
 	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not finish sha256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
 	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 	{
 		out[2 * i] = hex[digest[i] >> 4];
 		out[2 * i + 1] = hex[digest[i] & 0x0f];
 	}
 	out[SD_SHA256_HEX_LEN] = '\0';
+}
+
+void
+sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out)
+{
+	sha256_final_hex(ctx, out);
+	pg_cryptohash_free(ctx);
 }
 
 /*
@@ -128,6 +136,28 @@ sd_util_sha256_hex(const char *data, size_t len, char *out)
 
 	sd_util_sha256_add(ctx, data, len);
 	sd_util_sha256_end(ctx, out);
+}
+
+/*
+ * sd_util_attrs_hash
+ *		An object's hash: sha256 of the UTF-8 bytes of its canonical attrs
+ *		text (len bytes in the database encoding), as hex into out (at least
+ *		SD_SHA256_HEX_LEN + 1 bytes).  The extraction query computes the
+ *		same in SQL when asked to (catalog.c).  ctx, from
+ *		sd_util_sha256_begin(), is initialized again and stays usable: one
+ *		context serves any number of objects.
+ */
+void
+sd_util_attrs_hash(pg_cryptohash_ctx *ctx, const char *attrs, size_t len, char *out)
+{
+	char	   *u = pg_server_to_any(attrs, len, PG_UTF8);
+
+	if (pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not initialize sha256: %s", pg_cryptohash_error(ctx));
+	sd_util_sha256_add(ctx, u, u == attrs ? len : strlen(u));
+	sha256_final_hex(ctx, out);
+	if (u != attrs)
+		pfree(u);
 }
 
 /*
