@@ -219,12 +219,65 @@ privileges(const char *acl, const char *owner, const char *objtype)
 	" AND " alias ".classoid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
 	" AND " alias ".objsubid = " subid " "
 
+/*
+ * Not a member of an extension.  Probed in pg_depend (by its index on the
+ * dependent object) rather than in a materialized list of the members: a
+ * list joined by a plan that underestimates it (a common-table scan has no
+ * statistics) could be rescanned for every object, which costs the number
+ * of objects times the number of members (PostGIS alone has thousands).
+ */
 #define NOT_EXT_MEMBER(catalog, objoid) \
-	" NOT EXISTS (SELECT 1 FROM extmember e WHERE e.objid = " objoid \
-	" AND e.classid = 'pg_catalog." catalog "'::pg_catalog.regclass) "
+	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e" \
+	" WHERE e.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
+	" AND e.objid = " objoid " AND e.deptype = 'e') "
 
 #define QIDENT(x) "pg_catalog.quote_ident(" x ")"
 #define QUALIFIED(nsp, name) QIDENT(nsp) " || '.' || " QIDENT(name)
+
+/*
+ * COLUMN_LIST
+ *		The quoted names of the columns of relation relid numbered in the
+ *		int2[] attnums, ", "-separated, in order; filter restricts the
+ *		elements x(n, i) (n the number, i the position).
+ *
+ * A correlated subquery per constraint, with one index probe per column:
+ * its cost grows with the constraints whatever the planner estimates.  (A
+ * set-based list of every constraint's columns, joined to the constraints,
+ * was no faster at 10,000 tables, and when underestimated was rescanned
+ * for every constraint: quadratic.)
+ */
+#define COLUMN_LIST(attnums, relid, filter) \
+	"(SELECT pg_catalog.string_agg(" QIDENT("(SELECT a.attname FROM pg_catalog.pg_attribute a" \
+	" WHERE a.attrelid = " relid " AND a.attnum = x.n)") ", ', ' ORDER BY x.i)" \
+	" FROM pg_catalog.unnest(" attnums ") WITH ORDINALITY x(n, i)" filter ")"
+
+/*
+ * INDEX_COLUMNS
+ *		The column list of index x (pg_index) on plain columns as ruleutils
+ *		prints it: quoted column, COLLATE if not the column's, operator
+ *		class if not the default, DESC / NULLS, then INCLUDE columns.  A
+ *		correlated subquery per index with index probes only (see
+ *		COLUMN_LIST); a join to pg_opclass there would read all of it per
+ *		index.
+ */
+#define INDEX_COLUMNS \
+	"(SELECT pg_catalog.string_agg(" \
+	"CASE WHEN u.i = x.indnkeyatts + 1 THEN ') INCLUDE (' WHEN u.i > 1 THEN ', ' ELSE '' END" \
+	" || " QIDENT("ta.attname") \
+	" || CASE WHEN u.i > x.indnkeyatts THEN '' ELSE" \
+	" CASE WHEN u.coll <> 0 AND u.coll <> ta.attcollation THEN ' COLLATE ' || " \
+	COLLATION_NAME_AS_CORE("u.coll") " ELSE '' END" \
+	" || (SELECT CASE WHEN opc.opcdefault THEN '' WHEN opn.nspname = 'pg_catalog' THEN ' ' || " QIDENT("opc.opcname") \
+	" ELSE ' ' || " QUALIFIED("opn.nspname", "opc.opcname") " END" \
+	" FROM pg_catalog.pg_opclass opc JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace" \
+	" WHERE opc.oid = u.cls)" \
+	" || CASE WHEN u.opt & 1 = 1 THEN ' DESC' || CASE WHEN u.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END" \
+	" WHEN u.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END END, '' ORDER BY u.i)" \
+	" FROM ROWS FROM (pg_catalog.unnest(x.indkey::pg_catalog.int2[])," \
+	" pg_catalog.unnest(x.indclass::pg_catalog.oid[]), pg_catalog.unnest(x.indcollation::pg_catalog.oid[])," \
+	" pg_catalog.unnest(x.indoption::pg_catalog.int2[])) WITH ORDINALITY u(attnum, cls, coll, opt, i)" \
+	" CROSS JOIN LATERAL (SELECT a.attname, a.attcollation FROM pg_catalog.pg_attribute a" \
+	" WHERE a.attrelid = x.indrelid AND a.attnum = u.attnum OFFSET 0) ta)"
 
 /* typed NULLs for the schema and parent columns: any kind may come first */
 #define NO_SCHEMA "NULL::pg_catalog.text"
@@ -262,8 +315,6 @@ append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
 						   " COALESCE((o -> 'ignore') ? 'constraint_names', false) AS no_conname,"
 						   " COALESCE(o -> 'role_map', '{}') AS rmap"
 						   " FROM (SELECT $1::pg_catalog.jsonb AS o) opt),\n"
-						   "extmember AS ("
-						   " SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'),\n"
 						   "nsp AS ("
 						   " SELECT n.oid, n.nspname::pg_catalog.text AS nspname, n.nspowner, n.nspacl"
 						   " FROM pg_catalog.pg_namespace n, f"
@@ -499,12 +550,18 @@ append_columns(StringInfo buf, int server_version)
  *
  * Up to PostgreSQL 17, primary keys, unique, foreign key and check
  * constraints are printed here the way ruleutils prints them, from the
- * column lists of conkeys (set-based: pg_get_constraintdef() looks up every
- * column and, for a check, opens the table on every call); exclusion
+ * column lists (COLUMN_LIST: pg_get_constraintdef() also looks up every
+ * column, and for a check opens the table, on every call); exclusion
  * constraints, and everything from 18 on (NOT ENFORCED, WITHOUT OVERLAPS,
  * PERIOD), go through pg_get_constraintdef().  sql/identity.sql checks that
  * both print the same text.
  */
+#define KEY_COLUMNS COLUMN_LIST("k.conkey", "k.conrelid", "")
+#define INCLUDE_COLUMNS \
+	"CASE WHEN ix.indnatts > ix.indnkeyatts THEN ' INCLUDE (' || " \
+	COLUMN_LIST("ix.indkey::pg_catalog.int2[]", "k.conrelid", " WHERE x.i > ix.indnkeyatts") \
+	" || ')' ELSE '' END"
+
 static char *
 constraint_definition(int server_version)
 {
@@ -513,17 +570,18 @@ constraint_definition(int server_version)
 	return
 		"CASE k.contype"
 		" WHEN 'p' THEN 'PRIMARY KEY ' || CASE WHEN ix.indnullsnotdistinct THEN 'NULLS NOT DISTINCT ' ELSE '' END"
-		" || '(' || ck.cols || ')' || COALESCE(' INCLUDE (' || ci.cols || ')', '')"
+		" || '(' || " KEY_COLUMNS " || ')' || " INCLUDE_COLUMNS
 		" WHEN 'u' THEN 'UNIQUE ' || CASE WHEN ix.indnullsnotdistinct THEN 'NULLS NOT DISTINCT ' ELSE '' END"
-		" || '(' || ck.cols || ')' || COALESCE(' INCLUDE (' || ci.cols || ')', '')"
-		" WHEN 'f' THEN 'FOREIGN KEY (' || ck.cols || ') REFERENCES '"
-		" || " QUALIFIED("rn.nspname", "rc.relname") " || '(' || cr.cols || ')'"
+		" || '(' || " KEY_COLUMNS " || ')' || " INCLUDE_COLUMNS
+		" WHEN 'f' THEN 'FOREIGN KEY (' || " KEY_COLUMNS " || ') REFERENCES '"
+		" || " QUALIFIED("rn.nspname", "rc.relname")
+		" || '(' || " COLUMN_LIST("k.confkey", "k.confrelid", "") " || ')'"
 		" || CASE k.confmatchtype WHEN 'f' THEN ' MATCH FULL' WHEN 'p' THEN ' MATCH PARTIAL' ELSE '' END"
 		" || CASE k.confupdtype WHEN 'r' THEN ' ON UPDATE RESTRICT' WHEN 'c' THEN ' ON UPDATE CASCADE'"
 		" WHEN 'n' THEN ' ON UPDATE SET NULL' WHEN 'd' THEN ' ON UPDATE SET DEFAULT' ELSE '' END"
 		" || CASE k.confdeltype WHEN 'r' THEN ' ON DELETE RESTRICT' WHEN 'c' THEN ' ON DELETE CASCADE'"
 		" WHEN 'n' THEN ' ON DELETE SET NULL' WHEN 'd' THEN ' ON DELETE SET DEFAULT' ELSE '' END"
-		" || COALESCE(' (' || cd.cols || ')', '')"
+		" || COALESCE(' (' || " COLUMN_LIST("k.confdelsetcols", "k.conrelid", "") " || ')', '')"
 		" WHEN 'c' THEN 'CHECK (' || pg_catalog.pg_get_expr(k.conbin, k.conrelid) || ')'"
 		" || CASE WHEN k.connoinherit THEN ' NO INHERIT' ELSE '' END"
 		" END"
@@ -532,44 +590,6 @@ constraint_definition(int server_version)
 		" || CASE WHEN NOT k.convalidated THEN ' NOT VALID' ELSE '' END";
 }
 
-/*
- * append_constraint_keys_cte
- *		conkeys(oid, which, cols): the quoted column lists of the table
- *		constraints in scope: 'k' the constrained columns, 'r' the referenced
- *		ones, 'd' the columns of ON DELETE SET NULL / SET DEFAULT, 'i' the
- *		INCLUDE columns of the index behind a primary key or unique
- *		constraint.
- */
-static void
-append_constraint_keys_cte(StringInfo buf)
-{
-	appendStringInfoString(buf,
-						   "conkeys AS ("
-						   " SELECT u.oid, u.which, pg_catalog.string_agg(pg_catalog.quote_ident((SELECT a.attname"
-						   " FROM pg_catalog.pg_attribute a WHERE a.attrelid = u.relid AND a.attnum = u.n)), ', ' ORDER BY u.i) AS cols"
-						   " FROM ("
-						   "SELECT k.oid, 'k' AS which, k.conrelid AS relid, x.n, x.i"
-						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid,"
-						   " pg_catalog.unnest(k.conkey) WITH ORDINALITY x(n, i)"
-						   " WHERE k.contype IN ('p', 'u', 'f') AND k.conparentid = 0"
-						   " UNION ALL"
-						   " SELECT k.oid, 'r', k.confrelid, x.n, x.i"
-						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid,"
-						   " pg_catalog.unnest(k.confkey) WITH ORDINALITY x(n, i)"
-						   " WHERE k.contype = 'f' AND k.conparentid = 0"
-						   " UNION ALL"
-						   " SELECT k.oid, 'd', k.conrelid, x.n, x.i"
-						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid,"
-						   " pg_catalog.unnest(k.confdelsetcols) WITH ORDINALITY x(n, i)"
-						   " WHERE k.contype = 'f' AND k.conparentid = 0"
-						   " UNION ALL"
-						   " SELECT k.oid, 'i', k.conrelid, x.n, x.i"
-						   " FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid"
-						   " JOIN pg_catalog.pg_index ix ON ix.indexrelid = k.conindid,"
-						   " pg_catalog.unnest(ix.indkey::pg_catalog.int2[]) WITH ORDINALITY x(n, i)"
-						   " WHERE k.contype IN ('p', 'u') AND k.conparentid = 0 AND x.i > ix.indnkeyatts"
-						   ") u GROUP BY u.oid, u.which),\n");
-}
 
 /*
  * Constraints of tables.  NOT NULL (contype 'n' on PostgreSQL 18) is folded
@@ -616,10 +636,6 @@ append_constraints(StringInfo buf, int server_version)
 					 " LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = k.conindid AND k.contype IN ('p', 'u')"
 					 " LEFT JOIN pg_catalog.pg_class rc ON rc.oid = k.confrelid"
 					 " LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace"
-					 " LEFT JOIN conkeys ck ON ck.oid = k.oid AND ck.which = 'k'"
-					 " LEFT JOIN conkeys cr ON cr.oid = k.oid AND cr.which = 'r'"
-					 " LEFT JOIN conkeys cd ON cd.oid = k.oid AND cd.which = 'd'"
-					 " LEFT JOIN conkeys ci ON ci.oid = k.oid AND ci.which = 'i'"
 					 " CROSS JOIN LATERAL (SELECT"
 					 " CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique'"
 					 " WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' END AS type,"
@@ -652,7 +668,7 @@ index_definition(void)
 {
 	return
 		"CASE WHEN x.indexprs IS NULL THEN"
-		" " QIDENT("am.amname") " || ' (' || ik.keys || ')'"
+		" " QIDENT("am.amname") " || ' (' || " INDEX_COLUMNS " || ')'"
 		" || CASE WHEN x.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END"
 		" || COALESCE(' WITH (' || (SELECT pg_catalog.string_agg(pg_catalog.split_part(o.x, '=', 1) || '=' ||"
 		" CASE WHEN pg_catalog.quote_ident(pg_catalog.substr(o.x, pg_catalog.strpos(o.x, '=') + 1))"
@@ -669,46 +685,6 @@ index_definition(void)
 		" || r.ident || ' USING ' AS prefix) def) END";
 }
 
-/*
- * append_index_keys_cte
- *		idxkeys(indexrelid, keys): for every index on plain columns of a
- *		relation in scope that is reported as an index (not one behind a
- *		constraint), its column list as ruleutils prints it, built in
- *		one pass over the exploded index columns (a correlated subquery per
- *		index costs more than everything else about it); column names are
- *		looked up by index scans, which beat hashing all of pg_attribute.
- */
-static void
-append_index_keys_cte(StringInfo buf)
-{
-	appendStringInfoString(buf,
-						   "idxcols AS MATERIALIZED ("
-						   " SELECT x.indexrelid, x.indrelid, x.indnkeyatts, u.attnum, u.cls, u.coll, u.opt, u.i"
-						   " FROM rel r JOIN pg_catalog.pg_index x ON x.indrelid = r.oid"
-						   " CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(x.indkey::pg_catalog.int2[]),"
-						   " pg_catalog.unnest(x.indclass::pg_catalog.oid[]), pg_catalog.unnest(x.indcollation::pg_catalog.oid[]),"
-						   " pg_catalog.unnest(x.indoption::pg_catalog.int2[])) WITH ORDINALITY u(attnum, cls, coll, opt, i)"
-						   " WHERE x.indexprs IS NULL AND r.relkind IN ('r', 'p', 'm')"
-						   " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
-						   " WHERE k.conrelid = x.indrelid AND k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))),\n"
-						   "idxkeys AS ("
-						   " SELECT u.indexrelid, pg_catalog.string_agg("
-						   "CASE WHEN u.i = u.indnkeyatts + 1 THEN ') INCLUDE (' WHEN u.i > 1 THEN ', ' ELSE '' END"
-						   " || " QIDENT("ta.attname")
-						   " || CASE WHEN u.i > u.indnkeyatts THEN '' ELSE"
-						   " CASE WHEN u.coll <> 0 AND u.coll <> ta.attcollation THEN ' COLLATE ' || "
-						   COLLATION_NAME_AS_CORE("u.coll") " ELSE '' END"
-						   " || CASE WHEN opc.opcdefault THEN '' WHEN opn.nspname = 'pg_catalog' THEN ' ' || " QIDENT("opc.opcname")
-						   " ELSE ' ' || " QUALIFIED("opn.nspname", "opc.opcname") " END"
-						   " || CASE WHEN u.opt & 1 = 1 THEN ' DESC' || CASE WHEN u.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END"
-						   " WHEN u.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END END, '' ORDER BY u.i) AS keys"
-						   " FROM idxcols u"
-						   " CROSS JOIN LATERAL (SELECT a.attname, a.attcollation FROM pg_catalog.pg_attribute a"
-						   " WHERE a.attrelid = u.indrelid AND a.attnum = u.attnum OFFSET 0) ta"
-						   " LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = u.cls"
-						   " LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace"
-						   " GROUP BY u.indexrelid),\n");
-}
 
 /*
  * Indexes, except those that back a constraint (reported with it) and the
@@ -734,7 +710,6 @@ append_indexes(StringInfo buf)
 					 " JOIN pg_catalog.pg_index x ON x.indrelid = r.oid"
 					 " JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
 					 " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
-					 " LEFT JOIN idxkeys ik ON ik.indexrelid = x.indexrelid"
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = ic.reltablespace"
 					 DESCR_JOIN("d", "pg_class", "ic.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition"
@@ -1058,7 +1033,8 @@ append_unsupported(StringInfo buf)
 						   " UNION ALL SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384"
 						   " UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384"
 						   ") u(classid, objid)"
-						   " WHERE NOT EXISTS (SELECT 1 FROM extmember e WHERE e.classid = u.classid AND e.objid = u.objid)"
+						   " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = u.classid"
+						   " AND e.objid = u.objid AND e.deptype = 'e')"
 						   " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = u.classid"
 						   " AND dep.objid = u.objid AND dep.deptype = 'i')) x"
 						   " CROSS JOIN LATERAL pg_catalog.pg_identify_object(x.classid, x.objid, 0) io"
@@ -1186,10 +1162,6 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 
 	initStringInfo(&buf);
 	append_common_ctes(&buf, rel_from, rel_to);
-	if (arms & (1 << ARM_INDEXES))
-		append_index_keys_cte(&buf);
-	if (arms & (1 << ARM_CONSTRAINTS))
-		append_constraint_keys_cte(&buf);
 	appendStringInfoString(&buf, "objs(kind, identity, schema, key, parent, attrs) AS (\n");
 	for (arm = 0; arm < ARM_COUNT; arm++)
 	{
