@@ -41,6 +41,7 @@ REGRESS = \
 	bad_input \
 	hostile_search_path \
 	parallel \
+	encodings \
 	audit \
 	audit_redaction \
 	audit_integrity
@@ -61,6 +62,10 @@ EXTRA_CLEAN = tmp_check_regress tmp_check_iso test/results test/output_iso
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies (without --enable-depend): a struct
+# changed in a header must rebuild every object that uses it
+$(OBJS): $(wildcard src/*.h)
 
 # META.json must carry the control file's version
 .PHONY: check-version

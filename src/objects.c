@@ -69,29 +69,49 @@ put_len_prefixed(char *p, const char *s)
 }
 
 /*
+ * to_utf8
+ *		s in UTF-8: s itself if the database encoding is UTF-8 (or SQL_ASCII,
+ *		which cannot be converted), otherwise a palloc'd copy.
+ */
+static const char *
+to_utf8(const char *s)
+{
+	return pg_server_to_any(s, strlen(s), PG_UTF8);
+}
+
+/*
  * sd_objects_encode_key
  *		Encode kind and key parts into one string that sorts and matches
  *		objects: every part is length-prefixed, so no name can collide with
- *		another however it is spelled.  Returns a palloc'd string.
+ *		another however it is spelled.  The parts are taken in UTF-8, so the
+ *		key, the order it gives and the fingerprint over it are the same in a
+ *		database of any encoding.  Returns a palloc'd string.
  */
 char *
 sd_objects_encode_key(const char *kind, int nparts, char **parts)
 {
+	const char **utf8 = palloc(sizeof(char *) * Max(nparts, 1));
 	size_t		size = 24 + strlen(kind);
 	char	   *result;
 	char	   *p;
 	int			i;
 
 	for (i = 0; i < nparts; i++)
-		size += 1 + 24 + strlen(parts[i]);
+	{
+		utf8[i] = to_utf8(parts[i]);
+		size += 1 + 24 + strlen(utf8[i]);
+	}
 	result = palloc(size + 1);
 	p = put_len_prefixed(result, kind);
 	for (i = 0; i < nparts; i++)
 	{
 		*p++ = '|';
-		p = put_len_prefixed(p, parts[i]);
+		p = put_len_prefixed(p, utf8[i]);
+		if (utf8[i] != parts[i])
+			pfree((char *) utf8[i]);
 	}
 	*p = '\0';
+	pfree(utf8);
 	return result;
 }
 
@@ -152,6 +172,7 @@ sd_object_fill(SdObject *obj, const char *kind, const char *identity,
 			   SdArena *arena)
 {
 	char	   *mkey = sd_objects_encode_key(kind, nkey, key);
+	const char *sort_schema = schema ? to_utf8(schema) : NULL;
 	Size		size = 0;
 	char	   *p;
 	int			i;
@@ -167,6 +188,8 @@ sd_object_fill(SdObject *obj, const char *kind, const char *identity,
 		size += strlen(kind) + 1;
 	if (schema)
 		size += strlen(schema) + 1;
+	if (sort_schema != schema)
+		size += strlen(sort_schema) + 1;
 	if (attrs_text)
 		size += strlen(attrs_text) + 1;
 	for (i = 0; i < nkey; i++)
@@ -189,6 +212,9 @@ sd_object_fill(SdObject *obj, const char *kind, const char *identity,
 	obj->schema = NULL;
 	if (schema)
 		SD_COPY(obj->schema, schema);
+	obj->sort_schema = obj->schema;
+	if (sort_schema != schema)
+		SD_COPY(obj->sort_schema, sort_schema);
 	obj->attrs_text = NULL;
 	if (attrs_text)
 		SD_COPY(obj->attrs_text, attrs_text);
@@ -202,6 +228,8 @@ sd_object_fill(SdObject *obj, const char *kind, const char *identity,
 	obj->nparent = nparent;
 	obj->attrs = NULL;			/* parsed when needed: sd_object_attrs() */
 	pfree(mkey);
+	if (sort_schema != schema)
+		pfree((char *) sort_schema);
 }
 
 /*
@@ -471,7 +499,8 @@ sd_object_attrs_text(SdObject *obj)
 int
 sd_objects_cmp(const SdObject *a, const SdObject *b)
 {
-	int			c = strcmp(a->schema ? a->schema : "", b->schema ? b->schema : "");
+	int			c = strcmp(a->sort_schema ? a->sort_schema : "",
+						   b->sort_schema ? b->sort_schema : "");
 
 	if (c != 0)
 		return c;
@@ -508,7 +537,7 @@ static uint32
 sort_group_hash(const void *key, Size keysize)
 {
 	const SdObject *obj = *(SdObject *const *) key;
-	const char *schema = obj->schema ? obj->schema : "";
+	const char *schema = obj->sort_schema ? obj->sort_schema : "";
 
 	return hash_bytes((const unsigned char *) schema, strlen(schema)) ^
 		hash_bytes((const unsigned char *) obj->kind, strlen(obj->kind));
@@ -520,7 +549,7 @@ sort_group_match(const void *key1, const void *key2, Size keysize)
 	const SdObject *a = *(SdObject *const *) key1;
 	const SdObject *b = *(SdObject *const *) key2;
 
-	if (strcmp(a->schema ? a->schema : "", b->schema ? b->schema : "") != 0)
+	if (strcmp(a->sort_schema ? a->sort_schema : "", b->sort_schema ? b->sort_schema : "") != 0)
 		return 1;
 	return strcmp(a->kind, b->kind);
 }
@@ -668,7 +697,7 @@ sd_objects_sort(SdObjectSet *set)
 	set->objects = sorted;
 }
 
-/* add a line to a hash: hashes cover UTF-8 bytes, whatever the database encoding */
+/* add text in the database encoding to a hash: hashes cover UTF-8 bytes */
 static void
 hash_add(pg_cryptohash_ctx *ctx, const char *s)
 {
@@ -687,7 +716,8 @@ hash_add(pg_cryptohash_ctx *ctx, const char *s)
  * hash covers its leaf lines in order; the root covers a version tag, the
  * canonical options, and each schema's name and hash.  Equal schemas under
  * equal options give equal roots, whatever order the objects were created
- * in, and nothing else does (short of a sha256 collision).
+ * in and whatever the database encoding (every part is in UTF-8: mkey and
+ * sort_schema are), and nothing else does (short of a sha256 collision).
  */
 void
 sd_objects_fingerprint(const SdObjectSet *set, char *out)
@@ -703,7 +733,7 @@ sd_objects_fingerprint(const SdObjectSet *set, char *out)
 
 	while (i < set->nobjects)
 	{
-		const char *group = set->objects[i].schema ? set->objects[i].schema : "";
+		const char *group = set->objects[i].sort_schema ? set->objects[i].sort_schema : "";
 		pg_cryptohash_ctx *schema_ctx = sd_util_sha256_begin();
 		char		schema_hash[SD_SHA256_HEX_LEN + 1];
 
@@ -711,17 +741,19 @@ sd_objects_fingerprint(const SdObjectSet *set, char *out)
 		{
 			const SdObject *obj = &set->objects[i];
 
-			if (strcmp(obj->schema ? obj->schema : "", group) != 0)
+			if (strcmp(obj->sort_schema ? obj->sort_schema : "", group) != 0)
 				break;
-			resetStringInfo(&line);
-			appendStringInfo(&line, "%s %s\n", obj->mkey, obj->hash);
-			hash_add(schema_ctx, line.data);
+			/* "<mkey> <hash>\n" */
+			sd_util_sha256_add(schema_ctx, obj->mkey, strlen(obj->mkey));
+			sd_util_sha256_add(schema_ctx, " ", 1);
+			sd_util_sha256_add(schema_ctx, obj->hash, SD_SHA256_HEX_LEN);
+			sd_util_sha256_add(schema_ctx, "\n", 1);
 		}
 		sd_util_sha256_end(schema_ctx, schema_hash);
 
 		resetStringInfo(&line);
 		appendStringInfo(&line, "%zu:%s %s\n", strlen(group), group, schema_hash);
-		hash_add(root, line.data);
+		sd_util_sha256_add(root, line.data, line.len);
 	}
 	sd_util_sha256_end(root, out);
 	pfree(line.data);

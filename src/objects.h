@@ -22,6 +22,8 @@ typedef struct SdObject
 	char	   *kind;			/* pg_identify_object() type */
 	char	   *identity;		/* pg_identify_object() identity */
 	char	   *schema;			/* schema it lives in, NULL if none */
+	char	   *sort_schema;	/* the same in UTF-8 (the order's first key):
+								 * schema itself in a UTF-8 database */
 	int			nkey;
 	char	  **key;			/* raw name parts: what objects match on */
 	int			nparent;		/* 0 if the object has no parent relation */
@@ -29,7 +31,8 @@ typedef struct SdObject
 	char	   *attrs_text;		/* canonical JSON text of attrs, or NULL */
 	JsonbContainer *attrs;		/* parsed attrs, or NULL until needed */
 	char		hash[SD_SHA256_HEX_LEN + 1];
-	char	   *mkey;			/* kind + key, encoded: sort and match key */
+	char	   *mkey;			/* kind + key, encoded in UTF-8: sort and
+								 * match key */
 } SdObject;
 
 /* All objects of one side, with what they were read under */

@@ -1,0 +1,64 @@
+--
+-- encodings: an object's hash covers the UTF-8 bytes of its attrs, and the
+-- fingerprint the UTF-8 bytes of names, whatever the database encoding.  A
+-- schema with non-ASCII names and values has one fingerprint in a UTF8 and
+-- in a LATIN1 database, read by the backend alone or with parallel workers
+-- (which hash the rows they send), and the two compare equal.
+--
+CREATE DATABASE regress_sd_utf8 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+CREATE DATABASE regress_sd_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+
+\c regress_sd_utf8
+SET client_encoding = 'UTF8';
+CREATE SCHEMA "café";
+CREATE TYPE "café".état AS ENUM ('ouvert', 'fermé');
+CREATE TABLE "café"."crème" (
+  id int PRIMARY KEY,
+  "brûlée" text NOT NULL DEFAULT 'à la carte' CHECK ("brûlée" <> 'ç'),
+  état "café".état DEFAULT 'ouvert'
+);
+CREATE INDEX "crème_brûlée_idx" ON "café"."crème" ("brûlée") WHERE état = 'ouvert';
+COMMENT ON TABLE "café"."crème" IS 'déjà vu';
+CREATE VIEW "café".menu AS SELECT "brûlée" FROM "café"."crème" WHERE "brûlée" <> 'ñ';
+CREATE EXTENSION schemadrift;
+SET schemadrift.max_parallel_workers = 0;
+SELECT schemadrift_fingerprint() AS fp_utf8 \gset
+SELECT schemadrift_snapshot() AS snap_utf8 \gset
+SELECT kind, identity, hash FROM schemadrift_objects() ORDER BY kind, identity;
+
+\c regress_sd_latin1
+SET client_encoding = 'UTF8';
+SHOW server_encoding;
+CREATE SCHEMA "café";
+CREATE TYPE "café".état AS ENUM ('ouvert', 'fermé');
+CREATE TABLE "café"."crème" (
+  id int PRIMARY KEY,
+  "brûlée" text NOT NULL DEFAULT 'à la carte' CHECK ("brûlée" <> 'ç'),
+  état "café".état DEFAULT 'ouvert'
+);
+CREATE INDEX "crème_brûlée_idx" ON "café"."crème" ("brûlée") WHERE état = 'ouvert';
+COMMENT ON TABLE "café"."crème" IS 'déjà vu';
+CREATE VIEW "café".menu AS SELECT "brûlée" FROM "café"."crème" WHERE "brûlée" <> 'ñ';
+CREATE EXTENSION schemadrift;
+SET schemadrift.max_parallel_workers = 0;
+SELECT schemadrift_fingerprint() = :'fp_utf8' AS same_fingerprint;
+-- the same hashes, object by object
+SELECT o.kind, o.identity
+FROM schemadrift_objects() o
+FULL JOIN jsonb_to_recordset(:'snap_utf8'::jsonb -> 'objects') AS s(kind text, identity text, hash text)
+  USING (kind, identity)
+WHERE o.hash IS DISTINCT FROM s.hash;
+-- split between the backend and workers
+SET schemadrift.parallel_min_relations = 0;
+SET schemadrift.max_parallel_workers = 2;
+SELECT schemadrift_fingerprint() = :'fp_utf8' AS same_fingerprint_with_workers;
+SELECT count(*) AS diff_rows FROM schemadrift_diff(source => :'snap_utf8'::jsonb);
+SELECT count(*) AS diff_rows FROM schemadrift_diff(target => :'snap_utf8'::jsonb);
+-- and a change still shows
+ALTER TABLE "café"."crème" ALTER COLUMN "brûlée" SET DEFAULT 'à emporter';
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(source => :'snap_utf8'::jsonb);
+
+\c contrib_regression
+DROP DATABASE regress_sd_utf8;
+DROP DATABASE regress_sd_latin1;
