@@ -10,16 +10,7 @@ CREATE DATABASE regress_sd_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' 
 
 \c regress_sd_utf8
 SET client_encoding = 'UTF8';
-CREATE SCHEMA "café";
-CREATE TYPE "café".état AS ENUM ('ouvert', 'fermé');
-CREATE TABLE "café"."crème" (
-  id int PRIMARY KEY,
-  "brûlée" text NOT NULL DEFAULT 'à la carte' CHECK ("brûlée" <> 'ç'),
-  état "café".état DEFAULT 'ouvert'
-);
-CREATE INDEX "crème_brûlée_idx" ON "café"."crème" ("brûlée") WHERE état = 'ouvert';
-COMMENT ON TABLE "café"."crème" IS 'déjà vu';
-CREATE VIEW "café".menu AS SELECT "brûlée" FROM "café"."crème" WHERE "brûlée" <> 'ñ';
+\i test/fixtures/encodings_schema.sql
 CREATE EXTENSION schemadrift;
 SET schemadrift.max_parallel_workers = 0;
 SELECT schemadrift_fingerprint() AS fp_utf8 \gset
@@ -29,16 +20,7 @@ SELECT kind, identity, hash FROM schemadrift_objects() ORDER BY kind, identity;
 \c regress_sd_latin1
 SET client_encoding = 'UTF8';
 SHOW server_encoding;
-CREATE SCHEMA "café";
-CREATE TYPE "café".état AS ENUM ('ouvert', 'fermé');
-CREATE TABLE "café"."crème" (
-  id int PRIMARY KEY,
-  "brûlée" text NOT NULL DEFAULT 'à la carte' CHECK ("brûlée" <> 'ç'),
-  état "café".état DEFAULT 'ouvert'
-);
-CREATE INDEX "crème_brûlée_idx" ON "café"."crème" ("brûlée") WHERE état = 'ouvert';
-COMMENT ON TABLE "café"."crème" IS 'déjà vu';
-CREATE VIEW "café".menu AS SELECT "brûlée" FROM "café"."crème" WHERE "brûlée" <> 'ñ';
+\i test/fixtures/encodings_schema.sql
 CREATE EXTENSION schemadrift;
 SET schemadrift.max_parallel_workers = 0;
 SELECT schemadrift_fingerprint() = :'fp_utf8' AS same_fingerprint;
