@@ -65,7 +65,7 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies (without --enable-depend): a struct
 # changed in a header must rebuild every object that uses it
-$(OBJS): $(wildcard src/*.h)
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h)
 
 # META.json must carry the control file's version
 .PHONY: check-version

@@ -3,7 +3,8 @@
 -- fingerprint the UTF-8 bytes of names, whatever the database encoding.  A
 -- schema with non-ASCII names and values has one fingerprint in a UTF8 and
 -- in a LATIN1 database, read by the backend alone or with parallel workers
--- (which hash the rows they send), and the two compare equal.
+-- (which hash the rows they send), and the two compare equal; likewise in
+-- KOI8-R, whose byte order is not the letters' order.
 --
 CREATE DATABASE regress_sd_utf8 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
 CREATE DATABASE regress_sd_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
@@ -41,6 +42,31 @@ ALTER TABLE "café"."crème" ALTER COLUMN "brûlée" SET DEFAULT 'à emporter';
 SELECT kind, identity, change, attribute, source_value, target_value
 FROM schemadrift_diff(source => :'snap_utf8'::jsonb);
 
+-- an encoding whose byte order is not the letters' order (KOI8-R): lists
+-- inside attrs (a domain's checks, by name) and the objects themselves are
+-- ordered by their UTF-8 bytes, as in a UTF8 database
+CREATE DATABASE regress_sd_koi8 ENCODING 'KOI8R' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c regress_sd_utf8
+\i test/fixtures/encodings_cyrillic.sql
+SELECT schemadrift_fingerprint('{"include_schemas": ["кириллица"]}') AS fp_cyr_utf8 \gset
+SELECT schemadrift_snapshot('{"include_schemas": ["кириллица"]}') AS snap_cyr_utf8 \gset
+SELECT identity, attrs -> 'checks' AS checks
+FROM schemadrift_objects('{"include_schemas": ["кириллица"]}') WHERE kind = 'type';
+\c regress_sd_koi8
+SET client_encoding = 'UTF8';
+SHOW server_encoding;
+\i test/fixtures/encodings_cyrillic.sql
+CREATE EXTENSION schemadrift;
+SELECT identity, attrs -> 'checks' AS checks
+FROM schemadrift_objects('{"include_schemas": ["кириллица"]}') WHERE kind = 'type';
+SELECT schemadrift_fingerprint('{"include_schemas": ["кириллица"]}') = :'fp_cyr_utf8' AS same_fingerprint;
+SET schemadrift.parallel_min_relations = 0;
+SET schemadrift.max_parallel_workers = 2;
+SELECT schemadrift_fingerprint('{"include_schemas": ["кириллица"]}') = :'fp_cyr_utf8' AS same_fingerprint_with_workers;
+SELECT count(*) AS diff_rows
+FROM schemadrift_diff(source => :'snap_cyr_utf8'::jsonb, options => '{"include_schemas": ["кириллица"]}');
+
 \c contrib_regression
 DROP DATABASE regress_sd_utf8;
 DROP DATABASE regress_sd_latin1;
+DROP DATABASE regress_sd_koi8;

@@ -147,6 +147,14 @@ jo_sql(JsonObject *o)
 }
 
 /*
+ * The order of names and other text listed inside attrs: the bytes of its
+ * UTF-8 spelling.  COLLATE "C" would order by the database encoding's bytes,
+ * another order in some encodings; attrs and their hashes must be the same
+ * in a database of any encoding.
+ */
+#define UTF8_ORDER(x) "pg_catalog.convert_to(" x ", 'UTF8')"
+
+/*
  * json_string_array
  *		A SQL expression: the JSON array text of the strings selected by
  *		"SELECT <elem> FROM <from>" in the order given, NULL if none.
@@ -168,7 +176,7 @@ sorted_text_array(const char *col)
 {
 	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
 					json_string_array("o.x", psprintf("pg_catalog.unnest(%s) o(x)", col),
-									  "o.x COLLATE \"C\""));
+									  UTF8_ORDER("o.x")));
 }
 
 /*
@@ -192,11 +200,11 @@ privileges(const char *acl, const char *owner, const char *objtype)
 				 "|| ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END",
 				 owner);
 	const char *actual =
-		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY p.g COLLATE \"C\"), '') || ']'"
+		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
 				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(%s) a) p)",
 				 grantee, acl);
 	const char *dflt =
-		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY p.g COLLATE \"C\"), '') || ']'"
+		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
 				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(pg_catalog.acldefault('%s', %s)) a) p)",
 				 grantee, objtype, owner);
 
@@ -232,6 +240,7 @@ privileges(const char *acl, const char *owner, const char *objtype)
 	" AND e.objid = " objoid " AND e.deptype = 'e') "
 
 #define QIDENT(x) "pg_catalog.quote_ident(" x ")"
+
 #define QUALIFIED(nsp, name) QIDENT(nsp) " || '.' || " QIDENT(name)
 
 /*
@@ -298,8 +307,8 @@ privileges(const char *acl, const char *owner, const char *objtype)
 
 /*
  * append_common_ctes
- *		The WITH clause every query starts from: the options ($1), the set of
- *		extension members, and the schemas and relations in scope.
+ *		The WITH clause every query starts from: the options ($1), and the
+ *		schemas and relations in scope (those of rel_from <= oid < rel_to).
  */
 static void
 append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
@@ -516,7 +525,7 @@ append_columns(StringInfo buf, int server_version)
 		   psprintf("CASE WHEN a.attoptions IS NULL OR (pg_catalog.cardinality(a.attoptions) = 1"
 					" AND a.attoptions[1] LIKE 'pg\\_attver=%%') THEN NULL ELSE %s END",
 					json_string_array("o.x", "pg_catalog.unnest(a.attoptions) o(x) WHERE o.x NOT LIKE 'pg\\_attver=%'",
-									  "o.x COLLATE \"C\"")));
+									  UTF8_ORDER("o.x"))));
 	jo_add(&o, "privileges", JV_JSON,
 		   psprintf("CASE WHEN f.no_acl OR a.attacl IS NULL THEN NULL ELSE %s END",
 					json_string_array("p.g",
@@ -525,7 +534,7 @@ append_columns(StringInfo buf, int server_version)
 									  " pg_catalog.pg_get_userbyid(ac.grantee)) END"
 									  " || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
 									  " FROM pg_catalog.aclexplode(a.attacl) ac) p",
-									  "p.g COLLATE \"C\"")));
+									  UTF8_ORDER("p.g"))));
 	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
@@ -627,7 +636,7 @@ append_constraints(StringInfo buf, int server_version)
 					 " CASE WHEN f.no_conname THEN ARRAY[r.nspname, r.relname, kd.type, kd.definition,"
 					 " (SELECT pg_catalog.count(*) + 1 FROM pg_catalog.pg_constraint k2"
 					 " WHERE k2.conrelid = k.conrelid AND k2.contype = k.contype AND k2.conparentid = 0"
-					 " AND k2.conname COLLATE \"C\" < k.conname COLLATE \"C\""
+					 " AND " UTF8_ORDER("k2.conname") " < " UTF8_ORDER("k.conname")
 					 " AND pg_catalog.pg_get_constraintdef(k2.oid) = pg_catalog.pg_get_constraintdef(k.oid))::pg_catalog.text]"
 					 " ELSE ARRAY[r.nspname, r.relname, k.conname::pg_catalog.text] END,"
 					 " ARRAY[r.nspname, r.relname], %s"
@@ -898,7 +907,7 @@ append_policies(StringInfo buf)
 							 " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(u.rid),"
 							 " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
 							 " FROM pg_catalog.unnest(pol.polroles) u(rid)) g",
-							 "g.name COLLATE \"C\""));
+							 UTF8_ORDER("g.name")));
 	jo_add(&o, "using", JV_TEXT, "pg_catalog.pg_get_expr(pol.polqual, pol.polrelid)");
 	jo_add(&o, "with_check", JV_TEXT, "pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid)");
 	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
@@ -958,7 +967,7 @@ append_types(StringInfo buf)
 		   psprintf("CASE WHEN t.typtype = 'd' THEN %s END",
 					json_string_array(QIDENT("k.conname") " || ': ' || pg_catalog.pg_get_constraintdef(k.oid)",
 									  "pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'",
-									  "k.conname COLLATE \"C\"")));
+									  UTF8_ORDER("k.conname"))));
 	jo_add(&o, "collation", JV_TEXT,
 		   "CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN "
 		   COLLATION_NAME("t.typcollation") " END");
@@ -1002,7 +1011,7 @@ append_unsupported(StringInfo buf)
 						   "SELECT 'unsupported', io.type, " NO_SCHEMA ", ARRAY['unsupported', io.type], " NO_PARENT ","
 						   " '{\"count\": ' || pg_catalog.count(*) || ', \"objects\": ['"
 						   " || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
-						   " ORDER BY io.identity COLLATE \"C\"), '') || ']}'"
+						   " ORDER BY " UTF8_ORDER("io.identity") "), '') || ']}'"
 						   " FROM (SELECT u.classid, u.objid FROM ("
 						   "SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_collation c JOIN nsp n ON n.oid = c.collnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"

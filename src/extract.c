@@ -39,6 +39,9 @@
  */
 #include "postgres.h"
 
+#ifdef __linux__
+#include <sched.h>
+#endif
 #include <unistd.h>
 
 #include "access/parallel.h"
@@ -464,7 +467,8 @@ run_arms(uint32 mask, Oid from, Oid to, Jsonb *options, DestReceiver *dest)
 /*
  * planned_workers
  *		How many workers schemadrift.max_parallel_workers asks for: -1 counts
- *		the CPUs online.
+ *		the CPUs this backend may run on (a container's CPU quota is not
+ *		seen).
  */
 static int
 planned_workers(void)
@@ -473,7 +477,15 @@ planned_workers(void)
 
 	if (sd_max_parallel_workers >= 0)
 		return sd_max_parallel_workers;
-#ifdef _SC_NPROCESSORS_ONLN
+#ifdef __linux__
+	{
+		/* the CPUs this process may run on (taskset, cpusets) */
+		cpu_set_t	set;
+
+		if (sched_getaffinity(0, sizeof(set), &set) == 0)
+			cpus = CPU_COUNT(&set);
+	}
+#elif defined(_SC_NPROCESSORS_ONLN)
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 #endif
 	return (int) Max(Min(cpus - 1, SD_AUTO_WORKERS), 0);
@@ -631,25 +643,22 @@ deal_work(int nparts, SdExtractShared *shared)
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not cut the relations into slices: %s", SPI_result_code_string(rc));
 	cuts = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
 	{
-		/* no relation: the leader reads whatever there is */
-		for (i = 0; i < nparts - 1; i++)
-			shared->from[order[i]] = shared->to[order[i]] = FirstNormalObjectId;
-	}
-	else
-	{
-		ArrayType  *arr = DatumGetArrayTypeP(cuts);
-		Datum	   *elems;
-		bool	   *nulls;
-		int			n;
+		Datum	   *elems = NULL;
+		bool	   *nulls = NULL;
+		int			n = 0;
 
-		deconstruct_array(arr, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls, &n);
-		if (n != nparts - 1)
-			elog(ERROR, "expected %d cuts between relation slices, got %d", nparts - 1, n);
+		/* no relation of our own (the cuts are NULL): every cut at the first */
+		if (!isnull)
+		{
+			deconstruct_array(DatumGetArrayTypeP(cuts), OIDOID, sizeof(Oid), true,
+							  TYPALIGN_INT, &elems, &nulls, &n);
+			if (n != nparts - 1)
+				elog(ERROR, "expected %d cuts between relation slices, got %d", nparts - 1, n);
+		}
 		for (i = 0; i < nparts - 1; i++)
 		{
-			Oid			cut = nulls[i] ? InvalidOid : DatumGetObjectId(elems[i]);
+			Oid			cut = isnull || nulls[i] ? FirstNormalObjectId : DatumGetObjectId(elems[i]);
 
 			shared->to[order[i]] = cut;
 			shared->from[order[i + 1]] = cut;
@@ -802,6 +811,7 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 		DestroyParallelContext(pcxt);
 		ExitParallelMode();
 		ExecDropSingleTupleTableSlot(c.qslot);
+		FreeTupleDesc(c.desc);
 	}
 
 	PopActiveSnapshot();
@@ -848,9 +858,11 @@ worker_dest_receive(TupleTableSlot *slot, DestReceiver *self)
 		memcpy(VARDATA(d->hash), hex, SD_SHA256_HEX_LEN);
 		out->tts_values[SD_COL_HASH] = PointerGetDatum(d->hash);
 		out->tts_isnull[SD_COL_HASH] = false;
-		if (!d->with_attrs && !keeps_attrs(out->tts_values[SD_COL_KIND]))
-			out->tts_isnull[SD_COL_ATTRS] = true;
 	}
+	/* a NULL kind is left for the leader to report (collect_row) */
+	if (!d->with_attrs && !out->tts_isnull[SD_COL_KIND] &&
+		!keeps_attrs(out->tts_values[SD_COL_KIND]))
+		out->tts_isnull[SD_COL_ATTRS] = true;
 	ExecStoreVirtualTuple(out);
 	return d->queue->receiveSlot(out, d->queue);
 }
@@ -863,6 +875,7 @@ worker_dest_destroy(DestReceiver *self)
 	d->queue->rShutdown(d->queue);
 	d->queue->rDestroy(d->queue);
 	pg_cryptohash_free(d->hashctx);
+	ExecDropSingleTupleTableSlot(d->out);
 }
 
 /*

@@ -70,8 +70,10 @@ put_len_prefixed(char *p, const char *s)
 
 /*
  * to_utf8
- *		s in UTF-8: s itself if the database encoding is UTF-8 (or SQL_ASCII,
- *		which cannot be converted), otherwise a palloc'd copy.
+ *		s in UTF-8: s itself if the database encoding is UTF-8, otherwise a
+ *		palloc'd copy.  In a SQL_ASCII database s is taken as it is, and must
+ *		be valid UTF-8 (an error otherwise: such a database holds bytes in no
+ *		known encoding, which cannot be compared with another database's).
  */
 static const char *
 to_utf8(const char *s)

@@ -63,8 +63,10 @@ sub extraction_line
 	  ? $1 : '(no line)';
 }
 
-# by default (-1) one worker per CPU beyond the first, up to 2
-chomp(my $cpus = `getconf _NPROCESSORS_ONLN`);
+# by default (-1) one worker per CPU beyond the first, up to 2: the CPUs
+# this process (and so the server it started) may run on, as nproc counts
+# them (without its OpenMP overrides)
+chomp(my $cpus = `env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc`);
 my $auto = $cpus > 3 ? 2 : ($cpus > 1 ? $cpus - 1 : 0);
 my $auto_parts = $auto + 1;
 is(extraction_line('big', ''),
