@@ -366,7 +366,7 @@ add_sequence_options(JsonObject *o)
 }
 
 static void
-append_schemas(StringInfo buf)
+append_schemas(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -383,7 +383,7 @@ append_schemas(StringInfo buf)
 }
 
 static void
-append_extensions(StringInfo buf)
+append_extensions(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -401,7 +401,7 @@ append_extensions(StringInfo buf)
 }
 
 static void
-append_tables(StringInfo buf)
+append_tables(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -700,7 +700,7 @@ index_definition(void)
  * partitions of a partitioned index (reported once, on the parent).
  */
 static void
-append_indexes(StringInfo buf)
+append_indexes(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -729,7 +729,7 @@ append_indexes(StringInfo buf)
 
 /* Sequences, except those behind identity columns (reported with the column) */
 static void
-append_sequences(StringInfo buf)
+append_sequences(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -760,7 +760,7 @@ append_sequences(StringInfo buf)
 }
 
 static void
-append_views(StringInfo buf)
+append_views(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -794,7 +794,7 @@ append_views(StringInfo buf)
  * type, each its own element.
  */
 static void
-append_functions(StringInfo buf)
+append_functions(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 	JsonObject	agg = {0};
@@ -872,7 +872,7 @@ append_functions(StringInfo buf)
 }
 
 static void
-append_triggers(StringInfo buf)
+append_triggers(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -893,7 +893,7 @@ append_triggers(StringInfo buf)
 }
 
 static void
-append_policies(StringInfo buf)
+append_policies(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
@@ -927,7 +927,7 @@ append_policies(StringInfo buf)
  * base types and shells are reported as unsupported.
  */
 static void
-append_types(StringInfo buf)
+append_types(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 	JsonObject	rng = {0};
@@ -1005,7 +1005,7 @@ append_types(StringInfo buf)
  * members of an extension, and not made by another object for itself.
  */
 static void
-append_unsupported(StringInfo buf)
+append_unsupported(StringInfo buf, int server_version)
 {
 	appendStringInfoString(buf,
 						   "SELECT 'unsupported', io.type, " NO_SCHEMA ", ARRAY['unsupported', io.type], " NO_PARENT ","
@@ -1051,8 +1051,8 @@ append_unsupported(StringInfo buf)
 }
 
 /*
- * The kinds, one SELECT each ("arm"), in the order the query lists them.
- * weight is the rough cost of an arm relative to the others on a schema of
+ * The kinds, one SELECT each ("arm"), in the order the query lists them:
+ * append adds an arm's SELECT to the query.  weight is the rough cost of an arm relative to the others on a schema of
  * many tables (measured at 10,000 tables: columns and constraints dominate),
  * for splitting the query between parallel workers (extract.c);
  * leader_only marks arms that call parallel-restricted functions
@@ -1082,23 +1082,24 @@ typedef enum SdArm
 
 static const struct
 {
+	void		(*append) (StringInfo buf, int server_version);
 	int			weight;
 	bool		leader_only;
 	bool		split;
 }			arm_info[ARM_COUNT] = {
-	[ARM_SCHEMAS] = {1, false, false},
-	[ARM_EXTENSIONS] = {1, false, false},
-	[ARM_TABLES] = {25, false, true},
-	[ARM_COLUMNS] = {80, false, true},
-	[ARM_CONSTRAINTS] = {72, false, true},
-	[ARM_INDEXES] = {46, false, true},
-	[ARM_SEQUENCES] = {2, false, true},
-	[ARM_VIEWS] = {4, true, false},
-	[ARM_FUNCTIONS] = {3, false, false},
-	[ARM_TRIGGERS] = {2, false, true},
-	[ARM_POLICIES] = {2, false, true},
-	[ARM_TYPES] = {2, false, false},
-	[ARM_UNSUPPORTED] = {3, false, false},
+	[ARM_SCHEMAS] = {append_schemas, 1, false, false},
+	[ARM_EXTENSIONS] = {append_extensions, 1, false, false},
+	[ARM_TABLES] = {append_tables, 25, false, true},
+	[ARM_COLUMNS] = {append_columns, 80, false, true},
+	[ARM_CONSTRAINTS] = {append_constraints, 72, false, true},
+	[ARM_INDEXES] = {append_indexes, 46, false, true},
+	[ARM_SEQUENCES] = {append_sequences, 2, false, true},
+	[ARM_VIEWS] = {append_views, 4, true, false},
+	[ARM_FUNCTIONS] = {append_functions, 3, false, false},
+	[ARM_TRIGGERS] = {append_triggers, 2, false, true},
+	[ARM_POLICIES] = {append_policies, 2, false, true},
+	[ARM_TYPES] = {append_types, 2, false, false},
+	[ARM_UNSUPPORTED] = {append_unsupported, 3, false, false},
 };
 
 StaticAssertDecl(ARM_COUNT <= 32, "arms must fit in a uint32 mask");
@@ -1179,50 +1180,7 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 		if (!first)
 			appendStringInfoString(&buf, "\nUNION ALL\n");
 		first = false;
-		switch ((SdArm) arm)
-		{
-			case ARM_SCHEMAS:
-				append_schemas(&buf);
-				break;
-			case ARM_EXTENSIONS:
-				append_extensions(&buf);
-				break;
-			case ARM_TABLES:
-				append_tables(&buf);
-				break;
-			case ARM_COLUMNS:
-				append_columns(&buf, server_version);
-				break;
-			case ARM_CONSTRAINTS:
-				append_constraints(&buf, server_version);
-				break;
-			case ARM_INDEXES:
-				append_indexes(&buf);
-				break;
-			case ARM_SEQUENCES:
-				append_sequences(&buf);
-				break;
-			case ARM_VIEWS:
-				append_views(&buf);
-				break;
-			case ARM_FUNCTIONS:
-				append_functions(&buf);
-				break;
-			case ARM_TRIGGERS:
-				append_triggers(&buf);
-				break;
-			case ARM_POLICIES:
-				append_policies(&buf);
-				break;
-			case ARM_TYPES:
-				append_types(&buf);
-				break;
-			case ARM_UNSUPPORTED:
-				append_unsupported(&buf);
-				break;
-			case ARM_COUNT:
-				break;
-		}
+		arm_info[arm].append(&buf, server_version);
 	}
 
 	/*

@@ -307,6 +307,82 @@ chain_link(const char *prev, const char *canon, char *out)
 }
 
 /*
+ * for_each_row
+ *		Run query (a SELECT of the log in id order) through a cursor, 1000
+ *		rows at a time, and call row() on each row until there are none left
+ *		or row() returns false.  row() runs in a memory context reset after
+ *		each row (a log of a million rows is not held at once); it may run
+ *		SPI commands of its own: the batch is its own tuple table.
+ *		Connected to SPI.
+ */
+typedef bool (*RowFn) (HeapTuple tuple, TupleDesc desc, void *arg);
+
+static void
+for_each_row(const char *query, int nargs, Oid *argtypes, Datum *values,
+			 RowFn row, void *arg)
+{
+	Portal		portal = SPI_cursor_open_with_args(NULL, query, nargs, argtypes, values,
+												   NULL, false, 0);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift log row",
+												 ALLOCSET_SMALL_SIZES);
+	bool		more = true;
+
+	while (more)
+	{
+		SPITupleTable *batch;
+		uint64		n;
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		batch = SPI_tuptable;
+		n = SPI_processed;
+		for (i = 0; i < n && more; i++)
+		{
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+			more = row(batch->vals[i], batch->tupdesc, arg);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+		}
+		SPI_freetuptable(batch);
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(rowcxt);
+}
+
+/* seal_range's walk: the link before the row, and the row's UPDATE */
+typedef struct SealWalk
+{
+	MemoryContext cxt;			/* where prev lives */
+	char	   *prev;
+	SPIPlanPtr	update;
+	int64		count;
+} SealWalk;
+
+static bool
+seal_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	SealWalk   *w = (SealWalk *) arg;
+	bool		isnull;
+	char		hash[SD_SHA256_HEX_LEN + 1];
+	Datum		uvalues[2];
+	int			rc;
+
+	chain_link(w->prev, SPI_getvalue(tuple, desc, 2), hash);
+	uvalues[0] = SPI_getbinval(tuple, desc, 1, &isnull);
+	uvalues[1] = CStringGetTextDatum(hash);
+	rc = SPI_execute_plan(w->update, uvalues, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	pfree(w->prev);
+	w->prev = MemoryContextStrdup(w->cxt, hash);
+	w->count++;
+	return true;
+}
+
+/*
  * seal_range
  *		Chain the rows with ids in (st->sealed_through, upto], in id order,
  *		and move the head.  Returns the number of rows sealed.
@@ -316,64 +392,29 @@ seal_range(AuditTarget *t, ChainState *st, int64 upto)
 {
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		values[2];
-	SPIPlanPtr	update;
-	Portal		portal;
-	char	   *prev = pstrdup(st->head_hash);
-	int64		count = 0;
+	SealWalk	w;
 
-	update = SPI_prepare(psprintf("UPDATE %s SET chain_hash = $2 WHERE id "
-								  "OPERATOR(pg_catalog.=) $1", t->log_qual),
-						 2, (Oid[]) {INT8OID, TEXTOID});
-	if (update == NULL)
+	w.cxt = CurrentMemoryContext;
+	w.prev = pstrdup(st->head_hash);
+	w.count = 0;
+	w.update = SPI_prepare(psprintf("UPDATE %s SET chain_hash = $2 WHERE id "
+									"OPERATOR(pg_catalog.=) $1", t->log_qual),
+						   2, (Oid[]) {INT8OID, TEXTOID});
+	if (w.update == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 
 	values[0] = Int64GetDatum(st->sealed_through);
 	values[1] = Int64GetDatum(upto);
-	portal = SPI_cursor_open_with_args(NULL,
-									   psprintf("SELECT id, " CANONICAL_ROW
-												" FROM %s WHERE id OPERATOR(pg_catalog.>) $1 "
-												"AND id OPERATOR(pg_catalog.<=) $2 ORDER BY id",
-												t->log_qual),
-									   2, argtypes, values, NULL, false, 0);
-	for (;;)
-	{
-		uint64		i;
-		uint64		n;
-		SPITupleTable *tuptable;
-
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		tuptable = SPI_tuptable;
-		n = SPI_processed;
-		for (i = 0; i < n; i++)
-		{
-			bool		isnull;
-			Datum		id = SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 1, &isnull);
-			char	   *canon = SPI_getvalue(tuptable->vals[i], tuptable->tupdesc, 2);
-			char		hash[SD_SHA256_HEX_LEN + 1];
-			Datum		uvalues[2];
-			int			rc;
-
-			chain_link(prev, canon, hash);
-
-			uvalues[0] = id;
-			uvalues[1] = CStringGetTextDatum(hash);
-			rc = SPI_execute_plan(update, uvalues, NULL, false, 0);
-			if (rc != SPI_OK_UPDATE)
-				elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-			pfree(prev);
-			prev = pstrdup(hash);
-			count++;
-		}
-		SPI_freetuptable(tuptable);
-	}
-	SPI_cursor_close(portal);
-	SPI_freeplan(update);
+	for_each_row(psprintf("SELECT id, " CANONICAL_ROW
+						  " FROM %s WHERE id OPERATOR(pg_catalog.>) $1 "
+						  "AND id OPERATOR(pg_catalog.<=) $2 ORDER BY id",
+						  t->log_qual),
+				 2, argtypes, values, seal_row, &w);
+	SPI_freeplan(w.update);
 
 	st->sealed_through = upto;
-	st->head_hash = prev;
-	return count;
+	st->head_hash = w.prev;
+	return w.count;
 }
 
 /*
@@ -468,6 +509,65 @@ seal_chain(AuditTarget *t, ChainState *st)
 	return sealed;
 }
 
+/* verify_chain's walk: the link before the row, and the last sealed row */
+typedef struct VerifyWalk
+{
+	MemoryContext cxt;			/* where prev and res's problem live */
+	ChainState *st;
+	VerifyResult *res;
+	char	   *prev;
+	int64		last_sealed;
+} VerifyWalk;
+
+/* check one row; false (and res filled) at the first broken one */
+static bool
+verify_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	VerifyWalk *w = (VerifyWalk *) arg;
+	VerifyResult *res = w->res;
+	bool		isnull;
+	int64		id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+	char	   *stored = SPI_getvalue(tuple, desc, 2);
+
+	if (id > w->st->sealed_through)
+	{
+		if (stored != NULL)
+		{
+			res->ok = false;
+			res->broken_id = id;
+			res->problem = MemoryContextStrdup(w->cxt, "the row carries a hash but lies beyond the sealed range: the hash was forged");
+		}
+		else
+			res->pending_rows++;
+	}
+	else if (stored == NULL)
+	{
+		res->ok = false;
+		res->broken_id = id;
+		res->problem = MemoryContextStrdup(w->cxt, "the row lies in the sealed range but has no hash: it was inserted after sealing");
+	}
+	else
+	{
+		char		hash[SD_SHA256_HEX_LEN + 1];
+
+		chain_link(w->prev, SPI_getvalue(tuple, desc, 3), hash);
+		if (strcmp(hash, stored) != 0)
+		{
+			res->ok = false;
+			res->broken_id = id;
+			res->problem = MemoryContextStrdup(w->cxt, "the row does not match the hash chain: it was changed, or a sealed row before it was deleted or changed");
+		}
+		else
+		{
+			pfree(w->prev);
+			w->prev = MemoryContextStrdup(w->cxt, stored);
+			w->last_sealed = id;
+			res->sealed_rows++;
+		}
+	}
+	return res->ok;
+}
+
 /*
  * verify_chain
  *		Recompute the chain from its base and report the first broken link:
@@ -483,9 +583,7 @@ verify_chain(AuditTarget *t, ChainState *st, VerifyResult *res)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1];
-	Portal		portal;
-	char	   *prev = pstrdup(st->base_hash);
-	int64		last_sealed = st->base_id;
+	VerifyWalk	w;
 	int			rc;
 
 	memset(res, 0, sizeof(*res));
@@ -511,75 +609,20 @@ verify_chain(AuditTarget *t, ChainState *st, VerifyResult *res)
 		}
 	}
 
-	portal = SPI_cursor_open_with_args(NULL,
-									   psprintf("SELECT id, chain_hash, " CANONICAL_ROW
-												" FROM %s WHERE id OPERATOR(pg_catalog.>) $1 ORDER BY id",
-												t->log_qual),
-									   1, argtypes, values, NULL, false, 0);
-	while (res->ok)
-	{
-		uint64		i;
-		uint64		n;
-		SPITupleTable *tuptable;
+	w.cxt = CurrentMemoryContext;
+	w.st = st;
+	w.res = res;
+	w.prev = pstrdup(st->base_hash);
+	w.last_sealed = st->base_id;
+	for_each_row(psprintf("SELECT id, chain_hash, " CANONICAL_ROW
+						  " FROM %s WHERE id OPERATOR(pg_catalog.>) $1 ORDER BY id",
+						  t->log_qual),
+				 1, argtypes, values, verify_row, &w);
 
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		tuptable = SPI_tuptable;
-		n = SPI_processed;
-		for (i = 0; i < n && res->ok; i++)
-		{
-			bool		isnull;
-			int64		id = DatumGetInt64(SPI_getbinval(tuptable->vals[i],
-														 tuptable->tupdesc, 1, &isnull));
-			char	   *stored = SPI_getvalue(tuptable->vals[i], tuptable->tupdesc, 2);
-
-			if (id > st->sealed_through)
-			{
-				if (stored != NULL)
-				{
-					res->ok = false;
-					res->broken_id = id;
-					res->problem = pstrdup("the row carries a hash but lies beyond the sealed range: the hash was forged");
-				}
-				else
-					res->pending_rows++;
-			}
-			else if (stored == NULL)
-			{
-				res->ok = false;
-				res->broken_id = id;
-				res->problem = pstrdup("the row lies in the sealed range but has no hash: it was inserted after sealing");
-			}
-			else
-			{
-				char	   *canon = SPI_getvalue(tuptable->vals[i], tuptable->tupdesc, 3);
-				char		hash[SD_SHA256_HEX_LEN + 1];
-
-				chain_link(prev, canon, hash);
-				if (strcmp(hash, stored) != 0)
-				{
-					res->ok = false;
-					res->broken_id = id;
-					res->problem = pstrdup("the row does not match the hash chain: it was changed, or a sealed row before it was deleted or changed");
-				}
-				else
-				{
-					pfree(prev);
-					prev = pstrdup(stored);
-					last_sealed = id;
-					res->sealed_rows++;
-				}
-			}
-		}
-		SPI_freetuptable(tuptable);
-	}
-	SPI_cursor_close(portal);
-
-	if (res->ok && strcmp(prev, st->head_hash) != 0)
+	if (res->ok && strcmp(w.prev, st->head_hash) != 0)
 	{
 		res->ok = false;
-		res->broken_id = last_sealed;
+		res->broken_id = w.last_sealed;
 		res->problem = pstrdup("the chain ends at this row but its recorded head differs: the newest sealed rows were deleted or changed");
 	}
 }

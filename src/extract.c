@@ -198,16 +198,15 @@ static const struct
 /*
  * keeps_attrs
  *		Whether an object of kind (a text datum) keeps its attrs when the
- *		caller wants hashes only: an 'unsupported' row's attrs are its
- *		report (sd_objects_report_unsupported).
+ *		caller wants hashes only (SD_KIND_UNSUPPORTED).
  */
 static bool
 keeps_attrs(Datum kind)
 {
 	text	   *k = DatumGetTextPP(kind);
 
-	return VARSIZE_ANY_EXHDR(k) == strlen("unsupported") &&
-		memcmp(VARDATA_ANY(k), "unsupported", strlen("unsupported")) == 0;
+	return VARSIZE_ANY_EXHDR(k) == strlen(SD_KIND_UNSUPPORTED) &&
+		memcmp(VARDATA_ANY(k), SD_KIND_UNSUPPORTED, strlen(SD_KIND_UNSUPPORTED)) == 0;
 }
 
 static TupleDesc
@@ -251,9 +250,9 @@ text_array_to_cstrings(Datum d, int *n)
  * collect_row
  *		Add one row of the extraction (its 7 columns deformed) to the set.
  *
- * kind, identity, key and hash are never NULL for an object that still
- * exists; pg_identify_object() returns a NULL identity for one dropped while
- * the extraction runs.  That is an error here, which the caller turns into
+ * kind, identity and key are never NULL for an object that still exists,
+ * and a row carries its attrs, its hash or both; pg_identify_object()
+ * returns a NULL identity for one dropped while the extraction runs.  That is an error here, which the caller turns into
  * another attempt when DDL committed meanwhile.
  */
 static void
@@ -685,8 +684,9 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	ParallelContext *pcxt = NULL;
 	shm_mq_handle *queues[SD_MAX_PARTS];
 	SdExtractShared work;
-	uint32		leader_arms;
-	Oid			leader_from;
+	uint32		leader_arms = SD_CATALOG_ALL_ARMS;	/* alone: everything */
+	Oid			leader_from = InvalidOid;
+	int			workers;
 	int			nparts = 1;
 	int			launched = 0;
 	int			i;
@@ -705,19 +705,11 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 
 	PushActiveSnapshot(snap);
 
-	if (planned_workers() > 0 && IsUnderPostmaster && !IsInParallelMode() &&
-		enough_relations())
-		nparts = Min(1 + planned_workers(), SD_MAX_PARTS);
+	workers = planned_workers();
+	if (workers > 0 && IsUnderPostmaster && !IsInParallelMode() && enough_relations())
+		nparts = Min(1 + workers, SD_MAX_PARTS);
 
-	if (nparts == 1)
-	{
-		/* the backend alone: one query for everything */
-		memset(&work, 0, sizeof(work));
-		work.arms[0] = SD_CATALOG_ALL_ARMS;
-		leader_arms = SD_CATALOG_ALL_ARMS;
-		leader_from = InvalidOid;
-	}
-	else
+	if (nparts > 1)
 	{
 		SdExtractShared *shared;
 		char	   *optcopy;
@@ -793,6 +785,7 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 							 nparts, launched)));
 
 	if (nparts == 1)
+		/* the backend alone: one query for everything */
 		run_arms(leader_arms, InvalidOid, InvalidOid, options, (DestReceiver *) &c);
 	else
 	{

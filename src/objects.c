@@ -121,7 +121,7 @@ sd_objects_encode_key(const char *kind, int nparts, char **parts)
 static const char *const known_kinds[] = {
 	"schema", "extension", "table", "table column", "table constraint",
 	"index", "sequence", "view", "materialized view", "function",
-	"procedure", "aggregate", "trigger", "policy", "type", "unsupported"
+	"procedure", "aggregate", "trigger", "policy", "type", SD_KIND_UNSUPPORTED
 };
 
 /*
@@ -781,7 +781,7 @@ sd_objects_report_unsupported(SdObjectSet *set)
 		JsonbValue *count;
 		char	   *n;
 
-		if (strcmp(obj->kind, "unsupported") != 0)
+		if (strcmp(obj->kind, SD_KIND_UNSUPPORTED) != 0)
 			continue;
 		count = sd_jsonb_get(sd_object_attrs(obj), "count");
 		n = count ? sd_jsonb_value_text(count, false) : pstrdup("?");

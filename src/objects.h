@@ -35,6 +35,13 @@ typedef struct SdObject
 								 * match key */
 } SdObject;
 
+/*
+ * The kind of the rows that count what the model does not compare; their
+ * attrs are the report (sd_objects_report_unsupported), kept even when
+ * only hashes are wanted.
+ */
+#define SD_KIND_UNSUPPORTED "unsupported"
+
 /* All objects of one side, with what they were read under */
 typedef struct SdObjectSet
 {

@@ -69,21 +69,22 @@ sub extraction_line
 chomp(my $cpus = `env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc`);
 my $auto = $cpus > 3 ? 2 : ($cpus > 1 ? $cpus - 1 : 0);
 my $auto_parts = $auto + 1;
-is(extraction_line('big', ''),
-	"catalog extraction in $auto_parts parts, $auto parallel workers launched",
-	"a large schema is read by the backend and $auto workers by default ($cpus CPUs)");
-is(extraction_line('big', 'SET schemadrift.max_parallel_workers = 2;'),
-	'catalog extraction in 3 parts, 2 parallel workers launched',
-	'a large schema is read by the backend and 2 workers when asked');
-is(extraction_line('big', 'SET schemadrift.max_parallel_workers = 1;'),
-	'catalog extraction in 2 parts, 1 parallel workers launched',
-	'schemadrift.max_parallel_workers bounds the workers');
-is(extraction_line('big', 'SET schemadrift.max_parallel_workers = 2; SET max_parallel_workers = 0;'),
-	'catalog extraction in 3 parts, 0 parallel workers launched',
-	'no worker available: the backend does every part');
-is(extraction_line('postgres', ''),
-	'catalog extraction in 1 parts, 0 parallel workers launched',
-	'a small schema is read by the backend alone');
+# database, settings, parts, workers launched, what it shows
+foreach my $case (
+	[ 'big', '', $auto_parts, $auto,
+		"a large schema is read by the backend and $auto workers by default ($cpus CPUs)" ],
+	[ 'big', 'SET schemadrift.max_parallel_workers = 2;', 3, 2,
+		'a large schema is read by the backend and 2 workers when asked' ],
+	[ 'big', 'SET schemadrift.max_parallel_workers = 1;', 2, 1,
+		'schemadrift.max_parallel_workers bounds the workers' ],
+	[ 'big', 'SET schemadrift.max_parallel_workers = 2; SET max_parallel_workers = 0;', 3, 0,
+		'no worker available: the backend does every part' ],
+	[ 'postgres', '', 1, 0, 'a small schema is read by the backend alone' ])
+{
+	my ($db, $settings, $parts, $launched, $name) = @$case;
+	is(extraction_line($db, $settings),
+		"catalog extraction in $parts parts, $launched parallel workers launched", $name);
+}
 
 # the same objects, to the byte, with and without workers
 my $digest = q{SELECT md5(string_agg(kind || ' ' || identity || ' ' || hash || ' ' || attrs::text,
