@@ -9,6 +9,8 @@ MODULE_big = schemadrift
 OBJS = \
 	src/schemadrift.o \
 	src/util.o \
+	src/kinds.o \
+	src/version.o \
 	src/catalog.o \
 	src/objects.o \
 	src/extract.o \
@@ -19,7 +21,9 @@ OBJS = \
 	src/chain.o \
 	src/redact.o
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql
+# every install script (released versions stay installable, for the upgrade
+# test and for databases pinned to them) and every upgrade script
+DATA = $(wildcard $(EXTENSION)--*.sql)
 PGFILEDESC = "schemadrift - schema fingerprints, drift diffs, DDL audit and guard"
 
 # libpq, as dblink and postgres_fdw link it (remote sides use it)
@@ -66,12 +70,14 @@ include $(PGXS)
 # PGXS tracks no header dependencies (without --enable-depend): a struct
 # changed in a header must rebuild every object that uses it
 $(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h)
+# ... and the version, compiled in as SCHEMADRIFT_VERSION, comes from the
+# control file
+$(OBJS) $(OBJS:.o=.bc): $(EXTENSION).control
 
-# META.json must carry the control file's version
+# META.json, the control file and the scripts agree; released scripts frozen
 .PHONY: check-version
 check-version:
-	@grep -q '"version": "$(EXTVERSION)"' META.json || \
-		{ echo "META.json does not carry version $(EXTVERSION) from $(EXTENSION).control" >&2; exit 1; }
+	@test/check_version.sh
 
 # The suites one at a time (test/quickstart.sh runs them in this order).
 .PHONY: installcheck-regress installcheck-isolation installcheck-tap

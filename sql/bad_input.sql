@@ -77,7 +77,21 @@ SELECT * FROM schemadrift_diff(source => '[1, 2]'::jsonb);
 SELECT * FROM schemadrift_diff(source => '{"format": "pg_dump"}'::jsonb);
 \echo :LAST_ERROR_SQLSTATE
 -- should fail: a newer format version
-SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{format_version}', '2'));
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{format_version}',
+	(SELECT to_jsonb(snapshot_format_version + 1) FROM schemadrift_version())));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: an object model newer than this library's (a snapshot taken
+-- by a later schemadrift, whose objects this one would misread)
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{model_version}',
+	(SELECT to_jsonb(model_version + 1) FROM schemadrift_version())));
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: no model version, or one that is not a positive integer
+-- (format 2 records it; only format 1, from 0.1.0, goes without)
+SELECT * FROM schemadrift_diff(source => :'s'::jsonb - 'model_version');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{model_version}', '0'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{model_version}', '"1"'));
 \echo :LAST_ERROR_SQLSTATE
 -- should fail: a format version that is not a positive integer
 SELECT * FROM schemadrift_diff(source => jsonb_set(:'s', '{format_version}', '"1"'));
@@ -117,5 +131,29 @@ SELECT * FROM schemadrift_diff(target => :'s'::jsonb, source => schemadrift_snap
 
 -- a well-formed snapshot passes
 SELECT count(*) AS drift FROM schemadrift_diff(source => :'s'::jsonb, options => '{"include_schemas": ["bad"]}');
+
+-- one library serves the declarations of every installed version: an older
+-- one may lack columns of schemadrift_diff, or order them otherwise
+-- (columns are matched by name) ...
+CREATE FUNCTION regress_diff_two_columns(source jsonb, options jsonb, target text DEFAULT NULL)
+RETURNS TABLE (change text, identity text)
+AS '$libdir/schemadrift', 'schemadrift_diff_source_snapshot' LANGUAGE C;
+CREATE TABLE bad.added (id int);
+SELECT * FROM regress_diff_two_columns(:'s', '{"include_schemas": ["bad"]}');
+DROP TABLE bad.added;
+-- should fail: ... but a declared column that this library cannot fill
+-- (SQL newer than the library) is an error, not a column of NULLs
+CREATE FUNCTION regress_diff_future(source jsonb, options jsonb, target text DEFAULT NULL)
+RETURNS TABLE (identity text, fix_sql_from_the_future text)
+AS '$libdir/schemadrift', 'schemadrift_diff_source_snapshot' LANGUAGE C;
+SELECT * FROM regress_diff_future(:'s', '{"include_schemas": ["bad"]}');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a known column declared with another type
+CREATE FUNCTION regress_diff_mistyped(source jsonb, options jsonb, target text DEFAULT NULL)
+RETURNS TABLE (identity text, change integer)
+AS '$libdir/schemadrift', 'schemadrift_diff_source_snapshot' LANGUAGE C;
+SELECT * FROM regress_diff_mistyped(:'s', '{"include_schemas": ["bad"]}');
+\echo :LAST_ERROR_SQLSTATE
+DROP FUNCTION regress_diff_two_columns, regress_diff_future, regress_diff_mistyped;
 
 DROP SCHEMA bad CASCADE;

@@ -13,3 +13,8 @@ ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- the version comes from the control file
 SELECT extversion FROM pg_extension WHERE extname = 'schemadrift';
+
+-- the library serves the installed version; model and snapshot format
+SELECT library_version = (SELECT extversion FROM pg_extension WHERE extname = 'schemadrift') AS library_matches,
+	   extension_version, model_version, snapshot_format_version
+FROM schemadrift_version();

@@ -65,4 +65,26 @@ FROM schemadrift_diff(source => (
 			 FROM jsonb_array_elements((:'s'::jsonb)->'objects') o))),
 	options => '{"include_schemas": ["snap"], "ignore": ["owner"]}');
 
+-- a snapshot as schemadrift 0.1.0 took it (format 1, no model version:
+-- model 1) still loads, its fingerprint still verifies (loading recomputes
+-- it), and the schema it was taken of compares equal
+-- (test/fixtures/make_snapshot_0.1.0.sh made it, with 0.1.0's library)
+\set ECHO none
+\i test/fixtures/upgrade_schema.sql
+\set ECHO all
+\set s010 `cat test/fixtures/snapshot-0.1.0.json`
+SELECT (:'s010'::jsonb)->'format_version' AS format_version,
+	   (:'s010'::jsonb) ? 'model_version' AS has_model_version,
+	   (:'s010'::jsonb)->>'extension_version' AS taken_by;
+SELECT kind, identity, change, attribute
+FROM schemadrift_diff(source => :'s010'::jsonb,
+					  options => '{"include_schemas": ["upg"], "ignore": ["owner"]}')
+WHERE note IS NULL OR note NOT LIKE 'may be version noise%';
+-- the snapshots of this version: format 2, model version recorded
+SELECT (:'s'::jsonb)->'format_version' AS format_version,
+	   ((:'s'::jsonb)->>'model_version')::int = (SELECT model_version FROM schemadrift_version()) AS model_version_ok;
+SET client_min_messages = warning;
+DROP SCHEMA upg CASCADE;
+RESET client_min_messages;
+
 DROP SCHEMA snap CASCADE;

@@ -41,7 +41,32 @@
 #include "snapshot.h"
 #include "util.h"
 
-#define DIFF_NCOLS 7
+/*
+ * The result columns this library fills.  A declaration may hold any of
+ * them in any order (sd_util_result_columns): schemadrift 0.1.0's has all
+ * seven, later versions may add columns.
+ */
+typedef enum DiffColumn
+{
+	COL_KIND,
+	COL_IDENTITY,
+	COL_CHANGE,
+	COL_ATTRIBUTE,
+	COL_SOURCE_VALUE,
+	COL_TARGET_VALUE,
+	COL_NOTE,
+	NUM_DIFF_COLUMNS
+} DiffColumn;
+
+static const SdResultColumn diff_columns[NUM_DIFF_COLUMNS] = {
+	[COL_KIND] = {"kind", TEXTOID},
+	[COL_IDENTITY] = {"identity", TEXTOID},
+	[COL_CHANGE] = {"change", TEXTOID},
+	[COL_ATTRIBUTE] = {"attribute", TEXTOID},
+	[COL_SOURCE_VALUE] = {"source_value", TEXTOID},
+	[COL_TARGET_VALUE] = {"target_value", TEXTOID},
+	[COL_NOTE] = {"note", TEXTOID},
+};
 
 /* attributes whose text core deparses, and which may print differently
  * from one major version to the next */
@@ -54,18 +79,20 @@ typedef struct DiffState
 {
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
+	int			colpos[NUM_DIFF_COLUMNS];	/* -1: not declared */
 	SdObjectSet *source;
 	SdObjectSet *target;
 	char	   *version_note;	/* non-NULL when the majors differ */
 	bool		maintain_noise; /* one side before 17, the other from 17 */
 	bool		constraints_by_definition;	/* ignore constraint_names */
+	char	   *model_note;		/* non-NULL when the object models differ */
+	int			older_model;	/* the older of the two model versions */
 } DiffState;
 
 static bool
-is_relation_kind(const char *kind)
+is_relation(const SdObject *obj)
 {
-	return strcmp(kind, "table") == 0 || strcmp(kind, "view") == 0 ||
-		strcmp(kind, "materialized view") == 0;
+	return obj->kindinfo != NULL && obj->kindinfo->relation;
 }
 
 static bool
@@ -79,30 +106,51 @@ is_deparsed_attribute(const char *attr)
 	return false;
 }
 
+/* set column col of a result row to the text s (NULL if s is) */
+static void
+set_text(DiffState *ds, Datum *values, bool *nulls, DiffColumn col, const char *s)
+{
+	int			pos = ds->colpos[col];
+
+	if (pos < 0)
+		return;
+	nulls[pos] = (s == NULL);
+	if (s != NULL)
+		values[pos] = CStringGetTextDatum(s);
+}
+
+/*
+ * model_noted
+ *		note, with the model note appended when obj's kind changed in a model
+ *		version newer than the older side's (its rows may come from the model
+ *		change rather than from the schemas).
+ */
+static const char *
+model_noted(DiffState *ds, const SdObject *obj, const char *note)
+{
+	if (ds->model_note == NULL ||
+		(obj->kindinfo != NULL && obj->kindinfo->model <= ds->older_model))
+		return note;
+	if (note == NULL)
+		return ds->model_note;
+	return psprintf("%s; %s", note, ds->model_note);
+}
+
 static void
 emit(DiffState *ds, const SdObject *obj, const char *change,
 	 const char *attribute, const char *source_value,
 	 const char *target_value, const char *note)
 {
-	Datum		values[DIFF_NCOLS];
-	bool		nulls[DIFF_NCOLS] = {0};
+	Datum	   *values = palloc0(sizeof(Datum) * ds->tupdesc->natts);
+	bool	   *nulls = palloc0(sizeof(bool) * ds->tupdesc->natts);
 
-	values[0] = CStringGetTextDatum(obj->kind);
-	values[1] = CStringGetTextDatum(obj->identity);
-	values[2] = CStringGetTextDatum(change);
-	values[3] = CStringGetTextDatum(attribute);
-	if (source_value)
-		values[4] = CStringGetTextDatum(source_value);
-	else
-		nulls[4] = true;
-	if (target_value)
-		values[5] = CStringGetTextDatum(target_value);
-	else
-		nulls[5] = true;
-	if (note)
-		values[6] = CStringGetTextDatum(note);
-	else
-		nulls[6] = true;
+	set_text(ds, values, nulls, COL_KIND, obj->kind);
+	set_text(ds, values, nulls, COL_IDENTITY, obj->identity);
+	set_text(ds, values, nulls, COL_CHANGE, change);
+	set_text(ds, values, nulls, COL_ATTRIBUTE, attribute);
+	set_text(ds, values, nulls, COL_SOURCE_VALUE, source_value);
+	set_text(ds, values, nulls, COL_TARGET_VALUE, target_value);
+	set_text(ds, values, nulls, COL_NOTE, model_noted(ds, obj, note));
 	tuplestore_putvalues(ds->tupstore, ds->tupdesc, values, nulls);
 }
 
@@ -279,7 +327,7 @@ compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 		sv = sd_jsonb_get(sattrs, key);
 		tv = sd_jsonb_get(tattrs, key);
 
-		if (strcmp(key, "column_order") == 0 && strcmp(s->kind, "table") == 0)
+		if (strcmp(key, "column_order") == 0)
 		{
 			compare_column_order(ds, s, t, sv, tv);
 			continue;
@@ -310,11 +358,7 @@ compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 typedef struct FoldedRelation
 {
 	char	   *pkey;			/* encoded raw key of the relation */
-	int			ncolumns;
-	int			nconstraints;
-	int			nindexes;
-	int			ntriggers;
-	int			npolicies;
+	int		   *nchildren;		/* folded children, per kind (sd_kinds) */
 } FoldedRelation;
 
 static int
@@ -352,9 +396,9 @@ collect_only_in(const SdObjectSet *a, const SdObjectSet *b, int *n)
 
 		if (c < 0)
 		{
-			if (is_relation_kind(a->objects[i].kind))
+			if (is_relation(&a->objects[i]))
 			{
-				memset(&rels[*n], 0, sizeof(FoldedRelation));
+				rels[*n].nchildren = palloc0(sizeof(int) * sd_nkinds);
 				rels[*n].pkey = sd_objects_encode_key("", a->objects[i].nkey, a->objects[i].key);
 				(*n)++;
 			}
@@ -390,16 +434,8 @@ fold_child(FoldedRelation *rels, int n, const SdObject *obj)
 	pfree(pkey);
 	if (rel == NULL)
 		return false;
-	if (strcmp(obj->kind, "table column") == 0)
-		rel->ncolumns++;
-	else if (strcmp(obj->kind, "table constraint") == 0)
-		rel->nconstraints++;
-	else if (strcmp(obj->kind, "index") == 0)
-		rel->nindexes++;
-	else if (strcmp(obj->kind, "trigger") == 0)
-		rel->ntriggers++;
-	else if (strcmp(obj->kind, "policy") == 0)
-		rel->npolicies++;
+	if (obj->kindinfo != NULL)
+		rel->nchildren[sd_kind_index(obj->kindinfo)]++;
 	return true;
 }
 
@@ -419,8 +455,9 @@ folded_note(FoldedRelation *rels, int n, const SdObject *obj)
 	FoldedRelation *rel;
 	StringInfoData buf;
 	char	   *pkey;
+	int			k;
 
-	if (!is_relation_kind(obj->kind))
+	if (!is_relation(obj))
 		return NULL;
 	pkey = sd_objects_encode_key("", obj->nkey, obj->key);
 	rel = find_folded(rels, n, pkey);
@@ -428,11 +465,10 @@ folded_note(FoldedRelation *rels, int n, const SdObject *obj)
 	if (rel == NULL)
 		return NULL;
 	initStringInfo(&buf);
-	append_count(&buf, rel->ncolumns, "column", "columns");
-	append_count(&buf, rel->nconstraints, "constraint", "constraints");
-	append_count(&buf, rel->nindexes, "index", "indexes");
-	append_count(&buf, rel->ntriggers, "trigger", "triggers");
-	append_count(&buf, rel->npolicies, "policy", "policies");
+	for (k = 0; k < sd_nkinds; k++)
+		if (sd_kinds[k].child_one != NULL)
+			append_count(&buf, rel->nchildren[k], sd_kinds[k].child_one,
+						 sd_kinds[k].child_many);
 	if (buf.len == 0)
 		return NULL;
 	return psprintf("with %s", buf.data);
@@ -655,6 +691,8 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	memset(&ds, 0, sizeof(ds));
 	ds.tupstore = rsinfo->setResult;
 	ds.tupdesc = rsinfo->setDesc;
+	sd_util_result_columns(ds.tupdesc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
+						   "schemadrift_diff");
 	ds.constraints_by_definition = sd_options_ignores(options, "constraint_names");
 	ds.target = load_side(ttype, ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ),
 						  "target", options, &local);
@@ -675,6 +713,19 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 				(errmsg("comparing a schema read on PostgreSQL %d with one read on PostgreSQL %d",
 						smajor, tmajor),
 				 errdetail("Definitions that PostgreSQL deparses (views, indexes, defaults, expressions) may print differently across major versions; such rows are marked in \"note\".")));
+	}
+
+	if (ds.source->model_version != ds.target->model_version)
+	{
+		ds.older_model = Min(ds.source->model_version, ds.target->model_version);
+		ds.model_note = psprintf("may come from the object model change: the source was read with model %d, the target with model %d",
+								 ds.source->model_version, ds.target->model_version);
+		ereport(NOTICE,
+				(errmsg("comparing a schema read with object model %d with one read with object model %d",
+						ds.source->model_version, ds.target->model_version),
+				 errdetail("Object model %d describes some kinds of objects differently; rows of those kinds are marked in \"note\".",
+						   Max(ds.source->model_version, ds.target->model_version)),
+				 errhint("Take the older snapshot again with this schemadrift to compare like with like.")));
 	}
 
 	sd_compare(&ds);

@@ -117,13 +117,6 @@ sd_objects_encode_key(const char *kind, int nparts, char **parts)
 	return result;
 }
 
-/* the kinds the extraction produces: stored once, not per object */
-static const char *const known_kinds[] = {
-	"schema", "extension", "table", "table column", "table constraint",
-	"index", "sequence", "view", "materialized view", "function",
-	"procedure", "aggregate", "trigger", "policy", "type", SD_KIND_UNSUPPORTED
-};
-
 /*
  * sd_arena_init, sd_arena_alloc
  *		Memory for objects' strings, carved from 256 kB blocks of a memory
@@ -179,10 +172,9 @@ sd_object_fill(SdObject *obj, const char *kind, const char *identity,
 	char	   *p;
 	int			i;
 
-	obj->kind = NULL;
-	for (i = 0; i < lengthof(known_kinds); i++)
-		if (strcmp(kind, known_kinds[i]) == 0)
-			obj->kind = (char *) known_kinds[i];
+	/* a known kind's name is stored once, in sd_kinds, not per object */
+	obj->kindinfo = sd_kind_lookup(kind);
+	obj->kind = obj->kindinfo ? (char *) obj->kindinfo->name : NULL;
 
 	size += sizeof(char *) * (nkey + nparent);
 	size += strlen(identity) + 1 + strlen(mkey) + 1;
@@ -389,6 +381,7 @@ sd_objects_extract_local(SdOptions *options, bool with_attrs)
 
 	set->options = options;
 	set->server_version_num = PG_VERSION_NUM;
+	set->model_version = SD_MODEL_VERSION;
 	set->server_version = pstrdup(GetConfigOption("server_version", false, false));
 
 	nestlevel = sd_util_pin_gucs();
@@ -716,7 +709,8 @@ hash_add(pg_cryptohash_ctx *ctx, const char *s)
  *
  * A leaf line is the object's encoded kind and key and its hash; a schema's
  * hash covers its leaf lines in order; the root covers a version tag, the
- * canonical options, and each schema's name and hash.  Equal schemas under
+ * object model's version (from model 2 on), the canonical options, and each
+ * schema's name and hash.  Equal schemas under
  * equal options give equal roots, whatever order the objects were created
  * in and whatever the database encoding (every part is in UTF-8: mkey and
  * sort_schema are), and nothing else does (short of a sha256 collision).
@@ -730,6 +724,17 @@ sd_objects_fingerprint(const SdObjectSet *set, char *out)
 
 	initStringInfo(&line);
 	hash_add(root, "schemadrift fingerprint 1\n");
+
+	/*
+	 * The model version, from model 2 on: roots of model 1 are those of
+	 * schemadrift 0.1.0, so that its snapshots and recorded fingerprints stay
+	 * valid where the model has not changed.
+	 */
+	if (set->model_version > 1)
+	{
+		appendStringInfo(&line, "model %d\n", set->model_version);
+		hash_add(root, line.data);
+	}
 	hash_add(root, set->options->canonical);
 	hash_add(root, "\n");
 

@@ -13,6 +13,7 @@
 
 #include "utils/jsonb.h"
 
+#include "kinds.h"
 #include "options.h"
 #include "util.h"
 
@@ -20,6 +21,8 @@
 typedef struct SdObject
 {
 	char	   *kind;			/* pg_identify_object() type */
+	const SdKind *kindinfo;		/* its entry in sd_kinds, NULL if the model
+								 * has no such kind */
 	char	   *identity;		/* pg_identify_object() identity */
 	char	   *schema;			/* schema it lives in, NULL if none */
 	char	   *sort_schema;	/* the same in UTF-8 (the order's first key):
@@ -35,13 +38,6 @@ typedef struct SdObject
 								 * match key */
 } SdObject;
 
-/*
- * The kind of the rows that count what the model does not compare; their
- * attrs are the report (sd_objects_report_unsupported), kept even when
- * only hashes are wanted.
- */
-#define SD_KIND_UNSUPPORTED "unsupported"
-
 /* All objects of one side, with what they were read under */
 typedef struct SdObjectSet
 {
@@ -50,6 +46,7 @@ typedef struct SdObjectSet
 	SdOptions  *options;
 	int			server_version_num;
 	char	   *server_version;
+	int			model_version;	/* the object model it was read with */
 } SdObjectSet;
 
 extern SdObjectSet *sd_objects_extract_local(SdOptions *options, bool with_attrs);

@@ -5,8 +5,9 @@
  *
  * A snapshot is what a team commits to git as the source of truth:
  *
- *	{"format": "schemadrift-snapshot", "format_version": 1,
- *	 "extension_version": "0.1.0", "server_version_num": 150020,
+ *	{"format": "schemadrift-snapshot", "format_version": 2,
+ *	 "model_version": 1, "extension_version": "0.2.0",
+ *	 "server_version_num": 150020,
  *	 "server_version": "15.20 (...)", "options": {...canonical...},
  *	 "fingerprint": "<root>", "objects": [{"kind", "identity", "schema",
  *	 "key", "parent", "attrs", "hash"}, ...]}
@@ -16,7 +17,9 @@
  * are only named (as unsupported objects), never their options.
  *
  * Loading checks everything a hand-edited or foreign file can get wrong and
- * says where: the format and its version, the options, every object's
+ * says where: the format and its version, the object model's version (a
+ * newer model than this library's is refused; format 1, from 0.1.0, is
+ * model 1), the options, every object's
  * shape, each object against its hash and the whole against the
  * fingerprint.
  *
@@ -306,7 +309,7 @@ Jsonb *
 sd_snapshot_build(SdObjectSet *set)
 {
 	char		root[SD_SHA256_HEX_LEN + 1];
-	Part		parts[8];
+	Part		parts[9];
 	StringInfoData buf;
 	Size		estimate = 4096;
 	int			i;
@@ -354,6 +357,9 @@ sd_snapshot_build(SdObjectSet *set)
 	parts[6].string = root;
 	parts[7].key = "objects";
 	parts[7].kind = PART_OBJECTS;
+	parts[8].key = "model_version";
+	parts[8].kind = PART_NUMERIC;
+	parts[8].numeric = int64_to_numeric(set->model_version);
 
 	return serialize_snapshot(&buf, parts, lengthof(parts), set);
 }
@@ -572,6 +578,7 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 	JsonbIteratorToken tok;
 	char	   *format;
 	int32		format_version;
+	char	   *taken_by;
 	MemoryContext tmpcxt;
 	SdArena		arena;
 	pg_cryptohash_ctx *hashctx;
@@ -592,6 +599,9 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 						   SD_SNAPSHOT_FORMAT),
 				 errhint("Take snapshots with schemadrift_snapshot().")));
 
+	taken_by = string_value(sd_jsonb_get(&doc->root, "extension_version"));
+	if (taken_by == NULL)
+		taken_by = "of an unknown version";
 	if (!integer_value(sd_jsonb_get(&doc->root, "format_version"), &format_version) ||
 		format_version < 1)
 		invalid_snapshot("\"format_version\" is not a positive integer.");
@@ -599,9 +609,24 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("snapshot format version %d is not supported", format_version),
-				 errdetail("This schemadrift (%s) reads snapshot format versions up to %d.",
-						   SCHEMADRIFT_VERSION, SD_SNAPSHOT_FORMAT_VERSION),
-				 errhint("Update schemadrift (ALTER EXTENSION schemadrift UPDATE) to read snapshots taken by a newer version.")));
+				 errdetail("The snapshot was taken by schemadrift %s; this schemadrift (%s) reads snapshot format versions up to %d.",
+						   taken_by, SCHEMADRIFT_VERSION, SD_SNAPSHOT_FORMAT_VERSION),
+				 errhint("Install the schemadrift version that took the snapshot, or a later one, to read it.")));
+
+	/* format 1 (schemadrift 0.1.0) predates model versions: it is model 1 */
+	if (format_version == 1)
+		set->model_version = 1;
+	else if (!integer_value(sd_jsonb_get(&doc->root, "model_version"), &set->model_version) ||
+			 set->model_version < 1)
+		invalid_snapshot("\"model_version\" is not a positive integer.");
+	if (set->model_version > SD_MODEL_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("snapshot object model version %d is not supported",
+						set->model_version),
+				 errdetail("The snapshot was taken by schemadrift %s; this schemadrift (%s) reads object model versions up to %d.",
+						   taken_by, SCHEMADRIFT_VERSION, SD_MODEL_VERSION),
+				 errhint("Install the schemadrift version that took the snapshot, or a later one, to read it.")));
 
 	if (!integer_value(sd_jsonb_get(&doc->root, "server_version_num"), &set->server_version_num) ||
 		set->server_version_num < 90000)

@@ -16,7 +16,12 @@
 #include "objects.h"
 
 #define SD_SNAPSHOT_FORMAT			"schemadrift-snapshot"
-#define SD_SNAPSHOT_FORMAT_VERSION	1
+/*
+ * Format 1: schemadrift 0.1.0's documents, model version 1 implied.
+ * Format 2: adds "model_version" (kinds.h), which a format 1 reader would
+ * ignore: it refuses format 2 instead of misreading a newer model.
+ */
+#define SD_SNAPSHOT_FORMAT_VERSION	2
 
 extern Jsonb *sd_snapshot_build(SdObjectSet *set);
 extern SdObjectSet *sd_snapshot_load(Jsonb *doc, const char *argname);

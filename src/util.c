@@ -10,6 +10,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
@@ -238,4 +239,53 @@ Jsonb *
 sd_jsonb_from_cstring(const char *text)
 {
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+}
+
+/*
+ * sd_util_result_columns
+ *		Map the columns a set-returning function was declared with (tupdesc)
+ *		onto the columns this library can fill (columns, n of them): pos[i]
+ *		is the position in tupdesc of columns[i], or -1 when the declaration
+ *		lacks it.
+ *
+ * One library serves every installed version of the extension's SQL: a
+ * declaration from an older version may have fewer columns than this
+ * library knows (those are then not computed), in any order.  A declared
+ * column the library does not know means the SQL is newer than the library:
+ * an error says so, rather than returning a column of NULLs.
+ */
+void
+sd_util_result_columns(TupleDesc tupdesc, const SdResultColumn *columns, int n,
+					   int *pos, const char *funcname)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < n; i++)
+		pos[i] = -1;
+	for (j = 0; j < tupdesc->natts; j++)
+	{
+		const char *attname = NameStr(TupleDescAttr(tupdesc, j)->attname);
+
+		for (i = 0; i < n; i++)
+			if (strcmp(attname, columns[i].name) == 0)
+				break;
+		if (i == n || pos[i] != -1)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("function %s is declared with a result column \"%s\" that this schemadrift library cannot fill",
+							funcname, attname),
+					 errdetail("The extension's SQL objects are newer than its shared library (version %s).",
+							   SCHEMADRIFT_VERSION),
+					 errhint("Install the schemadrift library of the extension version installed in this database, then reconnect.")));
+		if (TupleDescAttr(tupdesc, j)->atttypid != columns[i].type)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("function %s is declared with result column \"%s\" of type %s, not %s",
+							funcname, attname,
+							format_type_be(TupleDescAttr(tupdesc, j)->atttypid),
+							format_type_be(columns[i].type)),
+					 errhint("Reinstall the extension's SQL objects (DROP EXTENSION and CREATE EXTENSION, or ALTER EXTENSION schemadrift UPDATE).")));
+		pos[i] = j;
+	}
 }

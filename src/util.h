@@ -13,6 +13,7 @@
 
 #include "common/cryptohash.h"
 #include "lib/stringinfo.h"
+#include "access/tupdesc.h"
 #include "utils/jsonb.h"
 
 #define SD_SHA256_HEX_LEN 64
@@ -30,5 +31,14 @@ extern JsonbValue *sd_jsonb_get(JsonbContainer *c, const char *key);
 extern char *sd_jsonb_value_text(JsonbValue *v, bool quote_strings);
 extern Jsonb *sd_jsonb_from_cstring(const char *text);
 extern int	sd_jsonb_key_cmp(const char *a, const char *b);
+/* a result column a set-returning function can be declared with */
+typedef struct SdResultColumn
+{
+	const char *name;
+	Oid			type;
+} SdResultColumn;
+
+extern void sd_util_result_columns(TupleDesc tupdesc, const SdResultColumn *columns,
+								   int n, int *pos, const char *funcname);
 
 #endif							/* SCHEMADRIFT_UTIL_H */

@@ -1,0 +1,302 @@
+/* schemadrift--0.2.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION schemadrift" to load this file. \quit
+
+--
+-- Versions (src/version.c)
+--
+
+CREATE FUNCTION @extschema@.schemadrift_version(
+	OUT library_version text,
+	OUT extension_version text,
+	OUT model_version integer,
+	OUT snapshot_format_version integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'schemadrift_version'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_version() IS
+'versions of the loaded schemadrift library, of the extension installed in this database, of the object model and of the snapshot format';
+
+--
+-- Canonical objects and fingerprints (src/objects.c)
+--
+
+CREATE FUNCTION @extschema@.schemadrift_objects(options jsonb DEFAULT '{}')
+RETURNS TABLE (kind text, identity text, attrs jsonb, hash text)
+AS 'MODULE_PATHNAME', 'schemadrift_objects'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_objects(jsonb) IS
+'every schema object of this database: kind and identity as pg_identify_object() spells them, attributes, and sha256 of the attributes';
+
+CREATE FUNCTION @extschema@.schemadrift_fingerprint(options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_fingerprint'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_fingerprint(jsonb) IS
+'one hash for the whole schema of this database: equal schemas under equal options give equal fingerprints';
+
+--
+-- Snapshots (src/snapshot.c)
+--
+
+CREATE FUNCTION @extschema@.schemadrift_snapshot(options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'schemadrift_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_snapshot(jsonb) IS
+'portable jsonb document of the schema of this database, to commit to git and diff against later';
+
+--
+-- Diffs (src/compare.c)
+--
+-- A side is this database (NULL or omitted) or a snapshot (jsonb).  The
+-- overloads with a jsonb side require it, so that no two overloads default
+-- the same position; jsonb sides are passed by name (source => or
+-- target =>), since PostgreSQL identifies overloads by argument types only.
+--
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	target text DEFAULT NULL,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_diff(text, text, jsonb) IS
+'what must change in target to match source; NULL sides are this database';
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	target jsonb,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff_target_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, text, jsonb) IS
+'what must change in the target snapshot to match source (by default this database)';
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	source jsonb,
+	options jsonb DEFAULT '{}',
+	target text DEFAULT NULL)
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff_source_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, text) IS
+'what must change in target (by default this database) to match the source snapshot';
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	target jsonb,
+	source jsonb,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff_snapshots'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, jsonb) IS
+'what must change in the target snapshot to match the source snapshot';
+
+--
+-- DDL audit log (src/audit.c, src/redact.c)
+--
+-- Event triggers (C, invoker) write one row per object each DDL command
+-- touched, in the DDL's own transaction.  The rows are sealed later into a
+-- sha256 hash chain, in id order, by schemadrift_ddl_log_seal() (also run by
+-- verify and purge); the chain state lives in schemadrift_ddl_log_chain.
+--
+-- The id sequence is deliberately not owned by the table and not registered
+-- with pg_extension_config_dump: pg_dump keeps the rows (and their ids), and
+-- on restore the load trigger moves the sequence past the restored ids.
+--
+
+CREATE SEQUENCE @extschema@.schemadrift_ddl_log_id_seq AS bigint;
+
+CREATE TABLE @extschema@.schemadrift_ddl_log (
+	id					bigint NOT NULL
+						DEFAULT pg_catalog.nextval('@extschema@.schemadrift_ddl_log_id_seq'::pg_catalog.regclass),
+	occurred_at			timestamptz NOT NULL,
+	transaction_id		xid8,
+	backend_pid			integer,
+	session_user_name	text,
+	current_user_name	text,
+	client_addr			inet,
+	client_port			integer,
+	application_name	text,
+	database_name		text,
+	event				text NOT NULL,
+	command_tag			text NOT NULL,
+	object_type			text,
+	schema_name			text,
+	object_identity		text,
+	creating_extension	boolean NOT NULL DEFAULT false,
+	is_drop				boolean NOT NULL DEFAULT false,
+	statement			text,
+	change_reason		text,
+	detail				text,
+	chain_hash			text,
+	CONSTRAINT schemadrift_ddl_log_pkey PRIMARY KEY (id)
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_ddl_log IS
+'DDL audit log: one row per object each DDL command touched, written in the DDL''s own transaction; append-only, hash-chained';
+
+-- the chain state: one row at most, created by the first seal
+CREATE TABLE @extschema@.schemadrift_ddl_log_chain (
+	singleton			boolean NOT NULL DEFAULT true,
+	base_id				bigint NOT NULL DEFAULT 0,
+	base_hash			text NOT NULL,
+	sealed_through		bigint NOT NULL DEFAULT 0,
+	head_hash			text NOT NULL,
+	mark_id				bigint,
+	mark_xids			xid8[],
+	mark_origin			text,
+	sealed_at			timestamptz,
+	CONSTRAINT schemadrift_ddl_log_chain_pkey PRIMARY KEY (singleton),
+	CONSTRAINT schemadrift_ddl_log_chain_singleton CHECK (singleton)
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_ddl_log_chain IS
+'hash-chain state of schemadrift_ddl_log: purged prefix, sealed prefix and its head hash, pending high-water mark';
+
+REVOKE ALL ON @extschema@.schemadrift_ddl_log FROM PUBLIC;
+REVOKE ALL ON @extschema@.schemadrift_ddl_log_chain FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.schemadrift_ddl_log_id_seq FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_ddl_log', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_ddl_log_chain', '');
+
+-- append-only: UPDATE, DELETE and TRUNCATE refused except inside
+-- schemadrift's own seal, purge and restore code
+CREATE FUNCTION @extschema@.schemadrift_ddl_log_protect()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'schemadrift_ddl_log_protect'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_ddl_log_protect() IS
+'trigger function keeping schemadrift_ddl_log append-only';
+
+-- rows loaded by pg_restore (COPY) or by hand: moves the rows this database
+-- captured before the load past the loaded ids
+CREATE FUNCTION @extschema@.schemadrift_ddl_log_load()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'schemadrift_ddl_log_load'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_ddl_log_load() IS
+'trigger function that keeps ids unique and in order when rows are loaded into schemadrift_ddl_log (pg_restore)';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_ddl_log_protect() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_ddl_log_load() FROM PUBLIC;
+
+CREATE TRIGGER schemadrift_ddl_log_protect
+	BEFORE UPDATE OR DELETE ON @extschema@.schemadrift_ddl_log
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_protect();
+CREATE TRIGGER schemadrift_ddl_log_protect_truncate
+	BEFORE TRUNCATE ON @extschema@.schemadrift_ddl_log
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_protect();
+CREATE TRIGGER schemadrift_ddl_log_load_before
+	BEFORE INSERT ON @extschema@.schemadrift_ddl_log
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_load();
+CREATE TRIGGER schemadrift_ddl_log_load_after
+	AFTER INSERT ON @extschema@.schemadrift_ddl_log
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_load();
+CREATE TRIGGER schemadrift_ddl_log_chain_protect
+	BEFORE UPDATE OR DELETE ON @extschema@.schemadrift_ddl_log_chain
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_protect();
+CREATE TRIGGER schemadrift_ddl_log_chain_protect_truncate
+	BEFORE TRUNCATE ON @extschema@.schemadrift_ddl_log_chain
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_protect();
+
+-- ordinary triggers do not fire under session_replication_role = replica
+ALTER TABLE @extschema@.schemadrift_ddl_log ENABLE ALWAYS TRIGGER schemadrift_ddl_log_protect;
+ALTER TABLE @extschema@.schemadrift_ddl_log ENABLE ALWAYS TRIGGER schemadrift_ddl_log_protect_truncate;
+ALTER TABLE @extschema@.schemadrift_ddl_log ENABLE ALWAYS TRIGGER schemadrift_ddl_log_load_before;
+ALTER TABLE @extschema@.schemadrift_ddl_log ENABLE ALWAYS TRIGGER schemadrift_ddl_log_load_after;
+ALTER TABLE @extschema@.schemadrift_ddl_log_chain ENABLE ALWAYS TRIGGER schemadrift_ddl_log_chain_protect;
+ALTER TABLE @extschema@.schemadrift_ddl_log_chain ENABLE ALWAYS TRIGGER schemadrift_ddl_log_chain_protect_truncate;
+
+CREATE FUNCTION @extschema@.schemadrift_ddl_log_seal()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'schemadrift_ddl_log_seal'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_ddl_log_seal() IS
+'seal the DDL log rows of finished transactions into the hash chain, in id order; returns the number of rows sealed (schedule it, e.g. every minute)';
+
+CREATE FUNCTION @extschema@.schemadrift_ddl_log_verify(
+	OUT ok boolean,
+	OUT sealed_rows bigint,
+	OUT pending_rows bigint,
+	OUT first_broken_id bigint,
+	OUT problem text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'schemadrift_ddl_log_verify'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_ddl_log_verify() IS
+'seal what can be sealed, then check the hash chain of schemadrift_ddl_log and report the first broken link';
+
+CREATE FUNCTION @extschema@.schemadrift_ddl_log_purge(older_than interval)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'schemadrift_ddl_log_purge'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_ddl_log_purge(interval) IS
+'delete sealed DDL log rows older than the given age (the only way to remove rows); records itself in the log and returns the number of rows deleted';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_ddl_log_purge(interval) FROM PUBLIC;
+
+-- the event-trigger functions: invoker C functions (no SECURITY DEFINER:
+-- they record the real current_user and switch to the log's owner only
+-- around the insert)
+CREATE FUNCTION @extschema@.schemadrift_audit_ddl_command_end()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'schemadrift_audit_ddl_command_end'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_audit_ddl_command_end() IS
+'event trigger function: one schemadrift_ddl_log row per object a DDL command touched';
+
+CREATE FUNCTION @extschema@.schemadrift_audit_sql_drop()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'schemadrift_audit_sql_drop'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_audit_sql_drop() IS
+'event trigger function: one schemadrift_ddl_log row per dropped object';
+
+CREATE FUNCTION @extschema@.schemadrift_audit_table_rewrite()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'schemadrift_audit_table_rewrite'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_audit_table_rewrite() IS
+'event trigger function: one schemadrift_ddl_log row per table rewrite, with its reason';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_audit_ddl_command_end() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_audit_sql_drop() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_audit_table_rewrite() FROM PUBLIC;
+
+CREATE EVENT TRIGGER schemadrift_audit_ddl_command_end ON ddl_command_end
+	EXECUTE FUNCTION @extschema@.schemadrift_audit_ddl_command_end();
+CREATE EVENT TRIGGER schemadrift_audit_sql_drop ON sql_drop
+	EXECUTE FUNCTION @extschema@.schemadrift_audit_sql_drop();
+CREATE EVENT TRIGGER schemadrift_audit_table_rewrite ON table_rewrite
+	EXECUTE FUNCTION @extschema@.schemadrift_audit_table_rewrite();
+
+-- session_replication_role = replica must not silence the audit
+ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;
+ALTER EVENT TRIGGER schemadrift_audit_sql_drop ENABLE ALWAYS;
+ALTER EVENT TRIGGER schemadrift_audit_table_rewrite ENABLE ALWAYS;

@@ -1,0 +1,72 @@
+/*-------------------------------------------------------------------------
+ *
+ * kinds.c
+ *	  The table of object kinds, and the version of the object model.
+ *
+ * Every kind the extraction produces is described here once: whether it is
+ * a relation whose children fold into its row in a diff, how a folded child
+ * is counted, and which version of the object model last changed what its
+ * objects hold (see kinds.h).  The rest of the code asks this table instead
+ * of comparing kind names.
+ *
+ * IDENTIFICATION
+ *	  src/kinds.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "kinds.h"
+
+/*
+ * The kinds, in the order a folded relation's note counts its children
+ * ("with 3 columns, 1 constraint, 2 indexes").
+ */
+const SdKind sd_kinds[] = {
+	/* name, relation, child_one, child_many, model */
+	{"schema", false, NULL, NULL, 1},
+	{"extension", false, NULL, NULL, 1},
+	{"table", true, NULL, NULL, 1},
+	{"table column", false, "column", "columns", 1},
+	{"table constraint", false, "constraint", "constraints", 1},
+	{"index", false, "index", "indexes", 1},
+	{"sequence", false, NULL, NULL, 1},
+	{"view", true, NULL, NULL, 1},
+	{"materialized view", true, NULL, NULL, 1},
+	{"function", false, NULL, NULL, 1},
+	{"procedure", false, NULL, NULL, 1},
+	{"aggregate", false, NULL, NULL, 1},
+	{"trigger", false, "trigger", "triggers", 1},
+	{"policy", false, "policy", "policies", 1},
+	{"type", false, NULL, NULL, 1},
+	{SD_KIND_UNSUPPORTED, false, NULL, NULL, 1},
+};
+
+const int	sd_nkinds = lengthof(sd_kinds);
+
+/*
+ * sd_kind_lookup
+ *		The entry of the kind named name, or NULL if the model has no such
+ *		kind (a hand-edited snapshot may carry one).
+ */
+const SdKind *
+sd_kind_lookup(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < sd_nkinds; i++)
+		if (strcmp(name, sd_kinds[i].name) == 0)
+			return &sd_kinds[i];
+	return NULL;
+}
+
+/*
+ * sd_kind_index
+ *		The position of kind in sd_kinds.
+ */
+int
+sd_kind_index(const SdKind *kind)
+{
+	Assert(kind >= sd_kinds && kind < sd_kinds + sd_nkinds);
+	return (int) (kind - sd_kinds);
+}
