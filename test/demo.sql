@@ -24,7 +24,8 @@ CREATE TABLE requests (
 	status request_status NOT NULL DEFAULT 'draft');
 
 \c demo_dev
-CREATE EXTENSION schemadrift;
+-- dev still runs the previous release: updated at the end of the demo
+CREATE EXTENSION schemadrift VERSION '0.1.0';
 CREATE TYPE request_status AS ENUM ('draft', 'submitted', 'failed');
 CREATE TABLE merchants (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -66,6 +67,13 @@ RESET schemadrift.change_reason;
 SELECT id, session_user_name, command_tag, object_type, object_identity, change_reason,
 	   left(regexp_replace(statement, '\s+', ' ', 'g'), 50) AS statement
 FROM schemadrift_ddl_log ORDER BY id DESC LIMIT 6;
+SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
+
+\echo
+\echo '== dev ran schemadrift 0.1.0 all along; updating keeps its log and chain:'
+SELECT count(*) AS log_rows_before FROM schemadrift_ddl_log;
+ALTER EXTENSION schemadrift UPDATE;
+SELECT * FROM schemadrift_version();
 SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
 
 \c postgres
