@@ -124,14 +124,23 @@ is($node->safe_psql('upg', 'SELECT count(*) FROM public.drift'),
 # verifies, and compares equal to the schema it was taken of
 my $snap010 = slurp_file("$fixtures/snapshot-0.1.0.json");
 $node->safe_psql('upg', 'DROP TABLE public.snap; ALTER TABLE upg.merchants DROP COLUMN tax_id');
+# (the fixture was taken on PostgreSQL 15: on another major, view
+# definitions print differently and are marked as version noise)
 my ($ret, $stdout, $stderr) = $node->psql('upg',
-	"SELECT count(*) FROM schemadrift_diff(source => \$snap\$$snap010\$snap\$::jsonb, options => $opts)");
+	"SELECT count(*) FROM schemadrift_diff(source => \$snap\$$snap010\$snap\$::jsonb, options => $opts) "
+	  . "WHERE note IS NULL OR note NOT LIKE 'may be version noise%'");
 is($ret, 0, 'a snapshot of schemadrift 0.1.0 loads');
 is($stdout, '0', 'and compares equal to the schema it was taken of');
-is($stderr, '', 'with no notice: the object model is the same');
-is($node->safe_psql('upg',
-		"SELECT schemadrift_fingerprint($opts) = (\$snap\$$snap010\$snap\$::jsonb)->>'fingerprint'"),
-	't', 'its fingerprint equals the live schema\'s');
+unlike($stderr, qr/object model/, 'with no notice of a model change: the object model is the same');
+SKIP:
+{
+	my $major = $node->safe_psql('upg', "SELECT current_setting('server_version_num')::int / 10000");
+	skip "the fixture was taken on PostgreSQL 15, this is $major: view definitions differ", 1
+	  if $major != 15;
+	is($node->safe_psql('upg',
+			"SELECT schemadrift_fingerprint($opts) = (\$snap\$$snap010\$snap\$::jsonb)->>'fingerprint'"),
+		't', 'its fingerprint equals the live schema\'s');
+}
 
 # --- the upgraded extension equals a fresh install -----------------------------
 $node->safe_psql('fresh', 'CREATE EXTENSION schemadrift');
