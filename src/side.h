@@ -26,7 +26,7 @@ extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
 										bool with_attrs);
 
 /* side.c */
-extern void sd_side_inconsistent(const char *server) pg_attribute_noreturn();
+extern void sd_side_inconsistent(const char *server);
 extern SdObjectSet *sd_side_read_named(const char *name, const char *argname,
 									   SdOptions *options, bool with_attrs);
 

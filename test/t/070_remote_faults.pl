@@ -13,6 +13,7 @@ use strict;
 use warnings;
 use IO::Socket::INET;
 use IPC::Run;
+use POSIX ();
 use Time::HiRes qw(time sleep);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -188,8 +189,10 @@ my $fake_pid = fork();
 die "fork: $!" unless defined $fake_pid;
 if ($fake_pid == 0)
 {
-	# answer one startup with server_version 14.11, then wait for the end
-	local $SIG{ALRM} = sub { exit 0 };
+	# answer one startup with server_version 14.11, then wait for the end;
+	# the child leaves through POSIX::_exit, so that the test framework's
+	# END blocks and signal handlers (which stop the clusters) do not run
+	$SIG{TERM} = $SIG{INT} = $SIG{ALRM} = sub { POSIX::_exit(0) };
 	alarm 30;
 	while (my $c = $fake->accept)
 	{
@@ -222,7 +225,7 @@ if ($fake_pid == 0)
 		1 while read($c, $buf, 1);                          # until closed
 		close($c);
 	}
-	exit 0;
+	POSIX::_exit(0);
 }
 close($fake);
 $local->safe_psql('app', qq{
