@@ -72,6 +72,38 @@ SELECT kind, identity, change, attribute, source_value, target_value
 FROM schemadrift_diff(target => NULL, source => 'regress_sd_loopback', options => :'o')
 ORDER BY identity COLLATE "C", attribute;
 
+-- hash first: only the schemas and units that differ travel; the rows are
+-- those of a full read of the remote (its snapshot), in both directions,
+-- with a schema only there, one only here, one equal, a table only here
+\c regress_sd_remote
+CREATE SCHEMA only_there;
+CREATE TABLE only_there.t (id int);
+CREATE SCHEMA same;
+CREATE TABLE same.t (id int PRIMARY KEY, v text);
+\c contrib_regression
+CREATE SCHEMA only_here;
+CREATE TABLE only_here.t (id int);
+CREATE SCHEMA same;
+CREATE TABLE same.t (id int PRIMARY KEY, v text);
+CREATE TABLE rmt.only_here_table (id int CHECK (id > 0));
+\set o2 '{"include_schemas": ["rmt", "only_there", "only_here", "same"], "ignore": ["owner"], "exclude": ["dblink", "postgres_fdw", "server", "user mapping", "foreign-data wrapper"]}'
+SELECT schemadrift_snapshot(:'o2', server => 'regress_sd_loopback') AS remote_snap \gset
+CREATE TEMP TABLE hash_first AS SELECT * FROM schemadrift_diff('regress_sd_loopback', options => :'o2');
+CREATE TEMP TABLE full_read AS SELECT * FROM schemadrift_diff(target => :'remote_snap'::jsonb, options => :'o2');
+CREATE TEMP TABLE hash_first_rev AS SELECT * FROM schemadrift_diff(source => 'regress_sd_loopback', options => :'o2');
+CREATE TEMP TABLE full_read_rev AS SELECT * FROM schemadrift_diff(source => :'remote_snap'::jsonb, options => :'o2');
+SELECT (SELECT count(*) FROM hash_first) AS rows,
+	   (SELECT count(*) FROM (TABLE hash_first EXCEPT ALL TABLE full_read) d) +
+	   (SELECT count(*) FROM (TABLE full_read EXCEPT ALL TABLE hash_first) d) AS differ,
+	   (SELECT count(*) FROM hash_first_rev) AS rows_rev,
+	   (SELECT count(*) FROM (TABLE hash_first_rev EXCEPT ALL TABLE full_read_rev) d) +
+	   (SELECT count(*) FROM (TABLE full_read_rev EXCEPT ALL TABLE hash_first_rev) d) AS differ_rev;
+SELECT kind, identity, change, attribute, note FROM hash_first ORDER BY identity COLLATE "C", attribute;
+SELECT schemadrift_fingerprint(:'o2', server => 'regress_sd_loopback') = (:'remote_snap'::jsonb)->>'fingerprint' AS fingerprint_from_schema_hashes;
+DROP TABLE hash_first, full_read, hash_first_rev, full_read_rev;
+DROP SCHEMA only_here, same CASCADE;
+DROP TABLE rmt.only_here_table;
+
 -- should fail: a server of another wrapper
 CREATE FOREIGN DATA WRAPPER regress_sd_other;
 CREATE SERVER regress_sd_other_srv FOREIGN DATA WRAPPER regress_sd_other;

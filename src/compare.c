@@ -641,6 +641,72 @@ load_side(SideType type, Datum value, const char *argname,
 	return NULL;				/* keep compiler quiet */
 }
 
+/* a side to read, for a remote read hash first against it */
+typedef struct SideToRead
+{
+	SideType	type;
+	Datum		value;
+	const char *argname;
+	SdOptions  *options;
+	SdObjectSet **local_cache;
+} SideToRead;
+
+static SdObjectSet *
+read_reference(void *arg)
+{
+	SideToRead *side = (SideToRead *) arg;
+
+	return load_side(side->type, side->value, side->argname, side->options,
+					 side->local_cache);
+}
+
+/*
+ * load_sides
+ *		Read both sides of a diff into ds.  A foreign server is read hash
+ *		first against the other side (side_remote.c): the other side is read
+ *		while the remote computes its hashes, and only what differs travels.
+ *		When both are servers, the target is read whole and the source
+ *		against it.
+ */
+static void
+load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
+		   SideType stype, int sarg, SdOptions *options, SdObjectSet **local)
+{
+	SideToRead	other;
+	Datum		tvalue = ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ);
+	Datum		svalue = stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg);
+
+	other.options = options;
+	other.local_cache = local;
+	if (stype == SIDE_NAMED)
+	{
+		char	   *server = TextDatumGetCString(svalue);
+
+		sd_side_check_name(server, "source");
+		other.type = ttype;
+		other.value = tvalue;
+		other.argname = "target";
+		ds->source = sd_side_remote_read_against(server, options, read_reference,
+												 &other, &ds->target);
+	}
+	else if (ttype == SIDE_NAMED)
+	{
+		char	   *server = TextDatumGetCString(tvalue);
+
+		sd_side_check_name(server, "target");
+		other.type = stype;
+		other.value = svalue;
+		other.argname = "source";
+		ds->target = sd_side_remote_read_against(server, options, read_reference,
+												 &other, &ds->source);
+	}
+	else
+	{
+		ds->target = load_side(ttype, tvalue, "target", options, local);
+		ds->source = load_side(stype, svalue, "source", options, local);
+	}
+}
+
 /*
  * run_diff
  *		The body shared by every overload of schemadrift_diff: load both
@@ -688,10 +754,7 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	sd_util_result_columns(ds.tupdesc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
 						   "schemadrift_diff");
 	ds.constraints_by_definition = sd_options_ignores(options, "constraint_names");
-	ds.target = load_side(ttype, ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ),
-						  "target", options, &local);
-	ds.source = load_side(stype, stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg),
-						  "source", options, &local);
+	load_sides(&ds, fcinfo, ttype, targ, stype, sarg, options, &local);
 
 	if (local != NULL)
 		sd_objects_report_unsupported(local);

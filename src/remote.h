@@ -37,6 +37,10 @@ extern SdRemote *sd_remote_connect(const char *server);
 extern void sd_remote_close(SdRemote *r);
 extern void sd_remote_command(SdRemote *r, const char *sql, const char *what);
 extern char *sd_remote_value(SdRemote *r, const char *sql, const char *what);
+extern void sd_remote_send(SdRemote *r, const char *sql, int nparams,
+						   const char *const *params, const char *what);
+extern void sd_remote_receive(SdRemote *r, SdRemoteRowFn fn, void *arg,
+							  const char *what);
 extern void sd_remote_rows(SdRemote *r, const char *sql, int nparams,
 						   const char *const *params, SdRemoteRowFn fn,
 						   void *arg, const char *what);

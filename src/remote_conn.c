@@ -686,26 +686,38 @@ next_result(SdRemote *r, TimestampTz deadline, const char *what)
 }
 
 /*
- * sd_remote_rows
- *		Run sql (with nparams text parameters) on r in single-row mode,
- *		calling fn(arg, row) for each row: a large result is never held
- *		whole.  what names the step for errors ("reading the catalogs").
- *		Errors close r.
+ * sd_remote_send
+ *		Send sql (with nparams text parameters, in UTF8) to r and return at
+ *		once: the remote works on it while this backend does something else
+ *		(reads its own side).  Rows come back in single-row mode: a large
+ *		result is never held whole.  Collect them with sd_remote_receive().
  */
 void
-sd_remote_rows(SdRemote *r, const char *sql, int nparams,
-			   const char *const *params, SdRemoteRowFn fn, void *arg,
-			   const char *what)
+sd_remote_send(SdRemote *r, const char *sql, int nparams,
+			   const char *const *params, const char *what)
+{
+	send_query(r, sql, nparams, params, true, deadline_in(sd_remote_timeout), what);
+}
+
+/*
+ * sd_remote_receive
+ *		Collect the result of the query sent last, calling fn(arg, row) for
+ *		each row (fn may be NULL when no rows are wanted).  what names the
+ *		step for errors ("reading the catalogs").  Errors close r.
+ */
+void
+sd_remote_receive(SdRemote *r, SdRemoteRowFn fn, void *arg, const char *what)
 {
 	TimestampTz deadline = deadline_in(sd_remote_timeout);
 	PGresult   *res;
 
-	send_query(r, sql, nparams, params, fn != NULL, deadline, what);
 	while ((res = next_result(r, deadline, what)) != NULL)
 	{
 		switch (PQresultStatus(res))
 		{
 			case PGRES_SINGLE_TUPLE:
+				if (fn == NULL)
+					break;
 				/* a PGresult is malloc'd: freed on the way out of an error */
 				PG_TRY();
 				{
@@ -726,6 +738,19 @@ sd_remote_rows(SdRemote *r, const char *sql, int nparams,
 		}
 		PQclear(res);
 	}
+}
+
+/*
+ * sd_remote_rows
+ *		Run sql on r and call fn(arg, row) for each row of its result.
+ */
+void
+sd_remote_rows(SdRemote *r, const char *sql, int nparams,
+			   const char *const *params, SdRemoteRowFn fn, void *arg,
+			   const char *what)
+{
+	sd_remote_send(r, sql, nparams, params, what);
+	sd_remote_receive(r, fn, arg, what);
 }
 
 /*
