@@ -146,9 +146,9 @@ my $diff = IPC::Run::start(
 	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
 	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
 	'>', \$bout, '2>', \$berr);
-$local->poll_query_until('app',
-	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'stuck_diff' AND wait_event_type = 'Extension'")
-  or die 'the diff did not start waiting';
+$remote->poll_query_until('app',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
+  or die 'the diff did not start waiting on the remote lock';
 my $start = time;
 $local->safe_psql('app', "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'stuck_diff'");
 $diff->finish;
@@ -163,9 +163,9 @@ $diff = IPC::Run::start(
 	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
 	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
 	'>', \$bout, '2>', \$berr);
-$local->poll_query_until('app',
-	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'stuck_diff' AND wait_event_type = 'Extension'")
-  or die 'the diff did not start waiting';
+$remote->poll_query_until('app',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
+  or die 'the diff did not start waiting on the remote lock';
 $start = time;
 $remote->stop('immediate');
 $diff->finish;
