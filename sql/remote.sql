@@ -104,6 +104,23 @@ DROP TABLE hash_first, full_read, hash_first_rev, full_read_rev;
 DROP SCHEMA only_here, same CASCADE;
 DROP TABLE rmt.only_here_table;
 
+-- many servers in one call, read at the same time: the same database
+-- through two wrappers (one group, the drift above counted once), a port
+-- where nothing listens and a server that does not exist (rows with errors)
+SET schemadrift.connect_timeout = 2;
+SELECT server, fingerprint = schemadrift_fingerprint(:'o', server => 'regress_sd_loopback') AS fingerprint_ok,
+	   matches, group_id, missing, extra, changed, split_part(error, E'\n', 1) AS error
+FROM schemadrift_fleet(ARRAY['regress_sd_loopback', 'regress_sd_refused', 'regress_sd_nowhere',
+							 'regress_sd_loopback_dblink'], options => :'o')
+ORDER BY server;
+-- against a snapshot of the remote: it matches
+SELECT server, matches, missing, extra, changed, error
+FROM schemadrift_fleet(ARRAY['regress_sd_loopback'], source => schemadrift_snapshot(:'o', server => 'regress_sd_loopback'), options => :'o');
+-- should fail: no servers array, or a NULL in it
+SELECT * FROM schemadrift_fleet(NULL);
+SELECT * FROM schemadrift_fleet(ARRAY['regress_sd_loopback', NULL]);
+RESET schemadrift.connect_timeout;
+
 -- should fail: a server of another wrapper
 CREATE FOREIGN DATA WRAPPER regress_sd_other;
 CREATE SERVER regress_sd_other_srv FOREIGN DATA WRAPPER regress_sd_other;

@@ -34,7 +34,10 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
+#include "executor/tuptable.h"
 
+#include "compare.h"
 #include "compat.h"
 #include "objects.h"
 #include "options.h"
@@ -790,6 +793,60 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(diffcxt);
 	return (Datum) 0;
+}
+
+/*
+ * sd_compare_counts
+ *		How many objects the diff of target against source finds missing,
+ *		extra and changed (an object changed in several attributes counts
+ *		once): the rows a schemadrift_diff() would return, counted.
+ */
+void
+sd_compare_counts(SdObjectSet *source, SdObjectSet *target,
+				  int64 *missing, int64 *extra, int64 *changed)
+{
+	DiffState	ds;
+	TupleDesc	desc = CreateTemplateTupleDesc(3);
+	TupleTableSlot *slot;
+	char	   *last = NULL;
+
+	TupleDescInitEntry(desc, 1, "kind", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 2, "identity", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 3, "change", TEXTOID, -1, 0);
+	memset(&ds, 0, sizeof(ds));
+	ds.tupdesc = desc;
+	ds.tupstore = tuplestore_begin_heap(false, false, work_mem);
+	sd_util_result_columns(desc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
+						   "schemadrift_fleet");
+	ds.source = source;
+	ds.target = target;
+	sd_compare(&ds);
+
+	*missing = *extra = *changed = 0;
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	while (tuplestore_gettupleslot(ds.tupstore, true, false, slot))
+	{
+		bool		isnull;
+		char	   *change = TextDatumGetCString(slot_getattr(slot, 3, &isnull));
+
+		if (strcmp(change, "missing") == 0)
+			(*missing)++;
+		else if (strcmp(change, "extra") == 0)
+			(*extra)++;
+		else
+		{
+			char	   *object = psprintf("%s\n%s",
+										  TextDatumGetCString(slot_getattr(slot, 1, &isnull)),
+										  TextDatumGetCString(slot_getattr(slot, 2, &isnull)));
+
+			/* an object's changed rows come one after the other */
+			if (last == NULL || strcmp(last, object) != 0)
+				(*changed)++;
+			last = object;
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(ds.tupstore);
 }
 
 /* ---- SQL-callable functions ---------------------------------------------- */

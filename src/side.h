@@ -26,6 +26,7 @@ typedef SdObjectSet *(*SdReferenceFn) (void *arg);
 
 extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
 										bool with_attrs);
+extern char *sd_side_remote_schema_hashes_sql(int server_version);
 extern void sd_side_remote_fingerprint(const char *server, SdOptions *options,
 									   char *out);
 extern SdObjectSet *sd_side_remote_read_against(const char *server, SdOptions *options,

@@ -144,6 +144,19 @@ units_sql(const char *extraction)
 					extraction, mkey_sql(), unit_sql());
 }
 
+/*
+ * sd_side_remote_schema_hashes_sql
+ *		The query that returns a remote's schema hashes (name, hash), for a
+ *		remote of version server_version; parameters $1 (the options, jsonb
+ *		text) and $2 ("false").
+ */
+char *
+sd_side_remote_schema_hashes_sql(int server_version)
+{
+	return schema_hashes_sql(sd_catalog_extraction_sql(server_version, SD_CATALOG_ALL_ARMS,
+													   InvalidOid, InvalidOid));
+}
+
 /* ---- reading ---------------------------------------------------------------- */
 
 /* a remote read in progress */
@@ -194,7 +207,7 @@ read_consistent(RemoteRead *rr, int attempt)
 		sd_remote_close(rr->r);
 		sd_side_inconsistent(rr->server);
 	}
-	sd_remote_command(rr->r, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", READING);
+	sd_remote_command(rr->r, SD_REMOTE_BEGIN, READING);
 	rr->before = sd_remote_value(rr->r, rr->state_sql, READING);
 	return false;
 }

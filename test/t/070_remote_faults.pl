@@ -118,6 +118,18 @@ like($err, qr/could not connect to server "silent": timed out after 2 s/,
 diag(sprintf('%s: %.2f s', 'a silent host fails on schemadrift.connect_timeout', $secs));
 ok($secs >= 1.9 && $secs < 5, 'within 3 s of the 2 s timeout');
 
+# --- a fleet with a silent and a refused server: each gets its row, and the
+# --- silent one costs no more than its connect timeout ---------------------------
+($secs, $out, $err) = timed(q{SET schemadrift.connect_timeout = 2;
+SELECT server, fingerprint IS NOT NULL, coalesce(error, '-')
+FROM schemadrift_fleet(ARRAY['silent', 'prod', 'refused'],
+	options => '{"include_schemas": ["public"], "exclude": ["postgres_fdw", "server", "user mapping"]}')
+ORDER BY server});
+like($out, qr/^prod\|t\|-\nrefused\|f\|could not connect: .*Connection refused.*\nsilent\|f\|could not connect: timed out after 2 s$/s,
+	'a fleet reports each server: read, refused, timed out');
+diag(sprintf('a fleet with a silent server: %.2f s', $secs));
+ok($secs >= 1.9 && $secs < 5, 'the silent server costs the fleet no more than its connect timeout');
+
 # --- a read stuck on a remote lock ------------------------------------------------
 # deparsing the CHECK constraint opens the table: an ACCESS EXCLUSIVE lock
 # held on the remote blocks the catalog read
