@@ -24,8 +24,9 @@
 #
 # Times are medians of RUNS rounds (default 5) in which the contenders run
 # one after the other, each in a new session.  Needs the extension installed
-# (test/quickstart.sh does it); installs apgdiff with apt if it is missing
-# (as root).  Run it on an otherwise idle machine.
+# (test/quickstart.sh does it; hold its lock, /tmp/schemadrift-install.lock,
+# with flock when other checkouts test on the same machine); installs apgdiff
+# with apt if it is missing (as root).  Run it on an otherwise idle machine.
 #
 #   test/bench/remote.sh [N ...]        default: 1000 5000 10000
 #
@@ -53,7 +54,7 @@ chmod 755 "$dir"
 [ "$(id -u)" -eq 0 ] && chown "$SD_TEST_USER" "$dir"
 proxy_pid=
 cleanup() {
-	[ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null || true
+	[ -n "$proxy_pid" ] && pkill -f "count_proxy.py $PROXY_PORT " 2>/dev/null || true
 	as_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$dir"
 }
