@@ -6,7 +6,7 @@
 # by test/bench/gen_schema.py: "here" (schemadrift and postgres_fdw
 # installed), "equal" (the same schema, nothing installed) and "drift" (1% of
 # the tables drifted, nothing installed).  Foreign servers reach "equal" and
-# "drift" through test/bench/count_proxy.py, which counts the bytes each
+# "drift" through test/tcp_proxy.py, which counts the bytes each
 # connection moves (measured outside the code).  It prints, per N:
 #
 #   fp           SELECT schemadrift_fingerprint() here (backend + workers)
@@ -54,7 +54,7 @@ chmod 755 "$dir"
 [ "$(id -u)" -eq 0 ] && chown "$SD_TEST_USER" "$dir"
 proxy_pid=
 cleanup() {
-	[ -n "$proxy_pid" ] && pkill -f "count_proxy.py $PROXY_PORT " 2>/dev/null || true
+	[ -n "$proxy_pid" ] && pkill -f "tcp_proxy.py $PROXY_PORT " 2>/dev/null || true
 	as_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$dir"
 }
@@ -68,7 +68,7 @@ psql_cmd() { as_user psql -X -q -h "$dir" -p "$PORT" -v ON_ERROR_STOP=1 "$@"; }
 
 tally=$dir/tally
 as_user touch "$tally"
-as_user python3 "$here/count_proxy.py" "$PROXY_PORT" "$PORT" "$tally" &
+as_user python3 "$here/../tcp_proxy.py" "$PROXY_PORT" "$PORT" "$tally" &
 proxy_pid=$!
 sleep 0.5
 
