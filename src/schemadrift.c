@@ -5,7 +5,8 @@
  *
  * The work is done elsewhere, one file per part (see DESIGN.md): catalog.c
  * builds the extraction SQL, objects.c runs it and holds canonical objects,
- * snapshot.c reads and writes snapshot documents, compare.c diffs two sides.
+ * snapshot.c reads and writes snapshot documents, compare.c diffs two sides,
+ * guard.c (with guard_rules.c and guard_target.c) is the DDL guard.
  *
  * IDENTIFICATION
  *	  src/schemadrift.c
@@ -19,6 +20,7 @@
 
 #include "audit.h"
 #include "extract.h"
+#include "guard.h"
 #include "compat.h"
 
 PG_MODULE_MAGIC;
@@ -35,5 +37,6 @@ _PG_init(void)
 {
 	sd_audit_init();
 	sd_extract_init();
+	sd_guard_init();
 	MarkGUCPrefixReserved("schemadrift");
 }
