@@ -58,7 +58,8 @@ REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 # isolation specs live in test/specs, their outputs in test/expected
 ISOLATION = \
 	snapshot_vs_ddl \
-	audit_concurrency
+	audit_concurrency \
+	guard_rules
 ISOLATION_OPTS = --inputdir=test --outputdir=test --temp-instance=tmp_check_iso --temp-config=test/regress.conf
 
 # TAP tests (PostgreSQL::Test::Cluster)
