@@ -161,7 +161,7 @@ INSERT INTO schemadrift_guard_rules (role, schemas, commands, action)
 SELECT count(*) FROM schemadrift_guard_rules;
 -- should fail: the rule functions are not executable
 SELECT schemadrift_guard_revoke(:r_notype);
--- should fail: event triggers belong to superusers
+-- should fail: the guard's hook refuses first (and they are not bob's)
 ALTER EVENT TRIGGER schemadrift_guard_ddl_command_start DISABLE;
 -- should fail: same
 ALTER EVENT TRIGGER schemadrift_guard_sql_drop RENAME TO x;
@@ -216,6 +216,23 @@ SELECT event, command_tag, schema_name, object_identity, detail
 FROM schemadrift_ddl_log WHERE id > :base AND event = 'guard' AND detail LIKE 'guard warn:%' ORDER BY id;
 SET schemadrift.guard = enforce;
 
+-- the event triggers of schemadrift cannot be silenced by accident: no
+-- event trigger sees these commands, the library's ProcessUtility hook
+-- does (it is loaded in this session)
+-- should fail: DISABLE of the guard's own trigger
+ALTER EVENT TRIGGER schemadrift_guard_ddl_command_start DISABLE;
+-- should fail: DROP of the audit's
+DROP EVENT TRIGGER schemadrift_audit_ddl_command_end;
+-- should fail: RENAME
+ALTER EVENT TRIGGER schemadrift_guard_sql_drop RENAME TO x;
+SET schemadrift.guard_break_glass = 'INC-8: trigger maintenance';
+ALTER EVENT TRIGGER schemadrift_guard_sql_drop DISABLE;
+ALTER EVENT TRIGGER schemadrift_guard_sql_drop ENABLE ALWAYS;
+RESET schemadrift.guard_break_glass;
+SELECT evtname, evtenabled FROM pg_event_trigger WHERE evtname LIKE 'schemadrift_guard%' ORDER BY evtname;
+SELECT command_tag, schema_name, object_identity, detail
+FROM schemadrift_ddl_log WHERE id > :base AND event = 'guard' AND detail LIKE '%INC-8%' ORDER BY id;
+
 --
 -- Rule changes count from the next command; a rule outlives its role
 --
@@ -239,6 +256,19 @@ FROM schemadrift_guard_rules WHERE id = :r_gone;
 -- should fail: the rule of a dropped role allows nobody
 CREATE TABLE other.after_drop (id integer);
 SELECT schemadrift_guard_revoke(:r_gone);
+
+-- a damaged rules table fails closed; the superuser's kill switch is
+-- schemadrift.guard = off (the break-glass needs the rules to be readable)
+SET schemadrift.guard_break_glass = 'regress: damage the rules table';
+ALTER TABLE schemadrift_guard_rules RENAME COLUMN schemas TO schema_list;
+-- should fail: the rules cannot be read
+CREATE TABLE other.while_damaged (id integer);
+SET schemadrift.guard = off;
+ALTER TABLE schemadrift_guard_rules RENAME COLUMN schema_list TO schemas;
+SET schemadrift.guard = enforce;
+RESET schemadrift.guard_break_glass;
+-- should fail: intact again, and enforcing
+CREATE TABLE other.while_damaged (id integer);
 
 -- ALTER EXTENSION schemadrift UPDATE passes for a superuser in enforce
 ALTER EXTENSION schemadrift UPDATE;

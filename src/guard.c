@@ -36,13 +36,17 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_event_trigger.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -50,6 +54,7 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -151,6 +156,8 @@ describe_why(const GuardTarget *t, const GuardDecision *d, const char *change_re
 		case GUARD_DENIED_REASON:
 			return psprintf("rule %lld allows it only with a change reason matching \"%s\", and schemadrift.change_reason is \"%s\"",
 							(long long) d->rule_id, d->reason_pattern, change_reason);
+		case GUARD_DENIED_PROTECTED:
+			return pstrdup("it would change an event trigger of extension schemadrift, which guards and audits DDL");
 		case GUARD_DENIED_NO_RULE:
 		case GUARD_ALLOWED:
 			break;
@@ -318,6 +325,8 @@ refuse(GuardEvent *ev, const GuardTarget *t, const GuardDecision *d)
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("schema change blocked by schemadrift"),
 			 errdetail("%s", detail),
+			 d->verdict == GUARD_DENIED_PROTECTED ?
+			 errhint("A superuser can pass with a recorded reason (SET schemadrift.guard_break_glass = '...'), or turn the guard off first (SET schemadrift.guard = off).") :
 			 d->verdict == GUARD_DENIED_REASON ?
 			 errhint("Set schemadrift.change_reason to the change ticket (SET schemadrift.change_reason = '...') and run the command again.") :
 			 superuser() ?
@@ -421,6 +430,135 @@ dropped_targets(CommandTag tag)
 }
 
 /*
+ * init_event
+ *		Start judging an event for the installation the function fn_oid
+ *		belongs to.
+ */
+static void
+init_event(GuardEvent *ev, Oid fn_oid, const char *event)
+{
+	const char *reason = GetConfigOption("schemadrift.change_reason", true, false);
+
+	memset(ev, 0, sizeof(*ev));
+	ev->fn_oid = fn_oid;
+	ev->nspid = get_func_namespace(fn_oid);
+	ev->event = event;
+	ev->change_reason = reason ? reason : "";
+}
+
+/*
+ * own_event_trigger_function
+ *		The function of event trigger name if the trigger belongs to
+ *		extension schemadrift; InvalidOid otherwise.
+ */
+static Oid
+own_event_trigger_function(const char *name)
+{
+	Oid			evtoid = get_event_trigger_oid(name, true);
+	Oid			extoid = get_extension_oid("schemadrift", true);
+	HeapTuple	tup;
+	Oid			fn_oid;
+
+	if (!OidIsValid(evtoid) || !OidIsValid(extoid) ||
+		getExtensionOfObject(EventTriggerRelationId, evtoid) != extoid)
+		return InvalidOid;
+	tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(evtoid));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	fn_oid = ((Form_pg_event_trigger) GETSTRUCT(tup))->evtfoid;
+	ReleaseSysCache(tup);
+	return fn_oid;
+}
+
+/*
+ * turns_event_triggers_off
+ *		Whether stmt is SET event_triggers = off (or false, 0, ...): the
+ *		PostgreSQL 17 switch that silences every event trigger.
+ */
+static bool
+turns_event_triggers_off(VariableSetStmt *stmt)
+{
+	A_Const    *value;
+	bool		on;
+
+	if (stmt->kind != VAR_SET_VALUE || stmt->name == NULL ||
+		strcmp(stmt->name, "event_triggers") != 0 || list_length(stmt->args) != 1 ||
+		!IsA(linitial(stmt->args), A_Const))
+		return false;
+	value = linitial_node(A_Const, stmt->args);
+	if (value->isnull)
+		return false;
+	if (IsA(&value->val, Integer))
+		return intVal(&value->val) == 0;
+	return IsA(&value->val, String) && parse_bool(strVal(&value->val), &on) && !on;
+}
+
+/*
+ * sd_guard_check_utility
+ *		Called by the ProcessUtility hook before every utility command: the
+ *		commands no event trigger sees that would silence the guard itself
+ *		-- ALTER (DISABLE, RENAME, OWNER) and DROP of an event trigger of
+ *		extension schemadrift, and SET event_triggers = off -- are refused
+ *		like a DDL command no rule allows (enforce: ERROR; warn: WARNING;
+ *		a superuser's break-glass passes, recorded).  DROP EXTENSION stays
+ *		possible (never lock the owner out), and so does turning the guard
+ *		off: this prevents accidents, it is no barrier to a superuser.
+ */
+void
+sd_guard_check_utility(Node *parsetree)
+{
+	const char *name = NULL;
+	const char *object;
+	Oid			fn_oid;
+	GuardEvent	ev;
+	GuardDecision d;
+	ListCell   *lc;
+
+	if (sd_guard_mode == GUARD_MODE_OFF || IsBinaryUpgrade || creating_extension ||
+		parsetree == NULL)
+		return;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterEventTrigStmt:
+			name = ((AlterEventTrigStmt *) parsetree)->trigname;
+			break;
+		case T_RenameStmt:
+			if (((RenameStmt *) parsetree)->renameType == OBJECT_EVENT_TRIGGER)
+				name = strVal(((RenameStmt *) parsetree)->object);
+			break;
+		case T_AlterOwnerStmt:
+			if (((AlterOwnerStmt *) parsetree)->objectType == OBJECT_EVENT_TRIGGER)
+				name = strVal(((AlterOwnerStmt *) parsetree)->object);
+			break;
+		case T_DropStmt:
+			if (((DropStmt *) parsetree)->removeType == OBJECT_EVENT_TRIGGER)
+				foreach(lc, ((DropStmt *) parsetree)->objects)
+					if (OidIsValid(own_event_trigger_function(strVal(lfirst(lc)))))
+						name = strVal(lfirst(lc));
+			break;
+		case T_VariableSetStmt:
+			if (turns_event_triggers_off((VariableSetStmt *) parsetree))
+				name = "schemadrift_guard_ddl_command_start";
+			break;
+		default:
+			break;
+	}
+	if (name == NULL)
+		return;
+	fn_oid = own_event_trigger_function(name);
+	if (!OidIsValid(fn_oid))
+		return;
+
+	object = IsA(parsetree, VariableSetStmt) ? "event_triggers" : quote_identifier(name);
+	init_event(&ev, fn_oid, "utility");
+	d.verdict = GUARD_DENIED_PROTECTED;
+	d.rule_id = 0;
+	d.reason_pattern = NULL;
+	refuse(&ev, sd_guard_target_make(CreateCommandTag(parsetree), NULL, object, true), &d);
+}
+
+/*
  * guard_event
  *		The body of both event-trigger functions: decide whether the event is
  *		judged at all, then judge its targets in a short-lived memory
@@ -433,7 +571,6 @@ guard_event(FunctionCallInfo fcinfo, bool drops)
 	GuardEvent	ev;
 	MemoryContext evcxt;
 	MemoryContext oldcxt;
-	const char *reason;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -446,14 +583,9 @@ guard_event(FunctionCallInfo fcinfo, bool drops)
 		return;
 
 	trigdata = (EventTriggerData *) fcinfo->context;
-	memset(&ev, 0, sizeof(ev));
-	ev.fn_oid = fcinfo->flinfo->fn_oid;
-	ev.nspid = get_func_namespace(ev.fn_oid);
-	ev.event = drops ? "sql_drop" : "ddl_command_start";
+	init_event(&ev, fcinfo->flinfo->fn_oid, drops ? "sql_drop" : "ddl_command_start");
 	if (owner_maintenance(trigdata->parsetree, ev.nspid))
 		return;
-	reason = GetConfigOption("schemadrift.change_reason", true, false);
-	ev.change_reason = reason ? reason : "";
 
 	evcxt = AllocSetContextCreate(CurrentMemoryContext,
 								  "schemadrift guard event",

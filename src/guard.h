@@ -41,7 +41,8 @@ typedef enum GuardVerdict
 	GUARD_ALLOWED,				/* an allow rule matched */
 	GUARD_DENIED_BY_RULE,		/* a deny rule matched */
 	GUARD_DENIED_REASON,		/* an allow rule matched but for the reason */
-	GUARD_DENIED_NO_RULE		/* no rule matched */
+	GUARD_DENIED_NO_RULE,		/* no rule matched */
+	GUARD_DENIED_PROTECTED		/* it changes schemadrift's own triggers */
 } GuardVerdict;
 
 typedef struct GuardDecision
@@ -65,5 +66,6 @@ extern GuardTarget *sd_guard_target_make(CommandTag tag, const char *schema,
 
 /* guard.c */
 extern void sd_guard_init(void);
+extern void sd_guard_check_utility(Node *parsetree);
 
 #endif							/* SCHEMADRIFT_GUARD_H */

@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "tcop/utility.h"
 #include "utils/guc.h"
 
 #include "audit.h"
@@ -27,10 +28,36 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/*
+ * sd_ProcessUtility
+ *		The ProcessUtility hook: let the guard refuse the commands that would
+ *		silence it (guard.c), then run the command through the previous hook
+ *		or core.
+ */
+static void
+sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+				  bool readOnlyTree, ProcessUtilityContext context,
+				  ParamListInfo params, QueryEnvironment *queryEnv,
+				  DestReceiver *dest, QueryCompletion *qc)
+{
+	sd_guard_check_utility(pstmt->utilityStmt);
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
 /*
  * _PG_init
  *		Define the schemadrift.* settings and reserve the prefix, so that no
- *		one can pre-set a placeholder that a later version would read.
+ *		one can pre-set a placeholder that a later version would read; chain
+ *		the ProcessUtility hook.  The hook is installed wherever the library
+ *		is loaded, but only a preloaded library (shared_ or
+ *		session_preload_libraries) has it from a backend's first command.
  */
 void
 _PG_init(void)
@@ -39,4 +66,7 @@ _PG_init(void)
 	sd_extract_init();
 	sd_guard_init();
 	MarkGUCPrefixReserved("schemadrift");
+
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = sd_ProcessUtility;
 }
