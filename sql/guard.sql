@@ -109,6 +109,50 @@ CREATE SCHEMA scratch_alice CREATE TABLE t (id integer);
 -- should fail: CREATE VIEW is not allowed in scratch_* schemas
 CREATE SCHEMA scratch_alice2 CREATE TABLE t (id integer) CREATE VIEW v AS SELECT 1 AS one;
 DROP SCHEMA scratch_alice CASCADE;
+-- every kind of object is judged where it lives (all in app: allowed)
+SET search_path = app, public;
+CREATE TYPE app.colour AS ENUM ('red');
+ALTER TYPE colour ADD VALUE 'blue';
+ALTER TYPE colour RENAME TO hue;
+COMMENT ON TYPE hue IS 'a hue';
+CREATE DOMAIN app.positive AS integer CONSTRAINT positive_check CHECK (VALUE > 0);
+ALTER DOMAIN positive RENAME CONSTRAINT positive_check TO positive_ok;
+COMMENT ON CONSTRAINT positive_ok ON DOMAIN positive IS 'above zero';
+CREATE FUNCTION app.f(integer) RETURNS integer LANGUAGE sql AS 'SELECT $1';
+ALTER FUNCTION f(integer) RENAME TO g;
+COMMENT ON FUNCTION g(integer) IS 'identity';
+CREATE VIEW app.v AS SELECT id FROM accounts;
+CREATE MATERIALIZED VIEW app.mv AS SELECT id FROM accounts;
+REFRESH MATERIALIZED VIEW mv;
+CREATE SEQUENCE app.s;
+ALTER SEQUENCE s INCREMENT BY 2;
+CREATE TRIGGER accounts_t BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+ALTER TRIGGER accounts_t ON accounts RENAME TO accounts_t2;
+CREATE POLICY accounts_p ON accounts USING (true);
+CREATE STATISTICS app.accounts_st ON id, a FROM accounts;
+COMMENT ON COLUMN accounts.a IS 'a';
+GRANT SELECT ON ALL TABLES IN SCHEMA app TO regress_schemadrift_bob;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO regress_schemadrift_bob;
+DROP POLICY accounts_p ON accounts;
+DROP TRIGGER accounts_t2 ON accounts;
+DROP STATISTICS accounts_st;
+DROP VIEW v;
+DROP MATERIALIZED VIEW mv;
+DROP SEQUENCE s;
+DROP FUNCTION g(integer);
+DROP DOMAIN positive;
+-- should fail: the deny rule for DROP TYPE in app
+DROP TYPE hue;
+-- should fail: SET SCHEMA of a type moves it into schema other
+CREATE TYPE app.moving AS (x integer);
+ALTER TYPE moving SET SCHEMA other;
+-- should fail: COMMENT ON a function in schema other
+COMMENT ON FUNCTION other.bob_ddl() IS 'x';
+-- should fail: GRANT on a table of schema other
+GRANT SELECT ON other.notes TO regress_schemadrift_bob;
+-- should fail: default privileges for every schema
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO regress_schemadrift_bob;
+RESET search_path;
 -- temporary objects are not schema: never judged
 CREATE TEMP TABLE alice_tmp (id integer);
 DROP TABLE alice_tmp;

@@ -40,6 +40,7 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_event_trigger.h"
+#include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/tuptable.h"
@@ -47,6 +48,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -362,6 +364,37 @@ judge_targets(GuardEvent *ev, List *targets)
 }
 
 /*
+ * dropped_schema
+ *		The schema of a dropped object: its schema_name, or, for objects
+ *		that belong to a table and have no schema of their own (a view's
+ *		"_RETURN" rule, dropped with the view on PostgreSQL 15; triggers,
+ *		policies, defaults on some servers), the first of its address_names,
+ *		which is its table's schema; a schema is judged in itself, as at
+ *		ddl_command_start.  NULL for objects outside schemas.
+ */
+static char *
+dropped_schema(TupleTableSlot *slot, int c_type, int c_schema, int c_names)
+{
+	bool		is_schema = !slot->tts_isnull[c_type] &&
+		strcmp(TextDatumGetCString(slot->tts_values[c_type]), "schema") == 0;
+	ArrayType  *names;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (!slot->tts_isnull[c_schema])
+		return TextDatumGetCString(slot->tts_values[c_schema]);
+	if (slot->tts_isnull[c_names])
+		return NULL;
+	names = DatumGetArrayTypeP(slot->tts_values[c_names]);
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	/* a table sub-object (schema, table, name) or a schema (its name) */
+	if (n < 1 || nulls[0] || (n != 3 && !is_schema))
+		return NULL;
+	return TextDatumGetCString(elems[0]);
+}
+
+/*
  * dropped_targets
  *		The objects of a sql_drop event the guard judges there: those removed
  *		only by cascade (the command's own were judged at its start), and
@@ -378,14 +411,16 @@ dropped_targets(CommandTag tag)
 	int			c_original,
 				c_normal,
 				c_temp,
+				c_type,
 				c_schema,
-				c_identity;
+				c_identity,
+				c_names;
 	int			i;
 
 	store = sd_audit_call_event_srf(F_PG_EVENT_TRIGGER_DROPPED_OBJECTS, &desc);
 	if (store == NULL)
 		return NIL;
-	c_original = c_normal = c_temp = c_schema = c_identity = -1;
+	c_original = c_normal = c_temp = c_type = c_schema = c_identity = c_names = -1;
 	for (i = 0; i < desc->natts; i++)
 	{
 		const char *name = NameStr(TupleDescAttr(desc, i)->attname);
@@ -396,12 +431,17 @@ dropped_targets(CommandTag tag)
 			c_normal = i;
 		else if (strcmp(name, "is_temporary") == 0)
 			c_temp = i;
+		else if (strcmp(name, "object_type") == 0)
+			c_type = i;
 		else if (strcmp(name, "schema_name") == 0)
 			c_schema = i;
 		else if (strcmp(name, "object_identity") == 0)
 			c_identity = i;
+		else if (strcmp(name, "address_names") == 0)
+			c_names = i;
 	}
-	if (c_original < 0 || c_normal < 0 || c_temp < 0 || c_schema < 0 || c_identity < 0)
+	if (c_original < 0 || c_normal < 0 || c_temp < 0 || c_type < 0 || c_schema < 0 ||
+		c_identity < 0 || c_names < 0)
 		elog(ERROR, "pg_event_trigger_dropped_objects() lacks a column the guard reads");
 
 	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
@@ -418,8 +458,7 @@ dropped_targets(CommandTag tag)
 			continue;
 		targets = lappend(targets,
 						  sd_guard_target_make(tag,
-											   slot->tts_isnull[c_schema] ? NULL :
-											   TextDatumGetCString(slot->tts_values[c_schema]),
+											   dropped_schema(slot, c_type, c_schema, c_names),
 											   slot->tts_isnull[c_identity] ? NULL :
 											   TextDatumGetCString(slot->tts_values[c_identity]),
 											   true));

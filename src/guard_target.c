@@ -199,6 +199,23 @@ add_by_address(List **targets, CommandTag tag, Oid classid, Oid objid,
 }
 
 /*
+ * add_type
+ *		An existing type or domain, given as a TypeName or a name list.
+ */
+static void
+add_type(List **targets, CommandTag tag, Node *object)
+{
+	TypeName   *tn;
+
+	if (IsA(object, TypeName))
+		tn = (TypeName *) object;
+	else
+		tn = makeTypeNameFromNameList(castNode(List, object));
+	add_by_address(targets, tag, TypeRelationId,
+				   LookupTypeNameOid(NULL, tn, true), tn->names);
+}
+
+/*
  * add_named_object
  *		An existing object the command names, in the representation of
  *		DropStmt.objects, CommentStmt.object and the like for objtype.
@@ -235,19 +252,17 @@ add_named_object(List **targets, CommandTag tag, ObjectType objtype, Node *objec
 
 		case OBJECT_TYPE:
 		case OBJECT_DOMAIN:
-			{
-				TypeName   *tn = castNode(TypeName, object);
-
-				add_by_address(targets, tag, TypeRelationId,
-							   LookupTypeNameOid(NULL, tn, true), tn->names);
-			}
+			/* a TypeName (DROP, COMMENT) or a name list (RENAME, OWNER) */
+			add_type(targets, tag, object);
 			break;
 
 		case OBJECT_DOMCONSTRAINT:
+			/* the domain's name list (RENAME), or (TypeName, name) (COMMENT) */
 			names = castNode(List, object);
-			add_by_address(targets, tag, TypeRelationId,
-						   LookupTypeNameOid(NULL, makeTypeNameFromNameList(names), true),
-						   names);
+			if (names != NIL && IsA(linitial(names), TypeName))
+				add_type(targets, tag, linitial(names));
+			else
+				add_type(targets, tag, object);
 			break;
 
 		case OBJECT_FUNCTION:
@@ -386,9 +401,6 @@ add_grant(List **targets, CommandTag tag, GrantStmt *stmt)
 			add(targets, tag, strVal(obj), quote_identifier(strVal(obj)), true);
 		else if (IsA(obj, RangeVar))
 			add_existing_relation(targets, tag, (RangeVar *) obj);
-		else if (stmt->objtype == OBJECT_TYPE || stmt->objtype == OBJECT_DOMAIN)
-			add_named_object(targets, tag, stmt->objtype,
-							 (Node *) makeTypeNameFromNameList(castNode(List, obj)));
 		else
 			add_named_object(targets, tag, stmt->objtype, obj);
 	}
@@ -624,15 +636,15 @@ sd_guard_targets(Node *parsetree, CommandTag tag)
 
 		case T_AlterEnumStmt:
 			add_named_object(&targets, tag, OBJECT_TYPE,
-							 (Node *) makeTypeNameFromNameList(((AlterEnumStmt *) parsetree)->typeName));
+							 (Node *) ((AlterEnumStmt *) parsetree)->typeName);
 			break;
 		case T_AlterDomainStmt:
 			add_named_object(&targets, tag, OBJECT_DOMAIN,
-							 (Node *) makeTypeNameFromNameList(((AlterDomainStmt *) parsetree)->typeName));
+							 (Node *) ((AlterDomainStmt *) parsetree)->typeName);
 			break;
 		case T_AlterTypeStmt:
 			add_named_object(&targets, tag, OBJECT_TYPE,
-							 (Node *) makeTypeNameFromNameList(((AlterTypeStmt *) parsetree)->typeName));
+							 (Node *) ((AlterTypeStmt *) parsetree)->typeName);
 			break;
 		case T_AlterFunctionStmt:
 			add_named_object(&targets, tag, ((AlterFunctionStmt *) parsetree)->objtype,
