@@ -222,10 +222,27 @@ ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
 -- should fail: not bob's to drop, and the guard refuses first
 DROP EXTENSION schemadrift;
 RESET ROLE;
--- should fail: a superuser-only setting cannot be given away by bob
+-- should fail: a superuser-only setting cannot be given away by bob (and
+-- ALTER ROLE is judged by the hook)
 SET ROLE regress_schemadrift_bob;
 ALTER ROLE regress_schemadrift_bob SET schemadrift.guard = off;
+-- should fail: roles are judged too, as objects outside schemas
+CREATE ROLE regress_schemadrift_bobs_friend;
 RESET ROLE;
+
+-- what no event trigger sees -- roles, databases, tablespaces, ALTER
+-- SYSTEM, event triggers, comments on databases -- is judged by the hook
+-- under this database's rules, outside schemas (only '{*}' allows it)
+-- should fail: no rule
+CREATE ROLE regress_schemadrift_new;
+-- should fail: no rule
+CREATE DATABASE regress_schemadrift_db;
+-- should fail: no rule
+ALTER SYSTEM SET work_mem = '5MB';
+-- should fail: no rule
+COMMENT ON DATABASE postgres IS 'x';
+-- should fail: no rule
+CREATE EVENT TRIGGER regress_schemadrift_et ON sql_drop EXECUTE FUNCTION schemadrift_audit_sql_drop();
 
 --
 -- Superusers are guarded too; the break-glass lets them through, recorded
@@ -291,9 +308,11 @@ SET ROLE regress_schemadrift_alice;
 -- should fail: the rule is gone
 ALTER TABLE app.accounts ADD COLUMN f integer;
 RESET ROLE;
+SET schemadrift.guard_break_glass = 'regress: a role that goes';
 CREATE ROLE regress_schemadrift_gone;
 SELECT schemadrift_guard_allow('regress_schemadrift_gone', '{other}') AS r_gone \gset
 DROP ROLE regress_schemadrift_gone;
+RESET schemadrift.guard_break_glass;
 SELECT id = :r_gone AS gone_rule, role IS NOT NULL AS has_role,
 	   role::text ~ '^[0-9]+$' AS role_shown_as_oid
 FROM schemadrift_guard_rules WHERE id = :r_gone;
@@ -320,11 +339,11 @@ ALTER EXTENSION schemadrift UPDATE;
 -- clean up (DROP EXTENSION also passes in enforce: it is the last test)
 SET schemadrift.guard_break_glass = 'regress clean-up';
 DROP SCHEMA app, other CASCADE;
-RESET schemadrift.guard_break_glass;
 SELECT format('REVOKE CREATE ON DATABASE %I FROM regress_schemadrift_alice, regress_schemadrift_bob',
 			  current_database()) \gexec
 DROP ROLE regress_schemadrift_alice, regress_schemadrift_bob, regress_schemadrift_carol,
 	regress_schemadrift_deployer;
+RESET schemadrift.guard_break_glass;
 DROP EXTENSION schemadrift;
 RESET schemadrift.guard;
 CREATE EXTENSION schemadrift;

@@ -533,29 +533,16 @@ turns_event_triggers_off(VariableSetStmt *stmt)
 }
 
 /*
- * sd_guard_check_utility
- *		Called by the ProcessUtility hook before every utility command: the
- *		commands no event trigger sees that would silence the guard itself
- *		-- ALTER (DISABLE, RENAME, OWNER) and DROP of an event trigger of
- *		extension schemadrift, and SET event_triggers = off -- are refused
- *		like a DDL command no rule allows (enforce: ERROR; warn: WARNING;
- *		a superuser's break-glass passes, recorded).  DROP EXTENSION stays
- *		possible (never lock the owner out), and so does turning the guard
- *		off: this prevents accidents, it is no barrier to a superuser.
+ * protected_trigger
+ *		The name of the schemadrift event trigger that parsetree would
+ *		change or silence -- ALTER (DISABLE, RENAME, OWNER) or DROP of one,
+ *		or SET event_triggers = off -- or NULL.
  */
-void
-sd_guard_check_utility(Node *parsetree)
+static const char *
+protected_trigger(Node *parsetree)
 {
 	const char *name = NULL;
-	const char *object;
-	Oid			fn_oid;
-	GuardEvent	ev;
-	GuardDecision d;
 	ListCell   *lc;
-
-	if (sd_guard_mode == GUARD_MODE_OFF || IsBinaryUpgrade || creating_extension ||
-		parsetree == NULL)
-		return;
 
 	switch (nodeTag(parsetree))
 	{
@@ -574,27 +561,222 @@ sd_guard_check_utility(Node *parsetree)
 			if (((DropStmt *) parsetree)->removeType == OBJECT_EVENT_TRIGGER)
 				foreach(lc, ((DropStmt *) parsetree)->objects)
 					if (OidIsValid(own_event_trigger_function(strVal(lfirst(lc)))))
-						name = strVal(lfirst(lc));
-			break;
+						return strVal(lfirst(lc));
+			return NULL;
 		case T_VariableSetStmt:
 			if (turns_event_triggers_off((VariableSetStmt *) parsetree))
-				name = "schemadrift_guard_ddl_command_start";
-			break;
+				return "schemadrift_guard_ddl_command_start";
+			return NULL;
 		default:
-			break;
+			return NULL;
 	}
-	if (name == NULL)
-		return;
-	fn_oid = own_event_trigger_function(name);
-	if (!OidIsValid(fn_oid))
+	if (name == NULL || !OidIsValid(own_event_trigger_function(name)))
+		return NULL;
+	return name;
+}
+
+/*
+ * rolespec_name
+ *		The name a RoleSpec spells, or NULL for CURRENT_USER and the like.
+ */
+static const char *
+rolespec_name(RoleSpec *spec)
+{
+	return (spec != NULL && spec->roletype == ROLESPEC_CSTRING) ? spec->rolename : NULL;
+}
+
+/* the tags of the commands hook_only_target judges that fire no event trigger */
+static const CommandTag hook_only_tags[] = {
+	CMDTAG_CREATE_ROLE, CMDTAG_ALTER_ROLE, CMDTAG_DROP_ROLE, CMDTAG_GRANT_ROLE,
+	CMDTAG_REVOKE_ROLE, CMDTAG_CREATE_DATABASE, CMDTAG_ALTER_DATABASE,
+	CMDTAG_DROP_DATABASE, CMDTAG_CREATE_TABLESPACE, CMDTAG_ALTER_TABLESPACE,
+	CMDTAG_DROP_TABLESPACE, CMDTAG_ALTER_SYSTEM, CMDTAG_REASSIGN_OWNED,
+	CMDTAG_CREATE_EVENT_TRIGGER, CMDTAG_ALTER_EVENT_TRIGGER, CMDTAG_DROP_EVENT_TRIGGER
+};
+
+/*
+ * sd_guard_tag_judged
+ *		Whether the guard ever judges commands of tag: those event triggers
+ *		fire for, and those the ProcessUtility hook judges.  Rules may name
+ *		only these.
+ */
+bool
+sd_guard_tag_judged(CommandTag tag)
+{
+	int			i;
+
+	if (command_tag_event_trigger_ok(tag))
+		return true;
+	for (i = 0; i < lengthof(hook_only_tags); i++)
+		if (hook_only_tags[i] == tag)
+			return true;
+	return false;
+}
+
+/*
+ * hook_only_target
+ *		The target of a command no event trigger sees: roles, databases,
+ *		tablespaces, ALTER SYSTEM, REASSIGN OWNED, event triggers, and the
+ *		COMMENT, SECURITY LABEL, GRANT, RENAME, OWNER TO, SET SCHEMA and DROP
+ *		of object types event triggers do not support.  Such a target is
+ *		outside schemas (only a rule for every schema allows it).  NULL for
+ *		every other command, which the event triggers judge.
+ */
+static GuardTarget *
+hook_only_target(Node *parsetree)
+{
+	const char *name = NULL;
+	ObjectType	objtype;
+	Node	   *object = NULL;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_CreateRoleStmt:
+			name = ((CreateRoleStmt *) parsetree)->role;
+			break;
+		case T_AlterRoleStmt:
+			name = rolespec_name(((AlterRoleStmt *) parsetree)->role);
+			break;
+		case T_AlterRoleSetStmt:
+			name = rolespec_name(((AlterRoleSetStmt *) parsetree)->role);
+			break;
+		case T_DropRoleStmt:
+			name = rolespec_name(linitial(((DropRoleStmt *) parsetree)->roles));
+			break;
+		case T_GrantRoleStmt:
+		case T_ReassignOwnedStmt:
+			break;
+		case T_CreatedbStmt:
+			name = ((CreatedbStmt *) parsetree)->dbname;
+			break;
+		case T_AlterDatabaseStmt:
+			name = ((AlterDatabaseStmt *) parsetree)->dbname;
+			break;
+		case T_AlterDatabaseSetStmt:
+			name = ((AlterDatabaseSetStmt *) parsetree)->dbname;
+			break;
+		case T_AlterDatabaseRefreshCollStmt:
+			name = ((AlterDatabaseRefreshCollStmt *) parsetree)->dbname;
+			break;
+		case T_DropdbStmt:
+			name = ((DropdbStmt *) parsetree)->dbname;
+			break;
+		case T_CreateTableSpaceStmt:
+			name = ((CreateTableSpaceStmt *) parsetree)->tablespacename;
+			break;
+		case T_DropTableSpaceStmt:
+			name = ((DropTableSpaceStmt *) parsetree)->tablespacename;
+			break;
+		case T_AlterTableSpaceOptionsStmt:
+			name = ((AlterTableSpaceOptionsStmt *) parsetree)->tablespacename;
+			break;
+		case T_AlterSystemStmt:
+			name = ((AlterSystemStmt *) parsetree)->setstmt->name;
+			break;
+		case T_CreateEventTrigStmt:
+			name = ((CreateEventTrigStmt *) parsetree)->trigname;
+			break;
+		case T_AlterEventTrigStmt:
+			name = ((AlterEventTrigStmt *) parsetree)->trigname;
+			break;
+
+		case T_CommentStmt:
+			objtype = ((CommentStmt *) parsetree)->objtype;
+			object = ((CommentStmt *) parsetree)->object;
+			goto generic;
+		case T_SecLabelStmt:
+			objtype = ((SecLabelStmt *) parsetree)->objtype;
+			object = ((SecLabelStmt *) parsetree)->object;
+			goto generic;
+		case T_GrantStmt:
+			objtype = ((GrantStmt *) parsetree)->objtype;
+			goto generic;
+		case T_RenameStmt:
+			objtype = ((RenameStmt *) parsetree)->renameType;
+			if (objtype == OBJECT_DATABASE || objtype == OBJECT_ROLE ||
+				objtype == OBJECT_TABLESPACE)
+				name = ((RenameStmt *) parsetree)->subname;
+			else
+				object = ((RenameStmt *) parsetree)->object;
+			goto generic;
+		case T_AlterOwnerStmt:
+			objtype = ((AlterOwnerStmt *) parsetree)->objectType;
+			object = ((AlterOwnerStmt *) parsetree)->object;
+			goto generic;
+		case T_AlterObjectSchemaStmt:
+			objtype = ((AlterObjectSchemaStmt *) parsetree)->objectType;
+			object = ((AlterObjectSchemaStmt *) parsetree)->object;
+			goto generic;
+		case T_DropStmt:
+			objtype = ((DropStmt *) parsetree)->removeType;
+			object = list_length(((DropStmt *) parsetree)->objects) == 1 ?
+				linitial(((DropStmt *) parsetree)->objects) : NULL;
+			goto generic;
+
+		default:
+			return NULL;
+	}
+	return sd_guard_target_make(CreateCommandTag(parsetree), NULL,
+								name ? quote_identifier(name) : NULL, true);
+
+generic:
+	/* utility.c runs these past the event triggers only for these types */
+	if (EventTriggerSupportsObjectType(objtype))
+		return NULL;
+	if (name == NULL && object != NULL && IsA(object, String))
+		name = strVal(object);
+	return sd_guard_target_make(CreateCommandTag(parsetree), NULL,
+								name ? quote_identifier(name) : NULL, true);
+}
+
+/*
+ * sd_guard_check_utility
+ *		Called by the ProcessUtility hook before every utility command, for
+ *		what no event trigger sees.  Commands that would change or silence
+ *		schemadrift's own event triggers are refused like a command no rule
+ *		allows (enforce: ERROR; warn: WARNING; a superuser's break-glass
+ *		passes, recorded); DROP EXTENSION and turning the guard off stay
+ *		possible: this prevents accidents, it is no barrier to a superuser.
+ *		Commands on roles, databases, tablespaces, ALTER SYSTEM and the like
+ *		are judged under the rules of the database the session is connected
+ *		to, as targets outside schemas; in a database without schemadrift
+ *		they are not judged.
+ */
+void
+sd_guard_check_utility(Node *parsetree)
+{
+	const char *protected_name;
+	GuardTarget *target = NULL;
+	Oid			fn_oid;
+	GuardEvent	ev;
+	GuardDecision d;
+
+	if (sd_guard_mode == GUARD_MODE_OFF || IsBinaryUpgrade || creating_extension ||
+		parsetree == NULL)
 		return;
 
-	object = IsA(parsetree, VariableSetStmt) ? "event_triggers" : quote_identifier(name);
+	protected_name = protected_trigger(parsetree);
+	if (protected_name == NULL && (target = hook_only_target(parsetree)) == NULL)
+		return;
+	fn_oid = own_event_trigger_function(protected_name ? protected_name :
+										"schemadrift_guard_ddl_command_start");
+	if (!OidIsValid(fn_oid))
+		return;
 	init_event(&ev, fn_oid, "utility");
+
+	if (protected_name == NULL)
+	{
+		judge_targets(&ev, list_make1(target));
+		return;
+	}
 	d.verdict = GUARD_DENIED_PROTECTED;
 	d.rule_id = 0;
 	d.reason_pattern = NULL;
-	refuse(&ev, sd_guard_target_make(CreateCommandTag(parsetree), NULL, object, true), &d);
+	refuse(&ev,
+		   sd_guard_target_make(CreateCommandTag(parsetree), NULL,
+								IsA(parsetree, VariableSetStmt) ? "event_triggers" :
+								quote_identifier(protected_name), true),
+		   &d);
 }
 
 /*

@@ -67,5 +67,6 @@ extern GuardTarget *sd_guard_target_make(CommandTag tag, const char *schema,
 /* guard.c */
 extern void sd_guard_init(void);
 extern void sd_guard_check_utility(Node *parsetree);
+extern bool sd_guard_tag_judged(CommandTag tag);
 
 #endif							/* SCHEMADRIFT_GUARD_H */

@@ -583,8 +583,7 @@ check_role(FunctionCallInfo fcinfo, int argno)
  * check_patterns
  *		The patterns of argument argno (a text[]) as a text[] datum, upper
  *		case for command patterns; ERROR if there are none, one is NULL or
- *		empty, or (commands) one matches no command tag that fires event
- *		triggers.
+ *		empty, or (commands) one matches no command tag the guard judges.
  */
 static Datum
 check_patterns(FunctionCallInfo fcinfo, int argno, bool commands)
@@ -624,14 +623,14 @@ check_patterns(FunctionCallInfo fcinfo, int argno, bool commands)
 		for (c = p; *c; c++)
 			*c = pg_ascii_toupper((unsigned char) *c);
 		for (tag = 0; tag < COMMAND_TAG_NEXTTAG && !known; tag++)
-			known = command_tag_event_trigger_ok((CommandTag) tag) &&
+			known = sd_guard_tag_judged((CommandTag) tag) &&
 				sd_guard_glob_match(p, GetCommandTagName((CommandTag) tag));
 		if (!known)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("command pattern \"%s\" matches no DDL command", p),
 					 errdetail("Command patterns are command tags such as \"CREATE TABLE\" or \"ALTER *\": * matches any characters, ? one character."),
-					 errhint("The tags are those of the event trigger firing matrix in the PostgreSQL documentation.")));
+					 errhint("The tags are those of the event trigger firing matrix in the PostgreSQL documentation, and those of roles, databases, tablespaces, ALTER SYSTEM, REASSIGN OWNED and event triggers.")));
 		elems[i] = CStringGetTextDatum(p);
 	}
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));

@@ -8,6 +8,10 @@
 #    documented path (its rules are restored after the schema), restored
 #    through it (the break-glass in PGOPTIONS, each pass recorded), and
 #    guarded again afterwards with its rules;
+#  - with shared_preload_libraries: a session's first command that would
+#    disable the guard is refused; CREATE ROLE, CREATE DATABASE, ALTER
+#    SYSTEM and ALTER DATABASE ... SET are judged (refused), a break-glass
+#    CREATE ROLE is recorded, a rule for every schema allows role commands;
 #  - pg_upgrade of a guarded database: skipped where the machine has one
 #    PostgreSQL major only.
 #
@@ -89,6 +93,37 @@ like($stderr, qr/schema change blocked by schemadrift/, 'the restored database i
 	"SET schemadrift.change_reason = 'CHG-2'; ALTER TABLE public.merchants ADD COLUMN y integer",
 	extra_params => [ '-U', 'deployer' ]);
 is($ret, 0, 'and its restored rule lets the deployer through');
+
+# --- preloaded: what no event trigger sees -----------------------------------------
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'schemadrift'");
+$node->restart;
+# a fresh session's first command: only the preloaded hook can judge it
+($ret, $stdout, $stderr) = $node->psql('app',
+	'ALTER EVENT TRIGGER schemadrift_guard_ddl_command_start DISABLE');
+like($stderr, qr/may not run ALTER EVENT TRIGGER on schemadrift_guard_ddl_command_start: it would change an event trigger of extension schemadrift/,
+	'preloaded, a first command that would disable the guard is refused');
+for my $cmd ('CREATE ROLE mallory', 'CREATE DATABASE shadow', "ALTER SYSTEM SET work_mem = '8MB'",
+	"ALTER DATABASE app SET schemadrift.guard = 'off'")
+{
+	($ret, $stdout, $stderr) = $node->psql('app', $cmd);
+	like($stderr, qr/schema change blocked by schemadrift.*no rule allows it/s, "preloaded: $cmd is refused");
+}
+is($node->safe_psql('postgres', "SELECT count(*) FROM pg_roles WHERE rolname = 'mallory'"),
+	'0', 'and did not happen');
+$node->safe_psql('app', q{
+SET schemadrift.guard_break_glass = 'INC-9: a role for the on-call';
+CREATE ROLE oncall;
+});
+is($node->safe_psql('app',
+		"SELECT command_tag, object_identity FROM schemadrift_ddl_log WHERE detail LIKE 'guard break-glass: INC-9%'"),
+	'CREATE ROLE|oncall', 'a break-glass CREATE ROLE is recorded in the audit log');
+$node->safe_psql('app', q{
+SET schemadrift.guard_break_glass = 'test set-up';
+SELECT schemadrift_guard_allow(current_user, '{*}', '{CREATE ROLE,DROP ROLE}');
+});
+$node->safe_psql('app', 'DROP ROLE oncall');
+is($node->safe_psql('postgres', "SELECT count(*) FROM pg_roles WHERE rolname = 'oncall'"),
+	'0', 'a rule for every schema allows role commands');
 
 # --- pg_upgrade -------------------------------------------------------------------
 SKIP:
