@@ -21,6 +21,7 @@ OBJS = \
 	src/chain.o \
 	src/redact.o \
 	src/guard.o \
+	src/guard_denied.o \
 	src/guard_rules.o \
 	src/guard_target.o
 

@@ -75,6 +75,35 @@ REVOKE ALL ON SEQUENCE @extschema@.schemadrift_guard_rules_id_seq FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_guard_rules', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_guard_rules_id_seq', '');
 
+-- refused DDL, moved here from a durable queue by a background worker when
+-- schemadrift is in shared_preload_libraries (src/guard_denied.c); the
+-- worker writes only to the database named by schemadrift.denied_database
+CREATE TABLE @extschema@.schemadrift_ddl_denied (
+	queue_id			text NOT NULL,
+	occurred_at			timestamptz,
+	database_name		text,
+	session_user_name	text,
+	current_user_name	text,
+	client_addr			inet,
+	application_name	text,
+	command_tag			text,
+	schema_name			text,
+	object_identity		text,
+	rule_id				bigint,
+	why					text,
+	mode				text,
+	change_reason		text,
+	statement			text,
+	moved_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT schemadrift_ddl_denied_pkey PRIMARY KEY (queue_id)
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_ddl_denied IS
+'DDL commands the guard refused, in every database of the cluster (kept only with schemadrift preloaded; in the database named by schemadrift.denied_database)';
+
+REVOKE ALL ON @extschema@.schemadrift_ddl_denied FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_ddl_denied', '');
+
 CREATE FUNCTION @extschema@.schemadrift_guard_rules_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'schemadrift_guard_rules_changed'

@@ -51,6 +51,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inet.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/json.h"
@@ -216,7 +217,8 @@ json_field(StringInfo buf, const char *key, const char *value)
  *		The structured server-log line of a refusal, a warning or a
  *		break-glass pass: one JSON object.  It is written at LOG level
  *		before any ERROR, so it survives the abort; the statement it carries
- *		has passwords masked, and the raw statement is kept out of it.
+ *		has passwords masked, and the raw statement is kept out of it.  A
+ *		refusal is also queued for schemadrift_ddl_denied (guard_denied.c).
  */
 static void
 log_decision(GuardEvent *ev, const GuardTarget *t, const GuardDecision *d,
@@ -234,6 +236,8 @@ log_decision(GuardEvent *ev, const GuardTarget *t, const GuardDecision *d,
 	json_field(&buf, "database", row_text(ev, COL_DATABASE_NAME));
 	json_field(&buf, "session_user", row_text(ev, COL_SESSION_USER));
 	json_field(&buf, "current_user", row_text(ev, COL_CURRENT_USER));
+	json_field(&buf, "client_addr", ev->row.nulls[COL_CLIENT_ADDR] ? NULL :
+			   DatumGetCString(DirectFunctionCall1(inet_out, ev->row.values[COL_CLIENT_ADDR])));
 	json_field(&buf, "application_name", row_text(ev, COL_APPLICATION_NAME));
 	json_field(&buf, "command", GetCommandTagName(t->tag));
 	json_field(&buf, "schema", t->schema);
@@ -250,6 +254,9 @@ log_decision(GuardEvent *ev, const GuardTarget *t, const GuardDecision *d,
 	ereport(LOG,
 			(errmsg("schemadrift guard: %s", buf.data),
 			 errhidestmt(true)));
+	/* a refusal's transaction keeps nothing: queue it durably (preloaded) */
+	if (strcmp(action, "denied") == 0)
+		sd_guard_denied_queue(buf.data);
 	pfree(buf.data);
 }
 

@@ -3,9 +3,10 @@
  * guard.h
  *	  The DDL guard: rules, the targets of a command, and the decision.
  *
- * guard.c holds the event triggers and the settings, guard_rules.c the
- * rules (their table, cache, evaluation and SQL functions), guard_target.c
- * the reading of a command's targets from its parse tree.
+ * guard.c holds the event triggers, the hook's checks and the settings,
+ * guard_rules.c the rules (their table, cache, evaluation and SQL
+ * functions), guard_target.c the reading of a command's targets from its
+ * parse tree, guard_denied.c the durable queue of refusals and its worker.
  *
  * IDENTIFICATION
  *	  src/guard.h
@@ -63,6 +64,10 @@ extern Oid	sd_guard_rules_owner(Oid nspid);
 extern List *sd_guard_targets(Node *parsetree, CommandTag tag);
 extern GuardTarget *sd_guard_target_make(CommandTag tag, const char *schema,
 										 const char *object, bool resolved);
+
+/* guard_denied.c */
+extern void sd_guard_denied_init(void);
+extern void sd_guard_denied_queue(const char *record);
 
 /* guard.c */
 extern void sd_guard_init(void);

@@ -65,6 +65,7 @@ _PG_init(void)
 	sd_audit_init();
 	sd_extract_init();
 	sd_guard_init();
+	sd_guard_denied_init();
 	MarkGUCPrefixReserved("schemadrift");
 
 	prev_ProcessUtility = ProcessUtility_hook;

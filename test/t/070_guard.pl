@@ -12,6 +12,9 @@
 #    disable the guard is refused; CREATE ROLE, CREATE DATABASE, ALTER
 #    SYSTEM and ALTER DATABASE ... SET are judged (refused), a break-glass
 #    CREATE ROLE is recorded, a rule for every schema allows role commands;
+#  - preloaded, refusals (top level, rolled back, swallowed by an EXCEPTION
+#    block, and queued just before a crash) reach schemadrift_ddl_denied
+#    exactly once;
 #  - pg_upgrade of a guarded database: skipped where the machine has one
 #    PostgreSQL major only.
 #
@@ -124,6 +127,44 @@ SELECT schemadrift_guard_allow(current_user, '{*}', '{CREATE ROLE,DROP ROLE}');
 $node->safe_psql('app', 'DROP ROLE oncall');
 is($node->safe_psql('postgres', "SELECT count(*) FROM pg_roles WHERE rolname = 'oncall'"),
 	'0', 'a rule for every schema allows role commands');
+
+# --- preloaded: refusals survive the abort, in schemadrift_ddl_denied ------------------
+$node->safe_psql('postgres', 'CREATE EXTENSION schemadrift');
+my $denied = "SELECT count(*) FROM schemadrift_ddl_denied WHERE database_name = 'app' AND current_user_name = 'alice'";
+$node->psql('app', 'ALTER TABLE public.merchants ADD COLUMN d_top integer', extra_params => [ '-U', 'alice' ]);
+$node->psql('app', 'BEGIN; ALTER TABLE public.merchants ADD COLUMN d_rollback integer; ROLLBACK;',
+	extra_params => [ '-U', 'alice' ]);
+is($node->safe_psql('app', q{
+DO $$BEGIN
+	ALTER TABLE public.merchants ADD COLUMN d_swallowed integer;
+EXCEPTION WHEN insufficient_privilege THEN NULL;
+END$$;
+SELECT 'swallowed';
+}, extra_params => [ '-U', 'alice' ]), 'swallowed', 'a refusal swallowed by an EXCEPTION block');
+ok($node->poll_query_until('postgres', "SELECT ($denied) = 3"),
+	'refusals at top level, rolled back and swallowed all reach schemadrift_ddl_denied');
+is($node->safe_psql('postgres',
+		"SELECT command_tag, schema_name, object_identity, mode, why, statement FROM schemadrift_ddl_denied "
+		  . "WHERE database_name = 'app' AND current_user_name = 'alice' ORDER BY occurred_at, queue_id"),
+	"ALTER TABLE|public|public.merchants|enforce|no rule allows it|ALTER TABLE public.merchants ADD COLUMN d_top integer\n"
+	  . "ALTER TABLE|public|public.merchants|enforce|no rule allows it|ALTER TABLE public.merchants ADD COLUMN d_rollback integer\n"
+	  . "ALTER TABLE|public|public.merchants|enforce|no rule allows it|DO \$\$BEGIN\n\tALTER TABLE public.merchants ADD COLUMN d_swallowed integer;\nEXCEPTION WHEN insufficient_privilege THEN NULL;\nEND\$\$",
+	'each once, with who, what, where and why');
+
+# a crash before the worker's next round: the queue is on disk, and is
+# moved once after the restart
+$node->append_conf('postgresql.conf', 'schemadrift.denied_naptime = 3600');
+$node->reload;
+sleep(2);
+$node->psql('app', 'ALTER TABLE public.merchants ADD COLUMN d_crash integer', extra_params => [ '-U', 'alice' ]);
+ok(-s $node->data_dir . '/pg_schemadrift_denied.queue', 'the refusal waits in the queue file');
+$node->stop('immediate');
+$node->start;
+ok($node->poll_query_until('postgres', "SELECT ($denied) = 4"), 'after a crash and restart the queued refusal is moved');
+is($node->safe_psql('postgres',
+		"SELECT count(*) FROM schemadrift_ddl_denied WHERE statement LIKE '%d_crash%'"),
+	'1', 'exactly once');
+ok(!-e $node->data_dir . '/pg_schemadrift_denied.queue.taken', 'and the taken queue is removed');
 
 # --- pg_upgrade -------------------------------------------------------------------
 SKIP:
