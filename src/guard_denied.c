@@ -67,6 +67,9 @@ static int	sd_denied_naptime = 1;
 /* makes queue ids unique within a backend */
 static uint32 queue_counter = 0;
 
+/* the worker said once that its database has no table (until it has one) */
+static bool warned_no_table = false;
+
 /*
  * sd_guard_denied_init
  *		Define the queue's settings; when the library is being preloaded,
@@ -295,7 +298,7 @@ insert_lines(const char *table, char *buf)
  *		One round: take the queue, insert its lines in one transaction, and
  *		remove the taken file once that transaction has committed.  If this
  *		database has no schemadrift_ddl_denied, the file is kept (and a
- *		WARNING says so).
+ *		WARNING says so, once).
  */
 static void
 move_queue(void)
@@ -330,8 +333,11 @@ move_queue(void)
 
 	table = denied_table();
 	if (table != NULL)
+	{
 		insert_lines(table, buf.data);
-	else
+		warned_no_table = false;
+	}
+	else if (!warned_no_table)
 		ereport(WARNING,
 				(errmsg("refused DDL is queued but database \"%s\" has no schemadrift_ddl_denied table",
 						sd_denied_database),
@@ -343,6 +349,8 @@ move_queue(void)
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);
+	if (table == NULL)
+		warned_no_table = true;
 
 	if (table != NULL)
 	{
