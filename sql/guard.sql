@@ -152,6 +152,10 @@ COMMENT ON FUNCTION other.bob_ddl() IS 'x';
 GRANT SELECT ON other.notes TO regress_schemadrift_bob;
 -- should fail: default privileges for every schema
 ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO regress_schemadrift_bob;
+REINDEX TABLE accounts;
+-- should fail: REINDEX of a table in schema other (the hook judges it
+-- before PostgreSQL 17, the event trigger from 17 on)
+REINDEX TABLE other.notes;
 RESET search_path;
 -- temporary objects are not schema: never judged
 CREATE TEMP TABLE alice_tmp (id integer);

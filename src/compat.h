@@ -40,4 +40,7 @@
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 
+/* REINDEX fires event triggers from PostgreSQL 17 on (f21848de20) */
+#define SD_REINDEX_FIRES_EVENT_TRIGGERS (PG_VERSION_NUM >= 170000)
+
 #endif							/* SCHEMADRIFT_COMPAT_H */

@@ -598,7 +598,8 @@ static const CommandTag hook_only_tags[] = {
 	CMDTAG_REVOKE_ROLE, CMDTAG_CREATE_DATABASE, CMDTAG_ALTER_DATABASE,
 	CMDTAG_DROP_DATABASE, CMDTAG_CREATE_TABLESPACE, CMDTAG_ALTER_TABLESPACE,
 	CMDTAG_DROP_TABLESPACE, CMDTAG_ALTER_SYSTEM, CMDTAG_REASSIGN_OWNED,
-	CMDTAG_CREATE_EVENT_TRIGGER, CMDTAG_ALTER_EVENT_TRIGGER, CMDTAG_DROP_EVENT_TRIGGER
+	CMDTAG_CREATE_EVENT_TRIGGER, CMDTAG_ALTER_EVENT_TRIGGER, CMDTAG_DROP_EVENT_TRIGGER,
+	CMDTAG_REINDEX				/* fires event triggers from PostgreSQL 17 on */
 };
 
 /*
@@ -747,13 +748,15 @@ generic:
  *		Commands on roles, databases, tablespaces, ALTER SYSTEM and the like
  *		are judged under the rules of the database the session is connected
  *		to, as targets outside schemas; in a database without schemadrift
- *		they are not judged.
+ *		they are not judged.  Before PostgreSQL 17, REINDEX (which fires no
+ *		event trigger there) is judged here, its targets resolved as the
+ *		event trigger resolves them from 17 on.
  */
 void
 sd_guard_check_utility(Node *parsetree)
 {
 	const char *protected_name;
-	GuardTarget *target = NULL;
+	List	   *targets = NIL;
 	Oid			fn_oid;
 	GuardEvent	ev;
 	GuardDecision d;
@@ -763,8 +766,20 @@ sd_guard_check_utility(Node *parsetree)
 		return;
 
 	protected_name = protected_trigger(parsetree);
-	if (protected_name == NULL && (target = hook_only_target(parsetree)) == NULL)
-		return;
+	if (protected_name == NULL)
+	{
+		GuardTarget *target = hook_only_target(parsetree);
+
+		if (target != NULL)
+			targets = list_make1(target);
+#if !SD_REINDEX_FIRES_EVENT_TRIGGERS
+		/* REINDEX: judged like the event triggers judge it from 17 on */
+		else if (IsA(parsetree, ReindexStmt))
+			targets = sd_guard_targets(parsetree, CMDTAG_REINDEX);
+#endif
+		if (targets == NIL)
+			return;
+	}
 	fn_oid = own_event_trigger_function(protected_name ? protected_name :
 										"schemadrift_guard_ddl_command_start");
 	if (!OidIsValid(fn_oid))
@@ -773,7 +788,7 @@ sd_guard_check_utility(Node *parsetree)
 
 	if (protected_name == NULL)
 	{
-		judge_targets(&ev, list_make1(target));
+		judge_targets(&ev, targets);
 		return;
 	}
 	d.verdict = GUARD_DENIED_PROTECTED;
