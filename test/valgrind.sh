@@ -44,7 +44,9 @@ trap cleanup EXIT
 
 as_user initdb -D "$dir/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 cat "$here/test/regress.conf" >> "$dir/data/postgresql.conf"
-as_user bash -c "valgrind --quiet --trace-children=yes --error-limit=no \
+# PGHOST: the loopback foreign servers of the remote tests reach this
+# cluster through its socket directory
+as_user bash -c "PGHOST='$dir' valgrind --quiet --trace-children=yes --error-limit=no \
 	--log-file='$dir/vg.%p.log' '$PG_BIN/postgres' -D '$dir/data' -p $PORT -k '$dir' \
 	-c listen_addresses='' > '$dir/server.log' 2>&1 &"
 for _ in $(seq 120); do
