@@ -82,6 +82,14 @@ COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, text, jsonb) IS
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, text) IS
 'what must change in target (a foreign server, by default this database) to match the source snapshot';
 
+CREATE FUNCTION @extschema@.schemadrift_schema_hashes(options jsonb DEFAULT '{}')
+RETURNS TABLE (schema text, hash text)
+AS 'MODULE_PATHNAME', 'schemadrift_schema_hashes'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_schema_hashes(jsonb) IS
+'one hash per schema of this database: the level of the fingerprint below its root, which another schemadrift asks for when it reads this database as a remote side';
+
 --
 -- Many servers in one call (src/remote_fleet.c)
 --

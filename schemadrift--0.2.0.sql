@@ -46,6 +46,14 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.schemadrift_fingerprint(jsonb, text) IS
 'one hash for the whole schema of this database or of a foreign server: equal schemas under equal options give equal fingerprints';
 
+CREATE FUNCTION @extschema@.schemadrift_schema_hashes(options jsonb DEFAULT '{}')
+RETURNS TABLE (schema text, hash text)
+AS 'MODULE_PATHNAME', 'schemadrift_schema_hashes'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_schema_hashes(jsonb) IS
+'one hash per schema of this database: the level of the fingerprint below its root, which another schemadrift asks for when it reads this database as a remote side';
+
 --
 -- Snapshots (src/snapshot.c)
 --

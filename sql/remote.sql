@@ -121,6 +121,31 @@ SELECT * FROM schemadrift_fleet(NULL);
 SELECT * FROM schemadrift_fleet(ARRAY['regress_sd_loopback', NULL]);
 RESET schemadrift.connect_timeout;
 
+-- a remote that has schemadrift computes its schema hashes in C (with its
+-- parallel workers), and they are the SQL path's
+\set o3 '{"include_schemas": ["rmt"], "ignore": ["owner"], "exclude": ["dblink", "postgres_fdw", "server", "user mapping", "foreign-data wrapper", "schemadrift"]}'
+SELECT schemadrift_fingerprint(:'o3', server => 'regress_sd_loopback') AS fp_sql \gset
+\c regress_sd_remote
+CREATE EXTENSION schemadrift;
+ALTER DATABASE regress_sd_remote SET track_functions = 'all';
+\c contrib_regression
+SELECT schemadrift_fingerprint(:'o3', server => 'regress_sd_loopback') = :'fp_sql' AS same_from_c;
+SELECT count(*) AS drift FROM schemadrift_diff(target => 'regress_sd_loopback', source => 'regress_sd_loopback_dblink', options => :'o3');
+\c regress_sd_remote
+DO $$
+BEGIN
+	FOR i IN 1..100 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 2;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+END
+$$;
+SELECT sum(calls) >= 2 AS asked_in_c FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes';
+DROP EXTENSION schemadrift;
+ALTER DATABASE regress_sd_remote RESET track_functions;
+\c contrib_regression
+
 -- should fail: a server of another wrapper
 CREATE FOREIGN DATA WRAPPER regress_sd_other;
 CREATE SERVER regress_sd_other_srv FOREIGN DATA WRAPPER regress_sd_other;

@@ -21,6 +21,7 @@
 #include "fmgr.h"
 #include "foreign/foreign.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -199,4 +200,41 @@ schemadrift_fingerprint(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(callercxt);
 	MemoryContextDelete(workcxt);
 	PG_RETURN_TEXT_P(cstring_to_text(root));
+}
+
+PG_FUNCTION_INFO_V1(schemadrift_schema_hashes);
+
+/*
+ * schemadrift_schema_hashes(options jsonb) -> TABLE(schema text, hash text)
+ *
+ * The level of the fingerprint's Merkle tree below the root: one hash per
+ * schema of this database ("" for the objects in none), names in UTF-8
+ * order.  Another database's schemadrift asks for them when it reads this
+ * one as a remote side: computed here, in C, they equal what its SQL path
+ * computes, faster.
+ */
+Datum
+schemadrift_schema_hashes(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
+	SdObjectSet *set;
+	SdGroupHash *groups;
+	int			n;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	set = sd_side_local_read(options, false);
+	groups = sd_objects_schema_hashes(set, &n);
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+
+		values[0] = CStringGetTextDatum(pg_any_to_server(groups[i].name,
+														 strlen(groups[i].name), PG_UTF8));
+		values[1] = CStringGetTextDatum(groups[i].hash);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

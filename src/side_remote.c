@@ -212,6 +212,56 @@ read_consistent(RemoteRead *rr, int attempt)
 	return false;
 }
 
+/* the first value of a result, if any */
+static void
+first_value(void *arg, PGresult *row)
+{
+	char	  **v = (char **) arg;
+
+	if (*v == NULL && PQnfields(row) >= 1 && !PQgetisnull(row, 0, 0))
+		*v = pstrdup(PQgetvalue(row, 0, 0));
+}
+
+/*
+ * schema_hashes_query
+ *		The query for the remote's schema hashes, and its number of
+ *		parameters.  A remote with schemadrift (0.2.0 or later, of this
+ *		object model) computes them in C, with its parallel workers, through
+ *		schemadrift_schema_hashes(); any other, in SQL (schema_hashes_sql).
+ *		Both give the same hashes: the C path is this code, and the SQL path
+ *		is checked against it (drift_scenarios' remotes have schemadrift,
+ *		remote.sql's have not, and both agree with the snapshots).
+ */
+static char *
+schema_hashes_query(RemoteRead *rr, int *nparams)
+{
+	char	   *schema = NULL;
+	char	   *model = NULL;
+
+	sd_remote_rows(rr->r,
+				   "SELECT pg_catalog.quote_ident(n.nspname)"
+				   " FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+				   " WHERE e.extname = 'schemadrift'"
+				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
+				   " || '.schemadrift_schema_hashes(pg_catalog.jsonb)') IS NOT NULL"
+				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
+				   " || '.schemadrift_version()') IS NOT NULL",
+				   0, NULL, first_value, &schema, READING);
+	if (schema != NULL)
+		sd_remote_rows(rr->r,
+					   psprintf("SELECT v.model_version FROM %s.schemadrift_version() v", schema),
+					   0, NULL, first_value, &model, READING);
+	if (model != NULL && atoi(model) == SD_MODEL_VERSION)
+	{
+		*nparams = 1;
+		return psprintf("SELECT h.schema, h.hash FROM %s.schemadrift_schema_hashes($1::pg_catalog.jsonb) h",
+						schema);
+	}
+	*nparams = 2;
+	return schema_hashes_sql(sd_catalog_extraction_sql(rr->r->version, SD_CATALOG_ALL_ARMS,
+													   InvalidOid, InvalidOid));
+}
+
 /* a new set of the remote's */
 static SdObjectSet *
 remote_set(RemoteRead *rr)
@@ -324,18 +374,18 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 	RemoteRead	rr;
 	char	   *sql;
 	const char *params[2];
+	int			nparams;
 	int			attempt;
 
 	read_begin(&rr, server, options);
-	sql = schema_hashes_sql(sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
-													  InvalidOid, InvalidOid));
+	sql = schema_hashes_query(&rr, &nparams);
 	params[0] = rr.options_utf8;
 	params[1] = "false";
 	for (attempt = 1;; attempt++)
 	{
 		RemoteGroups g;
 
-		sd_remote_send(rr.r, sql, 2, params, READING);
+		sd_remote_send(rr.r, sql, nparams, params, READING);
 		receive_groups(&rr, &g);
 		if (read_consistent(&rr, attempt))
 		{
@@ -498,6 +548,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	char	   *extraction_hashes;
 	char	   *extraction_attrs;
 	char	   *groups_sql;
+	int			groups_nparams;
 	char	   *units_query = NULL;
 	int			attempt;
 
@@ -506,7 +557,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	extraction_hashes = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
 												  InvalidOid, InvalidOid);
 	extraction_attrs = extraction_hashes;	/* the same SQL: $2 chooses */
-	groups_sql = schema_hashes_sql(extraction_hashes);
+	groups_sql = schema_hashes_query(&rr, &groups_nparams);
 
 	for (attempt = 1;; attempt++)
 	{
@@ -528,7 +579,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 		params[0] = rr.options_utf8;
 		params[1] = "false";
-		sd_remote_send(rr.r, groups_sql, 2, params, READING);
+		sd_remote_send(rr.r, groups_sql, groups_nparams, params, READING);
 		if (ref == NULL)
 			ref = reference(arg);	/* while the remote works */
 		receive_groups(&rr, &rg);
