@@ -39,6 +39,7 @@ REGRESS = \
 	snapshot \
 	diff \
 	drift_scenarios \
+	kinds \
 	constraint_names \
 	pg18_catalog \
 	no_false_positives \

@@ -999,6 +999,86 @@ append_types(StringInfo buf, int server_version)
 }
 
 /*
+ * Publications.  The operations published are listed in a fixed order;
+ * PostgreSQL 18's publish_generated_columns is left out at its default
+ * ("none"), so that a publication made the same way on 15 and on 18 has
+ * the same attrs.
+ */
+static void
+append_publications(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "all_tables", JV_BOOL, "p.puballtables");
+	jo_add(&o, "publish", JV_JSON,
+		   "'[' || pg_catalog.concat_ws(', ',"
+		   " CASE WHEN p.pubinsert THEN '\"insert\"' END, CASE WHEN p.pubupdate THEN '\"update\"' END,"
+		   " CASE WHEN p.pubdelete THEN '\"delete\"' END, CASE WHEN p.pubtruncate THEN '\"truncate\"' END) || ']'");
+	jo_add(&o, "publish_via_partition_root", JV_BOOL, "p.pubviaroot");
+	if (server_version >= 180000)
+		jo_add(&o, "publish_generated_columns", JV_TEXT,
+			   "CASE p.pubgencols::pg_catalog.text WHEN 's' THEN 'stored' WHEN 'n' THEN NULL"
+			   " ELSE p.pubgencols::pg_catalog.text END");
+	jo_add(&o, "owner", JV_TEXT, OWNER("p.pubowner"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'publication', " QIDENT("p.pubname") ", " NO_SCHEMA ","
+					 " ARRAY[p.pubname::pg_catalog.text], " NO_PARENT ", %s"
+					 " FROM pg_catalog.pg_publication p CROSS JOIN f"
+					 DESCR_JOIN("d", "pg_publication", "p.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"),
+					 jo_sql(&o));
+}
+
+/*
+ * The tables of a publication (FOR TABLE), children of the publication.
+ * The identity is core's: the table's qualified name, then the
+ * publication's name unquoted.  The column list is mapped from attnums to
+ * names (in attnum order, as core keeps it); the row filter is deparsed
+ * by core.  Tables out of scope (the rel CTE) are left out.
+ */
+static void
+append_publication_relations(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "columns", JV_JSON,
+		   psprintf("CASE WHEN pr.prattrs IS NOT NULL THEN %s END",
+					json_string_array("a.attname",
+									  "pg_catalog.unnest(pr.prattrs::pg_catalog.int2[]) WITH ORDINALITY x(n, i)"
+									  " JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = x.n",
+									  "x.i")));
+	jo_add(&o, "row_filter", JV_TEXT, "pg_catalog.pg_get_expr(pr.prqual, pr.prrelid)");
+
+	appendStringInfo(buf,
+					 "SELECT 'publication relation', r.ident || ' in publication ' || p.pubname, " NO_SCHEMA ","
+					 " ARRAY[p.pubname::pg_catalog.text, r.nspname, r.relname], ARRAY[p.pubname::pg_catalog.text], %s"
+					 " FROM pg_catalog.pg_publication_rel pr CROSS JOIN f"
+					 " JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid"
+					 " JOIN rel r ON r.oid = pr.prrelid"
+					 " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"),
+					 jo_sql(&o));
+}
+
+/*
+ * The schemas of a publication (FOR TABLES IN SCHEMA), children of the
+ * publication; core's identity names both unquoted.  They have no
+ * attributes: being there is all there is.
+ */
+static void
+append_publication_namespaces(StringInfo buf, int server_version)
+{
+	appendStringInfoString(buf,
+						   "SELECT 'publication namespace', n.nspname || ' in publication ' || p.pubname, " NO_SCHEMA ","
+						   " ARRAY[p.pubname::pg_catalog.text, n.nspname], ARRAY[p.pubname::pg_catalog.text], '{}'"
+						   " FROM pg_catalog.pg_publication_namespace pn"
+						   " JOIN pg_catalog.pg_publication p ON p.oid = pn.pnpubid"
+						   " JOIN nsp n ON n.oid = pn.pnnspid"
+						   " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"));
+}
+
+/*
  * Everything the model does not cover yet, counted per pg_identify_object()
  * type and listed by identity: never silently skipped.  Only user objects:
  * in a schema in scope, or database-wide ones created after initdb, not
@@ -1034,7 +1114,6 @@ append_unsupported(StringInfo buf, int server_version)
 						   " UNION ALL SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384"
 						   " UNION ALL SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384"
 						   " UNION ALL SELECT 'pg_catalog.pg_user_mapping'::pg_catalog.regclass, o.umid FROM pg_catalog.pg_user_mappings o WHERE o.umid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_publication o"
 						   " UNION ALL SELECT 'pg_catalog.pg_subscription'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_subscription o"
 						   " WHERE o.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())"
 						   " UNION ALL SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_default_acl o"
@@ -1076,6 +1155,9 @@ typedef enum SdArm
 	ARM_TRIGGERS,
 	ARM_POLICIES,
 	ARM_TYPES,
+	ARM_PUBLICATIONS,
+	ARM_PUBLICATION_RELATIONS,
+	ARM_PUBLICATION_NAMESPACES,
 	ARM_UNSUPPORTED,
 	ARM_COUNT
 } SdArm;
@@ -1099,6 +1181,9 @@ static const struct
 	[ARM_TRIGGERS] = {append_triggers, 2, false, true},
 	[ARM_POLICIES] = {append_policies, 2, false, true},
 	[ARM_TYPES] = {append_types, 2, false, false},
+	[ARM_PUBLICATIONS] = {append_publications, 1, false, false},
+	[ARM_PUBLICATION_RELATIONS] = {append_publication_relations, 1, false, false},
+	[ARM_PUBLICATION_NAMESPACES] = {append_publication_namespaces, 1, false, false},
 	[ARM_UNSUPPORTED] = {append_unsupported, 3, false, false},
 };
 
@@ -1185,7 +1270,9 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 
 	/*
 	 * Exclusion patterns apply to an object's identity and to its parent's,
-	 * so excluding a table excludes its columns, constraints and the rest.
+	 * so excluding a table excludes its columns, constraints and the rest,
+	 * and excluding a publication its tables and schemas (a parent of one
+	 * name part).
 	 */
 	appendStringInfoString(&buf,
 						   ")\n"
@@ -1195,8 +1282,9 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 						   " FROM objs o CROSS JOIN f"
 						   " WHERE NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"
 						   " FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"
-						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND "
-						   QUALIFIED("o.parent[1]", "o.parent[2]") " LIKE pat.p))");
+						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND"
+						   " CASE WHEN pg_catalog.cardinality(o.parent) = 1 THEN " QIDENT("o.parent[1]")
+						   " ELSE " QUALIFIED("o.parent[1]", "o.parent[2]") " END LIKE pat.p))");
 
 	return buf.data;
 }

@@ -39,7 +39,10 @@ const SdKind sd_kinds[] = {
 	{"trigger", false, "trigger", "triggers", 1},
 	{"policy", false, "policy", "policies", 1},
 	{"type", false, NULL, NULL, 1},
-	{SD_KIND_UNSUPPORTED, false, NULL, NULL, 1},
+	{"publication", true, NULL, NULL, 2},
+	{"publication relation", false, "table", "tables", 2},
+	{"publication namespace", false, "schema", "schemas", 2},
+	{SD_KIND_UNSUPPORTED, false, NULL, NULL, 2},
 };
 
 const int	sd_nkinds = lengthof(sd_kinds);

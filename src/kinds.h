@@ -17,12 +17,13 @@
  * alters an object's attrs or hash (a new kind, a new attribute, a new
  * rule for an existing one); every snapshot records it, and fingerprints
  * of different models never compare equal.  Model 1 is schemadrift 0.1.0's.
+ * Model 2 (schemadrift 0.2.0) adds publications and their members.
  *
  * When moving it: bump SD_MODEL_VERSION, set the "model" field of every kind
  * whose objects change to the new version (kinds.c), and add a line to the
  * model history in README.md.
  */
-#define SD_MODEL_VERSION	1
+#define SD_MODEL_VERSION	2
 
 /* the kind of the rows that count what the model does not compare */
 #define SD_KIND_UNSUPPORTED "unsupported"
@@ -31,8 +32,9 @@
 typedef struct SdKind
 {
 	const char *name;			/* pg_identify_object() type */
-	bool		relation;		/* a relation: its children fold into its row
-								 * when it exists on one side only */
+	bool		relation;		/* a relation (or a publication): its
+								 * children fold into its row when it exists
+								 * on one side only */
 	const char *child_one;		/* a child of a relation: how the folded
 								 * relation's note counts it ("column") */
 	const char *child_many;		/* ... and its plural ("columns") */
