@@ -30,8 +30,9 @@ SELECT count(*) AS drift FROM schemadrift_diff(source => :'s'::jsonb, options =>
 SELECT count(*) AS drift FROM schemadrift_diff(target => :'s'::jsonb, options => '{"include_schemas": ["snap"], "ignore": ["owner"]}');
 SELECT count(*) AS drift FROM schemadrift_diff(target => :'s'::jsonb, source => :'s'::jsonb, options => '{"include_schemas": ["snap"], "ignore": ["owner"]}');
 
--- snapshots never hold secrets: user mappings and subscriptions are named,
--- their options (passwords, connection strings) are not
+-- snapshots never hold secrets: a server's options are kept without its
+-- password, a user mapping is its server and role only, a subscription is
+-- only named (sql/kinds.sql tests servers and user mappings further)
 CREATE EXTENSION postgres_fdw;
 CREATE SERVER regress_sd_remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'nowhere');
 CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_remote OPTIONS (user 'app', password 'S3cr3t-mapping');

@@ -337,7 +337,7 @@ append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
 						   " c.relforcerowsecurity, c.relreplident, c.relispartition, c.reloftype, c.relam,"
 						   " c.relpartbound, n.nspname, " QUALIFIED("n.nspname", "c.relname") " AS ident"
 						   " FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
-						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
 						   " AND" NOT_EXT_MEMBER("pg_class", "c.oid"));
 	if (OidIsValid(rel_from))
 		appendStringInfo(buf, " AND c.oid >= '%u'::pg_catalog.oid", rel_from);
@@ -400,6 +400,58 @@ append_extensions(StringInfo buf, int server_version)
 					 jo_sql(&o));
 }
 
+/*
+ * add_inheritance
+ *		What a table or foreign table r inherits: the partitioned table it is
+ *		a partition of and its bound, or its parents in order.
+ */
+static void
+add_inheritance(JsonObject *o)
+{
+	jo_add(o, "partition_of", JV_TEXT,
+		   "CASE WHEN r.relispartition THEN (SELECT " QUALIFIED("pn.nspname", "pc.relname")
+		   " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+		   " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+		   " WHERE i.inhrelid = r.oid) END");
+	jo_add(o, "partition_bound", JV_TEXT,
+		   "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
+	jo_add(o, "inherits", JV_JSON,
+		   psprintf("CASE WHEN NOT r.relispartition THEN %s END",
+					json_string_array(QUALIFIED("pn.nspname", "pc.relname"),
+									  "pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+									  " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+									  " WHERE i.inhrelid = r.oid",
+									  "i.inhseqno")));
+}
+
+/*
+ * The names of the live columns of relation r in attnum order, as co.cols:
+ * the "column_order" attribute (add it with COLUMN_ORDER).
+ */
+#define COLUMN_ORDER_JOIN \
+	" CROSS JOIN LATERAL (SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json(a.attname::pg_catalog.text)::pg_catalog.text," \
+	" ', ' ORDER BY a.attnum) || ']' AS cols FROM pg_catalog.pg_attribute a" \
+	" WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) co"
+#define COLUMN_ORDER "CASE WHEN NOT f.no_colorder THEN co.cols END"
+
+/*
+ * fdw_options
+ *		The options (a text[] column of "name=value") of a foreign-data
+ *		wrapper, server, foreign table or foreign table column, sorted,
+ *		without any whose name contains "password", "secret", "token" or
+ *		"key" in any case: a snapshot never holds a secret, not even hashed.
+ *		NULL when none is left.
+ */
+static char *
+fdw_options(const char *col)
+{
+	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
+					json_string_array("o.x",
+									  psprintf("pg_catalog.unnest(%s) o(x) WHERE pg_catalog.lower(pg_catalog.split_part(o.x, '=', 1))"
+											   " !~ '(password|secret|token|key)'", col),
+									  UTF8_ORDER("o.x")));
+}
+
 static void
 append_tables(StringInfo buf, int server_version)
 {
@@ -409,20 +461,7 @@ append_tables(StringInfo buf, int server_version)
 		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
 	jo_add(&o, "partition_key", JV_TEXT,
 		   "CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END");
-	jo_add(&o, "partition_of", JV_TEXT,
-		   "CASE WHEN r.relispartition THEN (SELECT " QUALIFIED("pn.nspname", "pc.relname")
-		   " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-		   " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-		   " WHERE i.inhrelid = r.oid) END");
-	jo_add(&o, "partition_bound", JV_TEXT,
-		   "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
-	jo_add(&o, "inherits", JV_JSON,
-		   psprintf("CASE WHEN NOT r.relispartition THEN %s END",
-					json_string_array(QUALIFIED("pn.nspname", "pc.relname"),
-									  "pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-									  " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-									  " WHERE i.inhrelid = r.oid",
-									  "i.inhseqno")));
+	add_inheritance(&o);
 	jo_add(&o, "of_type", JV_TEXT,
 		   "CASE WHEN r.reloftype <> 0 THEN pg_catalog.format_type(r.reloftype, NULL) END");
 	jo_add(&o, "options", JV_JSON, sorted_text_array("r.reloptions"));
@@ -435,7 +474,7 @@ append_tables(StringInfo buf, int server_version)
 		   " WHERE x.indrelid = r.oid AND x.indisreplident) END");
 	jo_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
 	jo_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
-	jo_add(&o, "column_order", JV_JSON, "CASE WHEN NOT f.no_colorder THEN co.cols END");
+	jo_add(&o, "column_order", JV_JSON, COLUMN_ORDER);
 	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
 	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "r"));
 	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
@@ -445,14 +484,46 @@ append_tables(StringInfo buf, int server_version)
 					 " FROM rel r CROSS JOIN f"
 					 " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
-					 " CROSS JOIN LATERAL (SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json(a.attname::pg_catalog.text)::pg_catalog.text,"
-					 " ', ' ORDER BY a.attnum) || ']' AS cols FROM pg_catalog.pg_attribute a"
-					 " WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) co"
+					 COLUMN_ORDER_JOIN
 					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p')",
 					 jo_sql(&o));
 }
 
+/*
+ * Foreign tables: their server and options (secrets left out, see
+ * fdw_options), what they inherit, column order, owner, privileges,
+ * comment.  Their columns, constraints and triggers come with the arms of
+ * tables.
+ */
+static void
+append_foreign_tables(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "server", JV_TEXT, "fs.srvname");
+	jo_add(&o, "options", JV_JSON, fdw_options("ft.ftoptions"));
+	add_inheritance(&o);
+	jo_add(&o, "column_order", JV_JSON, COLUMN_ORDER);
+	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "r"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'foreign table', r.ident, r.nspname, ARRAY[r.nspname, r.relname], " NO_PARENT ", %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = r.oid"
+					 " JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver"
+					 COLUMN_ORDER_JOIN
+					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 " WHERE r.relkind = 'f'",
+					 jo_sql(&o));
+}
+
+/*
+ * Columns of tables and of foreign tables (kind "foreign table column",
+ * with the column's FDW options, secrets left out).
+ */
 static void
 append_columns(StringInfo buf, int server_version)
 {
@@ -535,17 +606,19 @@ append_columns(StringInfo buf, int server_version)
 									  " || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
 									  " FROM pg_catalog.aclexplode(a.attacl) ac) p",
 									  UTF8_ORDER("p.g"))));
+	jo_add(&o, "fdw_options", JV_JSON, fdw_options("a.attfdwoptions"));
 	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
-					 "SELECT 'table column', r.ident || '.' || " QIDENT("a.attname") ", r.nspname,"
+					 "SELECT CASE WHEN r.relkind = 'f' THEN 'foreign table column' ELSE 'table column' END,"
+					 " r.ident || '.' || " QIDENT("a.attname") ", r.nspname,"
 					 " ARRAY[r.nspname, r.relname, a.attname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
 					 " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 					 "%s"
 					 DESCR_JOIN("d", "pg_class", "a.attrelid", "a.attnum")
-					 " WHERE r.relkind IN ('r', 'p')",
+					 " WHERE r.relkind IN ('r', 'p', 'f')",
 					 jo_sql(&o),
 					 server_version >= 180000 ?
 					 " LEFT JOIN pg_catalog.pg_constraint nn ON nn.conrelid = a.attrelid"
@@ -651,7 +724,7 @@ append_constraints(StringInfo buf, int server_version)
 					 " CASE WHEN k.contype = 'x' THEN pg_catalog.pg_get_constraintdef(k.oid) ELSE %s END AS definition"
 					 " OFFSET 0) kd"
 					 DESCR_JOIN("d", "pg_constraint", "k.oid", "0")
-					 " WHERE r.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
+					 " WHERE r.relkind IN ('r', 'p', 'f') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
 					 " AND k.conparentid = 0",
 					 jo_sql(&o), constraint_definition(server_version));
 }
@@ -871,15 +944,18 @@ append_functions(StringInfo buf, int server_version)
 					 jo_sql(&o));
 }
 
+/* the session_replication_role a trigger or event trigger fires in */
+#define ENABLED_STATE(col) \
+	"CASE " col " WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled'" \
+	" WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END"
+
 static void
 append_triggers(StringInfo buf, int server_version)
 {
 	JsonObject	o = {0};
 
 	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_triggerdef(tg.oid)");
-	jo_add(&o, "enabled", JV_TEXT,
-		   "CASE tg.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled'"
-		   " WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END");
+	jo_add(&o, "enabled", JV_TEXT, ENABLED_STATE("tg.tgenabled"));
 	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
@@ -999,6 +1075,33 @@ append_types(StringInfo buf, int server_version)
 }
 
 /*
+ * append_global_object
+ *		The SELECT of a database-wide kind of object named by one name (a
+ *		publication, a wrapper, a server, an event trigger): identity the
+ *		quoted name, key the raw name, the attrs o, from catalog (alias
+ *		alias, its name column name) and the joins given, leaving out the
+ *		members of an extension.
+ */
+static void
+append_global_object(StringInfo buf, const char *kind, const char *catalog,
+					 const char *alias, const char *name, const char *joins,
+					 JsonObject *o)
+{
+	appendStringInfo(buf,
+					 "SELECT '%s', " QIDENT("%s.%s") ", " NO_SCHEMA ","
+					 " ARRAY[%s.%s::pg_catalog.text], " NO_PARENT ", %s"
+					 " FROM pg_catalog.%s %s CROSS JOIN f%s"
+					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
+					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
+					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
+					 " AND e.objid = %s.oid AND e.deptype = 'e')",
+					 kind, alias, name, alias, name, jo_sql(o),
+					 catalog, alias, joins,
+					 alias, catalog, catalog, alias);
+}
+
+/*
  * Publications.  The operations published are listed in a fixed order;
  * PostgreSQL 18's publish_generated_columns is left out at its default
  * ("none"), so that a publication made the same way on 15 and on 18 has
@@ -1022,13 +1125,7 @@ append_publications(StringInfo buf, int server_version)
 	jo_add(&o, "owner", JV_TEXT, OWNER("p.pubowner"));
 	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
-	appendStringInfo(buf,
-					 "SELECT 'publication', " QIDENT("p.pubname") ", " NO_SCHEMA ","
-					 " ARRAY[p.pubname::pg_catalog.text], " NO_PARENT ", %s"
-					 " FROM pg_catalog.pg_publication p CROSS JOIN f"
-					 DESCR_JOIN("d", "pg_publication", "p.oid", "0")
-					 " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"),
-					 jo_sql(&o));
+	append_global_object(buf, "publication", "pg_publication", "p", "pubname", "", &o);
 }
 
 /*
@@ -1079,6 +1176,162 @@ append_publication_namespaces(StringInfo buf, int server_version)
 }
 
 /*
+ * Foreign-data wrappers: handler, validator, options (secrets left out,
+ * see fdw_options), owner, privileges, comment.  A wrapper an extension
+ * made (postgres_fdw's) is the extension's.
+ */
+static void
+append_foreign_data_wrappers(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "handler", JV_TEXT, REGPROC("w.fdwhandler"));
+	jo_add(&o, "validator", JV_TEXT, REGPROC("w.fdwvalidator"));
+	jo_add(&o, "options", JV_JSON, fdw_options("w.fdwoptions"));
+	jo_add(&o, "owner", JV_TEXT, OWNER("w.fdwowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("w.fdwacl", "w.fdwowner", "F"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "foreign-data wrapper", "pg_foreign_data_wrapper", "w", "fdwname", "", &o);
+}
+
+/*
+ * Foreign servers: wrapper, type, version, options (secrets left out, see
+ * fdw_options), owner, privileges, comment.  A server folds its user
+ * mappings into its row in a diff.
+ */
+static void
+append_servers(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "wrapper", JV_TEXT, "w.fdwname");
+	jo_add(&o, "type", JV_TEXT, "s.srvtype");
+	jo_add(&o, "version", JV_TEXT, "s.srvversion");
+	jo_add(&o, "options", JV_JSON, fdw_options("s.srvoptions"));
+	jo_add(&o, "owner", JV_TEXT, OWNER("s.srvowner"));
+	jo_add(&o, "privileges", JV_JSON, privileges("s.srvacl", "s.srvowner", "S"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "server", "pg_foreign_server", "s", "srvname",
+						 " JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw", &o);
+}
+
+/*
+ * User mappings, children of their server: the server and the role (or
+ * "public"), nothing else.  Their options hold passwords, and are visible
+ * only to some readers (a fingerprint must not depend on who reads it): they
+ * are never read, from pg_user_mappings, whose other columns anyone may
+ * read.  The role goes through role_map.  The identity is core's: the
+ * role quoted, the server not.
+ */
+static void
+append_user_mappings(StringInfo buf, int server_version)
+{
+	appendStringInfoString(buf,
+						   "SELECT 'user mapping',"
+						   " CASE WHEN um.umuser = 0 THEN 'public' ELSE " QIDENT("um.role") " END"
+						   " || ' on server ' || um.srvname, " NO_SCHEMA ","
+						   " ARRAY[um.srvname::pg_catalog.text, um.role], ARRAY[um.srvname::pg_catalog.text], '{}'"
+						   " FROM (SELECT u.umid, u.umuser, u.srvname,"
+						   " CASE WHEN u.umuser = 0 THEN 'public' ELSE"
+						   " COALESCE(f.rmap ->> u.usename::pg_catalog.text, u.usename::pg_catalog.text) END AS role"
+						   " FROM pg_catalog.pg_user_mappings u CROSS JOIN f) um"
+						   " WHERE" NOT_EXT_MEMBER("pg_user_mapping", "um.umid"));
+}
+
+/*
+ * Event triggers, except those of an extension (schemadrift's own among
+ * them): event, command tags, function, enabled state, owner, comment.
+ */
+static void
+append_event_triggers(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "event", JV_TEXT, "et.evtevent");
+	jo_add(&o, "tags", JV_JSON, sorted_text_array("et.evttags"));
+	jo_add(&o, "function", JV_TEXT, REGPROC("et.evtfoid"));
+	jo_add(&o, "enabled", JV_TEXT, ENABLED_STATE("et.evtenabled"));
+	jo_add(&o, "owner", JV_TEXT, OWNER("et.evtowner"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "event trigger", "pg_event_trigger", "et", "evtname", "", &o);
+}
+
+/*
+ * Collations in the schemas in scope: provider, locale (the ICU or builtin
+ * locale; lc_collate and lc_ctype for libc), ICU rules (PostgreSQL 16 on),
+ * deterministic, owner, comment.  Never collversion: it is the version of
+ * the library the server runs, not schema.  The ICU locale column is
+ * colliculocale on 15 and 16, colllocale from 17.
+ */
+static void
+append_collations(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "provider", JV_TEXT,
+		   "CASE c.collprovider WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin'"
+		   " WHEN 'd' THEN 'default' END");
+	jo_add(&o, "locale", JV_TEXT,
+		   server_version >= 170000 ? "c.colllocale" : "c.colliculocale");
+	jo_add(&o, "lc_collate", JV_TEXT, "c.collcollate");
+	jo_add(&o, "lc_ctype", JV_TEXT, "c.collctype");
+	if (server_version >= 160000)
+		jo_add(&o, "rules", JV_TEXT, "c.collicurules");
+	jo_add(&o, "deterministic", JV_BOOL, "c.collisdeterministic");
+	jo_add(&o, "owner", JV_TEXT, OWNER("c.collowner"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'collation', " QUALIFIED("n.nspname", "c.collname") ", n.nspname,"
+					 " ARRAY[n.nspname, c.collname::pg_catalog.text], " NO_PARENT ", %s"
+					 " FROM pg_catalog.pg_collation c CROSS JOIN f"
+					 " JOIN nsp n ON n.oid = c.collnamespace"
+					 DESCR_JOIN("d", "pg_collation", "c.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER("pg_collation", "c.oid"),
+					 jo_sql(&o));
+}
+
+/*
+ * Extended statistics, children of their table: the table, the kinds of
+ * statistics (in the order CREATE STATISTICS lists them), the columns and
+ * expressions (pg_get_statisticsobjdef_columns()), the statistics target
+ * when set (NULL, not -1, is "default" from PostgreSQL 17), owner,
+ * comment.  Its schema may differ from its table's: both must be in scope.
+ */
+static void
+append_statistics(StringInfo buf, int server_version)
+{
+	JsonObject	o = {0};
+
+	jo_add(&o, "table", JV_TEXT, "r.ident");
+	jo_add(&o, "kinds", JV_JSON,
+		   "'[' || pg_catalog.concat_ws(', ',"
+		   " CASE WHEN 'd' = ANY (x.stxkind) THEN '\"ndistinct\"' END,"
+		   " CASE WHEN 'f' = ANY (x.stxkind) THEN '\"dependencies\"' END,"
+		   " CASE WHEN 'm' = ANY (x.stxkind) THEN '\"mcv\"' END) || ']'");
+	jo_add(&o, "columns", JV_TEXT, "pg_catalog.pg_get_statisticsobjdef_columns(x.oid)");
+	if (server_version >= 170000)
+		jo_add(&o, "statistics", JV_INT, "x.stxstattarget");
+	else
+		jo_add(&o, "statistics", JV_INT, "CASE WHEN x.stxstattarget >= 0 THEN x.stxstattarget END");
+	jo_add(&o, "owner", JV_TEXT, OWNER("x.stxowner"));
+	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'statistics object', " QUALIFIED("n.nspname", "x.stxname") ", n.nspname,"
+					 " ARRAY[n.nspname, x.stxname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_statistic_ext x ON x.stxrelid = r.oid"
+					 " JOIN nsp n ON n.oid = x.stxnamespace"
+					 DESCR_JOIN("d", "pg_statistic_ext", "x.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER("pg_statistic_ext", "x.oid"),
+					 jo_sql(&o));
+}
+
+/*
  * Everything the model does not cover yet, counted per pg_identify_object()
  * type and listed by identity: never silently skipped.  Only user objects:
  * in a schema in scope, or database-wide ones created after initdb, not
@@ -1093,8 +1346,7 @@ append_unsupported(StringInfo buf, int server_version)
 						   " || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
 						   " ORDER BY " UTF8_ORDER("io.identity") "), '') || ']}'"
 						   " FROM (SELECT u.classid, u.objid FROM ("
-						   "SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_collation c JOIN nsp n ON n.oid = c.collnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"
+						   "SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_operator o JOIN nsp n ON n.oid = o.oprnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opclass o JOIN nsp n ON n.oid = o.opcnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opfamily o JOIN nsp n ON n.oid = o.opfnamespace"
@@ -1102,18 +1354,12 @@ append_unsupported(StringInfo buf, int server_version)
 						   " UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_dict o JOIN nsp n ON n.oid = o.dictnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_parser o JOIN nsp n ON n.oid = o.prsnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_template o JOIN nsp n ON n.oid = o.tmplnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_statistic_ext o JOIN nsp n ON n.oid = o.stxnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace WHERE c.relkind = 'f'"
 						   " UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid FROM pg_catalog.pg_type t JOIN nsp n ON n.oid = t.typnamespace"
 						   " WHERE (t.typtype IN ('b', 'p') OR NOT t.typisdefined) AND NOT (t.typcategory = 'A' AND EXISTS"
 						   " (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid))"
 						   " UNION ALL SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, w.oid FROM pg_catalog.pg_rewrite w JOIN rel r ON r.oid = w.ev_class"
 						   " WHERE w.rulename <> '_RETURN'"
 						   " UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_cast o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_event_trigger'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_event_trigger o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_user_mapping'::pg_catalog.regclass, o.umid FROM pg_catalog.pg_user_mappings o WHERE o.umid >= 16384"
 						   " UNION ALL SELECT 'pg_catalog.pg_subscription'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_subscription o"
 						   " WHERE o.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())"
 						   " UNION ALL SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_default_acl o"
@@ -1158,6 +1404,13 @@ typedef enum SdArm
 	ARM_PUBLICATIONS,
 	ARM_PUBLICATION_RELATIONS,
 	ARM_PUBLICATION_NAMESPACES,
+	ARM_FOREIGN_DATA_WRAPPERS,
+	ARM_SERVERS,
+	ARM_USER_MAPPINGS,
+	ARM_FOREIGN_TABLES,
+	ARM_EVENT_TRIGGERS,
+	ARM_COLLATIONS,
+	ARM_STATISTICS,
 	ARM_UNSUPPORTED,
 	ARM_COUNT
 } SdArm;
@@ -1184,6 +1437,13 @@ static const struct
 	[ARM_PUBLICATIONS] = {append_publications, 1, false, false},
 	[ARM_PUBLICATION_RELATIONS] = {append_publication_relations, 1, false, false},
 	[ARM_PUBLICATION_NAMESPACES] = {append_publication_namespaces, 1, false, false},
+	[ARM_FOREIGN_DATA_WRAPPERS] = {append_foreign_data_wrappers, 1, false, false},
+	[ARM_SERVERS] = {append_servers, 1, false, false},
+	[ARM_USER_MAPPINGS] = {append_user_mappings, 1, false, false},
+	[ARM_FOREIGN_TABLES] = {append_foreign_tables, 1, false, true},
+	[ARM_EVENT_TRIGGERS] = {append_event_triggers, 1, false, false},
+	[ARM_COLLATIONS] = {append_collations, 1, false, false},
+	[ARM_STATISTICS] = {append_statistics, 1, false, true},
 	[ARM_UNSUPPORTED] = {append_unsupported, 3, false, false},
 };
 
@@ -1339,6 +1599,7 @@ sd_catalog_state_sql(int server_version)
 		{"pg_operator", NULL, NULL},
 		{"pg_opclass", NULL, NULL},
 		{"pg_collation", NULL, NULL},
+		{"pg_statistic_ext", NULL, NULL},
 	};
 	StringInfoData buf;
 	int			i;

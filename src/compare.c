@@ -399,7 +399,8 @@ collect_only_in(const SdObjectSet *a, const SdObjectSet *b, int *n)
 			if (is_relation(&a->objects[i]))
 			{
 				rels[*n].nchildren = palloc0(sizeof(int) * sd_nkinds);
-				rels[*n].pkey = sd_objects_encode_key("", a->objects[i].nkey, a->objects[i].key);
+				rels[*n].pkey = sd_objects_encode_key(a->objects[i].kindinfo->family,
+													  a->objects[i].nkey, a->objects[i].key);
 				(*n)++;
 			}
 			i++;
@@ -427,15 +428,15 @@ fold_child(FoldedRelation *rels, int n, const SdObject *obj)
 	FoldedRelation *rel;
 	char	   *pkey;
 
-	if (obj->nparent == 0 || n == 0)
+	if (obj->nparent == 0 || n == 0 || obj->kindinfo == NULL ||
+		obj->kindinfo->family == NULL)
 		return false;
-	pkey = sd_objects_encode_key("", obj->nparent, obj->parent);
+	pkey = sd_objects_encode_key(obj->kindinfo->family, obj->nparent, obj->parent);
 	rel = find_folded(rels, n, pkey);
 	pfree(pkey);
 	if (rel == NULL)
 		return false;
-	if (obj->kindinfo != NULL)
-		rel->nchildren[sd_kind_index(obj->kindinfo)]++;
+	rel->nchildren[sd_kind_index(obj->kindinfo)]++;
 	return true;
 }
 
@@ -459,7 +460,7 @@ folded_note(FoldedRelation *rels, int n, const SdObject *obj)
 
 	if (!is_relation(obj))
 		return NULL;
-	pkey = sd_objects_encode_key("", obj->nkey, obj->key);
+	pkey = sd_objects_encode_key(obj->kindinfo->family, obj->nkey, obj->key);
 	rel = find_folded(rels, n, pkey);
 	pfree(pkey);
 	if (rel == NULL)

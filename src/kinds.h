@@ -38,6 +38,11 @@ typedef struct SdKind
 	const char *child_one;		/* a child of a relation: how the folded
 								 * relation's note counts it ("column") */
 	const char *child_many;		/* ... and its plural ("columns") */
+	const char *family;			/* relations and their children: which
+								 * relations a child's parent names ("" for
+								 * pg_class relations, else the kind of the
+								 * parent), so that a server and a
+								 * publication of one name stay apart */
 	int			model;			/* the model version that last changed what
 								 * objects of this kind hold */
 } SdKind;
