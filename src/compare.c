@@ -7,9 +7,11 @@
  * by kind and raw key.  An object only in the source is "missing", one only
  * in the target "extra"; a pair whose hashes differ is "changed", reported
  * one row per differing attribute.  Children (columns, constraints, indexes,
- * triggers, policies) of a missing or extra relation are folded into its
- * row, which counts them in its note; a folded child is never also paired
- * with an object of the same key on the other side.  Column order is
+ * triggers, policies, extended statistics) of a missing or extra relation,
+ * and the members of a publication or server (sd_kinds: "relation" and
+ * "family"), are folded into its row, which counts them in its note; a
+ * folded child is never also paired with an object of the same key on the
+ * other side.  Column order is
  * compared on the columns both sides have, so one added column does not
  * also show as an order change.  Between different major versions,
  * differences in text that core deparses (definitions, defaults,

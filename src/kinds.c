@@ -4,9 +4,10 @@
  *	  The table of object kinds, and the version of the object model.
  *
  * Every kind the extraction produces is described here once: whether it is
- * a relation whose children fold into its row in a diff, how a folded child
- * is counted, and which version of the object model last changed what its
- * objects hold (see kinds.h).  The rest of the code asks this table instead
+ * a relation (or a publication, a server) whose children fold into its row
+ * in a diff, how a folded child is counted, in which family of relations a
+ * child's parent is looked up, and which version of the object model last
+ * changed what its objects hold (see kinds.h).  The rest of the code asks this table instead
  * of comparing kind names.
  *
  * IDENTIFICATION

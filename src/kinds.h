@@ -17,7 +17,9 @@
  * alters an object's attrs or hash (a new kind, a new attribute, a new
  * rule for an existing one); every snapshot records it, and fingerprints
  * of different models never compare equal.  Model 1 is schemadrift 0.1.0's.
- * Model 2 (schemadrift 0.2.0) adds publications and their members.
+ * Model 2 (schemadrift 0.2.0) adds publications and their members,
+ * foreign-data wrappers, servers and user mappings, foreign tables, event
+ * triggers, collations and extended statistics.
  *
  * When moving it: bump SD_MODEL_VERSION, set the "model" field of every kind
  * whose objects change to the new version (kinds.c), and add a line to the
@@ -32,7 +34,7 @@
 typedef struct SdKind
 {
 	const char *name;			/* pg_identify_object() type */
-	bool		relation;		/* a relation (or a publication): its
+	bool		relation;		/* a relation, a publication, a server: its
 								 * children fold into its row when it exists
 								 * on one side only */
 	const char *child_one;		/* a child of a relation: how the folded
