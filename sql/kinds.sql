@@ -73,6 +73,22 @@ FROM schemadrift_objects('{"exclude": ["realtime"]}')
 WHERE kind LIKE 'publication%'
 ORDER BY kind, identity COLLATE "C";
 
+-- options: a publication's tables and schemas are listed when in scope;
+-- excluding a server excludes its user mappings; role_map renames the
+-- role of a user mapping
+SELECT kind, identity
+FROM schemadrift_objects('{"include_schemas": ["kinds"]}')
+WHERE kind IN ('publication relation', 'publication namespace', 'foreign table', 'collation', 'statistics object')
+ORDER BY kind, identity COLLATE "C";
+SELECT kind, identity
+FROM schemadrift_objects('{"exclude": ["\"srv%"]}')
+WHERE kind IN ('server', 'user mapping', 'foreign table')
+ORDER BY kind, identity COLLATE "C";
+SELECT kind, identity
+FROM schemadrift_objects('{"role_map": {"regress_schemadrift \"um\" ü": "app"}}')
+WHERE kind = 'user mapping'
+ORDER BY kind, identity COLLATE "C";
+
 -- the same DDL in another database: the same fingerprint, no difference
 \c regress_sd_kinds_b
 \set ECHO none
@@ -130,7 +146,8 @@ ALTER PUBLICATION realtime SET TABLE kinds.orders (id, status, total) WHERE (sta
 SELECT * FROM drift;
 ALTER PUBLICATION realtime SET TABLE kinds.orders (id, status, total) WHERE (status <> 'draft'),
 	"kinds ""q"" ü"."tab le ""x"" é" ("col ""q"" ü", id);
--- a renamed column follows in the row filter and column list
+-- a renamed column follows in the row filter, the column list and the
+-- extended statistics on it
 ALTER TABLE kinds.orders RENAME COLUMN status TO state;
 SELECT * FROM drift;
 ALTER TABLE kinds.orders RENAME COLUMN state TO status;
@@ -269,7 +286,7 @@ SELECT * FROM drift;
 COMMENT ON COLLATION kinds.posix_like IS 'bytewise';
 SELECT count(*) AS drift FROM drift;
 
--- extended statistics: statistics target, kinds, columns, comment
+-- extended statistics: statistics target, kinds, definition, comment
 ALTER STATISTICS kinds."stx ""s"" ü" SET STATISTICS 500;
 SELECT * FROM drift;
 ALTER STATISTICS kinds."stx ""s"" ü" SET STATISTICS -1;

@@ -1296,8 +1296,9 @@ append_collations(StringInfo buf, int server_version)
 
 /*
  * Extended statistics, children of their table: the table, the kinds of
- * statistics (in the order CREATE STATISTICS lists them), the columns and
- * expressions (pg_get_statisticsobjdef_columns()), the statistics target
+ * statistics (in the order CREATE STATISTICS lists them), the definition:
+ * columns and expressions (pg_get_statisticsobjdef_columns()), a text
+ * core deparses, like an index's definition; the statistics target
  * when set (NULL, not -1, is "default" from PostgreSQL 17), owner,
  * comment.  Its schema may differ from its table's: both must be in scope.
  */
@@ -1312,7 +1313,7 @@ append_statistics(StringInfo buf, int server_version)
 		   " CASE WHEN 'd' = ANY (x.stxkind) THEN '\"ndistinct\"' END,"
 		   " CASE WHEN 'f' = ANY (x.stxkind) THEN '\"dependencies\"' END,"
 		   " CASE WHEN 'm' = ANY (x.stxkind) THEN '\"mcv\"' END) || ']'");
-	jo_add(&o, "columns", JV_TEXT, "pg_catalog.pg_get_statisticsobjdef_columns(x.oid)");
+	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_statisticsobjdef_columns(x.oid)");
 	if (server_version >= 170000)
 		jo_add(&o, "statistics", JV_INT, "x.stxstattarget");
 	else

@@ -74,7 +74,8 @@ static const SdResultColumn diff_columns[NUM_DIFF_COLUMNS] = {
  * from one major version to the next */
 static const char *const deparsed_attributes[] = {
 	"definition", "default", "generated", "using", "with_check", "checks",
-	"partition_key", "partition_bound", "arguments", "result", "body", NULL
+	"partition_key", "partition_bound", "arguments", "result", "body",
+	"row_filter", NULL
 };
 
 typedef struct DiffState
