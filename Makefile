@@ -13,7 +13,12 @@ OBJS = \
 	src/version.o \
 	src/catalog.o \
 	src/objects.o \
+	src/rows.o \
 	src/extract.o \
+	src/side.o \
+	src/side_local.o \
+	src/side_remote.o \
+	src/remote_conn.o \
 	src/snapshot.o \
 	src/options.o \
 	src/compare.o \
@@ -44,6 +49,7 @@ REGRESS = \
 	pg18_catalog \
 	no_false_positives \
 	bad_input \
+	remote \
 	hostile_search_path \
 	parallel \
 	encodings \

@@ -20,42 +20,52 @@ COMMENT ON FUNCTION @extschema@.schemadrift_version() IS
 'versions of the loaded schemadrift library, of the extension installed in this database, of the object model and of the snapshot format';
 
 --
--- Canonical objects and fingerprints (src/objects.c)
+-- Canonical objects and fingerprints (src/side.c)
+--
+-- The side read is this database, or the foreign server named by server
+-- (a named argument after options: a bare literal stays the options).
 --
 
-CREATE FUNCTION @extschema@.schemadrift_objects(options jsonb DEFAULT '{}')
+CREATE FUNCTION @extschema@.schemadrift_objects(
+	options jsonb DEFAULT '{}',
+	server text DEFAULT NULL)
 RETURNS TABLE (kind text, identity text, attrs jsonb, hash text)
 AS 'MODULE_PATHNAME', 'schemadrift_objects'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.schemadrift_objects(jsonb) IS
-'every schema object of this database: kind and identity as pg_identify_object() spells them, attributes, and sha256 of the attributes';
+COMMENT ON FUNCTION @extschema@.schemadrift_objects(jsonb, text) IS
+'every schema object of this database or of a foreign server: kind and identity as pg_identify_object() spells them, attributes, and sha256 of the attributes';
 
-CREATE FUNCTION @extschema@.schemadrift_fingerprint(options jsonb DEFAULT '{}')
+CREATE FUNCTION @extschema@.schemadrift_fingerprint(
+	options jsonb DEFAULT '{}',
+	server text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'schemadrift_fingerprint'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.schemadrift_fingerprint(jsonb) IS
-'one hash for the whole schema of this database: equal schemas under equal options give equal fingerprints';
+COMMENT ON FUNCTION @extschema@.schemadrift_fingerprint(jsonb, text) IS
+'one hash for the whole schema of this database or of a foreign server: equal schemas under equal options give equal fingerprints';
 
 --
 -- Snapshots (src/snapshot.c)
 --
 
-CREATE FUNCTION @extschema@.schemadrift_snapshot(options jsonb DEFAULT '{}')
+CREATE FUNCTION @extschema@.schemadrift_snapshot(
+	options jsonb DEFAULT '{}',
+	server text DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'schemadrift_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.schemadrift_snapshot(jsonb) IS
-'portable jsonb document of the schema of this database, to commit to git and diff against later';
+COMMENT ON FUNCTION @extschema@.schemadrift_snapshot(jsonb, text) IS
+'portable jsonb document of the schema of this database or of a foreign server, to commit to git and diff against later';
 
 --
 -- Diffs (src/compare.c)
 --
--- A side is this database (NULL or omitted) or a snapshot (jsonb).  The
--- overloads with a jsonb side require it, so that no two overloads default
+-- A side is this database (NULL or omitted), a foreign server (text: a
+-- postgres_fdw or dblink_fdw server, read with the caller's user mapping)
+-- or a snapshot (jsonb).  The overloads with a jsonb side require it, so that no two overloads default
 -- the same position; jsonb sides are passed by name (source => or
 -- target =>), since PostgreSQL identifies overloads by argument types only.
 --
@@ -70,7 +80,7 @@ AS 'MODULE_PATHNAME', 'schemadrift_diff'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(text, text, jsonb) IS
-'what must change in target to match source; NULL sides are this database';
+'what must change in target to match source; a side is a foreign server''s name, or NULL for this database';
 
 CREATE FUNCTION @extschema@.schemadrift_diff(
 	target jsonb,
@@ -82,7 +92,7 @@ AS 'MODULE_PATHNAME', 'schemadrift_diff_target_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, text, jsonb) IS
-'what must change in the target snapshot to match source (by default this database)';
+'what must change in the target snapshot to match source (a foreign server, by default this database)';
 
 CREATE FUNCTION @extschema@.schemadrift_diff(
 	source jsonb,
@@ -94,7 +104,7 @@ AS 'MODULE_PATHNAME', 'schemadrift_diff_source_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, text) IS
-'what must change in target (by default this database) to match the source snapshot';
+'what must change in target (a foreign server, by default this database) to match the source snapshot';
 
 CREATE FUNCTION @extschema@.schemadrift_diff(
 	target jsonb,

@@ -63,8 +63,23 @@ SELECT * FROM schemadrift_diff(source => NULL::jsonb);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM schemadrift_diff(target => NULL::jsonb);
 \echo :LAST_ERROR_SQLSTATE
--- should fail: foreign servers and baselines are not sides yet
+-- should fail: a foreign server that does not exist
 SELECT * FROM schemadrift_diff('prod');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a connection string is never a side, for anyone (the error
+-- does not repeat it: it may hold a password)
+SELECT * FROM schemadrift_diff('host=db.prod user=app password=S3cr3t-conninfo');
+\echo :LAST_ERROR_SQLSTATE
+SELECT schemadrift_fingerprint(server => 'postgresql://app:S3cr3t-uri@db.prod/app');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: stored baselines are not sides yet
+SELECT * FROM schemadrift_diff(source => 'baseline:release-1');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: an empty server name
+SELECT * FROM schemadrift_objects(server => '');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a bare literal is the options, never a server name
+SELECT * FROM schemadrift_objects('prod');
 \echo :LAST_ERROR_SQLSTATE
 -- should fail: a jsonb side must be named
 SELECT * FROM schemadrift_diff(:'s'::jsonb);

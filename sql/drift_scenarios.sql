@@ -92,6 +92,43 @@ SELECT kind, identity, change, attribute, source_value, target_value
 FROM schemadrift_diff(source => :'dev'::jsonb, options => :'o')
 ORDER BY identity COLLATE "C", kind, attribute;
 
+-- the same diffs between the live databases, read through loopback
+-- foreign servers: the rows are the snapshot path's, row for row
 \c contrib_regression
+CREATE EXTENSION postgres_fdw;
+DO $$
+BEGIN
+	EXECUTE format('CREATE SERVER regress_sd_prod_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_prod', current_setting('port'));
+	EXECUTE format('CREATE SERVER regress_sd_dev_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_dev', current_setting('port'));
+END
+$$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_prod_srv;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_dev_srv;
+-- what must change in dev to match prod: both sides remote
+SELECT kind, identity, change, attribute, source_value, target_value, note
+FROM schemadrift_diff('regress_sd_dev_srv', 'regress_sd_prod_srv', options => :'o')
+ORDER BY identity COLLATE "C", kind, attribute;
+-- row for row the snapshots' diff, both ways
+CREATE TEMP TABLE remote_rows AS
+	SELECT * FROM schemadrift_diff('regress_sd_dev_srv', 'regress_sd_prod_srv', options => :'o');
+CREATE TEMP TABLE snapshot_rows AS
+	SELECT * FROM schemadrift_diff(target => :'dev'::jsonb, source => :'prod'::jsonb, options => :'o');
+SELECT (SELECT count(*) FROM remote_rows) AS remote_rows,
+	   (SELECT count(*) FROM (TABLE remote_rows EXCEPT ALL TABLE snapshot_rows) d) AS only_remote,
+	   (SELECT count(*) FROM (TABLE snapshot_rows EXCEPT ALL TABLE remote_rows) d) AS only_snapshot;
+-- a remote side against a snapshot, and the remotes' fingerprints and
+-- snapshots against the ones their databases took themselves
+SELECT count(*) AS drift
+FROM schemadrift_diff(target => 'regress_sd_prod_srv', source => :'prod'::jsonb, options => :'o');
+SELECT schemadrift_snapshot(:'o', server => 'regress_sd_prod_srv') = :'prod'::jsonb AS same_snapshot,
+	   schemadrift_fingerprint(:'o', server => 'regress_sd_dev_srv') = (:'dev'::jsonb)->>'fingerprint' AS same_fingerprint;
+SELECT count(*) AS objects FROM schemadrift_objects(:'o', server => 'regress_sd_dev_srv')
+WHERE identity LIKE 'shop.%';
+DROP TABLE remote_rows, snapshot_rows;
+DROP SERVER regress_sd_prod_srv, regress_sd_dev_srv CASCADE;
+DROP EXTENSION postgres_fdw;
+
 DROP DATABASE regress_sd_prod;
 DROP DATABASE regress_sd_dev;

@@ -80,10 +80,21 @@ FROM schemadrift_diff(source => (
 SELECT (:'s010'::jsonb)->'format_version' AS format_version,
 	   (:'s010'::jsonb) ? 'model_version' AS has_model_version,
 	   (:'s010'::jsonb)->>'extension_version' AS taken_by;
+-- (on another major than the fixture's 15, a NOTICE names both majors and
+-- view definitions are marked as version noise: left out here)
+SET client_min_messages = warning;
 SELECT kind, identity, change, attribute
 FROM schemadrift_diff(source => :'s010'::jsonb,
 					  options => '{"include_schemas": ["upg"], "ignore": ["owner"]}')
 WHERE note IS NULL OR note NOT LIKE 'may be version noise%';
+RESET client_min_messages;
+-- the NOTICE naming both object models, alone: the fixture given this
+-- server's version (which its fingerprint does not cover) so that no
+-- NOTICE of another major joins it
+SELECT count(*) >= 0 AS compared
+FROM schemadrift_diff(source => jsonb_set(:'s010'::jsonb, '{server_version_num}',
+										  to_jsonb(current_setting('server_version_num')::int)),
+					  options => '{"include_schemas": ["upg"], "ignore": ["owner"]}');
 -- the snapshots of this version: format 2, model version recorded
 SELECT (:'s'::jsonb)->'format_version' AS format_version,
 	   ((:'s'::jsonb)->>'model_version')::int = (SELECT model_version FROM schemadrift_version()) AS model_version_ok;

@@ -19,8 +19,8 @@
  * extra constraints when they match by definition (ignore
  * constraint_names).
  *
- * A side is this database (NULL), a snapshot (jsonb) or, later, a foreign
- * server or stored baseline (text).
+ * A side is this database (NULL), a snapshot (jsonb) or a foreign server
+ * (text: side.c).
  *
  * IDENTIFICATION
  *	  src/compare.c
@@ -40,6 +40,7 @@
 #include "compat.h"
 #include "objects.h"
 #include "options.h"
+#include "side.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -624,18 +625,11 @@ load_side(SideType type, Datum value, const char *argname,
 	{
 		case SIDE_LOCAL:
 			if (*local_cache == NULL)
-				*local_cache = sd_objects_extract_local(options, true);
+				*local_cache = sd_side_local_read(options, true);
 			return *local_cache;
 
 		case SIDE_NAMED:
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("diff against \"%s\" is not supported yet",
-							TextDatumGetCString(value)),
-					 errdetail("This version compares this database and snapshots; foreign servers and stored baselines come in a later version."),
-					 errhint("Take a snapshot with schemadrift_snapshot() in the other database and pass it as %s => the snapshot.",
-							 argname)));
-			break;
+			return sd_side_read_named(TextDatumGetCString(value), argname, options, true);
 
 		case SIDE_SNAPSHOT:
 			set = sd_snapshot_load(DatumGetJsonbP(value), argname);

@@ -40,4 +40,13 @@
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 
+/* object_aclcheck() replaced the per-class aclcheck functions in 16 */
+#if PG_VERSION_NUM >= 160000
+#define SD_FOREIGN_SERVER_ACLCHECK(srvid, roleid, mode) \
+	object_aclcheck(ForeignServerRelationId, (srvid), (roleid), (mode))
+#else
+#define SD_FOREIGN_SERVER_ACLCHECK(srvid, roleid, mode) \
+	pg_foreign_server_aclcheck((srvid), (roleid), (mode))
+#endif
+
 #endif							/* SCHEMADRIFT_COMPAT_H */

@@ -29,8 +29,8 @@
  * stops the other workers.  When no worker can be started (max_worker_
  * processes used up, no dynamic shared memory) the leader runs every arm.
  *
- * Rows go straight from the executor's slot into SdObjects through a
- * DestReceiver: no SPI tuple table, no cursor.
+ * Rows go straight from the executor's slot into SdObjects (rows.c) through
+ * a DestReceiver: no SPI tuple table, no cursor.
  *
  * IDENTIFICATION
  *	  src/extract.c
@@ -70,6 +70,7 @@
 #include "catalog.h"
 #include "extract.h"
 #include "objects.h"
+#include "rows.h"
 #include "util.h"
 
 /* shm_toc keys of the parallel extraction */
@@ -128,12 +129,7 @@ int			sd_parallel_min_relations = 1000;
 typedef struct SdCollector
 {
 	DestReceiver pub;			/* must be first */
-	SdObjectSet *set;
-	bool		with_attrs;		/* keep every object's attrs */
-	pg_cryptohash_ctx *hashctx; /* for the hashes of the leader's rows */
-	int			capacity;
-	SdArena		arena;
-	MemoryContext rowcxt;
+	SdRowReader rows;			/* where every row goes */
 	TupleDesc	desc;			/* of the workers' rows */
 	TupleTableSlot *qslot;		/* a worker's row, deformed */
 	int			nreaders;		/* queues still open */
@@ -170,140 +166,7 @@ sd_extract_init(void)
 							NULL, NULL, NULL);
 }
 
-/* ---- objects from rows ---------------------------------------------------- */
-
-/*
- * The row type of the extraction query (catalog.c), and of the workers'
- * rows.  Every process runs the query for attrs ($2 true), without hashes;
- * a worker hashes the attrs before it sends a row, and drops them unless
- * the caller wants them; the leader hashes its own rows.  attrs and hash are
- * never both NULL.
- */
-#define SD_EXTRACTION_NATTS 7
-#define SD_COL_KIND 0
-#define SD_COL_ATTRS 5
-#define SD_COL_HASH 6
-static const struct
-{
-	const char *name;
-	Oid			type;
-	bool		nullable;
-}			extraction_columns[SD_EXTRACTION_NATTS] = {
-	{"kind", TEXTOID, false}, {"identity", TEXTOID, false},
-	{"schema", TEXTOID, true}, {"key", TEXTARRAYOID, false},
-	{"parent", TEXTARRAYOID, true}, {"attrs", TEXTOID, true},
-	{"hash", TEXTOID, true},
-};
-
-/*
- * keeps_attrs
- *		Whether an object of kind (a text datum) keeps its attrs when the
- *		caller wants hashes only (SD_KIND_UNSUPPORTED).
- */
-static bool
-keeps_attrs(Datum kind)
-{
-	text	   *k = DatumGetTextPP(kind);
-
-	return VARSIZE_ANY_EXHDR(k) == strlen(SD_KIND_UNSUPPORTED) &&
-		memcmp(VARDATA_ANY(k), SD_KIND_UNSUPPORTED, strlen(SD_KIND_UNSUPPORTED)) == 0;
-}
-
-static TupleDesc
-extraction_tupdesc(void)
-{
-	TupleDesc	desc = CreateTemplateTupleDesc(SD_EXTRACTION_NATTS);
-	int			i;
-
-	for (i = 0; i < SD_EXTRACTION_NATTS; i++)
-		TupleDescInitEntry(desc, i + 1, extraction_columns[i].name,
-						   extraction_columns[i].type, -1, 0);
-	return desc;
-}
-
-/*
- * text_array_to_cstrings
- *		Deconstruct a text[] datum into palloc'd C strings; NULL elements are
- *		an error (the extraction never produces them).
- */
-static char **
-text_array_to_cstrings(Datum d, int *n)
-{
-	ArrayType  *arr = DatumGetArrayTypeP(d);
-	Datum	   *elems;
-	bool	   *nulls;
-	char	  **result;
-	int			i;
-
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
-	result = palloc(sizeof(char *) * Max(*n, 1));
-	for (i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			elog(ERROR, "unexpected NULL in object key");
-		result[i] = TextDatumGetCString(elems[i]);
-	}
-	return result;
-}
-
-/*
- * collect_row
- *		Add one row of the extraction (its 7 columns deformed) to the set.
- *
- * kind, identity and key are never NULL for an object that still exists,
- * and a row carries its attrs, its hash or both; pg_identify_object()
- * returns a NULL identity for one dropped while the extraction runs.  That is an error here, which the caller turns into
- * another attempt when DDL committed meanwhile.
- */
-static void
-collect_row(SdCollector *c, Datum *values, bool *isnull)
-{
-	SdObjectSet *set = c->set;
-	MemoryContext old;
-	char	  **key;
-	char	  **parent = NULL;
-	int			nkey;
-	int			nparent = 0;
-	int			i;
-	SdObject   *obj;
-
-	for (i = 0; i < SD_EXTRACTION_NATTS; i++)
-		if (isnull[i] && !extraction_columns[i].nullable)
-			elog(ERROR, "catalog extraction returned NULL as %s", extraction_columns[i].name);
-	if (isnull[SD_COL_ATTRS] && isnull[SD_COL_HASH])
-		elog(ERROR, "catalog extraction returned neither attrs nor hash");
-
-	if (set->nobjects >= c->capacity)
-	{
-		c->capacity *= 2;
-		set->objects = repalloc_huge(set->objects, sizeof(SdObject) * c->capacity);
-	}
-	obj = &set->objects[set->nobjects];
-
-	old = MemoryContextSwitchTo(c->rowcxt);
-	key = text_array_to_cstrings(values[3], &nkey);
-	if (!isnull[4])
-		parent = text_array_to_cstrings(values[4], &nparent);
-	sd_object_fill(obj,
-				   TextDatumGetCString(values[0]),
-				   TextDatumGetCString(values[1]),
-				   isnull[2] ? NULL : TextDatumGetCString(values[2]),
-				   nkey, key, nparent, parent,
-				   isnull[SD_COL_ATTRS] || !(c->with_attrs || keeps_attrs(values[SD_COL_KIND])) ?
-				   NULL : TextDatumGetCString(values[SD_COL_ATTRS]),
-				   &c->arena);
-	if (isnull[SD_COL_HASH])
-	{
-		text	   *attrs = DatumGetTextPP(values[SD_COL_ATTRS]);
-
-		sd_util_attrs_hash(c->hashctx, VARDATA_ANY(attrs), VARSIZE_ANY_EXHDR(attrs), obj->hash);
-	}
-	else
-		text_to_cstring_buffer(DatumGetTextPP(values[SD_COL_HASH]), obj->hash, sizeof(obj->hash));
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(c->rowcxt);
-	set->nobjects++;
-}
+/* ---- rows from the backend and the workers --------------------------------- */
 
 /*
  * poll_workers
@@ -339,7 +202,7 @@ poll_workers(SdCollector *c, bool wait)
 			}
 			ExecStoreMinimalTuple(tup, c->qslot, false);
 			slot_getallattrs(c->qslot);
-			collect_row(c, c->qslot->tts_values, c->qslot->tts_isnull);
+			sd_rows_add(&c->rows, c->qslot->tts_values, c->qslot->tts_isnull);
 			ExecClearTuple(c->qslot);
 			got = true;
 		}
@@ -361,7 +224,7 @@ collector_receive(TupleTableSlot *slot, DestReceiver *self)
 	SdCollector *c = (SdCollector *) self;
 
 	slot_getallattrs(slot);
-	collect_row(c, slot->tts_values, slot->tts_isnull);
+	sd_rows_add(&c->rows, slot->tts_values, slot->tts_isnull);
 	if (c->nreaders > 0 && ++c->since_poll >= SD_POLL_ROWS)
 	{
 		c->since_poll = 0;
@@ -403,22 +266,14 @@ dest_init(DestReceiver *d, bool (*receive) (TupleTableSlot *, DestReceiver *),
 /*
  * check_result_types
  *		Whatever arms a query has, its rows must have the extraction's row
- *		type: the leader reads the workers' rows with extraction_tupdesc().
+ *		type.
  */
 static void
 check_result_types(SPIPlanPtr plan)
 {
 	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
-	TupleDesc	actual = source->resultDesc;
-	int			i;
 
-	if (actual == NULL || actual->natts != SD_EXTRACTION_NATTS)
-		elog(ERROR, "catalog extraction query returns %d columns, expected %d",
-			 actual ? actual->natts : 0, SD_EXTRACTION_NATTS);
-	for (i = 0; i < SD_EXTRACTION_NATTS; i++)
-		if (TupleDescAttr(actual, i)->atttypid != extraction_columns[i].type)
-			elog(ERROR, "catalog extraction query column %d has type %u, expected %u",
-				 i + 1, TupleDescAttr(actual, i)->atttypid, extraction_columns[i].type);
+	sd_rows_check_type(source->resultDesc);
 }
 
 /*
@@ -693,15 +548,7 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 
 	memset(&c, 0, sizeof(c));
 	dest_init(&c.pub, collector_receive, collector_noop);
-	c.set = set;
-	c.with_attrs = with_attrs;
-	c.hashctx = sd_util_sha256_begin();
-	c.capacity = 1024;
-	set->objects = MemoryContextAlloc(resultcxt, sizeof(SdObject) * c.capacity);
-	set->nobjects = 0;
-	sd_arena_init(&c.arena, resultcxt);
-	c.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift extraction row",
-									 ALLOCSET_DEFAULT_SIZES);
+	sd_rows_begin(&c.rows, set, with_attrs, resultcxt);
 
 	PushActiveSnapshot(snap);
 
@@ -763,7 +610,7 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 		for (i = launched + 1; i < nparts; i++)
 			leader_arms |= work.arms[i];
 
-		c.desc = extraction_tupdesc();
+		c.desc = sd_rows_tupdesc();
 		c.qslot = MakeSingleTupleTableSlot(c.desc, &TTSOpsMinimalTuple);
 		for (i = 0; i < nworkers; i++)
 		{
@@ -808,10 +655,7 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	}
 
 	PopActiveSnapshot();
-	pg_cryptohash_free(c.hashctx);
-	MemoryContextDelete(c.rowcxt);
-	if (set->nobjects > 0 && set->nobjects < c.capacity)
-		set->objects = repalloc_huge(set->objects, sizeof(SdObject) * set->nobjects);
+	sd_rows_end(&c.rows);
 }
 
 /*
@@ -840,22 +684,22 @@ worker_dest_receive(TupleTableSlot *slot, DestReceiver *self)
 
 	slot_getallattrs(slot);
 	ExecClearTuple(out);
-	memcpy(out->tts_values, slot->tts_values, sizeof(Datum) * SD_EXTRACTION_NATTS);
-	memcpy(out->tts_isnull, slot->tts_isnull, sizeof(bool) * SD_EXTRACTION_NATTS);
-	if (out->tts_isnull[SD_COL_HASH] && !out->tts_isnull[SD_COL_ATTRS])
+	memcpy(out->tts_values, slot->tts_values, sizeof(Datum) * SD_ROW_NATTS);
+	memcpy(out->tts_isnull, slot->tts_isnull, sizeof(bool) * SD_ROW_NATTS);
+	if (out->tts_isnull[SD_ROW_HASH] && !out->tts_isnull[SD_ROW_ATTRS])
 	{
-		text	   *attrs = DatumGetTextPP(out->tts_values[SD_COL_ATTRS]);
+		text	   *attrs = DatumGetTextPP(out->tts_values[SD_ROW_ATTRS]);
 		char		hex[SD_SHA256_HEX_LEN + 1];
 
 		sd_util_attrs_hash(d->hashctx, VARDATA_ANY(attrs), VARSIZE_ANY_EXHDR(attrs), hex);
 		memcpy(VARDATA(d->hash), hex, SD_SHA256_HEX_LEN);
-		out->tts_values[SD_COL_HASH] = PointerGetDatum(d->hash);
-		out->tts_isnull[SD_COL_HASH] = false;
+		out->tts_values[SD_ROW_HASH] = PointerGetDatum(d->hash);
+		out->tts_isnull[SD_ROW_HASH] = false;
 	}
-	/* a NULL kind is left for the leader to report (collect_row) */
-	if (!d->with_attrs && !out->tts_isnull[SD_COL_KIND] &&
-		!keeps_attrs(out->tts_values[SD_COL_KIND]))
-		out->tts_isnull[SD_COL_ATTRS] = true;
+	/* a NULL kind is left for the leader to report (sd_rows_add) */
+	if (!d->with_attrs && !out->tts_isnull[SD_ROW_KIND] &&
+		!sd_rows_keeps_attrs(out->tts_values[SD_ROW_KIND]))
+		out->tts_isnull[SD_ROW_ATTRS] = true;
 	ExecStoreVirtualTuple(out);
 	return d->queue->receiveSlot(out, d->queue);
 }
@@ -898,7 +742,7 @@ sd_extract_worker_main(dsm_segment *seg, shm_toc *toc)
 	wdest.queue = CreateTupleQueueDestReceiver(mqh);
 	wdest.with_attrs = shared->with_attrs;
 	wdest.hashctx = sd_util_sha256_begin();
-	wdest.out = MakeSingleTupleTableSlot(extraction_tupdesc(), &TTSOpsVirtual);
+	wdest.out = MakeSingleTupleTableSlot(sd_rows_tupdesc(), &TTSOpsVirtual);
 	wdest.hash = palloc(VARHDRSZ + SD_SHA256_HEX_LEN);
 	SET_VARSIZE(wdest.hash, VARHDRSZ + SD_SHA256_HEX_LEN);
 

@@ -4,7 +4,9 @@
  *	  Module initialization: the magic block, GUCs and hooks only.
  *
  * The work is done elsewhere, one file per part (see DESIGN.md): catalog.c
- * builds the extraction SQL, objects.c runs it and holds canonical objects,
+ * builds the extraction SQL; side_local.c (with extract.c) runs it here and
+ * side_remote.c (with remote_conn.c) on a foreign server, rows.c makes rows
+ * into canonical objects, objects.c orders and fingerprints them;
  * snapshot.c reads and writes snapshot documents, compare.c diffs two sides.
  *
  * IDENTIFICATION
@@ -19,6 +21,7 @@
 
 #include "audit.h"
 #include "extract.h"
+#include "remote.h"
 #include "compat.h"
 
 PG_MODULE_MAGIC;
@@ -35,5 +38,6 @@ _PG_init(void)
 {
 	sd_audit_init();
 	sd_extract_init();
+	sd_remote_init();
 	MarkGUCPrefixReserved("schemadrift");
 }

@@ -46,6 +46,7 @@
 
 #include "compat.h"
 #include "options.h"
+#include "side.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -703,12 +704,16 @@ sd_snapshot_load(Jsonb *doc, const char *argname)
 PG_FUNCTION_INFO_V1(schemadrift_snapshot);
 
 /*
- * schemadrift_snapshot(options jsonb) -> jsonb
+ * schemadrift_snapshot(options jsonb, server text) -> jsonb
+ *
+ * The server argument is absent from 0.1.0's declaration.
  */
 Datum
 schemadrift_snapshot(PG_FUNCTION_ARGS)
 {
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
+	char	   *server = PG_NARGS() > 1 && !PG_ARGISNULL(1) ?
+		text_to_cstring(PG_GETARG_TEXT_PP(1)) : NULL;
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext workcxt;
 	SdObjectSet *set;
@@ -722,7 +727,7 @@ schemadrift_snapshot(PG_FUNCTION_ARGS)
 	workcxt = AllocSetContextCreate(callercxt, "schemadrift snapshot",
 									ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(workcxt);
-	set = sd_objects_extract_local(options, true);
+	set = sd_side_read_named(server, "server", options, true);
 	sd_objects_report_unsupported(set);
 	MemoryContextSwitchTo(callercxt);
 	doc = sd_snapshot_build(set);

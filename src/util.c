@@ -68,6 +68,21 @@ sd_util_pin_gucs(void)
 }
 
 /*
+ * sd_util_pinned_setting
+ *		The i-th of the settings sd_util_pin_gucs() pins (name and value), or
+ *		false past the last: a remote side pins the same ones in its session.
+ */
+bool
+sd_util_pinned_setting(int i, const char **name, const char **value)
+{
+	if (i < 0 || i >= lengthof(pinned_gucs))
+		return false;
+	*name = pinned_gucs[i].name;
+	*value = pinned_gucs[i].value;
+	return true;
+}
+
+/*
  * sd_util_unpin_gucs
  *		Restore the settings sd_util_pin_gucs() changed.
  */

@@ -20,6 +20,7 @@
 
 extern int	sd_util_pin_gucs(void);
 extern void sd_util_unpin_gucs(int nestlevel);
+extern bool sd_util_pinned_setting(int i, const char **name, const char **value);
 extern pg_cryptohash_ctx *sd_util_sha256_begin(void);
 extern void sd_util_sha256_add(pg_cryptohash_ctx *ctx, const char *data, size_t len);
 extern void sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out);

@@ -24,7 +24,8 @@ CREATE TABLE requests (
 	status request_status NOT NULL DEFAULT 'draft');
 
 \c demo_dev
-CREATE EXTENSION schemadrift;
+-- dev still runs the previous release: updated at the end of the demo
+CREATE EXTENSION schemadrift VERSION '0.1.0';
 CREATE TYPE request_status AS ENUM ('draft', 'submitted', 'failed');
 CREATE TABLE merchants (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -52,6 +53,19 @@ FROM schemadrift_diff(source => :'prod_snapshot'::jsonb)
 ORDER BY identity, attribute;
 
 \echo
+\echo '== The same, live: prod as a foreign server (postgres_fdw), read over libpq.'
+\echo '== prod needs no schemadrift for this; the diff runs in dev:'
+CREATE EXTENSION postgres_fdw;
+SELECT format('CREATE SERVER prod FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L)',
+			  split_part(current_setting('unix_socket_directories'), ',', 1),
+			  current_setting('port'), 'demo_prod') \gexec
+CREATE USER MAPPING FOR CURRENT_USER SERVER prod;
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(source => 'prod',
+					  options => '{"exclude": ["postgres_fdw", "prod"]}')
+ORDER BY identity, attribute;
+
+\echo
 \echo '== Snapshots are plain jsonb, for git; one object of prod:'
 SELECT jsonb_pretty(o) AS "merchants.name in prod"
 FROM jsonb_array_elements((:'prod_snapshot'::jsonb)->'objects') o
@@ -66,6 +80,15 @@ RESET schemadrift.change_reason;
 SELECT id, session_user_name, command_tag, object_type, object_identity, change_reason,
 	   left(regexp_replace(statement, '\s+', ' ', 'g'), 50) AS statement
 FROM schemadrift_ddl_log ORDER BY id DESC LIMIT 6;
+SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
+
+\echo
+\echo '== dev ran schemadrift 0.1.0 all along; updating keeps its log and chain:'
+SELECT count(*) AS log_rows_before FROM schemadrift_ddl_log;
+ALTER EXTENSION schemadrift UPDATE;
+SELECT * FROM schemadrift_version();
+-- 0.2.0 reads a server's fingerprint, snapshot and objects too
+SELECT schemadrift_fingerprint(server => 'prod') AS "prod's fingerprint, read from dev";
 SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
 
 \c postgres

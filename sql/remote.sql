@@ -1,0 +1,166 @@
+--
+-- remote: foreign servers as sides, through loopback servers to a second
+-- database of this cluster that has no schemadrift installed
+--
+-- (the loopback host is this cluster's socket directory, which differs
+-- from run to run: connection errors are shown without their detail)
+CREATE DATABASE regress_sd_remote;
+\c regress_sd_remote
+CREATE SCHEMA rmt;
+CREATE TABLE rmt.accounts (id bigint PRIMARY KEY, email text NOT NULL, plan text DEFAULT 'free');
+CREATE INDEX accounts_email ON rmt.accounts (lower(email));
+CREATE VIEW rmt.free_accounts AS SELECT id FROM rmt.accounts WHERE plan = 'free';
+-- a hostile search_path for every session of the remote database: its
+-- functions and operators shadow pg_catalog's, and raise if ever called
+CREATE SCHEMA hostile;
+CREATE FUNCTION hostile.set_config(text, text, boolean) RETURNS text
+	LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hostile set_config called'; END$$;
+CREATE FUNCTION hostile.oideq(oid, oid) RETURNS boolean
+	LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hostile = called'; END$$;
+CREATE OPERATOR hostile.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = hostile.oideq);
+CREATE FUNCTION hostile.format_type(oid, integer) RETURNS text
+	LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hostile format_type called'; END$$;
+ALTER DATABASE regress_sd_remote SET search_path = hostile, pg_catalog, public;
+
+\c contrib_regression
+CREATE EXTENSION postgres_fdw;
+CREATE EXTENSION dblink;
+-- the same schema here, to compare with
+CREATE SCHEMA rmt;
+CREATE TABLE rmt.accounts (id bigint PRIMARY KEY, email text NOT NULL, plan text DEFAULT 'free');
+CREATE INDEX accounts_email ON rmt.accounts (lower(email));
+CREATE VIEW rmt.free_accounts AS SELECT id FROM rmt.accounts WHERE plan = 'free';
+-- (the extensions, servers and user mappings this side has are not the
+-- remote's: left out of the comparison)
+\set o '{"include_schemas": ["rmt"], "ignore": ["owner"], "exclude": ["dblink", "postgres_fdw", "regress_sd_%"]}'
+
+DO $$
+BEGIN
+	EXECUTE format('CREATE SERVER regress_sd_loopback FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_remote', current_setting('port'));
+	EXECUTE format('CREATE SERVER regress_sd_loopback_dblink FOREIGN DATA WRAPPER dblink_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_remote', current_setting('port'));
+	EXECUTE format('CREATE SERVER regress_sd_refused FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, host %L, port %L)',
+				   'regress_sd_remote', '127.0.0.1', '1');
+END
+$$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_loopback;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_loopback_dblink;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_refused;
+
+-- the remote needs no schemadrift; equal schemas compare equal, through
+-- either wrapper, in every function; the hostile search_path changes
+-- nothing and runs none of its functions
+SELECT extname FROM dblink('dbname=regress_sd_remote port=' || current_setting('port'),
+						   'SELECT extname FROM pg_catalog.pg_extension ORDER BY 1') AS t(extname name);
+SELECT count(*) AS drift FROM schemadrift_diff('regress_sd_loopback', options => :'o');
+SELECT count(*) AS drift FROM schemadrift_diff(NULL, 'regress_sd_loopback_dblink', :'o'::jsonb);
+SELECT schemadrift_fingerprint(:'o', server => 'regress_sd_loopback') = schemadrift_fingerprint(:'o') AS same_fingerprint;
+SELECT schemadrift_snapshot(:'o', server => 'regress_sd_loopback_dblink') = schemadrift_snapshot(:'o') AS same_snapshot;
+SELECT kind, identity FROM schemadrift_objects(:'o', server => 'regress_sd_loopback') ORDER BY identity COLLATE "C", kind;
+
+-- a drift on the remote shows, in both directions
+\c regress_sd_remote
+ALTER TABLE rmt.accounts ADD COLUMN tax_id text;
+ALTER TABLE rmt.accounts ALTER COLUMN plan SET DEFAULT 'trial';
+\c contrib_regression
+\set o '{"include_schemas": ["rmt"], "ignore": ["owner"], "exclude": ["dblink", "postgres_fdw", "regress_sd_%"]}'
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff('regress_sd_loopback', options => :'o')
+ORDER BY identity COLLATE "C", attribute;
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(target => NULL, source => 'regress_sd_loopback', options => :'o')
+ORDER BY identity COLLATE "C", attribute;
+
+-- should fail: a server of another wrapper
+CREATE FOREIGN DATA WRAPPER regress_sd_other;
+CREATE SERVER regress_sd_other_srv FOREIGN DATA WRAPPER regress_sd_other;
+SELECT schemadrift_fingerprint(server => 'regress_sd_other_srv');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: no user mapping for this role
+DO $$
+BEGIN
+	EXECUTE format('CREATE SERVER regress_sd_unmapped FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_remote', current_setting('port'));
+END
+$$;
+SELECT schemadrift_fingerprint(server => 'regress_sd_unmapped');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: nothing listens there
+\set VERBOSITY terse
+SELECT schemadrift_fingerprint(server => 'regress_sd_refused');
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a timeout out of range (the message's units differ by major)
+\set VERBOSITY sqlstate
+SET schemadrift.connect_timeout = 0;
+\set VERBOSITY default
+SET schemadrift.remote_timeout = '1 min';
+SHOW schemadrift.remote_timeout;
+RESET schemadrift.remote_timeout;
+
+--
+-- non-superusers never reach a remote with the server's own credentials
+-- (this cluster trusts local connections: a password is never asked for)
+--
+CREATE ROLE regress_schemadrift_reader;
+GRANT CREATE ON SCHEMA public TO regress_schemadrift_reader;
+CREATE USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback_dblink;
+SET ROLE regress_schemadrift_reader;
+-- should fail: no USAGE on the server
+SELECT schemadrift_fingerprint(server => 'regress_sd_loopback');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT USAGE ON FOREIGN SERVER regress_sd_loopback, regress_sd_loopback_dblink TO regress_schemadrift_reader;
+CREATE USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback;
+SET ROLE regress_schemadrift_reader;
+-- should fail: a mapping without a password (trust, peer, .pgpass and the
+-- server's environment are never borrowed), on either wrapper
+SELECT schemadrift_fingerprint(server => 'regress_sd_loopback');
+\echo :LAST_ERROR_SQLSTATE
+SELECT schemadrift_fingerprint(server => 'regress_sd_loopback_dblink');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a password the remote never asks for (trust); the error
+-- does not show it
+ALTER USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback
+	OPTIONS (ADD user 'postgres', ADD password 'S3cr3t-mapping');
+SELECT schemadrift_fingerprint(server => 'regress_sd_loopback');
+\echo :LAST_ERROR_SQLSTATE
+-- should fail: a non-superuser cannot waive the password (postgres_fdw's rule)
+ALTER USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback
+	OPTIONS (ADD password_required 'false');
+RESET ROLE;
+-- should fail: a server option that names the server's own files
+ALTER SERVER regress_sd_loopback_dblink OPTIONS (ADD passfile '/var/lib/postgresql/.pgpass');
+ALTER USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback_dblink
+	OPTIONS (ADD password 'S3cr3t-mapping');
+SET ROLE regress_schemadrift_reader;
+SELECT schemadrift_fingerprint(server => 'regress_sd_loopback_dblink');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+ALTER SERVER regress_sd_loopback_dblink OPTIONS (DROP passfile);
+-- a superuser may waive the password on a postgres_fdw mapping: then the
+-- non-superuser reads
+ALTER USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback
+	OPTIONS (DROP password, ADD password_required 'false');
+SET ROLE regress_schemadrift_reader;
+SELECT identity, change, attribute FROM schemadrift_diff('regress_sd_loopback', options => :'o')
+ORDER BY identity COLLATE "C";
+RESET ROLE;
+
+-- no secret in any of it
+SELECT count(*) AS secrets_in_mappings_visible_to_schemadrift
+FROM schemadrift_objects() WHERE attrs::text LIKE '%S3cr3t%';
+
+DROP USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback;
+DROP USER MAPPING FOR regress_schemadrift_reader SERVER regress_sd_loopback_dblink;
+REVOKE ALL ON FOREIGN SERVER regress_sd_loopback, regress_sd_loopback_dblink FROM regress_schemadrift_reader;
+REVOKE CREATE ON SCHEMA public FROM regress_schemadrift_reader;
+DROP ROLE regress_schemadrift_reader;
+DROP SERVER regress_sd_other_srv;
+DROP FOREIGN DATA WRAPPER regress_sd_other;
+DROP SERVER regress_sd_loopback, regress_sd_loopback_dblink, regress_sd_refused, regress_sd_unmapped CASCADE;
+DROP EXTENSION dblink;
+DROP EXTENSION postgres_fdw;
+DROP SCHEMA rmt CASCADE;
+DROP DATABASE regress_sd_remote;

@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ *
+ * remote.h
+ *	  Connections to remote servers: a foreign server and the caller's user
+ *	  mapping, made into a checked libpq connection with deadlines.
+ *
+ * IDENTIFICATION
+ *	  src/remote.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMADRIFT_REMOTE_H
+#define SCHEMADRIFT_REMOTE_H
+
+#include "libpq-fe.h"
+
+/* One open connection to a remote server */
+typedef struct SdRemote
+{
+	PGconn	   *conn;
+	char	   *server;			/* the foreign server's name */
+	int			version;		/* the remote's server_version_num */
+	char	   *version_text;	/* and its server_version */
+	SubTransactionId subid;		/* the subtransaction that opened it */
+	struct SdRemote *next;		/* in the list of open connections */
+} SdRemote;
+
+/* called once per row of a query's result (a PGRES_SINGLE_TUPLE result) */
+typedef void (*SdRemoteRowFn) (void *arg, PGresult *row);
+
+/* GUCs (seconds) */
+extern PGDLLIMPORT int sd_connect_timeout;
+extern PGDLLIMPORT int sd_remote_timeout;
+
+extern void sd_remote_init(void);
+extern SdRemote *sd_remote_connect(const char *server);
+extern void sd_remote_close(SdRemote *r);
+extern void sd_remote_command(SdRemote *r, const char *sql, const char *what);
+extern char *sd_remote_value(SdRemote *r, const char *sql, const char *what);
+extern void sd_remote_rows(SdRemote *r, const char *sql, int nparams,
+						   const char *const *params, SdRemoteRowFn fn,
+						   void *arg, const char *what);
+
+#endif							/* SCHEMADRIFT_REMOTE_H */

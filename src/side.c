@@ -1,0 +1,185 @@
+/*-------------------------------------------------------------------------
+ *
+ * side.c
+ *	  Sides named by text: this database, a foreign server, and what is
+ *	  refused (a connection string); the objects and fingerprint of a side.
+ *
+ * A side is NULL (this database), a snapshot (jsonb, snapshot.c), or the
+ * name of a foreign server of the postgres_fdw or dblink_fdw wrapper, read
+ * over libpq with the caller's user mapping (side_remote.c).  A raw
+ * connection string is never a side, for anyone: the statement that named
+ * it would carry its password into the server log and pg_stat_activity.
+ * Names that start with "baseline:" are kept for stored baselines.
+ *
+ * IDENTIFICATION
+ *	  src/side.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "foreign/foreign.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "side.h"
+#include "util.h"
+
+#define SD_BASELINE_PREFIX "baseline:"
+
+/*
+ * sd_side_inconsistent
+ *		Fail because concurrent DDL kept changing the schema of a side
+ *		(server NULL: this database) through every attempt to read it.
+ */
+void
+sd_side_inconsistent(const char *server)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 server ?
+			 errmsg("could not read a consistent schema from server \"%s\": it changed while it was being read", server) :
+			 errmsg("could not read a consistent schema: it changed while it was being read"),
+			 errdetail("Concurrent DDL committed during each of %d attempts.",
+					   SD_EXTRACT_ATTEMPTS),
+			 errhint("Retry the command when the concurrent schema changes have finished.")));
+}
+
+/*
+ * looks_like_conninfo
+ *		Whether name looks like a libpq connection string or URI rather than
+ *		a server name: key=value pairs, or a postgres:// URI.
+ */
+static bool
+looks_like_conninfo(const char *name)
+{
+	return strchr(name, '=') != NULL ||
+		strncmp(name, "postgres://", 11) == 0 ||
+		strncmp(name, "postgresql://", 13) == 0;
+}
+
+/*
+ * sd_side_read_named
+ *		The objects of the side named name (given as argument argname):
+ *		this database when name is NULL, otherwise a foreign server.  Sorted,
+ *		in the current memory context; with attrs only if with_attrs.
+ *
+ * A name that is not a foreign server and looks like a connection string
+ * is refused without repeating it: it may hold a password.
+ */
+SdObjectSet *
+sd_side_read_named(const char *name, const char *argname, SdOptions *options,
+				   bool with_attrs)
+{
+	if (name == NULL)
+		return sd_side_local_read(options, with_attrs);
+
+	if (name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" is an empty server name", argname),
+				 errhint("Pass NULL, or omit the argument, for this database.")));
+
+	if (strncmp(name, SD_BASELINE_PREFIX, strlen(SD_BASELINE_PREFIX)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("stored baselines are not supported yet"),
+				 errdetail("Sides named \"%s...\" are kept for stored baselines, which come in a later version.",
+						   SD_BASELINE_PREFIX),
+				 errhint("Pass a snapshot taken with schemadrift_snapshot() as %s instead.", argname)));
+
+	if (GetForeignServerByName(name, true) == NULL && looks_like_conninfo(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a connection string cannot be a side"),
+				 errdetail("\"%s\" is neither this database nor a foreign server; a connection string would carry its password into the server log.",
+						   argname),
+				 errhint("Create a foreign server (CREATE SERVER ... FOREIGN DATA WRAPPER postgres_fdw) and a user mapping for it, and pass the server's name.")));
+
+	return sd_side_remote_read(name, options, with_attrs);
+}
+
+/* the server argument of a function that reads one side, or NULL */
+static char *
+server_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return NULL;
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* ---- SQL-callable functions ---------------------------------------------- */
+
+PG_FUNCTION_INFO_V1(schemadrift_objects);
+PG_FUNCTION_INFO_V1(schemadrift_fingerprint);
+
+/*
+ * schemadrift_objects(options jsonb, server text) -> TABLE(kind, identity, attrs, hash)
+ *
+ * The server argument is absent from 0.1.0's declaration.
+ */
+Datum
+schemadrift_objects(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
+	char	   *server = server_arg(fcinfo, 1);
+	SdObjectSet *set;
+	int			i;
+
+	MemoryContext rowcxt;
+
+	InitMaterializedSRF(fcinfo, 0);
+	set = sd_side_read_named(server, "server", options, true);
+	sd_objects_report_unsupported(set);
+
+	/* each row's datums are copied into the tuplestore: free them at once */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "schemadrift objects row",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (i = 0; i < set->nobjects; i++)
+	{
+		SdObject   *obj = &set->objects[i];
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+		values[0] = CStringGetTextDatum(obj->kind);
+		values[1] = CStringGetTextDatum(obj->identity);
+		values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(obj->attrs_text));
+		values[3] = CStringGetTextDatum(obj->hash);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	MemoryContextDelete(rowcxt);
+	return (Datum) 0;
+}
+
+/*
+ * schemadrift_fingerprint(options jsonb, server text) -> text
+ */
+Datum
+schemadrift_fingerprint(PG_FUNCTION_ARGS)
+{
+	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
+	char	   *server = server_arg(fcinfo, 1);
+	MemoryContext callercxt = CurrentMemoryContext;
+	MemoryContext workcxt;
+	SdObjectSet *set;
+	char		root[SD_SHA256_HEX_LEN + 1];
+
+	workcxt = AllocSetContextCreate(callercxt, "schemadrift fingerprint",
+									ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(workcxt);
+	set = sd_side_read_named(server, "server", options, false);
+	sd_objects_report_unsupported(set);
+	sd_objects_fingerprint(set, root);
+	MemoryContextSwitchTo(callercxt);
+	MemoryContextDelete(workcxt);
+	PG_RETURN_TEXT_P(cstring_to_text(root));
+}

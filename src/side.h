@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * side.h
+ *	  Sides: where a schema is read from (this database, a foreign server),
+ *	  and how a side named by text is told apart.
+ *
+ * IDENTIFICATION
+ *	  src/side.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMADRIFT_SIDE_H
+#define SCHEMADRIFT_SIDE_H
+
+#include "objects.h"
+#include "options.h"
+
+/* how often a side is read while DDL keeps committing under the reading */
+#define SD_EXTRACT_ATTEMPTS 3
+
+/* side_local.c */
+extern SdObjectSet *sd_side_local_read(SdOptions *options, bool with_attrs);
+
+/* side_remote.c */
+extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
+										bool with_attrs);
+
+/* side.c */
+extern void sd_side_inconsistent(const char *server);
+extern SdObjectSet *sd_side_read_named(const char *name, const char *argname,
+									   SdOptions *options, bool with_attrs);
+
+#endif							/* SCHEMADRIFT_SIDE_H */

@@ -1,0 +1,289 @@
+#
+# 070_remote_faults.pl: remote sides when things go wrong, on two clusters.
+#
+# "local" has schemadrift and postgres_fdw; "remote" has nothing of ours and
+# asks role regress_drift_reader for a password (scram-sha-256).  Every fault
+# ends in a clear error within 3 s of its timeout (the seconds each took are
+# printed), a stuck read ends on pg_cancel_backend, a remote of another major
+# (a fake server that says it runs 14) is refused, 1,000 failing connects in
+# one session leak neither file descriptors nor memory, and the password
+# appears in no error, no server log line and no audit row.
+#
+use strict;
+use warnings;
+use IO::Socket::INET;
+use IPC::Run;
+use POSIX ();
+use Time::HiRes qw(time sleep);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $secret = 'S3cr3t-tap-mapping';
+
+my $remote = PostgreSQL::Test::Cluster->new('remote');
+$remote->init;
+# the reader must give its password; everyone else (the test) is trusted
+my $hba = slurp_file($remote->data_dir . '/pg_hba.conf');
+open(my $fh, '>', $remote->data_dir . '/pg_hba.conf') or die $!;
+print $fh "local all regress_drift_reader scram-sha-256\n$hba";
+close($fh);
+$remote->start;
+$remote->safe_psql('postgres', qq{
+SET log_statement = 'none';
+CREATE ROLE regress_drift_reader LOGIN PASSWORD '$secret';
+CREATE DATABASE app;
+});
+$remote->safe_psql('app', q{
+CREATE TABLE public.merchants (id int PRIMARY KEY, name text CHECK (name <> ''));
+CREATE VIEW public.merchant_names AS SELECT name FROM public.merchants;
+});
+
+my $local = PostgreSQL::Test::Cluster->new('local');
+$local->init;
+$local->start;
+$local->safe_psql('postgres', 'CREATE DATABASE app');
+$local->safe_psql('app', q{
+CREATE EXTENSION schemadrift;
+CREATE EXTENSION postgres_fdw;
+CREATE TABLE public.merchants (id int PRIMARY KEY, name text CHECK (name <> ''));
+CREATE VIEW public.merchant_names AS SELECT name FROM public.merchants;
+CREATE ROLE regress_drift_local LOGIN;
+GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO regress_drift_local;
+});
+
+# a server per fault; the non-superuser regress_drift_local reads "prod"
+# with the reader's password
+my $rhost = $remote->host;
+my $rport = $remote->port;
+my $silent = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp')
+  or die "cannot listen: $!";
+my $silent_port = $silent->sockport;
+my $refused_port = do {
+	my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp');
+	my $p = $s->sockport;
+	close($s);
+	$p;
+};
+$local->safe_psql('app', qq{
+SET log_statement = 'none';
+CREATE SERVER prod FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$rhost', port '$rport', dbname 'app');
+CREATE SERVER wrongpw FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$rhost', port '$rport', dbname 'app');
+CREATE SERVER refused FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$refused_port', dbname 'app');
+CREATE SERVER silent FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$silent_port', dbname 'app');
+GRANT USAGE ON FOREIGN SERVER prod, wrongpw TO regress_drift_local;
+CREATE USER MAPPING FOR regress_drift_local SERVER prod OPTIONS (user 'regress_drift_reader', password '$secret');
+CREATE USER MAPPING FOR regress_drift_local SERVER wrongpw OPTIONS (user 'regress_drift_reader', password 'not-the-password');
+CREATE USER MAPPING FOR CURRENT_USER SERVER prod;
+CREATE USER MAPPING FOR CURRENT_USER SERVER refused;
+CREATE USER MAPPING FOR CURRENT_USER SERVER silent;
+});
+
+# run sql on local's app database; returns (seconds, stdout, stderr)
+sub timed
+{
+	my ($sql, $user) = @_;
+	my $start = time;
+	my ($ret, $out, $err) = $local->psql('app', $sql,
+		extra_params => [ $user ? ('-U', $user) : () ]);
+	return (time - $start, $out, $err);
+}
+
+# --- a real password, used: the non-superuser reads prod -----------------------
+# (this side's servers and mappings are not the remote's: left out)
+my $opts = q{'{"include_schemas": ["public"], "exclude": ["postgres_fdw", "prod", "wrongpw", "refused", "silent", "old"]}'};
+my ($secs, $out, $err) = timed("SELECT count(*) FROM schemadrift_diff('prod', options => $opts)",
+	'regress_drift_local');
+is($out, '0', 'a non-superuser with a password in the mapping reads the remote: equal schemas');
+is($err, '', '... without an error');
+
+# --- wrong password -------------------------------------------------------------
+($secs, $out, $err) = timed(q{SELECT schemadrift_fingerprint(server => 'wrongpw')}, 'regress_drift_local');
+like($err, qr/could not connect to server "wrongpw".*password authentication failed/s,
+	sprintf('a wrong password fails (%.2f s)', $secs));
+diag(sprintf('%s: %.2f s', 'a wrong password fails', $secs));
+unlike($err, qr/\Q$secret\E/, '... and the error does not show the password');
+
+# --- refused port ---------------------------------------------------------------
+($secs, $out, $err) = timed(q{SET schemadrift.connect_timeout = 2; SELECT schemadrift_fingerprint(server => 'refused')});
+like($err, qr/could not connect to server "refused".*Connection refused/s,
+	sprintf('a refused port fails at once (%.2f s)', $secs));
+diag(sprintf('%s: %.2f s', 'a refused port fails at once', $secs));
+ok($secs < 3, 'within 3 s');
+
+# --- a host that accepts the connection and never answers -------------------------
+($secs, $out, $err) = timed(q{SET schemadrift.connect_timeout = 2; SELECT schemadrift_fingerprint(server => 'silent')});
+like($err, qr/could not connect to server "silent": timed out after 2 s/,
+	sprintf('a silent host fails on schemadrift.connect_timeout (%.2f s)', $secs));
+diag(sprintf('%s: %.2f s', 'a silent host fails on schemadrift.connect_timeout', $secs));
+ok($secs >= 1.9 && $secs < 5, 'within 3 s of the 2 s timeout');
+
+# --- a read stuck on a remote lock ------------------------------------------------
+# deparsing the CHECK constraint opens the table: an ACCESS EXCLUSIVE lock
+# held on the remote blocks the catalog read
+sub hold_lock
+{
+	my ($in, $lout) = ('', '');
+	my $h = IPC::Run::start(
+		[ 'psql', '-X', '-q', '-d', $remote->connstr('app') ],
+		'<', \$in, '>', \$lout, '2>', \$lout);
+	$in .= "BEGIN; LOCK TABLE public.merchants IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n";
+	$h->pump until $lout =~ /locked/;
+	return ($h, \$in);
+}
+
+# remote_timeout ends it
+my ($lock, $lock_in) = hold_lock();
+($secs, $out, $err) = timed(q{SET schemadrift.remote_timeout = 2; SELECT schemadrift_fingerprint(server => 'prod')});
+like($err, qr/(statement timeout.*remote server "prod"|server "prod" did not answer within 2 s)/s,
+	sprintf('a stuck remote read ends on schemadrift.remote_timeout (%.2f s)', $secs));
+diag(sprintf('%s: %.2f s', 'a stuck remote read ends on schemadrift.remote_timeout', $secs));
+ok($secs >= 1.9 && $secs < 5, 'within 3 s of the 2 s timeout');
+
+# pg_cancel_backend ends it
+my ($bout, $berr) = ('', '');
+my $diff = IPC::Run::start(
+	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
+	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
+	'>', \$bout, '2>', \$berr);
+$local->poll_query_until('app',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'stuck_diff' AND wait_event_type = 'Extension'")
+  or die 'the diff did not start waiting';
+my $start = time;
+$local->safe_psql('app', "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'stuck_diff'");
+$diff->finish;
+$secs = time - $start;
+like($berr, qr/canceling statement due to user request/, sprintf('pg_cancel_backend ends a stuck diff (%.2f s)', $secs));
+diag(sprintf('pg_cancel_backend ends a stuck diff: %.2f s', $secs));
+ok($secs < 3, 'within 3 s');
+
+# the remote stops while the read is stuck
+($bout, $berr) = ('', '');
+$diff = IPC::Run::start(
+	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
+	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
+	'>', \$bout, '2>', \$berr);
+$local->poll_query_until('app',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'stuck_diff' AND wait_event_type = 'Extension'")
+  or die 'the diff did not start waiting';
+$start = time;
+$remote->stop('immediate');
+$diff->finish;
+$secs = time - $start;
+like($berr, qr/lost the connection to server "prod" while reading the catalogs/,
+	sprintf('a remote stopped mid-read gives a clear error (%.2f s)', $secs));
+diag(sprintf('%s: %.2f s', 'a remote stopped mid-read gives a clear error', $secs));
+ok($secs < 3, 'within 3 s');
+$lock->kill_kill;
+$remote->start;
+
+# the local backends hold no connection afterwards
+is($local->safe_psql('app', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'}),
+	'1', 'no local session is left behind');
+
+# --- a remote of another major version: a fake server that says 14 ---------------
+my $fake = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
+  or die "cannot listen: $!";
+my $fake_port = $fake->sockport;
+my $fake_pid = fork();
+die "fork: $!" unless defined $fake_pid;
+if ($fake_pid == 0)
+{
+	# answer one startup with server_version 14.11, then wait for the end;
+	# the child leaves through POSIX::_exit, so that the test framework's
+	# END blocks and signal handlers (which stop the clusters) do not run
+	$SIG{TERM} = $SIG{INT} = $SIG{ALRM} = sub { POSIX::_exit(0) };
+	alarm 30;
+	while (my $c = $fake->accept)
+	{
+		my $buf;
+		for (;;)
+		{
+			read($c, $buf, 4) == 4 or last;
+			my $len = unpack('N', $buf);
+			read($c, $buf, $len - 4);
+			my $code = unpack('N', $buf);
+			if ($code == 80877103 || $code == 80877104)    # SSL or GSS request
+			{
+				print $c 'N';
+				next;
+			}
+			last;
+		}
+		my $msg = '';
+		my $param = sub { my $p = join("\0", @_) . "\0"; $msg .= 'S' . pack('N', 4 + length $p) . $p };
+		$msg .= 'R' . pack('NN', 8, 0);                       # AuthenticationOk
+		$param->('server_version', '14.11');
+		$param->('server_encoding', 'UTF8');
+		$param->('client_encoding', 'UTF8');
+		$param->('integer_datetimes', 'on');
+		$param->('standard_conforming_strings', 'on');
+		$msg .= 'K' . pack('NNN', 12, 4242, 4242);            # BackendKeyData
+		$msg .= 'Z' . pack('N', 5) . 'I';                     # ReadyForQuery
+		print $c $msg;
+		$c->flush;
+		1 while read($c, $buf, 1);                          # until closed
+		close($c);
+	}
+	POSIX::_exit(0);
+}
+close($fake);
+$local->safe_psql('app', qq{
+CREATE SERVER old FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$fake_port', dbname 'app', sslmode 'disable', gssencmode 'disable');
+CREATE USER MAPPING FOR CURRENT_USER SERVER old;
+});
+($secs, $out, $err) = timed(q{SELECT schemadrift_fingerprint(server => 'old')});
+like($err, qr/server "old" runs PostgreSQL 14\.11, which schemadrift cannot read.*PostgreSQL 15 to 18; this database runs PostgreSQL \d+/s,
+	sprintf('a remote of another major is refused, naming both versions (%.2f s)', $secs));
+diag(sprintf('%s: %.2f s', 'a remote of another major is refused, naming both versions', $secs));
+kill 'TERM', $fake_pid;
+waitpid($fake_pid, 0);
+
+# --- 1,000 failing connects in one session ------------------------------------------
+my ($in, $sout, $serr) = ('', '', '');
+my $session = IPC::Run::start([ 'psql', '-X', '-At', '-d', $local->connstr('app') ],
+	'<', \$in, '>', \$sout, '2>', \$serr);
+sub in_session
+{
+	my ($sql) = @_;
+	$sout = '';
+	$in .= "$sql\n\\echo __done__\n";
+	$session->pump until $sout =~ /__done__/;
+	$sout =~ s/__done__\n?//;
+	chomp $sout;
+	return $sout;
+}
+my $pid = in_session('SELECT pg_backend_pid();');
+sub fds { opendir(my $d, "/proc/$pid/fd") or return -1; my $n = grep { !/^\./ } readdir($d); closedir($d); $n }
+sub rss { my $s = slurp_file("/proc/$pid/status"); $s =~ /VmRSS:\s+(\d+)/ ? $1 : -1 }
+my $loop = q{DO $$ DECLARE failed int := 0; BEGIN FOR i IN 1..%d LOOP BEGIN PERFORM schemadrift_fingerprint(server => 'refused'); EXCEPTION WHEN sqlclient_unable_to_establish_sqlconnection THEN failed := failed + 1; END; END LOOP; RAISE WARNING 'failed connects: %%', failed; END $$;};
+in_session(sprintf($loop, 50));    # warm up caches
+my ($fds0, $rss0) = (fds(), rss());
+$serr = '';
+$start = time;
+in_session(sprintf($loop, 1000));
+$secs = time - $start;
+like($serr, qr/failed connects: 1000/, 'every one of 1,000 connects failed with 08001');
+my ($fds1, $rss1) = (fds(), rss());
+diag(sprintf('1,000 failing connects: %.2f s; fds %d -> %d; VmRSS %d kB -> %d kB', $secs, $fds0, $fds1, $rss0, $rss1));
+is($fds1, $fds0, '1,000 failing connects leave no file descriptor open');
+ok($rss1 - $rss0 < 2048, 'and grow memory by less than 2 MB');
+$in .= "\\q\n";
+$session->finish;
+
+# --- the password is nowhere ---------------------------------------------------------
+$local->safe_psql('app', 'SELECT schemadrift_ddl_log_seal()');
+# (the query names the password in hex: the server log must not have it)
+my $secret_hex = unpack('H*', $secret);
+is($local->safe_psql('app',
+		"SELECT count(*) FROM schemadrift_ddl_log l WHERE strpos(l::text, convert_from(decode('$secret_hex', 'hex'), 'UTF8')) > 0"),
+	'0', 'no audit row holds the password');
+for my $node ($local, $remote)
+{
+	my $log = slurp_file($node->logfile);
+	unlike($log, qr/\Q$secret\E/, 'the server log of ' . $node->name . ' does not hold the password');
+}
+
+$local->stop;
+$remote->stop;
+done_testing();
