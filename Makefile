@@ -12,6 +12,8 @@ OBJS = \
 	src/kinds.o \
 	src/version.o \
 	src/catalog.o \
+	src/catalog_attrs.o \
+	src/catalog_global.o \
 	src/objects.o \
 	src/rows.o \
 	src/extract.o \
