@@ -119,7 +119,7 @@ SELECT jsonb_build_object('format', 'schemadrift-snapshot', 'format_version', 1,
 				   || jsonb_build_array(jsonb_build_object('kind', 'unsupported',
 						'identity', 'publication', 'key', jsonb_build_array('unsupported', 'publication'),
 						'attrs', jsonb_build_object('count', 3, 'objects',
-							jsonb_build_array('"pub ""w"" ü"', 'everything', 'realtime')))))
+							jsonb_build_array('"pub ""w"". ü\%"', 'everything', 'realtime')))))
 	AS model1 FROM snap \gset
 CREATE TEMP TABLE model1_drift AS
 SELECT kind, identity, change, attribute, note
@@ -152,15 +152,15 @@ ALTER TABLE kinds.orders RENAME COLUMN status TO state;
 SELECT * FROM drift;
 ALTER TABLE kinds.orders RENAME COLUMN state TO status;
 -- a schema removed from a publication
-ALTER PUBLICATION "pub ""w"" ü" DROP TABLES IN SCHEMA kinds;
+ALTER PUBLICATION "pub ""w"". ü\%" DROP TABLES IN SCHEMA kinds;
 SELECT * FROM drift;
-ALTER PUBLICATION "pub ""w"" ü" ADD TABLES IN SCHEMA kinds;
+ALTER PUBLICATION "pub ""w"". ü\%" ADD TABLES IN SCHEMA kinds;
 -- publish, publish_via_partition_root
-ALTER PUBLICATION "pub ""w"" ü" SET (publish = 'insert, update, delete, truncate');
+ALTER PUBLICATION "pub ""w"". ü\%" SET (publish = 'insert, update, delete, truncate');
 SELECT * FROM drift;
-ALTER PUBLICATION "pub ""w"" ü" SET (publish = 'insert, update', publish_via_partition_root = false);
+ALTER PUBLICATION "pub ""w"". ü\%" SET (publish = 'insert, update', publish_via_partition_root = false);
 SELECT * FROM drift;
-ALTER PUBLICATION "pub ""w"" ü" SET (publish_via_partition_root = true);
+ALTER PUBLICATION "pub ""w"". ü\%" SET (publish_via_partition_root = true);
 -- comment
 COMMENT ON PUBLICATION realtime IS NULL;
 SELECT * FROM drift;
@@ -213,11 +213,11 @@ SELECT * FROM drift;
 COMMENT ON FOREIGN DATA WRAPPER checked_fdw IS NULL;
 
 -- servers: version, options (a secret option changes nothing), comment
-ALTER SERVER "srv ""s"" ü" VERSION '16';
+ALTER SERVER "srv ""s"". ü\%" VERSION '16';
 SELECT * FROM drift;
-ALTER SERVER "srv ""s"" ü" VERSION '15' OPTIONS (SET host 'db2.example');
+ALTER SERVER "srv ""s"". ü\%" VERSION '15' OPTIONS (SET host 'db2.example');
 SELECT * FROM drift;
-ALTER SERVER "srv ""s"" ü" OPTIONS (SET host 'db.example', SET password 'S3cr3t-new');
+ALTER SERVER "srv ""s"". ü\%" OPTIONS (SET host 'db.example', SET password 'S3cr3t-new');
 SELECT * FROM drift;
 COMMENT ON SERVER other_srv IS 'the other one';
 SELECT * FROM drift;
@@ -225,11 +225,11 @@ COMMENT ON SERVER other_srv IS NULL;
 
 -- user mappings: there or not (their options, a password among them, are
 -- never read)
-ALTER USER MAPPING FOR PUBLIC SERVER "srv ""s"" ü" OPTIONS (SET password 'S3cr3t-changed');
+ALTER USER MAPPING FOR PUBLIC SERVER "srv ""s"". ü\%" OPTIONS (SET password 'S3cr3t-changed');
 SELECT * FROM drift;
-DROP USER MAPPING FOR PUBLIC SERVER "srv ""s"" ü";
+DROP USER MAPPING FOR PUBLIC SERVER "srv ""s"". ü\%";
 SELECT * FROM drift;
-CREATE USER MAPPING FOR PUBLIC SERVER "srv ""s"" ü" OPTIONS (user 'guest', password 'S3cr3t-public');
+CREATE USER MAPPING FOR PUBLIC SERVER "srv ""s"". ü\%" OPTIONS (user 'guest', password 'S3cr3t-public');
 
 -- foreign tables: options, column options, a column default, a column
 ALTER FOREIGN TABLE kinds."remote ""t"" ü" OPTIONS (SET table_name 'remote2');
@@ -250,20 +250,20 @@ SELECT count(*) AS drift FROM drift;
 ALTER EVENT TRIGGER on_drop ENABLE ALWAYS;
 SELECT * FROM drift;
 ALTER EVENT TRIGGER on_drop DISABLE;
-DROP EVENT TRIGGER "evt ""e"" ü";
-CREATE EVENT TRIGGER "evt ""e"" ü" ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+DROP EVENT TRIGGER "evt ""e"". ü\%";
+CREATE EVENT TRIGGER "evt ""e"". ü\%" ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
 	EXECUTE FUNCTION kinds.on_ddl();
 SELECT * FROM drift;
-DROP EVENT TRIGGER "evt ""e"" ü";
+DROP EVENT TRIGGER "evt ""e"". ü\%";
 CREATE FUNCTION kinds.on_ddl2() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END';
-CREATE EVENT TRIGGER "evt ""e"" ü" ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+CREATE EVENT TRIGGER "evt ""e"". ü\%" ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
 	EXECUTE FUNCTION kinds.on_ddl2();
 SELECT * FROM drift WHERE kind = 'event trigger';
-ALTER EVENT TRIGGER "evt ""e"" ü" RENAME TO "evt 2";
+ALTER EVENT TRIGGER "evt ""e"". ü\%" RENAME TO "evt 2";
 SELECT * FROM drift WHERE kind = 'event trigger';
 DROP EVENT TRIGGER "evt 2";
 DROP FUNCTION kinds.on_ddl2();
-CREATE EVENT TRIGGER "evt ""e"" ü" ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+CREATE EVENT TRIGGER "evt ""e"". ü\%" ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
 	EXECUTE FUNCTION kinds.on_ddl();
 SELECT count(*) AS drift FROM drift;
 
@@ -307,7 +307,7 @@ SELECT count(*) AS drift FROM drift;
 -- table on it with its columns and constraint, one row each; a table with
 -- its extended statistics; no secret in any row
 SET client_min_messages = error;
-DROP SERVER "srv ""s"" ü" CASCADE;
+DROP SERVER "srv ""s"". ü\%" CASCADE;
 DROP SERVER other_srv;
 DROP TABLE kinds.orders CASCADE;
 RESET client_min_messages;
