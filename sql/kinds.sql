@@ -18,6 +18,14 @@ CREATE EXTENSION schemadrift;
 SELECT schemadrift_snapshot('{"ignore": ["owner"]}') AS snap_a \gset
 SELECT schemadrift_fingerprint('{"ignore": ["owner"]}') AS fp_a \gset
 
+-- read by parallel workers, the same (foreign tables and extended
+-- statistics are read in slices of relations, the other kinds whole)
+SET schemadrift.parallel_min_relations = 0;
+SET schemadrift.max_parallel_workers = 2;
+SELECT schemadrift_fingerprint('{"ignore": ["owner"]}') = :'fp_a' AS same_fingerprint_in_parallel;
+RESET schemadrift.parallel_min_relations;
+RESET schemadrift.max_parallel_workers;
+
 -- every object of the new kinds, as the model sees it: raw name parts as
 -- keys (matching never depends on quoting), members under their publication
 SELECT o->>'kind' AS kind, o->>'identity' AS identity, o->'key' AS key,
