@@ -218,19 +218,19 @@ static void
 add_inheritance(SdAttrs *o)
 {
 	sd_attrs_add(o, "partition_of", JV_TEXT,
-		   "CASE WHEN r.relispartition THEN (SELECT " QUALIFIED("pn.nspname", "pc.relname")
-		   " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-		   " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-		   " WHERE i.inhrelid = r.oid) END");
+				 "CASE WHEN r.relispartition THEN (SELECT " QUALIFIED("pn.nspname", "pc.relname")
+				 " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+				 " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+				 " WHERE i.inhrelid = r.oid) END");
 	sd_attrs_add(o, "partition_bound", JV_TEXT,
-		   "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
+				 "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
 	sd_attrs_add(o, "inherits", JV_JSON,
-		   psprintf("CASE WHEN NOT r.relispartition THEN %s END",
-					sd_attrs_string_array(QUALIFIED("pn.nspname", "pc.relname"),
-									  "pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-									  " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-									  " WHERE i.inhrelid = r.oid",
-									  "i.inhseqno")));
+				 psprintf("CASE WHEN NOT r.relispartition THEN %s END",
+						  sd_attrs_string_array(QUALIFIED("pn.nspname", "pc.relname"),
+												"pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+												" JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+												" WHERE i.inhrelid = r.oid",
+												"i.inhseqno")));
 }
 
 /*
@@ -249,20 +249,20 @@ append_tables(StringInfo buf, int server_version)
 	SdAttrs		o = {0};
 
 	sd_attrs_add(&o, "persistence", JV_TEXT,
-		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
+				 "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
 	sd_attrs_add(&o, "partition_key", JV_TEXT,
-		   "CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END");
+				 "CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END");
 	add_inheritance(&o);
 	sd_attrs_add(&o, "of_type", JV_TEXT,
-		   "CASE WHEN r.reloftype <> 0 THEN pg_catalog.format_type(r.reloftype, NULL) END");
+				 "CASE WHEN r.reloftype <> 0 THEN pg_catalog.format_type(r.reloftype, NULL) END");
 	sd_attrs_add(&o, "options", JV_JSON, sd_attrs_sorted_array("r.reloptions"));
 	sd_attrs_add(&o, "row_security", JV_BOOL, "r.relrowsecurity");
 	sd_attrs_add(&o, "force_row_security", JV_BOOL, "r.relforcerowsecurity");
 	sd_attrs_add(&o, "replica_identity", JV_TEXT,
-		   "CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'"
-		   " WHEN 'f' THEN 'full' WHEN 'i' THEN 'index ' || (SELECT " QIDENT("ic.relname")
-		   " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
-		   " WHERE x.indrelid = r.oid AND x.indisreplident) END");
+				 "CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'"
+				 " WHEN 'f' THEN 'full' WHEN 'i' THEN 'index ' || (SELECT " QIDENT("ic.relname")
+				 " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
+				 " WHERE x.indrelid = r.oid AND x.indisreplident) END");
 	sd_attrs_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
 	sd_attrs_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
 	sd_attrs_add(&o, "column_order", JV_JSON, COLUMN_ORDER);
@@ -337,9 +337,9 @@ append_columns(StringInfo buf, int server_version)
 	if (server_version >= 180000)
 	{
 		sd_attrs_add(&o, "not_null_not_valid", JV_BOOL,
-			   "CASE WHEN NOT nn.convalidated THEN true END");
+					 "CASE WHEN NOT nn.convalidated THEN true END");
 		sd_attrs_add(&o, "not_null_no_inherit", JV_BOOL,
-			   "CASE WHEN nn.connoinherit THEN true END");
+					 "CASE WHEN nn.connoinherit THEN true END");
 	}
 	/*
 	 * A default cannot refer to columns, so it deparses without the table
@@ -349,29 +349,29 @@ append_columns(StringInfo buf, int server_version)
 	 * column).
 	 */
 	sd_attrs_add(&o, "default", JV_TEXT,
-		   "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, 0)"
-		   " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
+				 "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, 0)"
+				 " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
 	sd_attrs_add(&o, "generated", JV_TEXT,
-		   "CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)"
-		   " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
+				 "CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)"
+				 " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
 	sd_attrs_add(&o, "generated_storage", JV_TEXT,
-		   "CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END");
+				 "CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END");
 	sd_attrs_add(&o, "identity", JV_TEXT,
-		   "CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END");
+				 "CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END");
 	sd_attrs_add(&o, "identity_sequence", JV_JSON,
-		   psprintf("CASE WHEN a.attidentity <> '' THEN (SELECT %s"
-					" FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
-					" WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-					" AND dep.refobjid = r.oid AND dep.refobjsubid = a.attnum"
-					" AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i') END",
-					sd_attrs_sql(&seq)));
+				 psprintf("CASE WHEN a.attidentity <> '' THEN (SELECT %s"
+						  " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
+						  " WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+						  " AND dep.refobjid = r.oid AND dep.refobjsubid = a.attnum"
+						  " AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i') END",
+						  sd_attrs_sql(&seq)));
 	sd_attrs_add(&o, "collation", JV_TEXT,
-		   "CASE WHEN a.attcollation <> t.typcollation THEN " COLLATION_NAME("a.attcollation") " END");
+				 "CASE WHEN a.attcollation <> t.typcollation THEN " COLLATION_NAME("a.attcollation") " END");
 	sd_attrs_add(&o, "compression", JV_TEXT,
-		   "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END");
+				 "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END");
 	sd_attrs_add(&o, "storage", JV_TEXT,
-		   "CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage"
-		   " WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END");
+				 "CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage"
+				 " WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END");
 
 	/* PostgreSQL 17 made attstattarget nullable: NULL, not -1, is "default" */
 	if (server_version >= 170000)
@@ -384,19 +384,19 @@ append_columns(StringInfo buf, int server_version)
 	 * with a number that changes on every load; it is not a user option.
 	 */
 	sd_attrs_add(&o, "options", JV_JSON,
-		   psprintf("CASE WHEN a.attoptions IS NULL OR (pg_catalog.cardinality(a.attoptions) = 1"
-					" AND a.attoptions[1] LIKE 'pg\\_attver=%%') THEN NULL ELSE %s END",
-					sd_attrs_string_array("o.x", "pg_catalog.unnest(a.attoptions) o(x) WHERE o.x NOT LIKE 'pg\\_attver=%'",
-									  UTF8_ORDER("o.x"))));
+				 psprintf("CASE WHEN a.attoptions IS NULL OR (pg_catalog.cardinality(a.attoptions) = 1"
+						  " AND a.attoptions[1] LIKE 'pg\\_attver=%%') THEN NULL ELSE %s END",
+						  sd_attrs_string_array("o.x", "pg_catalog.unnest(a.attoptions) o(x) WHERE o.x NOT LIKE 'pg\\_attver=%'",
+												UTF8_ORDER("o.x"))));
 	sd_attrs_add(&o, "privileges", JV_JSON,
-		   psprintf("CASE WHEN f.no_acl OR a.attacl IS NULL THEN NULL ELSE %s END",
-					sd_attrs_string_array("p.g",
-									  "(SELECT CASE WHEN ac.grantee = 0 THEN 'PUBLIC' ELSE"
-									  " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(ac.grantee),"
-									  " pg_catalog.pg_get_userbyid(ac.grantee)) END"
-									  " || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
-									  " FROM pg_catalog.aclexplode(a.attacl) ac) p",
-									  UTF8_ORDER("p.g"))));
+				 psprintf("CASE WHEN f.no_acl OR a.attacl IS NULL THEN NULL ELSE %s END",
+						  sd_attrs_string_array("p.g",
+												"(SELECT CASE WHEN ac.grantee = 0 THEN 'PUBLIC' ELSE"
+												" COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(ac.grantee),"
+												" pg_catalog.pg_get_userbyid(ac.grantee)) END"
+												" || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
+												" FROM pg_catalog.aclexplode(a.attacl) ac) p",
+												UTF8_ORDER("p.g"))));
 	sd_attrs_add(&o, "fdw_options", JV_JSON, sd_attrs_fdw_options("a.attfdwoptions"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
@@ -490,9 +490,9 @@ append_constraints(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "type", JV_TEXT, "kd.type");
 	sd_attrs_add(&o, "definition", JV_TEXT, "kd.definition");
 	sd_attrs_add(&o, "tablespace", JV_TEXT,
-		   "CASE WHEN NOT f.no_tblspc AND k.contype IN ('p', 'u', 'x') THEN"
-		   " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
-		   " ON ts.oid = ic.reltablespace WHERE ic.oid = k.conindid) END");
+				 "CASE WHEN NOT f.no_tblspc AND k.contype IN ('p', 'u', 'x') THEN"
+				 " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
+				 " ON ts.oid = ic.reltablespace WHERE ic.oid = k.conindid) END");
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
@@ -599,15 +599,15 @@ append_sequences(StringInfo buf, int server_version)
 
 	add_sequence_options(&o);
 	sd_attrs_add(&o, "persistence", JV_TEXT,
-		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
+				 "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
 	sd_attrs_add(&o, "owned_by", JV_TEXT,
-		   "(SELECT " QUALIFIED("tn.nspname", "tc.relname") " || '.' || " QIDENT("ta.attname")
-		   " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
-		   " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
-		   " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
-		   " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
-		   " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-		   " AND dep.refobjsubid > 0 AND dep.deptype = 'a')");
+				 "(SELECT " QUALIFIED("tn.nspname", "tc.relname") " || '.' || " QIDENT("ta.attname")
+				 " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
+				 " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
+				 " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
+				 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
+				 " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+				 " AND dep.refobjsubid > 0 AND dep.deptype = 'a')");
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
 	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("r.relacl", "r.relowner", "s"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
@@ -660,9 +660,9 @@ append_functions(StringInfo buf, int server_version)
 	SdAttrs		agg = {0};
 
 	sd_attrs_add(&agg, "kind", JV_TEXT,
-		   "CASE ag.aggkind WHEN 'n' THEN 'normal' WHEN 'o' THEN 'ordered-set' ELSE 'hypothetical' END");
+				 "CASE ag.aggkind WHEN 'n' THEN 'normal' WHEN 'o' THEN 'ordered-set' ELSE 'hypothetical' END");
 	sd_attrs_add(&agg, "direct_args", JV_INT,
-		   "CASE WHEN ag.aggnumdirectargs > 0 THEN ag.aggnumdirectargs END");
+				 "CASE WHEN ag.aggnumdirectargs > 0 THEN ag.aggnumdirectargs END");
 	sd_attrs_add(&agg, "sfunc", JV_TEXT, REGPROC("ag.aggtransfn"));
 	sd_attrs_add(&agg, "stype", JV_TEXT, "pg_catalog.format_type(ag.aggtranstype, NULL)");
 	sd_attrs_add(&agg, "sspace", JV_INT, "CASE WHEN ag.aggtransspace <> 0 THEN ag.aggtransspace END");
@@ -676,36 +676,36 @@ append_functions(StringInfo buf, int server_version)
 	sd_attrs_add(&agg, "msfunc", JV_TEXT, REGPROC("ag.aggmtransfn"));
 	sd_attrs_add(&agg, "minvfunc", JV_TEXT, REGPROC("ag.aggminvtransfn"));
 	sd_attrs_add(&agg, "mstype", JV_TEXT,
-		   "CASE WHEN ag.aggmtranstype <> 0 THEN pg_catalog.format_type(ag.aggmtranstype, NULL) END");
+				 "CASE WHEN ag.aggmtranstype <> 0 THEN pg_catalog.format_type(ag.aggmtranstype, NULL) END");
 	sd_attrs_add(&agg, "mfinalfunc", JV_TEXT, REGPROC("ag.aggmfinalfn"));
 	sd_attrs_add(&agg, "minitcond", JV_TEXT, "ag.aggminitval");
 	sd_attrs_add(&agg, "sortop", JV_TEXT,
-		   "CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END");
+				 "CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END");
 
 	sd_attrs_add(&o, "arguments", JV_TEXT, "pg_catalog.pg_get_function_arguments(p.oid)");
 	sd_attrs_add(&o, "result", JV_TEXT, "pg_catalog.pg_get_function_result(p.oid)");
 	sd_attrs_add(&o, "language", JV_TEXT, "CASE WHEN p.prokind <> 'a' THEN l.lanname END");
 	sd_attrs_add(&o, "volatility", JV_TEXT,
-		   "CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END");
+				 "CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END");
 	sd_attrs_add(&o, "strict", JV_BOOL, "p.proisstrict");
 	sd_attrs_add(&o, "security_definer", JV_BOOL, "p.prosecdef");
 	sd_attrs_add(&o, "leakproof", JV_BOOL, "p.proleakproof");
 	sd_attrs_add(&o, "parallel", JV_TEXT,
-		   "CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END");
+				 "CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END");
 	sd_attrs_add(&o, "cost", JV_FLOAT, "p.procost");
 	sd_attrs_add(&o, "rows", JV_FLOAT, "CASE WHEN p.proretset THEN p.prorows END");
 	sd_attrs_add(&o, "window", JV_BOOL, "CASE WHEN p.prokind = 'w' THEN true END");
 	sd_attrs_add(&o, "support", JV_TEXT, REGPROC("p.prosupport"));
 	sd_attrs_add(&o, "config", JV_JSON, sd_attrs_sorted_array("p.proconfig"));
 	sd_attrs_add(&o, "body", JV_TEXT,
-		   "CASE WHEN p.prokind = 'a' THEN NULL"
-		   " WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)"
-		   " ELSE p.prosrc END");
+				 "CASE WHEN p.prokind = 'a' THEN NULL"
+				 " WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)"
+				 " ELSE p.prosrc END");
 	sd_attrs_add(&o, "library", JV_TEXT, "p.probin");
 	sd_attrs_add(&o, "aggregate", JV_JSON,
-		   psprintf("CASE WHEN p.prokind = 'a' THEN (SELECT %s"
-					" FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) END",
-					sd_attrs_sql(&agg)));
+				 psprintf("CASE WHEN p.prokind = 'a' THEN (SELECT %s"
+						  " FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) END",
+						  sd_attrs_sql(&agg)));
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("p.proowner"));
 	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("p.proacl", "p.proowner", "f"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
@@ -756,16 +756,16 @@ append_policies(StringInfo buf, int server_version)
 	SdAttrs		o = {0};
 
 	sd_attrs_add(&o, "command", JV_TEXT,
-		   "CASE pol.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
-		   " WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END");
+				 "CASE pol.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
+				 " WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END");
 	sd_attrs_add(&o, "permissive", JV_BOOL, "pol.polpermissive");
 	sd_attrs_add(&o, "roles", JV_JSON,
-		   sd_attrs_string_array("g.name",
-							 "(SELECT CASE WHEN u.rid = 0 THEN 'PUBLIC' ELSE"
-							 " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(u.rid),"
-							 " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
-							 " FROM pg_catalog.unnest(pol.polroles) u(rid)) g",
-							 UTF8_ORDER("g.name")));
+				 sd_attrs_string_array("g.name",
+									   "(SELECT CASE WHEN u.rid = 0 THEN 'PUBLIC' ELSE"
+									   " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(u.rid),"
+									   " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
+									   " FROM pg_catalog.unnest(pol.polroles) u(rid)) g",
+									   UTF8_ORDER("g.name")));
 	sd_attrs_add(&o, "using", JV_TEXT, "pg_catalog.pg_get_expr(pol.polqual, pol.polrelid)");
 	sd_attrs_add(&o, "with_check", JV_TEXT, "pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid)");
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
@@ -792,52 +792,52 @@ append_types(StringInfo buf, int server_version)
 
 	sd_attrs_add(&rng, "subtype", JV_TEXT, "pg_catalog.format_type(rg.rngsubtype, NULL)");
 	sd_attrs_add(&rng, "subtype_opclass", JV_TEXT,
-		   "CASE WHEN NOT oc.opcdefault THEN " QUALIFIED("ocn.nspname", "oc.opcname") " END");
+				 "CASE WHEN NOT oc.opcdefault THEN " QUALIFIED("ocn.nspname", "oc.opcname") " END");
 	sd_attrs_add(&rng, "collation", JV_TEXT,
-		   "CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN "
-		   COLLATION_NAME("rg.rngcollation") " END");
+				 "CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN "
+				 COLLATION_NAME("rg.rngcollation") " END");
 	sd_attrs_add(&rng, "canonical", JV_TEXT, REGPROC("rg.rngcanonical"));
 	sd_attrs_add(&rng, "subtype_diff", JV_TEXT, REGPROC("rg.rngsubdiff"));
 	sd_attrs_add(&rng, "multirange", JV_TEXT, "mt.typname");
 
 	sd_attrs_add(&o, "type", JV_TEXT,
-		   "CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain'"
-		   " WHEN 'r' THEN 'range' END");
+				 "CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain'"
+				 " WHEN 'r' THEN 'range' END");
 	sd_attrs_add(&o, "labels", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'e' THEN %s END",
-					sd_attrs_string_array("e.enumlabel",
-									  "pg_catalog.pg_enum e WHERE e.enumtypid = t.oid",
-									  "e.enumsortorder")));
+				 psprintf("CASE WHEN t.typtype = 'e' THEN %s END",
+						  sd_attrs_string_array("e.enumlabel",
+												"pg_catalog.pg_enum e WHERE e.enumtypid = t.oid",
+												"e.enumsortorder")));
 	sd_attrs_add(&o, "attributes", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'c' THEN %s END",
-					sd_attrs_string_array(QIDENT("a.attname") " || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)"
-									  " || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || "
-									  COLLATION_NAME("a.attcollation") " ELSE '' END",
-									  "pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid"
-									  " WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped",
-									  "a.attnum")));
+				 psprintf("CASE WHEN t.typtype = 'c' THEN %s END",
+						  sd_attrs_string_array(QIDENT("a.attname") " || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)"
+												" || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || "
+												COLLATION_NAME("a.attcollation") " ELSE '' END",
+												"pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid"
+												" WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped",
+												"a.attnum")));
 	sd_attrs_add(&o, "base", JV_TEXT,
-		   "CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END");
+				 "CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END");
 	sd_attrs_add(&o, "not_null", JV_BOOL, "CASE WHEN t.typtype = 'd' THEN t.typnotnull END");
 	sd_attrs_add(&o, "default", JV_TEXT, "pg_catalog.pg_get_expr(t.typdefaultbin, 0)");
 	/* PostgreSQL 17 keeps domain NOT NULL as a constraint too: typnotnull says it */
 	sd_attrs_add(&o, "checks", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'd' THEN %s END",
-					sd_attrs_string_array(QIDENT("k.conname") " || ': ' || pg_catalog.pg_get_constraintdef(k.oid)",
-									  "pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'",
-									  UTF8_ORDER("k.conname"))));
+				 psprintf("CASE WHEN t.typtype = 'd' THEN %s END",
+						  sd_attrs_string_array(QIDENT("k.conname") " || ': ' || pg_catalog.pg_get_constraintdef(k.oid)",
+												"pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'",
+												UTF8_ORDER("k.conname"))));
 	sd_attrs_add(&o, "collation", JV_TEXT,
-		   "CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN "
-		   COLLATION_NAME("t.typcollation") " END");
+				 "CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN "
+				 COLLATION_NAME("t.typcollation") " END");
 	sd_attrs_add(&o, "range", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'r' THEN (SELECT %s"
-					" FROM pg_catalog.pg_range rg"
-					" JOIN pg_catalog.pg_type st ON st.oid = rg.rngsubtype"
-					" JOIN pg_catalog.pg_opclass oc ON oc.oid = rg.rngsubopc"
-					" JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
-					" LEFT JOIN pg_catalog.pg_type mt ON mt.oid = rg.rngmultitypid"
-					" WHERE rg.rngtypid = t.oid) END",
-					sd_attrs_sql(&rng)));
+				 psprintf("CASE WHEN t.typtype = 'r' THEN (SELECT %s"
+						  " FROM pg_catalog.pg_range rg"
+						  " JOIN pg_catalog.pg_type st ON st.oid = rg.rngsubtype"
+						  " JOIN pg_catalog.pg_opclass oc ON oc.oid = rg.rngsubopc"
+						  " JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
+						  " LEFT JOIN pg_catalog.pg_type mt ON mt.oid = rg.rngmultitypid"
+						  " WHERE rg.rngtypid = t.oid) END",
+						  sd_attrs_sql(&rng)));
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("t.typowner"));
 	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("t.typacl", "t.typowner", "T"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
@@ -869,10 +869,10 @@ append_collations(StringInfo buf, int server_version)
 	SdAttrs		o = {0};
 
 	sd_attrs_add(&o, "provider", JV_TEXT,
-		   "CASE c.collprovider WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin'"
-		   " WHEN 'd' THEN 'default' END");
+				 "CASE c.collprovider WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin'"
+				 " WHEN 'd' THEN 'default' END");
 	sd_attrs_add(&o, "locale", JV_TEXT,
-		   server_version >= 170000 ? "c.colllocale" : "c.colliculocale");
+				 server_version >= 170000 ? "c.colllocale" : "c.colliculocale");
 	sd_attrs_add(&o, "lc_collate", JV_TEXT, "c.collcollate");
 	sd_attrs_add(&o, "lc_ctype", JV_TEXT, "c.collctype");
 	if (server_version >= 160000)
@@ -906,10 +906,10 @@ append_statistics(StringInfo buf, int server_version)
 
 	sd_attrs_add(&o, "table", JV_TEXT, "r.ident");
 	sd_attrs_add(&o, "kinds", JV_JSON,
-		   "'[' || pg_catalog.concat_ws(', ',"
-		   " CASE WHEN 'd' = ANY (x.stxkind) THEN '\"ndistinct\"' END,"
-		   " CASE WHEN 'f' = ANY (x.stxkind) THEN '\"dependencies\"' END,"
-		   " CASE WHEN 'm' = ANY (x.stxkind) THEN '\"mcv\"' END) || ']'");
+				 "'[' || pg_catalog.concat_ws(', ',"
+				 " CASE WHEN 'd' = ANY (x.stxkind) THEN '\"ndistinct\"' END,"
+				 " CASE WHEN 'f' = ANY (x.stxkind) THEN '\"dependencies\"' END,"
+				 " CASE WHEN 'm' = ANY (x.stxkind) THEN '\"mcv\"' END) || ']'");
 	sd_attrs_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_statisticsobjdef_columns(x.oid)");
 	if (server_version >= 170000)
 		sd_attrs_add(&o, "statistics", JV_INT, "x.stxstattarget");

@@ -119,7 +119,7 @@ sd_attrs_sorted_array(const char *col)
 {
 	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
 					sd_attrs_string_array("o.x", psprintf("pg_catalog.unnest(%s) o(x)", col),
-									  UTF8_ORDER("o.x")));
+										  UTF8_ORDER("o.x")));
 }
 
 /*
@@ -168,7 +168,7 @@ sd_attrs_fdw_options(const char *col)
 {
 	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
 					sd_attrs_string_array("o.x",
-									  psprintf("pg_catalog.unnest(%s) o(x) WHERE pg_catalog.lower(pg_catalog.split_part(o.x, '=', 1))"
-											   " !~ '(password|secret|token|key)'", col),
-									  UTF8_ORDER("o.x")));
+										  psprintf("pg_catalog.unnest(%s) o(x) WHERE pg_catalog.lower(pg_catalog.split_part(o.x, '=', 1))"
+												   " !~ '(password|secret|token|key)'", col),
+										  UTF8_ORDER("o.x")));
 }

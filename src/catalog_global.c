@@ -63,14 +63,14 @@ sd_catalog_append_publications(StringInfo buf, int server_version)
 
 	sd_attrs_add(&o, "all_tables", JV_BOOL, "p.puballtables");
 	sd_attrs_add(&o, "publish", JV_JSON,
-		   "'[' || pg_catalog.concat_ws(', ',"
-		   " CASE WHEN p.pubinsert THEN '\"insert\"' END, CASE WHEN p.pubupdate THEN '\"update\"' END,"
-		   " CASE WHEN p.pubdelete THEN '\"delete\"' END, CASE WHEN p.pubtruncate THEN '\"truncate\"' END) || ']'");
+				 "'[' || pg_catalog.concat_ws(', ',"
+				 " CASE WHEN p.pubinsert THEN '\"insert\"' END, CASE WHEN p.pubupdate THEN '\"update\"' END,"
+				 " CASE WHEN p.pubdelete THEN '\"delete\"' END, CASE WHEN p.pubtruncate THEN '\"truncate\"' END) || ']'");
 	sd_attrs_add(&o, "publish_via_partition_root", JV_BOOL, "p.pubviaroot");
 	if (server_version >= 180000)
 		sd_attrs_add(&o, "publish_generated_columns", JV_TEXT,
-			   "CASE p.pubgencols::pg_catalog.text WHEN 's' THEN 'stored' WHEN 'n' THEN NULL"
-			   " ELSE p.pubgencols::pg_catalog.text END");
+					 "CASE p.pubgencols::pg_catalog.text WHEN 's' THEN 'stored' WHEN 'n' THEN NULL"
+					 " ELSE p.pubgencols::pg_catalog.text END");
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("p.pubowner"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
@@ -90,11 +90,11 @@ sd_catalog_append_publication_relations(StringInfo buf, int server_version)
 	SdAttrs		o = {0};
 
 	sd_attrs_add(&o, "columns", JV_JSON,
-		   psprintf("CASE WHEN pr.prattrs IS NOT NULL THEN %s END",
-					sd_attrs_string_array("a.attname",
-									  "pg_catalog.unnest(pr.prattrs::pg_catalog.int2[]) WITH ORDINALITY x(n, i)"
-									  " JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = x.n",
-									  "x.i")));
+				 psprintf("CASE WHEN pr.prattrs IS NOT NULL THEN %s END",
+						  sd_attrs_string_array("a.attname",
+												"pg_catalog.unnest(pr.prattrs::pg_catalog.int2[]) WITH ORDINALITY x(n, i)"
+												" JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = x.n",
+												"x.i")));
 	sd_attrs_add(&o, "row_filter", JV_TEXT, "pg_catalog.pg_get_expr(pr.prqual, pr.prrelid)");
 
 	appendStringInfo(buf,
