@@ -21,6 +21,7 @@ OBJS = \
 	src/side_local.o \
 	src/side_remote.o \
 	src/remote_conn.o \
+	src/remote_fleet.o \
 	src/snapshot.o \
 	src/options.o \
 	src/compare.o \

@@ -81,3 +81,33 @@ COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, text, jsonb) IS
 'what must change in the target snapshot to match source (a foreign server, by default this database)';
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, text) IS
 'what must change in target (a foreign server, by default this database) to match the source snapshot';
+
+--
+-- Many servers in one call (src/remote_fleet.c)
+--
+
+CREATE FUNCTION @extschema@.schemadrift_fleet(
+	servers text[],
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (server text, fingerprint text, matches boolean, group_id integer,
+			   missing bigint, extra bigint, changed bigint, error text,
+			   elapsed_ms double precision)
+AS 'MODULE_PATHNAME', 'schemadrift_fleet'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_fleet(text[], text, jsonb) IS
+'the fingerprint of every foreign server in servers, read at the same time, grouped, and what each misses, adds and changes against source (a server, by default this database)';
+
+CREATE FUNCTION @extschema@.schemadrift_fleet(
+	servers text[],
+	source jsonb,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (server text, fingerprint text, matches boolean, group_id integer,
+			   missing bigint, extra bigint, changed bigint, error text,
+			   elapsed_ms double precision)
+AS 'MODULE_PATHNAME', 'schemadrift_fleet_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_fleet(text[], jsonb, jsonb) IS
+'the fingerprint of every foreign server in servers, read at the same time, grouped, and what each misses, adds and changes against the source snapshot';

@@ -72,6 +72,57 @@ SELECT kind, identity, change, attribute, source_value, target_value
 FROM schemadrift_diff(target => NULL, source => 'regress_sd_loopback', options => :'o')
 ORDER BY identity COLLATE "C", attribute;
 
+-- hash first: only the schemas and units that differ travel; the rows are
+-- those of a full read of the remote (its snapshot), in both directions,
+-- with a schema only there, one only here, one equal, a table only here
+\c regress_sd_remote
+CREATE SCHEMA only_there;
+CREATE TABLE only_there.t (id int);
+CREATE SCHEMA same;
+CREATE TABLE same.t (id int PRIMARY KEY, v text);
+\c contrib_regression
+CREATE SCHEMA only_here;
+CREATE TABLE only_here.t (id int);
+CREATE SCHEMA same;
+CREATE TABLE same.t (id int PRIMARY KEY, v text);
+CREATE TABLE rmt.only_here_table (id int CHECK (id > 0));
+-- (this side's servers, which the remote lacks, are left in: the hash-first
+-- read folds their user mappings into them as the full read does)
+\set o2 '{"include_schemas": ["rmt", "only_there", "only_here", "same"], "ignore": ["owner"], "exclude": ["dblink", "postgres_fdw"]}'
+SELECT schemadrift_snapshot(:'o2', server => 'regress_sd_loopback') AS remote_snap \gset
+CREATE TEMP TABLE hash_first AS SELECT * FROM schemadrift_diff('regress_sd_loopback', options => :'o2');
+CREATE TEMP TABLE full_read AS SELECT * FROM schemadrift_diff(target => :'remote_snap'::jsonb, options => :'o2');
+CREATE TEMP TABLE hash_first_rev AS SELECT * FROM schemadrift_diff(source => 'regress_sd_loopback', options => :'o2');
+CREATE TEMP TABLE full_read_rev AS SELECT * FROM schemadrift_diff(source => :'remote_snap'::jsonb, options => :'o2');
+SELECT (SELECT count(*) FROM hash_first) AS rows,
+	   (SELECT count(*) FROM (TABLE hash_first EXCEPT ALL TABLE full_read) d) +
+	   (SELECT count(*) FROM (TABLE full_read EXCEPT ALL TABLE hash_first) d) AS differ,
+	   (SELECT count(*) FROM hash_first_rev) AS rows_rev,
+	   (SELECT count(*) FROM (TABLE hash_first_rev EXCEPT ALL TABLE full_read_rev) d) +
+	   (SELECT count(*) FROM (TABLE full_read_rev EXCEPT ALL TABLE hash_first_rev) d) AS differ_rev;
+SELECT kind, identity, change, attribute, note FROM hash_first ORDER BY identity COLLATE "C", attribute;
+SELECT schemadrift_fingerprint(:'o2', server => 'regress_sd_loopback') = (:'remote_snap'::jsonb)->>'fingerprint' AS fingerprint_from_schema_hashes;
+DROP TABLE hash_first, full_read, hash_first_rev, full_read_rev;
+DROP SCHEMA only_here, same CASCADE;
+DROP TABLE rmt.only_here_table;
+
+-- many servers in one call, read at the same time: the same database
+-- through two wrappers (one group, the drift above counted once), a port
+-- where nothing listens and a server that does not exist (rows with errors)
+SET schemadrift.connect_timeout = 2;
+SELECT server, fingerprint = schemadrift_fingerprint(:'o', server => 'regress_sd_loopback') AS fingerprint_ok,
+	   matches, group_id, missing, extra, changed, split_part(error, E'\n', 1) AS error
+FROM schemadrift_fleet(ARRAY['regress_sd_loopback', 'regress_sd_refused', 'regress_sd_nowhere',
+							 'regress_sd_loopback_dblink'], options => :'o')
+ORDER BY server;
+-- against a snapshot of the remote: it matches
+SELECT server, matches, missing, extra, changed, error
+FROM schemadrift_fleet(ARRAY['regress_sd_loopback'], source => schemadrift_snapshot(:'o', server => 'regress_sd_loopback'), options => :'o');
+-- should fail: no servers array, or a NULL in it
+SELECT * FROM schemadrift_fleet(NULL);
+SELECT * FROM schemadrift_fleet(ARRAY['regress_sd_loopback', NULL]);
+RESET schemadrift.connect_timeout;
+
 -- should fail: a server of another wrapper
 CREATE FOREIGN DATA WRAPPER regress_sd_other;
 CREATE SERVER regress_sd_other_srv FOREIGN DATA WRAPPER regress_sd_other;

@@ -36,7 +36,10 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
+#include "executor/tuptable.h"
 
+#include "compare.h"
 #include "compat.h"
 #include "objects.h"
 #include "options.h"
@@ -645,6 +648,72 @@ load_side(SideType type, Datum value, const char *argname,
 	return NULL;				/* keep compiler quiet */
 }
 
+/* a side to read, for a remote read hash first against it */
+typedef struct SideToRead
+{
+	SideType	type;
+	Datum		value;
+	const char *argname;
+	SdOptions  *options;
+	SdObjectSet **local_cache;
+} SideToRead;
+
+static SdObjectSet *
+read_reference(void *arg)
+{
+	SideToRead *side = (SideToRead *) arg;
+
+	return load_side(side->type, side->value, side->argname, side->options,
+					 side->local_cache);
+}
+
+/*
+ * load_sides
+ *		Read both sides of a diff into ds.  A foreign server is read hash
+ *		first against the other side (side_remote.c): the other side is read
+ *		while the remote computes its hashes, and only what differs travels.
+ *		When both are servers, the target is read whole and the source
+ *		against it.
+ */
+static void
+load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
+		   SideType stype, int sarg, SdOptions *options, SdObjectSet **local)
+{
+	SideToRead	other;
+	Datum		tvalue = ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ);
+	Datum		svalue = stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg);
+
+	other.options = options;
+	other.local_cache = local;
+	if (stype == SIDE_NAMED)
+	{
+		char	   *server = TextDatumGetCString(svalue);
+
+		sd_side_check_name(server, "source");
+		other.type = ttype;
+		other.value = tvalue;
+		other.argname = "target";
+		ds->source = sd_side_remote_read_against(server, options, read_reference,
+												 &other, &ds->target);
+	}
+	else if (ttype == SIDE_NAMED)
+	{
+		char	   *server = TextDatumGetCString(tvalue);
+
+		sd_side_check_name(server, "target");
+		other.type = stype;
+		other.value = svalue;
+		other.argname = "source";
+		ds->target = sd_side_remote_read_against(server, options, read_reference,
+												 &other, &ds->source);
+	}
+	else
+	{
+		ds->target = load_side(ttype, tvalue, "target", options, local);
+		ds->source = load_side(stype, svalue, "source", options, local);
+	}
+}
+
 /*
  * run_diff
  *		The body shared by every overload of schemadrift_diff: load both
@@ -692,10 +761,7 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	sd_util_result_columns(ds.tupdesc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
 						   "schemadrift_diff");
 	ds.constraints_by_definition = sd_options_ignores(options, "constraint_names");
-	ds.target = load_side(ttype, ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ),
-						  "target", options, &local);
-	ds.source = load_side(stype, stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg),
-						  "source", options, &local);
+	load_sides(&ds, fcinfo, ttype, targ, stype, sarg, options, &local);
 
 	if (local != NULL)
 		sd_objects_report_unsupported(local);
@@ -731,6 +797,60 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(diffcxt);
 	return (Datum) 0;
+}
+
+/*
+ * sd_compare_counts
+ *		How many objects the diff of target against source finds missing,
+ *		extra and changed (an object changed in several attributes counts
+ *		once): the rows a schemadrift_diff() would return, counted.
+ */
+void
+sd_compare_counts(SdObjectSet *source, SdObjectSet *target,
+				  int64 *missing, int64 *extra, int64 *changed)
+{
+	DiffState	ds;
+	TupleDesc	desc = CreateTemplateTupleDesc(3);
+	TupleTableSlot *slot;
+	char	   *last = NULL;
+
+	TupleDescInitEntry(desc, 1, "kind", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 2, "identity", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 3, "change", TEXTOID, -1, 0);
+	memset(&ds, 0, sizeof(ds));
+	ds.tupdesc = desc;
+	ds.tupstore = tuplestore_begin_heap(false, false, work_mem);
+	sd_util_result_columns(desc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
+						   "schemadrift_fleet");
+	ds.source = source;
+	ds.target = target;
+	sd_compare(&ds);
+
+	*missing = *extra = *changed = 0;
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	while (tuplestore_gettupleslot(ds.tupstore, true, false, slot))
+	{
+		bool		isnull;
+		char	   *change = TextDatumGetCString(slot_getattr(slot, 3, &isnull));
+
+		if (strcmp(change, "missing") == 0)
+			(*missing)++;
+		else if (strcmp(change, "extra") == 0)
+			(*extra)++;
+		else
+		{
+			char	   *object = psprintf("%s\n%s",
+										  TextDatumGetCString(slot_getattr(slot, 1, &isnull)),
+										  TextDatumGetCString(slot_getattr(slot, 2, &isnull)));
+
+			/* an object's changed rows come one after the other */
+			if (last == NULL || strcmp(last, object) != 0)
+				(*changed)++;
+			last = object;
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(ds.tupstore);
 }
 
 /* ---- SQL-callable functions ---------------------------------------------- */

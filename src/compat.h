@@ -49,4 +49,11 @@
 	pg_foreign_server_aclcheck((srvid), (roleid), (mode))
 #endif
 
+/* CreateWaitEventSet() takes a resource owner from PostgreSQL 17 on */
+#if PG_VERSION_NUM >= 170000
+#define SD_CREATE_WAIT_EVENT_SET(n) CreateWaitEventSet(CurrentResourceOwner, (n))
+#else
+#define SD_CREATE_WAIT_EVENT_SET(n) CreateWaitEventSet(CurrentMemoryContext, (n))
+#endif
+
 #endif							/* SCHEMADRIFT_COMPAT_H */

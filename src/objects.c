@@ -465,23 +465,74 @@ hash_add(pg_cryptohash_ctx *ctx, const char *s)
 }
 
 /*
- * sd_objects_fingerprint
- *		The Merkle root of a sorted set, as 64 hex digits into out.
- *
- * A leaf line is the object's encoded kind and key and its hash; a schema's
- * hash covers its leaf lines in order; the root covers a version tag, the
- * object model's version (from model 2 on), the canonical options, and each
- * schema's name and hash.  Equal schemas under
- * equal options give equal roots, whatever order the objects were created
- * in and whatever the database encoding (every part is in UTF-8: mkey and
- * sort_schema are), and nothing else does (short of a sha256 collision).
+ * The fingerprint is a Merkle root.  A leaf line is an object's encoded kind
+ * and key and its hash; a schema's hash covers its leaf lines in order; the
+ * root covers a version tag, the object model's version (from model 2 on),
+ * the canonical options, and each schema's name and hash.  Equal schemas
+ * under equal options give equal roots, whatever order the objects were
+ * created in and whatever the database encoding (every part is in UTF-8:
+ * mkey and sort_schema are), and nothing else does (short of a sha256
+ * collision).  A remote computes its schemas' hashes itself, in SQL
+ * (side_remote.c), the same way: only they need to travel.
+ */
+
+/* add "<mkey> <hash>\n", an object's leaf line, to a hash */
+void
+sd_objects_hash_leaf(pg_cryptohash_ctx *ctx, const SdObject *obj)
+{
+	sd_util_sha256_add(ctx, obj->mkey, strlen(obj->mkey));
+	sd_util_sha256_add(ctx, " ", 1);
+	sd_util_sha256_add(ctx, obj->hash, SD_SHA256_HEX_LEN);
+	sd_util_sha256_add(ctx, "\n", 1);
+}
+
+/*
+ * sd_objects_schema_hashes
+ *		The hash of each schema of a sorted set ("" for objects in none), in
+ *		order, palloc'd; *n is their number.  Each records where its objects
+ *		are in the set.
+ */
+SdGroupHash *
+sd_objects_schema_hashes(const SdObjectSet *set, int *n)
+{
+	SdGroupHash *groups = palloc(sizeof(SdGroupHash) * Max(set->nobjects, 1));
+	int			i = 0;
+
+	*n = 0;
+	while (i < set->nobjects)
+	{
+		SdGroupHash *g = &groups[(*n)++];
+		pg_cryptohash_ctx *ctx = sd_util_sha256_begin();
+
+		g->name = set->objects[i].sort_schema ? set->objects[i].sort_schema : "";
+		g->first = i;
+		for (; i < set->nobjects; i++)
+		{
+			const SdObject *obj = &set->objects[i];
+
+			if (strcmp(obj->sort_schema ? obj->sort_schema : "", g->name) != 0)
+				break;
+			sd_objects_hash_leaf(ctx, obj);
+		}
+		g->count = i - g->first;
+		sd_util_sha256_end(ctx, g->hash);
+	}
+	return groups;
+}
+
+/*
+ * sd_objects_root
+ *		The Merkle root over schema hashes (in sort_schema order), for a set
+ *		read under options with object model model_version, as 64 hex
+ *		digits into out.
  */
 void
-sd_objects_fingerprint(const SdObjectSet *set, char *out)
+sd_objects_root(const SdOptions *options, int model_version,
+				const SdGroupHash *groups, int n, char *out)
 {
 	pg_cryptohash_ctx *root = sd_util_sha256_begin();
-	int			i = 0;
 	StringInfoData line;
+	int			i;
 
 	initStringInfo(&line);
 	hash_add(root, "schemadrift fingerprint 1\n");
@@ -491,40 +542,37 @@ sd_objects_fingerprint(const SdObjectSet *set, char *out)
 	 * schemadrift 0.1.0, so that its snapshots and recorded fingerprints stay
 	 * valid where the model has not changed.
 	 */
-	if (set->model_version > 1)
+	if (model_version > 1)
 	{
-		appendStringInfo(&line, "model %d\n", set->model_version);
+		appendStringInfo(&line, "model %d\n", model_version);
 		hash_add(root, line.data);
 	}
-	hash_add(root, set->options->canonical);
+	hash_add(root, options->canonical);
 	hash_add(root, "\n");
 
-	while (i < set->nobjects)
+	for (i = 0; i < n; i++)
 	{
-		const char *group = set->objects[i].sort_schema ? set->objects[i].sort_schema : "";
-		pg_cryptohash_ctx *schema_ctx = sd_util_sha256_begin();
-		char		schema_hash[SD_SHA256_HEX_LEN + 1];
-
-		for (; i < set->nobjects; i++)
-		{
-			const SdObject *obj = &set->objects[i];
-
-			if (strcmp(obj->sort_schema ? obj->sort_schema : "", group) != 0)
-				break;
-			/* "<mkey> <hash>\n" */
-			sd_util_sha256_add(schema_ctx, obj->mkey, strlen(obj->mkey));
-			sd_util_sha256_add(schema_ctx, " ", 1);
-			sd_util_sha256_add(schema_ctx, obj->hash, SD_SHA256_HEX_LEN);
-			sd_util_sha256_add(schema_ctx, "\n", 1);
-		}
-		sd_util_sha256_end(schema_ctx, schema_hash);
-
 		resetStringInfo(&line);
-		appendStringInfo(&line, "%zu:%s %s\n", strlen(group), group, schema_hash);
+		appendStringInfo(&line, "%zu:%s %s\n", strlen(groups[i].name), groups[i].name,
+						 groups[i].hash);
 		sd_util_sha256_add(root, line.data, line.len);
 	}
 	sd_util_sha256_end(root, out);
 	pfree(line.data);
+}
+
+/*
+ * sd_objects_fingerprint
+ *		The Merkle root of a sorted set, as 64 hex digits into out.
+ */
+void
+sd_objects_fingerprint(const SdObjectSet *set, char *out)
+{
+	int			n;
+	SdGroupHash *groups = sd_objects_schema_hashes(set, &n);
+
+	sd_objects_root(set->options, set->model_version, groups, n, out);
+	pfree(groups);
 }
 
 /*

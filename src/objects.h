@@ -69,6 +69,19 @@ extern void sd_object_fill(SdObject *obj, const char *kind, const char *identity
 						   SdArena *arena);
 extern void sd_objects_sort(SdObjectSet *set);
 extern int	sd_objects_cmp(const SdObject *a, const SdObject *b);
+/* a schema's (or another group's) hash: name in UTF-8 */
+typedef struct SdGroupHash
+{
+	const char *name;
+	char		hash[SD_SHA256_HEX_LEN + 1];
+	int			first;			/* its first object in the set */
+	int			count;			/* and how many */
+} SdGroupHash;
+
+extern void sd_objects_hash_leaf(pg_cryptohash_ctx *ctx, const SdObject *obj);
+extern SdGroupHash *sd_objects_schema_hashes(const SdObjectSet *set, int *n);
+extern void sd_objects_root(const SdOptions *options, int model_version,
+							const SdGroupHash *groups, int n, char *out);
 extern void sd_objects_fingerprint(const SdObjectSet *set, char *out);
 extern void sd_objects_report_unsupported(SdObjectSet *set);
 

@@ -21,6 +21,7 @@ typedef struct SdRemote
 	char	   *server;			/* the foreign server's name */
 	int			version;		/* the remote's server_version_num */
 	char	   *version_text;	/* and its server_version */
+	bool		password_required;	/* must show it used the mapping's */
 	SubTransactionId subid;		/* the subtransaction that opened it */
 	struct SdRemote *next;		/* in the list of open connections */
 } SdRemote;
@@ -33,10 +34,24 @@ extern PGDLLIMPORT int sd_connect_timeout;
 extern PGDLLIMPORT int sd_remote_timeout;
 
 extern void sd_remote_init(void);
+
+/* remote_fleet.c */
+extern PGDLLIMPORT int sd_fleet_concurrency;
+extern void sd_fleet_init(void);
+/* the transaction every remote read runs in */
+#define SD_REMOTE_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
 extern SdRemote *sd_remote_connect(const char *server);
+extern SdRemote *sd_remote_start(const char *server);
+extern char *sd_remote_check_connected(SdRemote *r, int *sqlstate);
+extern char *sd_remote_pin_sql(SdRemote *r);
 extern void sd_remote_close(SdRemote *r);
 extern void sd_remote_command(SdRemote *r, const char *sql, const char *what);
 extern char *sd_remote_value(SdRemote *r, const char *sql, const char *what);
+extern void sd_remote_send(SdRemote *r, const char *sql, int nparams,
+						   const char *const *params, const char *what);
+extern void sd_remote_receive(SdRemote *r, SdRemoteRowFn fn, void *arg,
+							  const char *what);
 extern void sd_remote_rows(SdRemote *r, const char *sql, int nparams,
 						   const char *const *params, SdRemoteRowFn fn,
 						   void *arg, const char *what);

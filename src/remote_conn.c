@@ -440,15 +440,16 @@ check_password_rule(const char *server, bool postgres_fdw, List *server_options,
 }
 
 /*
- * pin_session
+ * sd_remote_pin_sql, pin_session
  *		Pin r's session before any catalog query: the settings the local
- *		side pins, statement_timeout, then a REPEATABLE READ READ ONLY
- *		transaction.  Every call is schema-qualified: a remote role whose
- *		search_path puts a schema of its own first runs none of its functions
- *		here.
+ *		side pins, statement_timeout (sd_remote_pin_sql() gives the query
+ *		that sets them), then a REPEATABLE READ READ ONLY transaction
+ *		(SD_REMOTE_BEGIN).  Every call is schema-qualified: a remote role
+ *		whose search_path puts a schema of its own first runs none of its
+ *		functions here.
  */
-static void
-pin_session(SdRemote *r)
+char *
+sd_remote_pin_sql(SdRemote *r)
 {
 	StringInfoData sql;
 	const char *name;
@@ -466,21 +467,30 @@ pin_session(SdRemote *r)
 					 sd_remote_timeout * 1000);
 	if (r->version >= 170000)
 		appendStringInfoString(&sql, ", pg_catalog.set_config('transaction_timeout', '0', false)");
-	sd_remote_command(r, sql.data, "setting up the session");
-	sd_remote_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-					  "setting up the session");
-	pfree(sql.data);
+	return sql.data;
+}
+
+static void
+pin_session(SdRemote *r)
+{
+	char	   *sql = sd_remote_pin_sql(r);
+
+	sd_remote_command(r, sql, "setting up the session");
+	sd_remote_command(r, SD_REMOTE_BEGIN, "setting up the session");
+	pfree(sql);
 }
 
 /*
- * sd_remote_connect
- *		Open a checked, pinned connection to the foreign server named server,
- *		with the current user's user mapping (or PUBLIC's).  The connection
- *		is closed by sd_remote_close(), or at the end of the (sub)transaction
- *		that opened it.
+ * sd_remote_start
+ *		Check everything about the foreign server named server and the
+ *		current user's user mapping (or PUBLIC's) that can be checked before
+ *		connecting, and start connecting to it without waiting.  Drive the
+ *		connection with PQconnectPoll(), then sd_remote_check_connected().
+ *		The connection is closed by sd_remote_close(), or at the end of the
+ *		(sub)transaction that opened it.
  */
 SdRemote *
-sd_remote_connect(const char *servername)
+sd_remote_start(const char *servername)
 {
 	ForeignServer *server;
 	ForeignDataWrapper *fdw;
@@ -493,8 +503,6 @@ sd_remote_connect(const char *servername)
 	int			n = 0;
 	ListCell   *lc;
 	SdRemote   *r;
-	TimestampTz deadline;
-	PostgresPollingStatusType status;
 
 	server = GetForeignServerByName(servername, true);
 	if (server == NULL)
@@ -571,10 +579,10 @@ sd_remote_connect(const char *servername)
 	r = MemoryContextAllocZero(TopMemoryContext, sizeof(SdRemote));
 	r->server = MemoryContextStrdup(TopMemoryContext, server->servername);
 	r->subid = GetCurrentSubTransactionId();
+	r->password_required = password_required;
 	r->next = open_remotes;
 	open_remotes = r;
 
-	deadline = deadline_in(sd_connect_timeout);
 	r->conn = PQconnectStartParams(keywords, values, false);
 	pfree(keywords);
 	pfree(values);
@@ -586,6 +594,62 @@ sd_remote_connect(const char *servername)
 				 errmsg("out of memory"),
 				 errdetail("Could not allocate a libpq connection.")));
 	}
+	return r;
+}
+
+/*
+ * sd_remote_check_connected
+ *		Once PQconnectPoll() has returned PGRES_POLLING_OK: the checks after
+ *		connecting (the remote must have asked for the mapping's password
+ *		where that is required; a major schemadrift can read), then the
+ *		connection is made non-blocking.  Returns NULL, or the error (its
+ *		SQLSTATE into *sqlstate, the message palloc'd) for the caller to
+ *		raise or record; r is then left open.
+ */
+char *
+sd_remote_check_connected(SdRemote *r, int *sqlstate)
+{
+	if (r->password_required && !PQconnectionUsedPassword(r->conn))
+	{
+		*sqlstate = ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED;
+		return psprintf("the connection to server \"%s\" did not use the password of the user mapping",
+						r->server);
+	}
+	r->version = PQserverVersion(r->conn);
+	r->version_text = MemoryContextStrdup(TopMemoryContext,
+										  PQparameterStatus(r->conn, "server_version") ?
+										  PQparameterStatus(r->conn, "server_version") : "unknown");
+	if (r->version < SD_REMOTE_MIN_VERSION || r->version > SD_REMOTE_MAX_VERSION)
+	{
+		*sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED;
+		return psprintf("server \"%s\" runs PostgreSQL %s, which schemadrift cannot read",
+						r->server, r->version_text);
+	}
+	PQsetNoticeReceiver(r->conn, notice_receiver, r);
+	if (PQsetnonblocking(r->conn, 1) != 0)
+	{
+		*sqlstate = ERRCODE_CONNECTION_FAILURE;
+		return psprintf("could not make the connection to server \"%s\" non-blocking",
+						r->server);
+	}
+	return NULL;
+}
+
+/*
+ * sd_remote_connect
+ *		Open a checked, pinned connection to the foreign server named server,
+ *		with the current user's user mapping (or PUBLIC's), waiting for it.
+ *		The connection is closed by sd_remote_close(), or at the end of the
+ *		(sub)transaction that opened it.
+ */
+SdRemote *
+sd_remote_connect(const char *servername)
+{
+	SdRemote   *r = sd_remote_start(servername);
+	TimestampTz deadline = deadline_in(sd_connect_timeout);
+	PostgresPollingStatusType status;
+	char	   *error;
+	int			sqlstate;
 
 	status = PGRES_POLLING_WRITING;
 	while (status != PGRES_POLLING_OK)
@@ -605,38 +669,24 @@ sd_remote_connect(const char *servername)
 		status = PQconnectPoll(r->conn);
 	}
 
-	/* after connecting: the remote must have asked for the password */
-	if (password_required && !PQconnectionUsedPassword(r->conn))
+	error = sd_remote_check_connected(r, &sqlstate);
+	if (error != NULL)
 	{
 		close_remote(r);
-		ereport(ERROR,
-				(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
-				 errmsg("the connection to server \"%s\" did not use the password of the user mapping",
-						servername),
-				 errdetail("Non-superusers may only connect with the password of their user mapping; the remote let this connection in without asking for it."),
-				 errhint("Make the remote server ask for a password (for example scram-sha-256 in its pg_hba.conf).")));
+		if (sqlstate == ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED)
+			ereport(ERROR,
+					(errcode(sqlstate),
+					 errmsg_internal("%s", error),
+					 errdetail("Non-superusers may only connect with the password of their user mapping; the remote let this connection in without asking for it."),
+					 errhint("Make the remote server ask for a password (for example scram-sha-256 in its pg_hba.conf).")));
+		if (sqlstate == ERRCODE_FEATURE_NOT_SUPPORTED)
+			ereport(ERROR,
+					(errcode(sqlstate),
+					 errmsg_internal("%s", error),
+					 errdetail("schemadrift reads the catalogs of PostgreSQL 15 to 18; this database runs PostgreSQL %s.",
+							   GetConfigOption("server_version", false, false))));
+		ereport(ERROR, (errcode(sqlstate), errmsg_internal("%s", error)));
 	}
-
-	r->version = PQserverVersion(r->conn);
-	r->version_text = MemoryContextStrdup(TopMemoryContext,
-										  PQparameterStatus(r->conn, "server_version") ?
-										  PQparameterStatus(r->conn, "server_version") : "unknown");
-	if (r->version < SD_REMOTE_MIN_VERSION || r->version > SD_REMOTE_MAX_VERSION)
-	{
-		char	   *version = pstrdup(r->version_text);
-
-		close_remote(r);
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("server \"%s\" runs PostgreSQL %s, which schemadrift cannot read",
-						servername, version),
-				 errdetail("schemadrift reads the catalogs of PostgreSQL 15 to 18; this database runs PostgreSQL %s.",
-						   GetConfigOption("server_version", false, false))));
-	}
-
-	PQsetNoticeReceiver(r->conn, notice_receiver, r);
-	if (PQsetnonblocking(r->conn, 1) != 0)
-		connection_lost(r, "connecting");
 	pin_session(r);
 	return r;
 }
@@ -686,26 +736,38 @@ next_result(SdRemote *r, TimestampTz deadline, const char *what)
 }
 
 /*
- * sd_remote_rows
- *		Run sql (with nparams text parameters) on r in single-row mode,
- *		calling fn(arg, row) for each row: a large result is never held
- *		whole.  what names the step for errors ("reading the catalogs").
- *		Errors close r.
+ * sd_remote_send
+ *		Send sql (with nparams text parameters, in UTF8) to r and return at
+ *		once: the remote works on it while this backend does something else
+ *		(reads its own side).  Rows come back in single-row mode: a large
+ *		result is never held whole.  Collect them with sd_remote_receive().
  */
 void
-sd_remote_rows(SdRemote *r, const char *sql, int nparams,
-			   const char *const *params, SdRemoteRowFn fn, void *arg,
-			   const char *what)
+sd_remote_send(SdRemote *r, const char *sql, int nparams,
+			   const char *const *params, const char *what)
+{
+	send_query(r, sql, nparams, params, true, deadline_in(sd_remote_timeout), what);
+}
+
+/*
+ * sd_remote_receive
+ *		Collect the result of the query sent last, calling fn(arg, row) for
+ *		each row (fn may be NULL when no rows are wanted).  what names the
+ *		step for errors ("reading the catalogs").  Errors close r.
+ */
+void
+sd_remote_receive(SdRemote *r, SdRemoteRowFn fn, void *arg, const char *what)
 {
 	TimestampTz deadline = deadline_in(sd_remote_timeout);
 	PGresult   *res;
 
-	send_query(r, sql, nparams, params, fn != NULL, deadline, what);
 	while ((res = next_result(r, deadline, what)) != NULL)
 	{
 		switch (PQresultStatus(res))
 		{
 			case PGRES_SINGLE_TUPLE:
+				if (fn == NULL)
+					break;
 				/* a PGresult is malloc'd: freed on the way out of an error */
 				PG_TRY();
 				{
@@ -726,6 +788,19 @@ sd_remote_rows(SdRemote *r, const char *sql, int nparams,
 		}
 		PQclear(res);
 	}
+}
+
+/*
+ * sd_remote_rows
+ *		Run sql on r and call fn(arg, row) for each row of its result.
+ */
+void
+sd_remote_rows(SdRemote *r, const char *sql, int nparams,
+			   const char *const *params, SdRemoteRowFn fn, void *arg,
+			   const char *what)
+{
+	sd_remote_send(r, sql, nparams, params, what);
+	sd_remote_receive(r, fn, arg, what);
 }
 
 /*

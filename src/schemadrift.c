@@ -39,5 +39,6 @@ _PG_init(void)
 	sd_audit_init();
 	sd_extract_init();
 	sd_remote_init();
+	sd_fleet_init();
 	MarkGUCPrefixReserved("schemadrift");
 }

@@ -64,21 +64,15 @@ looks_like_conninfo(const char *name)
 }
 
 /*
- * sd_side_read_named
- *		The objects of the side named name (given as argument argname):
- *		this database when name is NULL, otherwise a foreign server.  Sorted,
- *		in the current memory context; with attrs only if with_attrs.
- *
- * A name that is not a foreign server and looks like a connection string
- * is refused without repeating it: it may hold a password.
+ * sd_side_check_name
+ *		Check that name (given as argument argname) can name a foreign server
+ *		side.  A name that is not a foreign server and looks like a
+ *		connection string is refused without repeating it: it may hold a
+ *		password.
  */
-SdObjectSet *
-sd_side_read_named(const char *name, const char *argname, SdOptions *options,
-				   bool with_attrs)
+void
+sd_side_check_name(const char *name, const char *argname)
 {
-	if (name == NULL)
-		return sd_side_local_read(options, with_attrs);
-
 	if (name[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -100,7 +94,21 @@ sd_side_read_named(const char *name, const char *argname, SdOptions *options,
 				 errdetail("\"%s\" is neither this database nor a foreign server; a connection string would carry its password into the server log.",
 						   argname),
 				 errhint("Create a foreign server (CREATE SERVER ... FOREIGN DATA WRAPPER postgres_fdw) and a user mapping for it, and pass the server's name.")));
+}
 
+/*
+ * sd_side_read_named
+ *		The objects of the side named name (given as argument argname):
+ *		this database when name is NULL, otherwise a foreign server.  Sorted,
+ *		in the current memory context; with attrs only if with_attrs.
+ */
+SdObjectSet *
+sd_side_read_named(const char *name, const char *argname, SdOptions *options,
+				   bool with_attrs)
+{
+	if (name == NULL)
+		return sd_side_local_read(options, with_attrs);
+	sd_side_check_name(name, argname);
 	return sd_side_remote_read(name, options, with_attrs);
 }
 
@@ -176,9 +184,18 @@ schemadrift_fingerprint(PG_FUNCTION_ARGS)
 	workcxt = AllocSetContextCreate(callercxt, "schemadrift fingerprint",
 									ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(workcxt);
-	set = sd_side_read_named(server, "server", options, false);
-	sd_objects_report_unsupported(set);
-	sd_objects_fingerprint(set, root);
+	if (server != NULL)
+	{
+		/* hash first: one hash per schema travels */
+		sd_side_check_name(server, "server");
+		sd_side_remote_fingerprint(server, options, root);
+	}
+	else
+	{
+		set = sd_side_local_read(options, false);
+		sd_objects_report_unsupported(set);
+		sd_objects_fingerprint(set, root);
+	}
 	MemoryContextSwitchTo(callercxt);
 	MemoryContextDelete(workcxt);
 	PG_RETURN_TEXT_P(cstring_to_text(root));

@@ -12,8 +12,22 @@
  * catalog state, not the transaction's snapshot, so the catalog state is
  * taken in the transaction before the extraction (the snapshot's state)
  * and again after it has committed (the latest state); when they differ
- * the read is tried again, and after a few tries fails with 40001.  With
- * hashes only (fingerprints), the remote computes them and sends no attrs.
+ * the read is tried again, and after a few tries fails with 40001.
+ *
+ * Hash first.  The remote computes hashes itself, and only what differs
+ * travels.  A fingerprint moves one hash per schema (the Merkle tree's
+ * schema level, computed in SQL exactly as objects.c computes it), from
+ * which the root is computed here.  A diff reads the other side first (or
+ * while the remote computes: the query is sent before), then asks the
+ * remote for its schemas' hashes; if they are all equal, the remote's
+ * objects are the other side's and nothing else travels.  Otherwise a
+ * second query sends the hashes of the other side's "units" (a relation
+ * with its columns, constraints, indexes, triggers and policies; any other
+ * object alone) in the schemas that differ, and the remote returns the
+ * objects, with their attrs, of the units whose hash differs or that the
+ * other side lacks, and names the units it lacks.  The remote's set is then
+ * the other side's equal units and what came back: the diff itself runs on
+ * whole sets as for any side.
  *
  * IDENTIFICATION
  *	  src/side_remote.c
@@ -22,8 +36,12 @@
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "libpq-fe.h"
 #include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/json.h"
 #include "utils/memutils.h"
 
 #include "catalog.h"
@@ -32,6 +50,7 @@
 #include "remote.h"
 #include "rows.h"
 #include "side.h"
+#include "util.h"
 
 #define READING "reading the catalogs"
 
@@ -51,6 +70,161 @@ remote_row(void *arg, PGresult *row)
 	sd_rows_add_text(rows, texts, PG_UTF8);
 }
 
+/* ---- SQL around the extraction ------------------------------------------- */
+
+/*
+ * An object's mkey (sd_objects_encode_key of its kind and key) and its unit's
+ * key (sd_objects_encode_key of "" and its parent's key, or its own), in
+ * SQL: parts length-prefixed by their UTF-8 byte length.
+ */
+static char *
+encoded_parts_sql(const char *array)
+{
+	return psprintf("coalesce((SELECT pg_catalog.string_agg('|' || pg_catalog.octet_length(pg_catalog.convert_to(u.p, 'UTF8'))::pg_catalog.text || ':' || u.p, '' ORDER BY u.n)"
+					" FROM pg_catalog.unnest(%s) WITH ORDINALITY u(p, n)), '')", array);
+}
+
+static char *
+mkey_sql(void)
+{
+	return psprintf("pg_catalog.octet_length(pg_catalog.convert_to(x.kind, 'UTF8'))::pg_catalog.text || ':' || x.kind || %s",
+					encoded_parts_sql("x.key"));
+}
+
+static char *
+unit_sql(void)
+{
+	return psprintf("'0:' || %s",
+					encoded_parts_sql("CASE WHEN pg_catalog.cardinality(x.parent) > 0 THEN x.parent ELSE x.key END"));
+}
+
+/* the hash of the leaf lines ("<mkey> <hash>\n") of a group, in mkey order */
+#define GROUP_HASH_SQL(mkey, hash) \
+	"pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg(" \
+	mkey " || ' ' || " hash " || E'\\n', '' ORDER BY pg_catalog.convert_to(" mkey ", 'UTF8')), 'UTF8')), 'hex')"
+
+/*
+ * schema_hashes_sql
+ *		Each schema's hash ("" for objects in none), as objects.c computes
+ *		it, from the extraction run with hashes ($2 false).
+ */
+static char *
+schema_hashes_sql(const char *extraction)
+{
+	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
+					"y AS (SELECT coalesce(x.schema, '') AS grp, %s AS mkey, x.hash FROM x)\n"
+					"SELECT y.grp, " GROUP_HASH_SQL("y.mkey", "y.hash") " FROM y GROUP BY y.grp",
+					extraction, mkey_sql());
+}
+
+/*
+ * units_sql
+ *		From the extraction run with attrs ($2 true), in the schemas of $3 (a
+ *		jsonb array of names): the objects of every unit whose hash is not
+ *		the one in $4 (a jsonb object of unit keys and hashes: the other
+ *		side's), with their hashes; then a row of NULLs but the unit key (as
+ *		identity) for each unit of $4 the remote lacks.
+ */
+static char *
+units_sql(const char *extraction)
+{
+	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
+					"y AS (SELECT x.kind, x.identity, x.schema, x.key, x.parent, x.attrs,"
+					" pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(x.attrs, 'UTF8')), 'hex') AS h,"
+					" %s AS mkey, %s AS unit FROM x"
+					" WHERE coalesce(x.schema, '') IN (SELECT pg_catalog.jsonb_array_elements_text($3::pg_catalog.jsonb))),\n"
+					"u AS (SELECT y.unit, " GROUP_HASH_SQL("y.mkey", "y.h") " AS uh FROM y GROUP BY y.unit),\n"
+					"l AS (SELECT e.key AS unit, e.value AS lh FROM pg_catalog.jsonb_each_text($4::pg_catalog.jsonb) e)\n"
+					"SELECT y.kind, y.identity, y.schema, y.key, y.parent, y.attrs, y.h"
+					" FROM y JOIN u ON u.unit = y.unit LEFT JOIN l ON l.unit = y.unit"
+					" WHERE l.lh IS NULL OR l.lh <> u.uh\n"
+					"UNION ALL\n"
+					"SELECT NULL, l.unit, NULL, NULL, NULL, NULL, NULL FROM l"
+					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.unit = l.unit)",
+					extraction, mkey_sql(), unit_sql());
+}
+
+/*
+ * sd_side_remote_schema_hashes_sql
+ *		The query that returns a remote's schema hashes (name, hash), for a
+ *		remote of version server_version; parameters $1 (the options, jsonb
+ *		text) and $2 ("false").
+ */
+char *
+sd_side_remote_schema_hashes_sql(int server_version)
+{
+	return schema_hashes_sql(sd_catalog_extraction_sql(server_version, SD_CATALOG_ALL_ARMS,
+													   InvalidOid, InvalidOid));
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* a remote read in progress */
+typedef struct RemoteRead
+{
+	const char *server;
+	SdRemote   *r;
+	SdOptions  *options;
+	char	   *state_sql;
+	char	   *options_utf8;	/* $1 */
+	char	   *before;			/* the catalog state of the transaction */
+} RemoteRead;
+
+/* connect, and take the catalog state that starts the transaction */
+static void
+read_begin(RemoteRead *rr, const char *server, SdOptions *options)
+{
+	rr->server = server;
+	rr->options = options;
+	rr->r = sd_remote_connect(server);
+	rr->state_sql = sd_catalog_state_sql(rr->r->version);
+	rr->options_utf8 = pg_server_to_any(options->canonical, strlen(options->canonical), PG_UTF8);
+	rr->before = sd_remote_value(rr->r, rr->state_sql, READING);
+}
+
+/*
+ * read_consistent
+ *		End the transaction and check that no DDL committed on the remote
+ *		while it ran.  True: done (the connection is closed).  False: a new
+ *		transaction has begun, to read again; after SD_EXTRACT_ATTEMPTS
+ *		attempts, fail with 40001.
+ */
+static bool
+read_consistent(RemoteRead *rr, int attempt)
+{
+	char	   *after;
+
+	sd_remote_command(rr->r, "COMMIT", READING);
+	after = sd_remote_value(rr->r, rr->state_sql, READING);
+	if (rr->before != NULL && after != NULL && strcmp(rr->before, after) == 0)
+	{
+		sd_remote_close(rr->r);
+		rr->r = NULL;
+		return true;
+	}
+	if (attempt >= SD_EXTRACT_ATTEMPTS)
+	{
+		sd_remote_close(rr->r);
+		sd_side_inconsistent(rr->server);
+	}
+	sd_remote_command(rr->r, SD_REMOTE_BEGIN, READING);
+	rr->before = sd_remote_value(rr->r, rr->state_sql, READING);
+	return false;
+}
+
+/* a new set of the remote's */
+static SdObjectSet *
+remote_set(RemoteRead *rr)
+{
+	SdObjectSet *set = palloc0(sizeof(SdObjectSet));
+
+	set->options = rr->options;
+	set->server_version_num = rr->r->version;
+	set->server_version = pstrdup(rr->r->version_text);
+	set->model_version = SD_MODEL_VERSION;
+	return set;
+}
+
 /*
  * sd_side_remote_read
  *		Read every canonical object of the foreign server named server under
@@ -61,54 +235,408 @@ SdObjectSet *
 sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
-	SdObjectSet *set = palloc0(sizeof(SdObjectSet));
-	SdRemote   *r = sd_remote_connect(server);
+	RemoteRead	rr;
+	SdObjectSet *set;
 	char	   *extraction;
-	char	   *state_sql;
 	const char *params[2];
 	int			attempt;
 
-	set->options = options;
-	set->server_version_num = r->version;
-	set->server_version = pstrdup(r->version_text);
-	set->model_version = SD_MODEL_VERSION;
-
-	extraction = sd_catalog_extraction_sql(r->version, SD_CATALOG_ALL_ARMS,
+	read_begin(&rr, server, options);
+	set = remote_set(&rr);
+	extraction = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
 										   InvalidOid, InvalidOid);
-	state_sql = sd_catalog_state_sql(r->version);
-	params[0] = pg_server_to_any(options->canonical, strlen(options->canonical), PG_UTF8);
+	params[0] = rr.options_utf8;
 	params[1] = with_attrs ? "true" : "false";
 
 	for (attempt = 1;; attempt++)
 	{
 		MemoryContext attemptcxt;
 		SdRowReader rows;
-		char	   *before;
-		char	   *after;
 
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
 										   ALLOCSET_DEFAULT_SIZES);
-		/* the transaction's snapshot is taken by its first query: this */
-		before = sd_remote_value(r, state_sql, READING);
 		sd_rows_begin(&rows, set, with_attrs, attemptcxt);
-		sd_remote_rows(r, extraction, 2, params, remote_row, &rows, READING);
+		sd_remote_rows(rr.r, extraction, 2, params, remote_row, &rows, READING);
 		sd_rows_end(&rows);
-		sd_remote_command(r, "COMMIT", READING);
-		after = sd_remote_value(r, state_sql, READING);
-		if (before != NULL && after != NULL && strcmp(before, after) == 0)
+		if (read_consistent(&rr, attempt))
 			break;
-
 		MemoryContextDelete(attemptcxt);
 		set->objects = NULL;
 		set->nobjects = 0;
-		if (attempt >= SD_EXTRACT_ATTEMPTS)
-		{
-			sd_remote_close(r);
-			sd_side_inconsistent(server);
-		}
-		sd_remote_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", READING);
 	}
-	sd_remote_close(r);
+	sd_objects_sort(set);
+	return set;
+}
+
+/* one schema hash of the remote's */
+typedef struct RemoteGroups
+{
+	SdGroupHash *groups;
+	int			n;
+	int			capacity;
+} RemoteGroups;
+
+static void
+remote_group_row(void *arg, PGresult *row)
+{
+	RemoteGroups *g = (RemoteGroups *) arg;
+	SdGroupHash *gh;
+
+	if (PQnfields(row) != 2 || PQgetisnull(row, 0, 0) || PQgetisnull(row, 0, 1) ||
+		strlen(PQgetvalue(row, 0, 1)) != SD_SHA256_HEX_LEN)
+		elog(ERROR, "remote schema hashes came back malformed");
+	if (g->n >= g->capacity)
+	{
+		g->capacity = Max(16, g->capacity * 2);
+		g->groups = g->groups ? repalloc(g->groups, sizeof(SdGroupHash) * g->capacity) :
+			palloc(sizeof(SdGroupHash) * g->capacity);
+	}
+	gh = &g->groups[g->n++];
+	gh->name = pstrdup(PQgetvalue(row, 0, 0));	/* UTF8: the client encoding */
+	strlcpy(gh->hash, PQgetvalue(row, 0, 1), sizeof(gh->hash));
+	gh->first = gh->count = 0;
+}
+
+static int
+group_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const SdGroupHash *) a)->name, ((const SdGroupHash *) b)->name);
+}
+
+/* the remote's schema hashes, sorted by name, from the query sent last */
+static void
+receive_groups(RemoteRead *rr, RemoteGroups *g)
+{
+	memset(g, 0, sizeof(*g));
+	sd_remote_receive(rr->r, remote_group_row, g, READING);
+	if (g->n > 1)
+		qsort(g->groups, g->n, sizeof(SdGroupHash), group_name_cmp);
+}
+
+/*
+ * sd_side_remote_fingerprint
+ *		The fingerprint of the foreign server named server under options,
+ *		into out: only one hash per schema travels.
+ */
+void
+sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
+{
+	RemoteRead	rr;
+	char	   *sql;
+	const char *params[2];
+	int			attempt;
+
+	read_begin(&rr, server, options);
+	sql = schema_hashes_sql(sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
+													  InvalidOid, InvalidOid));
+	params[0] = rr.options_utf8;
+	params[1] = "false";
+	for (attempt = 1;; attempt++)
+	{
+		RemoteGroups g;
+
+		sd_remote_send(rr.r, sql, 2, params, READING);
+		receive_groups(&rr, &g);
+		if (read_consistent(&rr, attempt))
+		{
+			sd_objects_root(options, SD_MODEL_VERSION, g.groups, g.n, out);
+			return;
+		}
+	}
+}
+
+/* ---- hash first: a remote read against another side ---------------------- */
+
+/* a unit of objects and its hash, keyed by its encoded key (UTF-8) */
+typedef struct UnitEntry
+{
+	char	   *key;			/* hash table key: must be first */
+	pg_cryptohash_ctx *ctx;
+	bool		replaced;		/* the remote sent its own version */
+	bool		absent;			/* the remote lacks it */
+} UnitEntry;
+
+static uint32
+unit_hash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+unit_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
+static HTAB *
+unit_table(void)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(UnitEntry);
+	ctl.hash = unit_hash;
+	ctl.match = unit_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("schemadrift units", 1024, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+/* the encoded key of obj's unit: its parent relation's, or its own */
+static char *
+unit_key(const SdObject *obj)
+{
+	return obj->nparent > 0 ? sd_objects_encode_key("", obj->nparent, obj->parent) :
+		sd_objects_encode_key("", obj->nkey, obj->key);
+}
+
+static UnitEntry *
+unit_lookup(HTAB *units, char *key, bool create)
+{
+	bool		found;
+	UnitEntry  *e = hash_search(units, &key, create ? HASH_ENTER : HASH_FIND, &found);
+
+	if (create && !found)
+	{
+		e->key = key;
+		e->ctx = NULL;
+		e->replaced = e->absent = false;
+	}
+	return e;
+}
+
+/* what the units query brings back */
+typedef struct UnitRows
+{
+	SdRowReader rows;
+	HTAB	   *units;
+} UnitRows;
+
+static void
+unit_row(void *arg, PGresult *row)
+{
+	UnitRows   *ur = (UnitRows *) arg;
+
+	if (PQnfields(row) != SD_ROW_NATTS)
+		elog(ERROR, "remote units query returned %d columns, expected %d",
+			 PQnfields(row), SD_ROW_NATTS);
+	if (PQgetisnull(row, 0, 0))
+	{
+		/* a unit of the other side's that the remote lacks */
+		UnitEntry  *e = unit_lookup(ur->units, PQgetvalue(row, 0, 1), false);
+
+		if (e == NULL)
+			elog(ERROR, "remote named a unit that was not asked about");
+		e->absent = true;
+		return;
+	}
+	remote_row(&ur->rows, row);
+}
+
+/*
+ * differing_schemas
+ *		The names (UTF-8) of the schemas whose hashes differ between the
+ *		other side's (a, sorted) and the remote's (b, sorted), or that only
+ *		one has, as a JSON array, palloc'd; NULL if none differs.
+ *		a_differs[i] tells whether a[i] is one of them.
+ */
+static char *
+differing_schemas(SdGroupHash *a, int na, SdGroupHash *b, int nb, bool *a_differs)
+{
+	StringInfoData buf;
+	int			i = 0,
+				j = 0;
+	bool		any = false;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	while (i < na || j < nb)
+	{
+		int			c = i >= na ? 1 : j >= nb ? -1 : strcmp(a[i].name, b[j].name);
+		const char *name;
+
+		if (c == 0 && strcmp(a[i].hash, b[j].hash) == 0)
+		{
+			a_differs[i] = false;
+			i++, j++;
+			continue;
+		}
+		name = c <= 0 ? a[i].name : b[j].name;
+		if (c <= 0)
+			a_differs[i++] = true;
+		if (c >= 0)
+			j++;
+		if (any)
+			appendStringInfoString(&buf, ", ");
+		escape_json(&buf, name);
+		any = true;
+	}
+	appendStringInfoChar(&buf, ']');
+	return any ? buf.data : NULL;
+}
+
+/*
+ * sd_side_remote_read_against
+ *		Read the foreign server named server under options, hash first,
+ *		against another side: reference(arg) returns that side's sorted set
+ *		(with attrs), and is called after the remote's first query is sent,
+ *		so that both sides are read at the same time.  Returns the remote's
+ *		sorted set, whose objects are the other side's where their units are
+ *		equal; *other is set to the other side's set.
+ */
+SdObjectSet *
+sd_side_remote_read_against(const char *server, SdOptions *options,
+							SdReferenceFn reference, void *arg, SdObjectSet **other)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	RemoteRead	rr;
+	SdObjectSet *ref = NULL;
+	SdObjectSet *set;
+	char	   *extraction_hashes;
+	char	   *extraction_attrs;
+	char	   *groups_sql;
+	char	   *units_query = NULL;
+	int			attempt;
+
+	read_begin(&rr, server, options);
+	set = remote_set(&rr);
+	extraction_hashes = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
+												  InvalidOid, InvalidOid);
+	extraction_attrs = extraction_hashes;	/* the same SQL: $2 chooses */
+	groups_sql = schema_hashes_sql(extraction_hashes);
+
+	for (attempt = 1;; attempt++)
+	{
+		const char *params[4];
+		RemoteGroups rg;
+		SdGroupHash *lg;
+		int			nlg;
+		bool	   *ldiffer;
+		char	   *differ;
+		MemoryContext attemptcxt;
+		UnitRows	ur;
+		HTAB	   *units;
+		StringInfoData unit_hashes;
+		HASH_SEQ_STATUS seq;
+		UnitEntry  *e;
+		int			i,
+					g;
+		int			n;
+
+		params[0] = rr.options_utf8;
+		params[1] = "false";
+		sd_remote_send(rr.r, groups_sql, 2, params, READING);
+		if (ref == NULL)
+			ref = reference(arg);	/* while the remote works */
+		receive_groups(&rr, &rg);
+
+		lg = sd_objects_schema_hashes(ref, &nlg);
+		ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
+		differ = differing_schemas(lg, nlg, rg.groups, rg.n, ldiffer);
+		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
+										   ALLOCSET_DEFAULT_SIZES);
+		set->objects = NULL;
+		set->nobjects = 0;
+		if (differ == NULL)
+		{
+			/* every schema equal: the remote's objects are the other side's */
+			if (!read_consistent(&rr, attempt))
+			{
+				MemoryContextDelete(attemptcxt);
+				continue;
+			}
+			set->objects = MemoryContextAllocHuge(attemptcxt, sizeof(SdObject) * Max(ref->nobjects, 1));
+			memcpy(set->objects, ref->objects, sizeof(SdObject) * ref->nobjects);
+			set->nobjects = ref->nobjects;
+			break;
+		}
+
+		/* the other side's units in the differing schemas, and their hashes */
+		units = unit_table();
+		for (g = 0; g < nlg; g++)
+		{
+			if (!ldiffer[g])
+				continue;		/* equal on both sides */
+			for (i = lg[g].first; i < lg[g].first + lg[g].count; i++)
+			{
+				SdObject   *obj = &ref->objects[i];
+
+				e = unit_lookup(units, unit_key(obj), true);
+				if (e->ctx == NULL)
+					e->ctx = sd_util_sha256_begin();
+				sd_objects_hash_leaf(e->ctx, obj);
+			}
+		}
+		initStringInfo(&unit_hashes);
+		appendStringInfoChar(&unit_hashes, '{');
+		n = 0;
+		hash_seq_init(&seq, units);
+		while ((e = hash_seq_search(&seq)) != NULL)
+		{
+			char		hex[SD_SHA256_HEX_LEN + 1];
+
+			sd_util_sha256_end(e->ctx, hex);
+			e->ctx = NULL;
+			if (n++ > 0)
+				appendStringInfoString(&unit_hashes, ", ");
+			escape_json(&unit_hashes, e->key);
+			appendStringInfo(&unit_hashes, ": \"%s\"", hex);
+		}
+		appendStringInfoChar(&unit_hashes, '}');
+
+		/* what differs comes back, with attrs */
+		if (units_query == NULL)
+			units_query = units_sql(extraction_attrs);
+		params[1] = "true";
+		params[2] = differ;
+		params[3] = unit_hashes.data;
+		memset(&ur, 0, sizeof(ur));
+		ur.units = units;
+		sd_rows_begin(&ur.rows, set, true, attemptcxt);
+		sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
+		sd_rows_end(&ur.rows);
+		if (!read_consistent(&rr, attempt))
+		{
+			MemoryContextDelete(attemptcxt);
+			hash_destroy(units);
+			continue;
+		}
+
+		/* the remote's set: what came back, and the other side's equal units */
+		for (i = 0; i < set->nobjects; i++)
+		{
+			e = unit_lookup(units, unit_key(&set->objects[i]), false);
+			if (e != NULL)
+				e->replaced = true;
+		}
+		{
+			int			returned = set->nobjects;
+			SdObject   *all = MemoryContextAllocHuge(attemptcxt,
+													 sizeof(SdObject) * Max(returned + ref->nobjects, 1));
+
+			memcpy(all, set->objects, sizeof(SdObject) * returned);
+			n = returned;
+			for (i = 0; i < ref->nobjects; i++)
+			{
+				SdObject   *obj = &ref->objects[i];
+				char	   *ukey = unit_key(obj);
+
+				e = unit_lookup(units, ukey, false);
+				pfree(ukey);
+				if (e != NULL && (e->replaced || e->absent))
+					continue;
+				all[n++] = *obj;
+			}
+			set->objects = all;
+			set->nobjects = n;
+		}
+		hash_destroy(units);
+		break;
+	}
+	*other = ref;
 	sd_objects_sort(set);
 	return set;
 }

@@ -11,6 +11,7 @@
 #
 use strict;
 use warnings;
+use File::Basename qw(dirname);
 use IO::Socket::INET;
 use IPC::Run;
 use POSIX ();
@@ -26,8 +27,12 @@ $remote->init;
 # the reader must give its password; everyone else (the test) is trusted
 my $hba = slurp_file($remote->data_dir . '/pg_hba.conf');
 open(my $fh, '>', $remote->data_dir . '/pg_hba.conf') or die $!;
-print $fh "local all regress_drift_reader scram-sha-256\n$hba";
+print $fh "local all regress_drift_reader scram-sha-256\n"
+  . "host all regress_drift_reader 127.0.0.1/32 scram-sha-256\n"
+  . "host all all 127.0.0.1/32 trust\n$hba";
 close($fh);
+# also on loopback TCP, for the proxy that cuts connections
+$remote->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
 $remote->start;
 $remote->safe_psql('postgres', qq{
 SET log_statement = 'none';
@@ -118,6 +123,48 @@ like($err, qr/could not connect to server "silent": timed out after 2 s/,
 diag(sprintf('%s: %.2f s', 'a silent host fails on schemadrift.connect_timeout', $secs));
 ok($secs >= 1.9 && $secs < 5, 'within 3 s of the 2 s timeout');
 
+# --- a fleet with a silent and a refused server: each gets its row, and the
+# --- silent one costs no more than its connect timeout ---------------------------
+($secs, $out, $err) = timed(q{SET schemadrift.connect_timeout = 2;
+SELECT server, fingerprint IS NOT NULL, coalesce(error, '-')
+FROM schemadrift_fleet(ARRAY['silent', 'prod', 'refused'],
+	options => '{"include_schemas": ["public"], "exclude": ["postgres_fdw", "server", "user mapping"]}')
+ORDER BY server});
+like($out, qr/^prod\|t\|-\nrefused\|f\|could not connect: .*Connection refused.*\nsilent\|f\|could not connect: timed out after 2 s$/s,
+	'a fleet reports each server: read, refused, timed out');
+diag(sprintf('a fleet with a silent server: %.2f s', $secs));
+ok($secs >= 1.9 && $secs < 5, 'the silent server costs the fleet no more than its connect timeout');
+
+# --- a connection cut mid-result (a proxy that closes after 8,000 bytes) ----------
+# (50 tables on the remote make the catalog read's result some 50 kB)
+$remote->safe_psql('app', q{
+CREATE SCHEMA bulk;
+DO $$ BEGIN FOR i IN 1..50 LOOP
+	EXECUTE format('CREATE TABLE bulk.t%s (id int PRIMARY KEY, v text NOT NULL DEFAULT %L)', i, repeat('x', 40));
+END LOOP; END $$;
+});
+my $proxy_port = do {
+	my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp');
+	my $p = $s->sockport;
+	close($s);
+	$p;
+};
+my $proxy = IPC::Run::start(
+	[ 'python3', dirname(__FILE__) . '/../tcp_proxy.py', $proxy_port, $rport,
+	  $local->basedir . '/proxy_tally', 8000 ]);
+sleep 0.5;
+$local->safe_psql('app', qq{
+CREATE SERVER cut FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$proxy_port', dbname 'app');
+CREATE USER MAPPING FOR CURRENT_USER SERVER cut;
+});
+($secs, $out, $err) = timed(q{SELECT count(*) FROM schemadrift_objects(server => 'cut')});
+like($err, qr/lost the connection to server "cut" while reading the catalogs/,
+	'a connection cut mid-result gives a clear error');
+diag(sprintf('a connection cut mid-result: %.2f s', $secs));
+ok($secs < 3, 'within 3 s');
+$proxy->kill_kill;
+$remote->safe_psql('app', 'DROP SCHEMA bulk CASCADE');
+
 # --- a read stuck on a remote lock ------------------------------------------------
 # deparsing the CHECK constraint opens the table: an ACCESS EXCLUSIVE lock
 # held on the remote blocks the catalog read
@@ -146,9 +193,9 @@ my $diff = IPC::Run::start(
 	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
 	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
 	'>', \$bout, '2>', \$berr);
-$local->poll_query_until('app',
-	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'stuck_diff' AND wait_event_type = 'Extension'")
-  or die 'the diff did not start waiting';
+$remote->poll_query_until('app',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
+  or die 'the diff did not start waiting on the remote lock';
 my $start = time;
 $local->safe_psql('app', "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'stuck_diff'");
 $diff->finish;
@@ -163,9 +210,9 @@ $diff = IPC::Run::start(
 	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
 	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
 	'>', \$bout, '2>', \$berr);
-$local->poll_query_until('app',
-	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'stuck_diff' AND wait_event_type = 'Extension'")
-  or die 'the diff did not start waiting';
+$remote->poll_query_until('app',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
+  or die 'the diff did not start waiting on the remote lock';
 $start = time;
 $remote->stop('immediate');
 $diff->finish;
