@@ -204,7 +204,7 @@ ALTER PUBLICATION realtime OWNER TO CURRENT_USER;
 DROP ROLE regress_schemadrift_kinds;
 SELECT * FROM drift;
 
--- foreign-data wrappers: options, validator, comment; a secret option
+-- foreign-data wrappers: options, validator, comment, handler; a secret option
 -- changes nothing
 ALTER FOREIGN DATA WRAPPER "fdw ""w"" ü" OPTIONS (SET debug 'false');
 SELECT * FROM drift;
@@ -219,8 +219,17 @@ RESET client_min_messages;
 COMMENT ON FOREIGN DATA WRAPPER checked_fdw IS 'libpq options only';
 SELECT * FROM drift;
 COMMENT ON FOREIGN DATA WRAPPER checked_fdw IS NULL;
+-- (a handler function: postgres_fdw's, from its library)
+CREATE FUNCTION kinds.fdw_handler() RETURNS fdw_handler
+	LANGUAGE C STRICT AS '$libdir/postgres_fdw', 'postgres_fdw_handler';
+SET client_min_messages = error;
+ALTER FOREIGN DATA WRAPPER checked_fdw HANDLER kinds.fdw_handler;
+SELECT * FROM drift WHERE kind = 'foreign-data wrapper';
+ALTER FOREIGN DATA WRAPPER checked_fdw NO HANDLER;
+RESET client_min_messages;
+DROP FUNCTION kinds.fdw_handler();
 
--- servers: version, options (a secret option changes nothing), comment
+-- servers: version, options (a secret option changes nothing), comment, type
 ALTER SERVER "srv ""s"". ü\%" VERSION '16';
 SELECT * FROM drift;
 ALTER SERVER "srv ""s"". ü\%" VERSION '15' OPTIONS (SET host 'db2.example');
@@ -230,6 +239,14 @@ SELECT * FROM drift;
 COMMENT ON SERVER other_srv IS 'the other one';
 SELECT * FROM drift;
 COMMENT ON SERVER other_srv IS NULL;
+-- (a server cannot change its type: made again)
+DROP SERVER other_srv;
+CREATE SERVER other_srv TYPE 'rest' FOREIGN DATA WRAPPER "fdw ""w"" ü"
+	OPTIONS ("API_Token" 'S3cr3t-token', "clientSecret" 'S3cr3t-client', sslkey '/S3cr3t/key', region 'eu');
+SELECT * FROM drift;
+DROP SERVER other_srv;
+CREATE SERVER other_srv FOREIGN DATA WRAPPER "fdw ""w"" ü"
+	OPTIONS ("API_Token" 'S3cr3t-token', "clientSecret" 'S3cr3t-client', sslkey '/S3cr3t/key', region 'eu');
 
 -- user mappings: there or not (their options, a password among them, are
 -- never read)
