@@ -27,7 +27,11 @@ OBJS = \
 	src/compare.o \
 	src/audit.o \
 	src/chain.o \
-	src/redact.o
+	src/redact.o \
+	src/guard.o \
+	src/guard_denied.o \
+	src/guard_rules.o \
+	src/guard_target.o
 
 # every install script (released versions stay installable, for the upgrade
 # test and for databases pinned to them) and every upgrade script
@@ -58,13 +62,15 @@ REGRESS = \
 	encodings \
 	audit \
 	audit_redaction \
-	audit_integrity
+	audit_integrity \
+	guard
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected
 ISOLATION = \
 	snapshot_vs_ddl \
-	audit_concurrency
+	audit_concurrency \
+	guard_rules
 ISOLATION_OPTS = --inputdir=test --outputdir=test --temp-instance=tmp_check_iso --temp-config=test/regress.conf
 
 # TAP tests (PostgreSQL::Test::Cluster)

@@ -340,3 +340,169 @@ CREATE EVENT TRIGGER schemadrift_audit_table_rewrite ON table_rewrite
 ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;
 ALTER EVENT TRIGGER schemadrift_audit_sql_drop ENABLE ALWAYS;
 ALTER EVENT TRIGGER schemadrift_audit_table_rewrite ENABLE ALWAYS;
+
+--
+-- DDL guard (src/guard*.c)
+--
+-- Rules say which role may (allow) or may not (deny) run which DDL command
+-- tags on objects of which schemas; schemadrift.guard (off, warn,
+-- enforce) says what happens to DDL no rule allows.  The rules are user
+-- data (dumped with the database); only the extension's owner and
+-- superusers can change them, through the functions below or directly.
+-- A statement trigger tells every backend's rule cache when they change.
+--
+-- The audit's ddl_command_end trigger would record the commands of this
+-- section as DDL of the database: it stands aside until the section ends.
+ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end DISABLE;
+
+CREATE SEQUENCE @extschema@.schemadrift_guard_rules_id_seq AS bigint;
+
+CREATE TABLE @extschema@.schemadrift_guard_rules (
+	id					bigint NOT NULL
+						DEFAULT pg_catalog.nextval('@extschema@.schemadrift_guard_rules_id_seq'::pg_catalog.regclass),
+	role				regrole,
+	schemas				text[] NOT NULL,
+	commands			text[] NOT NULL,
+	action				text NOT NULL,
+	valid_from			timestamptz,
+	valid_until			timestamptz,
+	reason_pattern		text,
+	comment				text,
+	created_by			text NOT NULL DEFAULT CURRENT_USER,
+	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT schemadrift_guard_rules_pkey PRIMARY KEY (id),
+	CONSTRAINT schemadrift_guard_rules_action CHECK (action IN ('allow', 'deny')),
+	CONSTRAINT schemadrift_guard_rules_window CHECK (valid_from < valid_until),
+	CONSTRAINT schemadrift_guard_rules_reason CHECK (reason_pattern IS NULL OR action = 'allow')
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_guard_rules IS
+'DDL guard rules: role (NULL for PUBLIC), schema and command-tag patterns, allow or deny, validity window, change-reason pattern';
+
+REVOKE ALL ON @extschema@.schemadrift_guard_rules FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.schemadrift_guard_rules_id_seq FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_guard_rules', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_guard_rules_id_seq', '');
+
+-- refused DDL, moved here from a durable queue by a background worker when
+-- schemadrift is in shared_preload_libraries (src/guard_denied.c); the
+-- worker writes only to the database named by schemadrift.denied_database
+CREATE TABLE @extschema@.schemadrift_ddl_denied (
+	queue_id			text NOT NULL,
+	occurred_at			timestamptz,
+	database_name		text,
+	session_user_name	text,
+	current_user_name	text,
+	client_addr			inet,
+	application_name	text,
+	command_tag			text,
+	schema_name			text,
+	object_identity		text,
+	rule_id				bigint,
+	why					text,
+	mode				text,
+	change_reason		text,
+	statement			text,
+	moved_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT schemadrift_ddl_denied_pkey PRIMARY KEY (queue_id)
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_ddl_denied IS
+'DDL commands the guard refused, in every database of the cluster (kept only with schemadrift preloaded; in the database named by schemadrift.denied_database)';
+
+REVOKE ALL ON @extschema@.schemadrift_ddl_denied FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_ddl_denied', '');
+
+CREATE FUNCTION @extschema@.schemadrift_guard_rules_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'schemadrift_guard_rules_changed'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_guard_rules_changed() IS
+'trigger function telling every backend that the DDL guard rules changed';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_guard_rules_changed() FROM PUBLIC;
+
+CREATE TRIGGER schemadrift_guard_rules_changed
+	AFTER INSERT OR UPDATE OR DELETE ON @extschema@.schemadrift_guard_rules
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.schemadrift_guard_rules_changed();
+CREATE TRIGGER schemadrift_guard_rules_changed_truncate
+	AFTER TRUNCATE ON @extschema@.schemadrift_guard_rules
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.schemadrift_guard_rules_changed();
+
+-- ordinary triggers do not fire under session_replication_role = replica
+ALTER TABLE @extschema@.schemadrift_guard_rules ENABLE ALWAYS TRIGGER schemadrift_guard_rules_changed;
+ALTER TABLE @extschema@.schemadrift_guard_rules ENABLE ALWAYS TRIGGER schemadrift_guard_rules_changed_truncate;
+
+CREATE FUNCTION @extschema@.schemadrift_guard_allow(
+	role text,
+	schemas text[],
+	commands text[] DEFAULT '{*}',
+	reason_pattern text DEFAULT NULL,
+	valid_from timestamptz DEFAULT NULL,
+	valid_until timestamptz DEFAULT NULL,
+	comment text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'schemadrift_guard_allow'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_guard_allow(text, text[], text[], text, timestamptz, timestamptz, text) IS
+'add a DDL guard rule letting role (or PUBLIC) run the commands on objects of the schemas, optionally within a window and with a matching change reason; returns its id';
+
+CREATE FUNCTION @extschema@.schemadrift_guard_deny(
+	role text,
+	schemas text[],
+	commands text[] DEFAULT '{*}',
+	valid_from timestamptz DEFAULT NULL,
+	valid_until timestamptz DEFAULT NULL,
+	comment text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'schemadrift_guard_deny'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_guard_deny(text, text[], text[], timestamptz, timestamptz, text) IS
+'add a DDL guard rule refusing role (or PUBLIC) the commands on objects of the schemas, optionally within a window (a deny always wins); returns its id';
+
+CREATE FUNCTION @extschema@.schemadrift_guard_revoke(rule_id bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'schemadrift_guard_revoke'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_guard_revoke(bigint) IS
+'remove a DDL guard rule';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_guard_allow(text, text[], text[], text, timestamptz, timestamptz, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_guard_deny(text, text[], text[], timestamptz, timestamptz, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_guard_revoke(bigint) FROM PUBLIC;
+
+-- the event-trigger functions: invoker C functions judging current_user
+CREATE FUNCTION @extschema@.schemadrift_guard_ddl_command_start()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'schemadrift_guard_ddl_command_start'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_guard_ddl_command_start() IS
+'event trigger function: judge a DDL command''s targets under the guard rules before it runs';
+
+CREATE FUNCTION @extschema@.schemadrift_guard_sql_drop()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'schemadrift_guard_sql_drop'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_guard_sql_drop() IS
+'event trigger function: judge the objects a DDL command drops by cascade under the guard rules';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_guard_ddl_command_start() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_guard_sql_drop() FROM PUBLIC;
+
+CREATE EVENT TRIGGER schemadrift_guard_ddl_command_start ON ddl_command_start
+	EXECUTE FUNCTION @extschema@.schemadrift_guard_ddl_command_start();
+CREATE EVENT TRIGGER schemadrift_guard_sql_drop ON sql_drop
+	EXECUTE FUNCTION @extschema@.schemadrift_guard_sql_drop();
+
+-- session_replication_role = replica must not silence the guard
+ALTER EVENT TRIGGER schemadrift_guard_ddl_command_start ENABLE ALWAYS;
+ALTER EVENT TRIGGER schemadrift_guard_sql_drop ENABLE ALWAYS;
+
+ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;

@@ -670,15 +670,15 @@ sd_audit_fill_row(AuditRow *row, const char *event, const char *command_tag)
 }
 
 /*
- * call_event_srf
+ * sd_audit_call_event_srf
  *		Call one of the event-trigger set-returning functions (fnoid) the way
  *		a FunctionScan calls it in materialize mode, without a query.
  *		Returns the tuplestore of its rows (NULL if it returned none) and
  *		sets *desc; both live in the current memory context, which the
  *		caller deletes.
  */
-static Tuplestorestate *
-call_event_srf(Oid fnoid, TupleDesc *desc)
+Tuplestorestate *
+sd_audit_call_event_srf(Oid fnoid, TupleDesc *desc)
 {
 	FmgrInfo	flinfo;
 	ReturnSetInfo rsinfo;
@@ -778,7 +778,7 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 	int			col_normal = -1;
 	int			col_addrnames = -1;
 
-	store = call_event_srf(which == EVENT_COMMANDS ?
+	store = sd_audit_call_event_srf(which == EVENT_COMMANDS ?
 						   F_PG_EVENT_TRIGGER_DDL_COMMANDS :
 						   F_PG_EVENT_TRIGGER_DROPPED_OBJECTS, &desc);
 	if (store == NULL)

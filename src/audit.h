@@ -3,8 +3,9 @@
  * audit.h
  *	  The DDL audit log: event-trigger capture and the log's writer.
  *
- * Besides sd_audit_init (for _PG_init), what chain.c uses: the resolved
- * log, a row of it, and the writer that capture and purge share.
+ * Besides sd_audit_init (for _PG_init), what chain.c and guard.c use: the
+ * resolved log, a row of it, the writer that capture, purge and the guard
+ * share, and the call of an event-trigger set-returning function.
  *
  * IDENTIFICATION
  *	  src/audit.h
@@ -16,6 +17,7 @@
 
 #include "executor/spi.h"
 #include "nodes/execnodes.h"
+#include "utils/tuplestore.h"
 #include "utils/relcache.h"
 
 #define SD_LOG_TABLE	"schemadrift_ddl_log"
@@ -102,5 +104,6 @@ extern void sd_audit_writer_begin(LogWriter *w, Oid fn_oid);
 extern void sd_audit_writer_put(LogWriter *w, AuditRow *row);
 extern void sd_audit_writer_end(LogWriter *w);
 extern bool sd_audit_in_own_insert(void);
+extern Tuplestorestate *sd_audit_call_event_srf(Oid fnoid, TupleDesc *desc);
 
 #endif							/* SCHEMADRIFT_AUDIT_H */

@@ -90,7 +90,7 @@ typedef struct DiffState
 	SdObjectSet *source;
 	SdObjectSet *target;
 	char	   *version_note;	/* non-NULL when the majors differ */
-	bool		maintain_noise; /* one side before 17, the other from 17 */
+	bool		maintain_noise; /* the majors differ: MAINTAIN may too */
 	bool		constraints_by_definition;	/* ignore constraint_names */
 	char	   *model_note;		/* non-NULL when the object models differ */
 	int			older_model;	/* the older of the two model versions */
@@ -772,7 +772,12 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	{
 		ds.version_note = psprintf("may be version noise: the source was read on PostgreSQL %d, the target on PostgreSQL %d",
 								   smajor, tmajor);
-		ds.maintain_noise = (smajor < 17) != (tmajor < 17);
+		/*
+		 * MAINTAIN exists from 17 on (and in the betas of 16, which had it
+		 * before it was reverted): between any two majors, a privileges
+		 * difference in MAINTAIN alone is version noise.
+		 */
+		ds.maintain_noise = true;
 		ereport(NOTICE,
 				(errmsg("comparing a schema read on PostgreSQL %d with one read on PostgreSQL %d",
 						smajor, tmajor),

@@ -55,5 +55,7 @@
 #else
 #define SD_CREATE_WAIT_EVENT_SET(n) CreateWaitEventSet(CurrentMemoryContext, (n))
 #endif
+/* REINDEX fires event triggers from PostgreSQL 17 on (f21848de20) */
+#define SD_REINDEX_FIRES_EVENT_TRIGGERS (PG_VERSION_NUM >= 170000)
 
 #endif							/* SCHEMADRIFT_COMPAT_H */

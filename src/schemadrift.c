@@ -5,9 +5,11 @@
  *
  * The work is done elsewhere, one file per part (see DESIGN.md): catalog.c
  * builds the extraction SQL; side_local.c (with extract.c) runs it here and
- * side_remote.c (with remote_conn.c) on a foreign server, rows.c makes rows
- * into canonical objects, objects.c orders and fingerprints them;
- * snapshot.c reads and writes snapshot documents, compare.c diffs two sides.
+ * side_remote.c (with remote_conn.c, remote_fleet.c) on foreign servers,
+ * rows.c makes rows into canonical objects, objects.c orders and
+ * fingerprints them; snapshot.c reads and writes snapshot documents,
+ * compare.c diffs two sides; guard.c (with guard_rules.c, guard_target.c
+ * and guard_denied.c) is the DDL guard.
  *
  * IDENTIFICATION
  *	  src/schemadrift.c
@@ -17,21 +19,49 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "tcop/utility.h"
 #include "utils/guc.h"
 
 #include "audit.h"
 #include "extract.h"
 #include "remote.h"
+#include "guard.h"
 #include "compat.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/*
+ * sd_ProcessUtility
+ *		The ProcessUtility hook: let the guard refuse the commands that would
+ *		silence it (guard.c), then run the command through the previous hook
+ *		or core.
+ */
+static void
+sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+				  bool readOnlyTree, ProcessUtilityContext context,
+				  ParamListInfo params, QueryEnvironment *queryEnv,
+				  DestReceiver *dest, QueryCompletion *qc)
+{
+	sd_guard_check_utility(pstmt->utilityStmt);
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
 /*
  * _PG_init
  *		Define the schemadrift.* settings and reserve the prefix, so that no
- *		one can pre-set a placeholder that a later version would read.
+ *		one can pre-set a placeholder that a later version would read; chain
+ *		the ProcessUtility hook.  The hook is installed wherever the library
+ *		is loaded, but only a preloaded library (shared_ or
+ *		session_preload_libraries) has it from a backend's first command.
  */
 void
 _PG_init(void)
@@ -40,5 +70,10 @@ _PG_init(void)
 	sd_extract_init();
 	sd_remote_init();
 	sd_fleet_init();
+	sd_guard_init();
+	sd_guard_denied_init();
 	MarkGUCPrefixReserved("schemadrift");
+
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = sd_ProcessUtility;
 }

@@ -91,6 +91,27 @@ SELECT * FROM schemadrift_version();
 SELECT schemadrift_fingerprint(server => 'prod') AS "prod's fingerprint, read from dev";
 SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
 
+\echo
+\echo '== The guard: on prod only the deployer may change schema public, with a ticket'
+\c demo_prod
+CREATE ROLE demo_deployer;
+CREATE ROLE demo_alice;
+GRANT CREATE ON SCHEMA public TO demo_deployer, demo_alice;
+SELECT schemadrift_guard_allow(role => 'demo_deployer', schemas => '{public}',
+							   reason_pattern => '^CHG-[0-9]+$') AS rule;
+SET schemadrift.guard = enforce;
+SET ROLE demo_alice;
+\set ON_ERROR_STOP 0
+CREATE TABLE public.hotfix (id int);
+\set ON_ERROR_STOP 1
+SET ROLE demo_deployer;
+SET schemadrift.change_reason = 'CHG-42';
+CREATE TABLE public.release_42 (id int);
+RESET ROLE;
+RESET schemadrift.guard;
+DROP TABLE public.release_42;
+
 \c postgres
 DROP DATABASE demo_prod;
 DROP DATABASE demo_dev;
+DROP ROLE demo_deployer, demo_alice;

@@ -13,6 +13,9 @@
 #   plpgsql   a PL/pgSQL ddl_command_end + sql_drop event trigger writing
 #             the same columns into a table (what a DBA writes by hand)
 #   pgaudit   pgaudit with pgaudit.log = 'ddl' (server log, not a table)
+#   guard     capture on and schemadrift.guard = enforce, every command on
+#             the guard's allowed path (a rule allows the bench role)
+#   guardonly capture off, schemadrift.guard = enforce (the guard alone)
 #
 # and prints the median TPS of each and the median of the per-round ratios
 # (the machine is noisy: only ratios taken within a round are compared).
@@ -21,9 +24,11 @@
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), ROUNDS (7),
 # DURATION seconds per run (10), CLIENTS (4), BENCH_PORT (54331), MODES
 # (default "none off on plpgsql pgaudit"; must include off: MODES="off on"
-# spends all the time on the ratio that the capture target is about).
+# spends all the time on the ratio that the capture target is about;
+# MODES="none off on guard guardonly" measures the guard).
 # schemadrift must be installed in PG_BIN's PostgreSQL (test/quickstart.sh
-# demo does that); pgaudit is installed with apt when missing.
+# demo does that); pgaudit is installed with apt when missing, if MODES
+# has it.
 #
 set -euo pipefail
 
@@ -37,7 +42,9 @@ read -r -a MODES <<<"${MODES:-none off on plpgsql pgaudit}"
 case " ${MODES[*]} " in *" off "*) ;; *) echo "MODES must include off" >&2; exit 2 ;; esac
 
 pkglibdir=$("$PG_BIN/pg_config" --pkglibdir)
-if [ ! -f "$pkglibdir/pgaudit.so" ]; then
+preload=""
+case " ${MODES[*]} " in *" pgaudit "*) preload=pgaudit ;; esac
+if [ -n "$preload" ] && [ ! -f "$pkglibdir/pgaudit.so" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "pgaudit is not installed and this is not root: apt-get install postgresql-15-pgaudit" >&2
 		exit 1
@@ -71,7 +78,7 @@ cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = ''
 port = $PORT
 unix_socket_directories = '$dir'
-shared_preload_libraries = 'pgaudit'
+shared_preload_libraries = '$preload'
 synchronous_commit = off
 max_connections = 20
 shared_buffers = 256MB
@@ -84,9 +91,18 @@ psql() { as_user "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" "$
 for m in none sd plpgsql pgaudit; do
 	psql -d postgres -c "CREATE DATABASE bench_$m"
 done
-psql -d bench_sd -c "CREATE EXTENSION schemadrift"
-psql -d bench_pgaudit -c "CREATE EXTENSION pgaudit" \
-	-c "ALTER DATABASE bench_pgaudit SET pgaudit.log = 'ddl'"
+psql -d bench_sd -c "CREATE EXTENSION schemadrift" \
+	-c "SELECT schemadrift_guard_allow(current_user, '{public}')"
+# the guard is on in the guard modes: a schema no rule allows is refused
+if as_user env PGOPTIONS="-c schemadrift.guard=enforce" "$PG_BIN/psql" -X -q -h "$dir" -p "$PORT" \
+	-d bench_sd -c "CREATE SCHEMA bench_not_allowed" >/dev/null 2>&1; then
+	echo "the guard did not refuse a DDL no rule allows" >&2
+	exit 1
+fi
+if [ -n "$preload" ]; then
+	psql -d bench_pgaudit -c "CREATE EXTENSION pgaudit" \
+		-c "ALTER DATABASE bench_pgaudit SET pgaudit.log = 'ddl'"
+fi
 psql -d bench_plpgsql <<'SQL'
 CREATE TABLE ddl_log (
 	id bigserial PRIMARY KEY, occurred_at timestamptz NOT NULL,
@@ -149,6 +165,8 @@ run_mode() {
 		on) db=bench_sd ;;
 		plpgsql) db=bench_plpgsql ;;
 		pgaudit) db=bench_pgaudit ;;
+		guard) db=bench_sd; opts="-c schemadrift.guard=enforce" ;;
+		guardonly) db=bench_sd; opts="-c schemadrift.capture=off -c schemadrift.guard=enforce" ;;
 	esac
 	as_user env PGOPTIONS="$opts" "$PG_BIN/pgbench" -n -h "$dir" -p "$PORT" \
 		-c "$CLIENTS" -j "$CLIENTS" -T "$DURATION" -f "$dir/ddl.sql" "$db" 2>&1 |
