@@ -12,6 +12,8 @@ OBJS = \
 	src/kinds.o \
 	src/version.o \
 	src/catalog.o \
+	src/catalog_attrs.o \
+	src/catalog_global.o \
 	src/objects.o \
 	src/rows.o \
 	src/extract.o \
@@ -49,6 +51,7 @@ REGRESS = \
 	snapshot \
 	diff \
 	drift_scenarios \
+	kinds \
 	constraint_names \
 	pg18_catalog \
 	no_false_positives \

@@ -130,5 +130,24 @@ DROP TABLE remote_rows, snapshot_rows;
 DROP SERVER regress_sd_prod_srv, regress_sd_dev_srv CASCADE;
 DROP EXTENSION postgres_fdw;
 
+-- Supabase realtime: merchants was taken out of the realtime publication on
+-- dev by hand, and the application's live updates of merchants silently
+-- stopped; the diff names the missing member, and nothing else of the
+-- publication (core warns when wal_level is not logical)
+\c regress_sd_prod
+SET client_min_messages = error;
+CREATE PUBLICATION supabase_realtime FOR TABLE shop.requests, shop.merchants;
+RESET client_min_messages;
+SELECT schemadrift_snapshot(:'o') AS prod_realtime \gset
+\c regress_sd_dev
+SET client_min_messages = error;
+CREATE PUBLICATION supabase_realtime FOR TABLE shop.requests;
+RESET client_min_messages;
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(source => :'prod_realtime'::jsonb, options => :'o')
+WHERE kind LIKE 'publication%'
+ORDER BY identity COLLATE "C", kind, attribute;
+\c contrib_regression
+
 DROP DATABASE regress_sd_prod;
 DROP DATABASE regress_sd_dev;

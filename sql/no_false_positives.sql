@@ -2,8 +2,11 @@
 -- no_false_positives: a realistic schema (test/fixtures/app_schema.sql, a
 -- few hundred objects) loaded in database A, the same schema reached in
 -- another creation order in B (app_schema_reordered.sql), and A restored
--- from pg_dump --schema-only into C: one fingerprint, no diff.
+-- from pg_dump --schema-only into C: one fingerprint, no diff.  Both also
+-- hold an object of every kind object model 2 added
+-- (test/fixtures/kinds_schema.sql).
 --
+CREATE ROLE "regress_schemadrift ""um"" ü";
 CREATE DATABASE regress_sd_fix_a;
 CREATE DATABASE regress_sd_fix_b;
 CREATE DATABASE regress_sd_fix_c;
@@ -11,7 +14,9 @@ CREATE DATABASE regress_sd_fix_c;
 \set ECHO none
 \c regress_sd_fix_a
 \i test/fixtures/app_schema.sql
+\i test/fixtures/kinds_schema.sql
 \c regress_sd_fix_b
+\i test/fixtures/kinds_schema.sql
 \i test/fixtures/app_schema_reordered.sql
 \set ECHO all
 \! pg_dump --schema-only regress_sd_fix_a | psql -X -q -v ON_ERROR_STOP=1 -d regress_sd_fix_c >/dev/null 2>&1 && echo restored
@@ -58,3 +63,4 @@ FROM schemadrift_diff(source => :'snap_a'::jsonb);
 DROP DATABASE regress_sd_fix_a;
 DROP DATABASE regress_sd_fix_b;
 DROP DATABASE regress_sd_fix_c;
+DROP ROLE "regress_schemadrift ""um"" ü";

@@ -138,13 +138,13 @@ ORDER BY kind, identity COLLATE "C";
 DROP EXTENSION hstore;
 
 -- kinds the model does not cover yet are counted and listed, with a NOTICE
-CREATE COLLATION objs.german (locale = 'C');
+CREATE TEXT SEARCH CONFIGURATION objs.german_ts (COPY = pg_catalog.german);
 CREATE OPERATOR objs.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);
 SELECT kind, identity, attrs
 FROM schemadrift_objects(:'q')
 WHERE kind = 'unsupported'
 ORDER BY identity;
-DROP COLLATION objs.german;
+DROP TEXT SEARCH CONFIGURATION objs.german_ts;
 DROP OPERATOR objs.=== (int, int);
 
 -- options: exclusion patterns take children with them

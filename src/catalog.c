@@ -38,6 +38,10 @@
  * pinned search_path (so plain operators resolve in pg_catalog only), one
  * variant per version bracket chosen by server_version_num.
  *
+ * This file holds the common tables, the arms of objects in schemas and the
+ * assembly of the query; catalog_attrs.c builds attrs and the SQL pieces
+ * every arm shares, catalog_global.c the arms of database-wide objects.
+ *
  * IDENTIFICATION
  *	  src/catalog.c
  *
@@ -48,200 +52,9 @@
 #include "lib/stringinfo.h"
 
 #include "catalog.h"
+#include "catalog_attrs.h"
+#include "catalog_global.h"
 #include "util.h"
-
-/* ---- building attrs as canonical JSON text ------------------------------- */
-
-typedef enum JsonKind
-{
-	JV_TEXT,					/* SQL text expression: a JSON string */
-	JV_BOOL,					/* SQL boolean expression */
-	JV_INT,						/* SQL integer expression */
-	JV_FLOAT,					/* SQL float4/float8 expression */
-	JV_JSON						/* SQL expression that is already JSON text */
-} JsonKind;
-
-#define JO_MAX_FIELDS 40
-
-typedef struct JsonField
-{
-	const char *key;
-	JsonKind	kind;
-	const char *expr;
-} JsonField;
-
-typedef struct JsonObject
-{
-	int			n;
-	JsonField	fields[JO_MAX_FIELDS];
-} JsonObject;
-
-static void
-jo_add(JsonObject *o, const char *key, JsonKind kind, const char *expr)
-{
-	if (o->n >= JO_MAX_FIELDS)
-		elog(ERROR, "too many attributes in one object");
-	o->fields[o->n].key = key;
-	o->fields[o->n].kind = kind;
-	o->fields[o->n].expr = expr;
-	o->n++;
-}
-
-/* fields in jsonb's key order */
-static int
-field_key_cmp(const void *a, const void *b)
-{
-	return sd_jsonb_key_cmp(((const JsonField *) a)->key, ((const JsonField *) b)->key);
-}
-
-/*
- * jo_sql
- *		A SQL expression evaluating to the canonical JSON text of object o:
- *		fields in jsonb key order, NULL-valued fields left out (concat_ws
- *		skips NULLs).  Returns a palloc'd string.
- */
-static char *
-jo_sql(JsonObject *o)
-{
-	StringInfoData buf;
-	int			i;
-
-	qsort(o->fields, o->n, sizeof(JsonField), field_key_cmp);
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "('{' || pg_catalog.concat_ws(', '");
-	for (i = 0; i < o->n; i++)
-	{
-		JsonField  *f = &o->fields[i];
-
-		/* keys are plain ASCII identifiers: no escaping needed */
-		appendStringInfo(&buf, ", '\"%s\": ' || ", f->key);
-		switch (f->kind)
-		{
-			case JV_TEXT:
-				appendStringInfo(&buf, "pg_catalog.to_json((%s)::pg_catalog.text)::pg_catalog.text",
-								 f->expr);
-				break;
-			case JV_BOOL:
-			case JV_INT:
-				appendStringInfo(&buf, "(%s)::pg_catalog.text", f->expr);
-				break;
-			case JV_FLOAT:
-				/*
-				 * as to_jsonb() does: float output, read back as numeric;
-				 * infinities and NaN, which JSON has no number for, as strings
-				 */
-				appendStringInfo(&buf,
-								 "(SELECT CASE WHEN v.t IN ('Infinity', '-Infinity', 'NaN')"
-								 " THEN pg_catalog.to_json(v.t)::pg_catalog.text"
-								 " ELSE v.t::pg_catalog.numeric::pg_catalog.text END"
-								 " FROM (SELECT (%s)::pg_catalog.text AS t) v)",
-								 f->expr);
-				break;
-			case JV_JSON:
-				appendStringInfo(&buf, "(%s)", f->expr);
-				break;
-		}
-	}
-	appendStringInfoString(&buf, ") || '}')");
-	return buf.data;
-}
-
-/*
- * The order of names and other text listed inside attrs: the bytes of its
- * UTF-8 spelling.  COLLATE "C" would order by the database encoding's bytes,
- * another order in some encodings; attrs and their hashes must be the same
- * in a database of any encoding.
- */
-#define UTF8_ORDER(x) "pg_catalog.convert_to(" x ", 'UTF8')"
-
-/*
- * json_string_array
- *		A SQL expression: the JSON array text of the strings selected by
- *		"SELECT <elem> FROM <from>" in the order given, NULL if none.
- */
-static char *
-json_string_array(const char *elem, const char *from, const char *order)
-{
-	return psprintf("(SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json((%s)::pg_catalog.text)::pg_catalog.text, ', ' ORDER BY %s) || ']' FROM %s)",
-					elem, order, from);
-}
-
-/*
- * sorted_text_array
- *		The JSON array text of a text[] column sorted bytewise (reloptions,
- *		proconfig), NULL when the column is NULL or empty.
- */
-static char *
-sorted_text_array(const char *col)
-{
-	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
-					json_string_array("o.x", psprintf("pg_catalog.unnest(%s) o(x)", col),
-									  UTF8_ORDER("o.x")));
-}
-
-/*
- * privileges
- *		The "privileges" attribute of an object with ACL column acl, owner
- *		column owner and acldefault() object type letter objtype.
- *
- * NULL (left out) when the ACL is the default one, whether it is stored as
- * NULL or spelled out; otherwise a sorted array of "grantee:PRIVILEGE" with
- * "*" for WITH GRANT OPTION, the owner written "(owner)" so that owner and
- * privileges drift stay apart, grantors left out (they follow from who ran
- * the GRANT, not from what is granted), and role_map applied.
- */
-static char *
-privileges(const char *acl, const char *owner, const char *objtype)
-{
-	const char *grantee =
-		psprintf("CASE WHEN a.grantee = 0 THEN 'PUBLIC' WHEN a.grantee = %s THEN '(owner)' "
-				 "ELSE COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(a.grantee), "
-				 "pg_catalog.pg_get_userbyid(a.grantee)) END "
-				 "|| ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END",
-				 owner);
-	const char *actual =
-		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
-				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(%s) a) p)",
-				 grantee, acl);
-	const char *dflt =
-		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
-				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(pg_catalog.acldefault('%s', %s)) a) p)",
-				 grantee, objtype, owner);
-
-	return psprintf("CASE WHEN f.no_acl OR %s IS NULL THEN NULL ELSE NULLIF(%s, %s) END",
-					acl, actual, dflt);
-}
-
-/* pieces reused by every object kind */
-#define OWNER(col) \
-	"CASE WHEN f.no_owner THEN NULL ELSE " \
-	"COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(" col "), " \
-	"pg_catalog.pg_get_userbyid(" col ")) END"
-
-#define COMMENT(alias) \
-	"CASE WHEN f.no_comment THEN NULL ELSE " alias ".description END"
-
-#define DESCR_JOIN(alias, catalog, objoid, subid) \
-	" LEFT JOIN pg_catalog.pg_description " alias \
-	" ON " alias ".objoid = " objoid \
-	" AND " alias ".classoid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
-	" AND " alias ".objsubid = " subid " "
-
-/*
- * Not a member of an extension.  Probed in pg_depend (by its index on the
- * dependent object) rather than in a materialized list of the members: a
- * list joined by a plan that underestimates it (a common-table scan has no
- * statistics) could be rescanned for every object, which costs the number
- * of objects times the number of members (PostGIS alone has thousands).
- */
-#define NOT_EXT_MEMBER(catalog, objoid) \
-	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e" \
-	" WHERE e.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
-	" AND e.objid = " objoid " AND e.deptype = 'e') "
-
-#define QIDENT(x) "pg_catalog.quote_ident(" x ")"
-
-#define QUALIFIED(nsp, name) QIDENT(nsp) " || '.' || " QIDENT(name)
 
 /*
  * COLUMN_LIST
@@ -288,10 +101,6 @@ privileges(const char *acl, const char *owner, const char *objtype)
 	" CROSS JOIN LATERAL (SELECT a.attname, a.attcollation FROM pg_catalog.pg_attribute a" \
 	" WHERE a.attrelid = x.indrelid AND a.attnum = u.attnum OFFSET 0) ta)"
 
-/* typed NULLs for the schema and parent columns: any kind may come first */
-#define NO_SCHEMA "NULL::pg_catalog.text"
-#define NO_PARENT "NULL::pg_catalog.text[]"
-
 /* the name of a collation, schema-qualified, or NULL */
 #define COLLATION_NAME(oid) \
 	"(SELECT " QUALIFIED("cn.nspname", "co.collname") \
@@ -337,7 +146,7 @@ append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
 						   " c.relforcerowsecurity, c.relreplident, c.relispartition, c.reloftype, c.relam,"
 						   " c.relpartbound, n.nspname, " QUALIFIED("n.nspname", "c.relname") " AS ident"
 						   " FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
-						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
 						   " AND" NOT_EXT_MEMBER("pg_class", "c.oid"));
 	if (OidIsValid(rel_from))
 		appendStringInfo(buf, " AND c.oid >= '%u'::pg_catalog.oid", rel_from);
@@ -354,42 +163,42 @@ append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
  *		the sequence behind an identity column.
  */
 static void
-add_sequence_options(JsonObject *o)
+add_sequence_options(SdAttrs *o)
 {
-	jo_add(o, "type", JV_TEXT, "pg_catalog.format_type(s.seqtypid, NULL)");
-	jo_add(o, "start", JV_INT, "s.seqstart");
-	jo_add(o, "increment", JV_INT, "s.seqincrement");
-	jo_add(o, "min", JV_INT, "s.seqmin");
-	jo_add(o, "max", JV_INT, "s.seqmax");
-	jo_add(o, "cache", JV_INT, "s.seqcache");
-	jo_add(o, "cycle", JV_BOOL, "s.seqcycle");
+	sd_attrs_add(o, "type", JV_TEXT, "pg_catalog.format_type(s.seqtypid, NULL)");
+	sd_attrs_add(o, "start", JV_INT, "s.seqstart");
+	sd_attrs_add(o, "increment", JV_INT, "s.seqincrement");
+	sd_attrs_add(o, "min", JV_INT, "s.seqmin");
+	sd_attrs_add(o, "max", JV_INT, "s.seqmax");
+	sd_attrs_add(o, "cache", JV_INT, "s.seqcache");
+	sd_attrs_add(o, "cycle", JV_BOOL, "s.seqcycle");
 }
 
 static void
 append_schemas(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "owner", JV_TEXT, OWNER("n.nspowner"));
-	jo_add(&o, "privileges", JV_JSON, privileges("n.nspacl", "n.nspowner", "n"));
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("n.nspowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("n.nspacl", "n.nspowner", "n"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'schema', " QIDENT("n.nspname") ","
 					 " n.nspname, ARRAY[n.nspname], " NO_PARENT ", %s"
 					 " FROM nsp n CROSS JOIN f"
 					 DESCR_JOIN("d", "pg_namespace", "n.oid", "0"),
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
 
 static void
 append_extensions(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "version", JV_TEXT, "x.extversion");
-	jo_add(&o, "schema", JV_TEXT, "xn.nspname");
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "version", JV_TEXT, "x.extversion");
+	sd_attrs_add(&o, "schema", JV_TEXT, "xn.nspname");
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'extension', " QIDENT("x.extname") ", " NO_SCHEMA ", ARRAY[x.extname::pg_catalog.text], " NO_PARENT ", %s"
@@ -397,72 +206,125 @@ append_extensions(StringInfo buf, int server_version)
 					 " JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace CROSS JOIN f"
 					 DESCR_JOIN("d", "pg_extension", "x.oid", "0")
 					 " WHERE x.extname <> 'schemadrift'",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
+
+/*
+ * add_inheritance
+ *		What a table or foreign table r inherits: the partitioned table it is
+ *		a partition of and its bound, or its parents in order.
+ */
+static void
+add_inheritance(SdAttrs *o)
+{
+	sd_attrs_add(o, "partition_of", JV_TEXT,
+				 "CASE WHEN r.relispartition THEN (SELECT " QUALIFIED("pn.nspname", "pc.relname")
+				 " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+				 " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+				 " WHERE i.inhrelid = r.oid) END");
+	sd_attrs_add(o, "partition_bound", JV_TEXT,
+				 "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
+	sd_attrs_add(o, "inherits", JV_JSON,
+				 psprintf("CASE WHEN NOT r.relispartition THEN %s END",
+						  sd_attrs_string_array(QUALIFIED("pn.nspname", "pc.relname"),
+												"pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+												" JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+												" WHERE i.inhrelid = r.oid",
+												"i.inhseqno")));
+}
+
+/*
+ * The names of the live columns of relation r in attnum order, as co.cols:
+ * the "column_order" attribute (add it with COLUMN_ORDER).
+ */
+#define COLUMN_ORDER_JOIN \
+	" CROSS JOIN LATERAL (SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json(a.attname::pg_catalog.text)::pg_catalog.text," \
+	" ', ' ORDER BY a.attnum) || ']' AS cols FROM pg_catalog.pg_attribute a" \
+	" WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) co"
+#define COLUMN_ORDER "CASE WHEN NOT f.no_colorder THEN co.cols END"
 
 static void
 append_tables(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "persistence", JV_TEXT,
-		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
-	jo_add(&o, "partition_key", JV_TEXT,
-		   "CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END");
-	jo_add(&o, "partition_of", JV_TEXT,
-		   "CASE WHEN r.relispartition THEN (SELECT " QUALIFIED("pn.nspname", "pc.relname")
-		   " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-		   " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-		   " WHERE i.inhrelid = r.oid) END");
-	jo_add(&o, "partition_bound", JV_TEXT,
-		   "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
-	jo_add(&o, "inherits", JV_JSON,
-		   psprintf("CASE WHEN NOT r.relispartition THEN %s END",
-					json_string_array(QUALIFIED("pn.nspname", "pc.relname"),
-									  "pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-									  " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-									  " WHERE i.inhrelid = r.oid",
-									  "i.inhseqno")));
-	jo_add(&o, "of_type", JV_TEXT,
-		   "CASE WHEN r.reloftype <> 0 THEN pg_catalog.format_type(r.reloftype, NULL) END");
-	jo_add(&o, "options", JV_JSON, sorted_text_array("r.reloptions"));
-	jo_add(&o, "row_security", JV_BOOL, "r.relrowsecurity");
-	jo_add(&o, "force_row_security", JV_BOOL, "r.relforcerowsecurity");
-	jo_add(&o, "replica_identity", JV_TEXT,
-		   "CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'"
-		   " WHEN 'f' THEN 'full' WHEN 'i' THEN 'index ' || (SELECT " QIDENT("ic.relname")
-		   " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
-		   " WHERE x.indrelid = r.oid AND x.indisreplident) END");
-	jo_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
-	jo_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
-	jo_add(&o, "column_order", JV_JSON, "CASE WHEN NOT f.no_colorder THEN co.cols END");
-	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
-	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "r"));
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "persistence", JV_TEXT,
+				 "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
+	sd_attrs_add(&o, "partition_key", JV_TEXT,
+				 "CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END");
+	add_inheritance(&o);
+	sd_attrs_add(&o, "of_type", JV_TEXT,
+				 "CASE WHEN r.reloftype <> 0 THEN pg_catalog.format_type(r.reloftype, NULL) END");
+	sd_attrs_add(&o, "options", JV_JSON, sd_attrs_sorted_array("r.reloptions"));
+	sd_attrs_add(&o, "row_security", JV_BOOL, "r.relrowsecurity");
+	sd_attrs_add(&o, "force_row_security", JV_BOOL, "r.relforcerowsecurity");
+	sd_attrs_add(&o, "replica_identity", JV_TEXT,
+				 "CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'"
+				 " WHEN 'f' THEN 'full' WHEN 'i' THEN 'index ' || (SELECT " QIDENT("ic.relname")
+				 " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
+				 " WHERE x.indrelid = r.oid AND x.indisreplident) END");
+	sd_attrs_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
+	sd_attrs_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
+	sd_attrs_add(&o, "column_order", JV_JSON, COLUMN_ORDER);
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("r.relacl", "r.relowner", "r"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'table', r.ident, r.nspname, ARRAY[r.nspname, r.relname], " NO_PARENT ", %s"
 					 " FROM rel r CROSS JOIN f"
 					 " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
-					 " CROSS JOIN LATERAL (SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json(a.attname::pg_catalog.text)::pg_catalog.text,"
-					 " ', ' ORDER BY a.attnum) || ']' AS cols FROM pg_catalog.pg_attribute a"
-					 " WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) co"
+					 COLUMN_ORDER_JOIN
 					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p')",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
 
+/*
+ * Foreign tables: their server and options (secrets left out, see
+ * fdw_options), what they inherit, column order, owner, privileges,
+ * comment.  Their columns, constraints and triggers come with the arms of
+ * tables.
+ */
+static void
+append_foreign_tables(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "server", JV_TEXT, "fs.srvname");
+	sd_attrs_add(&o, "options", JV_JSON, sd_attrs_fdw_options("ft.ftoptions"));
+	add_inheritance(&o);
+	sd_attrs_add(&o, "column_order", JV_JSON, COLUMN_ORDER);
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("r.relacl", "r.relowner", "r"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'foreign table', r.ident, r.nspname, ARRAY[r.nspname, r.relname], " NO_PARENT ", %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = r.oid"
+					 " JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver"
+					 COLUMN_ORDER_JOIN
+					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 " WHERE r.relkind = 'f'",
+					 sd_attrs_sql(&o));
+}
+
+/*
+ * Columns of tables and of foreign tables (kind "foreign table column",
+ * with the column's FDW options, secrets left out).
+ */
 static void
 append_columns(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
-	JsonObject	seq = {0};
+	SdAttrs		o = {0};
+	SdAttrs		seq = {0};
 
 	add_sequence_options(&seq);
 
-	jo_add(&o, "type", JV_TEXT, "pg_catalog.format_type(a.atttypid, a.atttypmod)");
-	jo_add(&o, "not_null", JV_BOOL, "a.attnotnull");
+	sd_attrs_add(&o, "type", JV_TEXT, "pg_catalog.format_type(a.atttypid, a.atttypmod)");
+	sd_attrs_add(&o, "not_null", JV_BOOL, "a.attnotnull");
 
 	/*
 	 * PostgreSQL 18 keeps a column's NOT NULL as a constraint (contype 'n',
@@ -474,10 +336,10 @@ append_columns(StringInfo buf, int server_version)
 	 */
 	if (server_version >= 180000)
 	{
-		jo_add(&o, "not_null_not_valid", JV_BOOL,
-			   "CASE WHEN NOT nn.convalidated THEN true END");
-		jo_add(&o, "not_null_no_inherit", JV_BOOL,
-			   "CASE WHEN nn.connoinherit THEN true END");
+		sd_attrs_add(&o, "not_null_not_valid", JV_BOOL,
+					 "CASE WHEN NOT nn.convalidated THEN true END");
+		sd_attrs_add(&o, "not_null_no_inherit", JV_BOOL,
+					 "CASE WHEN nn.connoinherit THEN true END");
 	}
 	/*
 	 * A default cannot refer to columns, so it deparses without the table
@@ -486,67 +348,69 @@ append_columns(StringInfo buf, int server_version)
 	 * only for the columns that have one (a join would look up every
 	 * column).
 	 */
-	jo_add(&o, "default", JV_TEXT,
-		   "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, 0)"
-		   " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
-	jo_add(&o, "generated", JV_TEXT,
-		   "CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)"
-		   " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
-	jo_add(&o, "generated_storage", JV_TEXT,
-		   "CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END");
-	jo_add(&o, "identity", JV_TEXT,
-		   "CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END");
-	jo_add(&o, "identity_sequence", JV_JSON,
-		   psprintf("CASE WHEN a.attidentity <> '' THEN (SELECT %s"
-					" FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
-					" WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-					" AND dep.refobjid = r.oid AND dep.refobjsubid = a.attnum"
-					" AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i') END",
-					jo_sql(&seq)));
-	jo_add(&o, "collation", JV_TEXT,
-		   "CASE WHEN a.attcollation <> t.typcollation THEN " COLLATION_NAME("a.attcollation") " END");
-	jo_add(&o, "compression", JV_TEXT,
-		   "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END");
-	jo_add(&o, "storage", JV_TEXT,
-		   "CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage"
-		   " WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END");
+	sd_attrs_add(&o, "default", JV_TEXT,
+				 "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, 0)"
+				 " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
+	sd_attrs_add(&o, "generated", JV_TEXT,
+				 "CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)"
+				 " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
+	sd_attrs_add(&o, "generated_storage", JV_TEXT,
+				 "CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END");
+	sd_attrs_add(&o, "identity", JV_TEXT,
+				 "CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END");
+	sd_attrs_add(&o, "identity_sequence", JV_JSON,
+				 psprintf("CASE WHEN a.attidentity <> '' THEN (SELECT %s"
+						  " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
+						  " WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+						  " AND dep.refobjid = r.oid AND dep.refobjsubid = a.attnum"
+						  " AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i') END",
+						  sd_attrs_sql(&seq)));
+	sd_attrs_add(&o, "collation", JV_TEXT,
+				 "CASE WHEN a.attcollation <> t.typcollation THEN " COLLATION_NAME("a.attcollation") " END");
+	sd_attrs_add(&o, "compression", JV_TEXT,
+				 "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END");
+	sd_attrs_add(&o, "storage", JV_TEXT,
+				 "CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage"
+				 " WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END");
 
 	/* PostgreSQL 17 made attstattarget nullable: NULL, not -1, is "default" */
 	if (server_version >= 170000)
-		jo_add(&o, "statistics", JV_INT, "a.attstattarget");
+		sd_attrs_add(&o, "statistics", JV_INT, "a.attstattarget");
 	else
-		jo_add(&o, "statistics", JV_INT, "CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END");
+		sd_attrs_add(&o, "statistics", JV_INT, "CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END");
 
 	/*
 	 * attoptions minus pg_attver=<n>: some 15.x builds stamp every column
 	 * with a number that changes on every load; it is not a user option.
 	 */
-	jo_add(&o, "options", JV_JSON,
-		   psprintf("CASE WHEN a.attoptions IS NULL OR (pg_catalog.cardinality(a.attoptions) = 1"
-					" AND a.attoptions[1] LIKE 'pg\\_attver=%%') THEN NULL ELSE %s END",
-					json_string_array("o.x", "pg_catalog.unnest(a.attoptions) o(x) WHERE o.x NOT LIKE 'pg\\_attver=%'",
-									  UTF8_ORDER("o.x"))));
-	jo_add(&o, "privileges", JV_JSON,
-		   psprintf("CASE WHEN f.no_acl OR a.attacl IS NULL THEN NULL ELSE %s END",
-					json_string_array("p.g",
-									  "(SELECT CASE WHEN ac.grantee = 0 THEN 'PUBLIC' ELSE"
-									  " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(ac.grantee),"
-									  " pg_catalog.pg_get_userbyid(ac.grantee)) END"
-									  " || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
-									  " FROM pg_catalog.aclexplode(a.attacl) ac) p",
-									  UTF8_ORDER("p.g"))));
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "options", JV_JSON,
+				 psprintf("CASE WHEN a.attoptions IS NULL OR (pg_catalog.cardinality(a.attoptions) = 1"
+						  " AND a.attoptions[1] LIKE 'pg\\_attver=%%') THEN NULL ELSE %s END",
+						  sd_attrs_string_array("o.x", "pg_catalog.unnest(a.attoptions) o(x) WHERE o.x NOT LIKE 'pg\\_attver=%'",
+												UTF8_ORDER("o.x"))));
+	sd_attrs_add(&o, "privileges", JV_JSON,
+				 psprintf("CASE WHEN f.no_acl OR a.attacl IS NULL THEN NULL ELSE %s END",
+						  sd_attrs_string_array("p.g",
+												"(SELECT CASE WHEN ac.grantee = 0 THEN 'PUBLIC' ELSE"
+												" COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(ac.grantee),"
+												" pg_catalog.pg_get_userbyid(ac.grantee)) END"
+												" || ':' || ac.privilege_type || CASE WHEN ac.is_grantable THEN '*' ELSE '' END AS g"
+												" FROM pg_catalog.aclexplode(a.attacl) ac) p",
+												UTF8_ORDER("p.g"))));
+	sd_attrs_add(&o, "fdw_options", JV_JSON, sd_attrs_fdw_options("a.attfdwoptions"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
-					 "SELECT 'table column', r.ident || '.' || " QIDENT("a.attname") ", r.nspname,"
+					 "SELECT CASE WHEN r.relkind = 'f' THEN 'foreign table column' ELSE 'table column' END,"
+					 " r.ident || '.' || " QIDENT("a.attname") ", r.nspname,"
 					 " ARRAY[r.nspname, r.relname, a.attname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
 					 " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 					 "%s"
 					 DESCR_JOIN("d", "pg_class", "a.attrelid", "a.attnum")
-					 " WHERE r.relkind IN ('r', 'p')",
-					 jo_sql(&o),
+					 " WHERE r.relkind IN ('r', 'p', 'f')",
+					 sd_attrs_sql(&o),
 					 server_version >= 180000 ?
 					 " LEFT JOIN pg_catalog.pg_constraint nn ON nn.conrelid = a.attrelid"
 					 " AND nn.contype = 'n' AND nn.conkey[1] = a.attnum" : "");
@@ -621,15 +485,15 @@ constraint_definition(int server_version)
 static void
 append_constraints(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "type", JV_TEXT, "kd.type");
-	jo_add(&o, "definition", JV_TEXT, "kd.definition");
-	jo_add(&o, "tablespace", JV_TEXT,
-		   "CASE WHEN NOT f.no_tblspc AND k.contype IN ('p', 'u', 'x') THEN"
-		   " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
-		   " ON ts.oid = ic.reltablespace WHERE ic.oid = k.conindid) END");
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "type", JV_TEXT, "kd.type");
+	sd_attrs_add(&o, "definition", JV_TEXT, "kd.definition");
+	sd_attrs_add(&o, "tablespace", JV_TEXT,
+				 "CASE WHEN NOT f.no_tblspc AND k.contype IN ('p', 'u', 'x') THEN"
+				 " (SELECT ts.spcname FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_tablespace ts"
+				 " ON ts.oid = ic.reltablespace WHERE ic.oid = k.conindid) END");
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'table constraint', " QIDENT("k.conname") " || ' on ' || r.ident, r.nspname,"
@@ -651,9 +515,9 @@ append_constraints(StringInfo buf, int server_version)
 					 " CASE WHEN k.contype = 'x' THEN pg_catalog.pg_get_constraintdef(k.oid) ELSE %s END AS definition"
 					 " OFFSET 0) kd"
 					 DESCR_JOIN("d", "pg_constraint", "k.oid", "0")
-					 " WHERE r.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
+					 " WHERE r.relkind IN ('r', 'p', 'f') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
 					 " AND k.conparentid = 0",
-					 jo_sql(&o), constraint_definition(server_version));
+					 sd_attrs_sql(&o), constraint_definition(server_version));
 }
 
 /*
@@ -702,15 +566,15 @@ index_definition(void)
 static void
 append_indexes(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "table", JV_TEXT, "r.ident");
-	jo_add(&o, "unique", JV_BOOL, "x.indisunique");
-	jo_add(&o, "definition", JV_TEXT, index_definition());
-	jo_add(&o, "valid", JV_BOOL, "CASE WHEN NOT x.indisvalid THEN false END");
-	jo_add(&o, "options", JV_JSON, sorted_text_array("ic.reloptions"));
-	jo_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "table", JV_TEXT, "r.ident");
+	sd_attrs_add(&o, "unique", JV_BOOL, "x.indisunique");
+	sd_attrs_add(&o, "definition", JV_TEXT, index_definition());
+	sd_attrs_add(&o, "valid", JV_BOOL, "CASE WHEN NOT x.indisvalid THEN false END");
+	sd_attrs_add(&o, "options", JV_JSON, sd_attrs_sorted_array("ic.reloptions"));
+	sd_attrs_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'index', " QUALIFIED("r.nspname", "ic.relname") ", r.nspname,"
@@ -724,29 +588,29 @@ append_indexes(StringInfo buf, int server_version)
 					 " WHERE r.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition"
 					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
 					 " WHERE k.conrelid = x.indrelid AND k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
 
 /* Sequences, except those behind identity columns (reported with the column) */
 static void
 append_sequences(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
 	add_sequence_options(&o);
-	jo_add(&o, "persistence", JV_TEXT,
-		   "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
-	jo_add(&o, "owned_by", JV_TEXT,
-		   "(SELECT " QUALIFIED("tn.nspname", "tc.relname") " || '.' || " QIDENT("ta.attname")
-		   " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
-		   " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
-		   " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
-		   " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
-		   " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-		   " AND dep.refobjsubid > 0 AND dep.deptype = 'a')");
-	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
-	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "s"));
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "persistence", JV_TEXT,
+				 "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
+	sd_attrs_add(&o, "owned_by", JV_TEXT,
+				 "(SELECT " QUALIFIED("tn.nspname", "tc.relname") " || '.' || " QIDENT("ta.attname")
+				 " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
+				 " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
+				 " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
+				 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
+				 " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+				 " AND dep.refobjsubid > 0 AND dep.deptype = 'a')");
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("r.relacl", "r.relowner", "s"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'sequence', r.ident, r.nspname, ARRAY[r.nspname, r.relname], " NO_PARENT ", %s"
@@ -756,21 +620,21 @@ append_sequences(StringInfo buf, int server_version)
 					 " WHERE r.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
 					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
 					 " AND dep.deptype = 'i')",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
 
 static void
 append_views(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_viewdef(r.oid)");
-	jo_add(&o, "options", JV_JSON, sorted_text_array("r.reloptions"));
-	jo_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
-	jo_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
-	jo_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
-	jo_add(&o, "privileges", JV_JSON, privileges("r.relacl", "r.relowner", "r"));
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_viewdef(r.oid)");
+	sd_attrs_add(&o, "options", JV_JSON, sd_attrs_sorted_array("r.reloptions"));
+	sd_attrs_add(&o, "access_method", JV_TEXT, "CASE WHEN am.amname <> 'heap' THEN am.amname END");
+	sd_attrs_add(&o, "tablespace", JV_TEXT, "CASE WHEN f.no_tblspc THEN NULL ELSE ts.spcname END");
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("r.relacl", "r.relowner", "r"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,"
@@ -780,12 +644,8 @@ append_views(StringInfo buf, int server_version)
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
 					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
 					 " WHERE r.relkind IN ('v', 'm')",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
-
-/* the text of a regprocedure column, NULL if it is 0 */
-#define REGPROC(col) \
-	"CASE WHEN " col " <> 0 THEN " col "::pg_catalog.regprocedure::pg_catalog.text END"
 
 /*
  * Functions, procedures and aggregates.  Functions a type created for itself
@@ -796,59 +656,59 @@ append_views(StringInfo buf, int server_version)
 static void
 append_functions(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
-	JsonObject	agg = {0};
+	SdAttrs		o = {0};
+	SdAttrs		agg = {0};
 
-	jo_add(&agg, "kind", JV_TEXT,
-		   "CASE ag.aggkind WHEN 'n' THEN 'normal' WHEN 'o' THEN 'ordered-set' ELSE 'hypothetical' END");
-	jo_add(&agg, "direct_args", JV_INT,
-		   "CASE WHEN ag.aggnumdirectargs > 0 THEN ag.aggnumdirectargs END");
-	jo_add(&agg, "sfunc", JV_TEXT, REGPROC("ag.aggtransfn"));
-	jo_add(&agg, "stype", JV_TEXT, "pg_catalog.format_type(ag.aggtranstype, NULL)");
-	jo_add(&agg, "sspace", JV_INT, "CASE WHEN ag.aggtransspace <> 0 THEN ag.aggtransspace END");
-	jo_add(&agg, "finalfunc", JV_TEXT, REGPROC("ag.aggfinalfn"));
-	jo_add(&agg, "finalfunc_extra", JV_BOOL, "CASE WHEN ag.aggfinalextra THEN true END");
-	jo_add(&agg, "finalfunc_modify", JV_TEXT, "ag.aggfinalmodify");
-	jo_add(&agg, "combinefunc", JV_TEXT, REGPROC("ag.aggcombinefn"));
-	jo_add(&agg, "serialfunc", JV_TEXT, REGPROC("ag.aggserialfn"));
-	jo_add(&agg, "deserialfunc", JV_TEXT, REGPROC("ag.aggdeserialfn"));
-	jo_add(&agg, "initcond", JV_TEXT, "ag.agginitval");
-	jo_add(&agg, "msfunc", JV_TEXT, REGPROC("ag.aggmtransfn"));
-	jo_add(&agg, "minvfunc", JV_TEXT, REGPROC("ag.aggminvtransfn"));
-	jo_add(&agg, "mstype", JV_TEXT,
-		   "CASE WHEN ag.aggmtranstype <> 0 THEN pg_catalog.format_type(ag.aggmtranstype, NULL) END");
-	jo_add(&agg, "mfinalfunc", JV_TEXT, REGPROC("ag.aggmfinalfn"));
-	jo_add(&agg, "minitcond", JV_TEXT, "ag.aggminitval");
-	jo_add(&agg, "sortop", JV_TEXT,
-		   "CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END");
+	sd_attrs_add(&agg, "kind", JV_TEXT,
+				 "CASE ag.aggkind WHEN 'n' THEN 'normal' WHEN 'o' THEN 'ordered-set' ELSE 'hypothetical' END");
+	sd_attrs_add(&agg, "direct_args", JV_INT,
+				 "CASE WHEN ag.aggnumdirectargs > 0 THEN ag.aggnumdirectargs END");
+	sd_attrs_add(&agg, "sfunc", JV_TEXT, REGPROC("ag.aggtransfn"));
+	sd_attrs_add(&agg, "stype", JV_TEXT, "pg_catalog.format_type(ag.aggtranstype, NULL)");
+	sd_attrs_add(&agg, "sspace", JV_INT, "CASE WHEN ag.aggtransspace <> 0 THEN ag.aggtransspace END");
+	sd_attrs_add(&agg, "finalfunc", JV_TEXT, REGPROC("ag.aggfinalfn"));
+	sd_attrs_add(&agg, "finalfunc_extra", JV_BOOL, "CASE WHEN ag.aggfinalextra THEN true END");
+	sd_attrs_add(&agg, "finalfunc_modify", JV_TEXT, "ag.aggfinalmodify");
+	sd_attrs_add(&agg, "combinefunc", JV_TEXT, REGPROC("ag.aggcombinefn"));
+	sd_attrs_add(&agg, "serialfunc", JV_TEXT, REGPROC("ag.aggserialfn"));
+	sd_attrs_add(&agg, "deserialfunc", JV_TEXT, REGPROC("ag.aggdeserialfn"));
+	sd_attrs_add(&agg, "initcond", JV_TEXT, "ag.agginitval");
+	sd_attrs_add(&agg, "msfunc", JV_TEXT, REGPROC("ag.aggmtransfn"));
+	sd_attrs_add(&agg, "minvfunc", JV_TEXT, REGPROC("ag.aggminvtransfn"));
+	sd_attrs_add(&agg, "mstype", JV_TEXT,
+				 "CASE WHEN ag.aggmtranstype <> 0 THEN pg_catalog.format_type(ag.aggmtranstype, NULL) END");
+	sd_attrs_add(&agg, "mfinalfunc", JV_TEXT, REGPROC("ag.aggmfinalfn"));
+	sd_attrs_add(&agg, "minitcond", JV_TEXT, "ag.aggminitval");
+	sd_attrs_add(&agg, "sortop", JV_TEXT,
+				 "CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END");
 
-	jo_add(&o, "arguments", JV_TEXT, "pg_catalog.pg_get_function_arguments(p.oid)");
-	jo_add(&o, "result", JV_TEXT, "pg_catalog.pg_get_function_result(p.oid)");
-	jo_add(&o, "language", JV_TEXT, "CASE WHEN p.prokind <> 'a' THEN l.lanname END");
-	jo_add(&o, "volatility", JV_TEXT,
-		   "CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END");
-	jo_add(&o, "strict", JV_BOOL, "p.proisstrict");
-	jo_add(&o, "security_definer", JV_BOOL, "p.prosecdef");
-	jo_add(&o, "leakproof", JV_BOOL, "p.proleakproof");
-	jo_add(&o, "parallel", JV_TEXT,
-		   "CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END");
-	jo_add(&o, "cost", JV_FLOAT, "p.procost");
-	jo_add(&o, "rows", JV_FLOAT, "CASE WHEN p.proretset THEN p.prorows END");
-	jo_add(&o, "window", JV_BOOL, "CASE WHEN p.prokind = 'w' THEN true END");
-	jo_add(&o, "support", JV_TEXT, REGPROC("p.prosupport"));
-	jo_add(&o, "config", JV_JSON, sorted_text_array("p.proconfig"));
-	jo_add(&o, "body", JV_TEXT,
-		   "CASE WHEN p.prokind = 'a' THEN NULL"
-		   " WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)"
-		   " ELSE p.prosrc END");
-	jo_add(&o, "library", JV_TEXT, "p.probin");
-	jo_add(&o, "aggregate", JV_JSON,
-		   psprintf("CASE WHEN p.prokind = 'a' THEN (SELECT %s"
-					" FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) END",
-					jo_sql(&agg)));
-	jo_add(&o, "owner", JV_TEXT, OWNER("p.proowner"));
-	jo_add(&o, "privileges", JV_JSON, privileges("p.proacl", "p.proowner", "f"));
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "arguments", JV_TEXT, "pg_catalog.pg_get_function_arguments(p.oid)");
+	sd_attrs_add(&o, "result", JV_TEXT, "pg_catalog.pg_get_function_result(p.oid)");
+	sd_attrs_add(&o, "language", JV_TEXT, "CASE WHEN p.prokind <> 'a' THEN l.lanname END");
+	sd_attrs_add(&o, "volatility", JV_TEXT,
+				 "CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END");
+	sd_attrs_add(&o, "strict", JV_BOOL, "p.proisstrict");
+	sd_attrs_add(&o, "security_definer", JV_BOOL, "p.prosecdef");
+	sd_attrs_add(&o, "leakproof", JV_BOOL, "p.proleakproof");
+	sd_attrs_add(&o, "parallel", JV_TEXT,
+				 "CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END");
+	sd_attrs_add(&o, "cost", JV_FLOAT, "p.procost");
+	sd_attrs_add(&o, "rows", JV_FLOAT, "CASE WHEN p.proretset THEN p.prorows END");
+	sd_attrs_add(&o, "window", JV_BOOL, "CASE WHEN p.prokind = 'w' THEN true END");
+	sd_attrs_add(&o, "support", JV_TEXT, REGPROC("p.prosupport"));
+	sd_attrs_add(&o, "config", JV_JSON, sd_attrs_sorted_array("p.proconfig"));
+	sd_attrs_add(&o, "body", JV_TEXT,
+				 "CASE WHEN p.prokind = 'a' THEN NULL"
+				 " WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)"
+				 " ELSE p.prosrc END");
+	sd_attrs_add(&o, "library", JV_TEXT, "p.probin");
+	sd_attrs_add(&o, "aggregate", JV_JSON,
+				 psprintf("CASE WHEN p.prokind = 'a' THEN (SELECT %s"
+						  " FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) END",
+						  sd_attrs_sql(&agg)));
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("p.proowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("p.proacl", "p.proowner", "f"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,"
@@ -868,19 +728,17 @@ append_functions(StringInfo buf, int server_version)
 					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
 					 " WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND dep.objid = p.oid"
 					 " AND dep.deptype = 'i')",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
 
 static void
 append_triggers(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_triggerdef(tg.oid)");
-	jo_add(&o, "enabled", JV_TEXT,
-		   "CASE tg.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled'"
-		   " WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END");
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_triggerdef(tg.oid)");
+	sd_attrs_add(&o, "enabled", JV_TEXT, ENABLED_STATE("tg.tgenabled"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'trigger', " QIDENT("tg.tgname") " || ' on ' || r.ident, r.nspname,"
@@ -889,28 +747,28 @@ append_triggers(StringInfo buf, int server_version)
 					 " JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = r.oid"
 					 DESCR_JOIN("d", "pg_trigger", "tg.oid", "0")
 					 " WHERE NOT tg.tgisinternal AND tg.tgparentid = 0",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
 
 static void
 append_policies(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
+	SdAttrs		o = {0};
 
-	jo_add(&o, "command", JV_TEXT,
-		   "CASE pol.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
-		   " WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END");
-	jo_add(&o, "permissive", JV_BOOL, "pol.polpermissive");
-	jo_add(&o, "roles", JV_JSON,
-		   json_string_array("g.name",
-							 "(SELECT CASE WHEN u.rid = 0 THEN 'PUBLIC' ELSE"
-							 " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(u.rid),"
-							 " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
-							 " FROM pg_catalog.unnest(pol.polroles) u(rid)) g",
-							 UTF8_ORDER("g.name")));
-	jo_add(&o, "using", JV_TEXT, "pg_catalog.pg_get_expr(pol.polqual, pol.polrelid)");
-	jo_add(&o, "with_check", JV_TEXT, "pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid)");
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "command", JV_TEXT,
+				 "CASE pol.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
+				 " WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END");
+	sd_attrs_add(&o, "permissive", JV_BOOL, "pol.polpermissive");
+	sd_attrs_add(&o, "roles", JV_JSON,
+				 sd_attrs_string_array("g.name",
+									   "(SELECT CASE WHEN u.rid = 0 THEN 'PUBLIC' ELSE"
+									   " COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(u.rid),"
+									   " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
+									   " FROM pg_catalog.unnest(pol.polroles) u(rid)) g",
+									   UTF8_ORDER("g.name")));
+	sd_attrs_add(&o, "using", JV_TEXT, "pg_catalog.pg_get_expr(pol.polqual, pol.polrelid)");
+	sd_attrs_add(&o, "with_check", JV_TEXT, "pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid)");
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'policy', " QIDENT("pol.polname") " || ' on ' || r.ident, r.nspname,"
@@ -918,7 +776,7 @@ append_policies(StringInfo buf, int server_version)
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_policy pol ON pol.polrelid = r.oid"
 					 DESCR_JOIN("d", "pg_policy", "pol.oid", "0"),
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
 }
 
 /*
@@ -929,60 +787,60 @@ append_policies(StringInfo buf, int server_version)
 static void
 append_types(StringInfo buf, int server_version)
 {
-	JsonObject	o = {0};
-	JsonObject	rng = {0};
+	SdAttrs		o = {0};
+	SdAttrs		rng = {0};
 
-	jo_add(&rng, "subtype", JV_TEXT, "pg_catalog.format_type(rg.rngsubtype, NULL)");
-	jo_add(&rng, "subtype_opclass", JV_TEXT,
-		   "CASE WHEN NOT oc.opcdefault THEN " QUALIFIED("ocn.nspname", "oc.opcname") " END");
-	jo_add(&rng, "collation", JV_TEXT,
-		   "CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN "
-		   COLLATION_NAME("rg.rngcollation") " END");
-	jo_add(&rng, "canonical", JV_TEXT, REGPROC("rg.rngcanonical"));
-	jo_add(&rng, "subtype_diff", JV_TEXT, REGPROC("rg.rngsubdiff"));
-	jo_add(&rng, "multirange", JV_TEXT, "mt.typname");
+	sd_attrs_add(&rng, "subtype", JV_TEXT, "pg_catalog.format_type(rg.rngsubtype, NULL)");
+	sd_attrs_add(&rng, "subtype_opclass", JV_TEXT,
+				 "CASE WHEN NOT oc.opcdefault THEN " QUALIFIED("ocn.nspname", "oc.opcname") " END");
+	sd_attrs_add(&rng, "collation", JV_TEXT,
+				 "CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN "
+				 COLLATION_NAME("rg.rngcollation") " END");
+	sd_attrs_add(&rng, "canonical", JV_TEXT, REGPROC("rg.rngcanonical"));
+	sd_attrs_add(&rng, "subtype_diff", JV_TEXT, REGPROC("rg.rngsubdiff"));
+	sd_attrs_add(&rng, "multirange", JV_TEXT, "mt.typname");
 
-	jo_add(&o, "type", JV_TEXT,
-		   "CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain'"
-		   " WHEN 'r' THEN 'range' END");
-	jo_add(&o, "labels", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'e' THEN %s END",
-					json_string_array("e.enumlabel",
-									  "pg_catalog.pg_enum e WHERE e.enumtypid = t.oid",
-									  "e.enumsortorder")));
-	jo_add(&o, "attributes", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'c' THEN %s END",
-					json_string_array(QIDENT("a.attname") " || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)"
-									  " || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || "
-									  COLLATION_NAME("a.attcollation") " ELSE '' END",
-									  "pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid"
-									  " WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped",
-									  "a.attnum")));
-	jo_add(&o, "base", JV_TEXT,
-		   "CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END");
-	jo_add(&o, "not_null", JV_BOOL, "CASE WHEN t.typtype = 'd' THEN t.typnotnull END");
-	jo_add(&o, "default", JV_TEXT, "pg_catalog.pg_get_expr(t.typdefaultbin, 0)");
+	sd_attrs_add(&o, "type", JV_TEXT,
+				 "CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain'"
+				 " WHEN 'r' THEN 'range' END");
+	sd_attrs_add(&o, "labels", JV_JSON,
+				 psprintf("CASE WHEN t.typtype = 'e' THEN %s END",
+						  sd_attrs_string_array("e.enumlabel",
+												"pg_catalog.pg_enum e WHERE e.enumtypid = t.oid",
+												"e.enumsortorder")));
+	sd_attrs_add(&o, "attributes", JV_JSON,
+				 psprintf("CASE WHEN t.typtype = 'c' THEN %s END",
+						  sd_attrs_string_array(QIDENT("a.attname") " || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)"
+												" || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || "
+												COLLATION_NAME("a.attcollation") " ELSE '' END",
+												"pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid"
+												" WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped",
+												"a.attnum")));
+	sd_attrs_add(&o, "base", JV_TEXT,
+				 "CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END");
+	sd_attrs_add(&o, "not_null", JV_BOOL, "CASE WHEN t.typtype = 'd' THEN t.typnotnull END");
+	sd_attrs_add(&o, "default", JV_TEXT, "pg_catalog.pg_get_expr(t.typdefaultbin, 0)");
 	/* PostgreSQL 17 keeps domain NOT NULL as a constraint too: typnotnull says it */
-	jo_add(&o, "checks", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'd' THEN %s END",
-					json_string_array(QIDENT("k.conname") " || ': ' || pg_catalog.pg_get_constraintdef(k.oid)",
-									  "pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'",
-									  UTF8_ORDER("k.conname"))));
-	jo_add(&o, "collation", JV_TEXT,
-		   "CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN "
-		   COLLATION_NAME("t.typcollation") " END");
-	jo_add(&o, "range", JV_JSON,
-		   psprintf("CASE WHEN t.typtype = 'r' THEN (SELECT %s"
-					" FROM pg_catalog.pg_range rg"
-					" JOIN pg_catalog.pg_type st ON st.oid = rg.rngsubtype"
-					" JOIN pg_catalog.pg_opclass oc ON oc.oid = rg.rngsubopc"
-					" JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
-					" LEFT JOIN pg_catalog.pg_type mt ON mt.oid = rg.rngmultitypid"
-					" WHERE rg.rngtypid = t.oid) END",
-					jo_sql(&rng)));
-	jo_add(&o, "owner", JV_TEXT, OWNER("t.typowner"));
-	jo_add(&o, "privileges", JV_JSON, privileges("t.typacl", "t.typowner", "T"));
-	jo_add(&o, "comment", JV_TEXT, COMMENT("d"));
+	sd_attrs_add(&o, "checks", JV_JSON,
+				 psprintf("CASE WHEN t.typtype = 'd' THEN %s END",
+						  sd_attrs_string_array(QIDENT("k.conname") " || ': ' || pg_catalog.pg_get_constraintdef(k.oid)",
+												"pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'",
+												UTF8_ORDER("k.conname"))));
+	sd_attrs_add(&o, "collation", JV_TEXT,
+				 "CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN "
+				 COLLATION_NAME("t.typcollation") " END");
+	sd_attrs_add(&o, "range", JV_JSON,
+				 psprintf("CASE WHEN t.typtype = 'r' THEN (SELECT %s"
+						  " FROM pg_catalog.pg_range rg"
+						  " JOIN pg_catalog.pg_type st ON st.oid = rg.rngsubtype"
+						  " JOIN pg_catalog.pg_opclass oc ON oc.oid = rg.rngsubopc"
+						  " JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
+						  " LEFT JOIN pg_catalog.pg_type mt ON mt.oid = rg.rngmultitypid"
+						  " WHERE rg.rngtypid = t.oid) END",
+						  sd_attrs_sql(&rng)));
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("t.typowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("t.typacl", "t.typowner", "T"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
 					 "SELECT 'type', (pg_catalog.pg_identify_object('pg_catalog.pg_type'::pg_catalog.regclass, t.oid, 0)).identity,"
@@ -995,7 +853,80 @@ append_types(StringInfo buf, int server_version)
 					 " AND" NOT_EXT_MEMBER("pg_type", "t.oid")
 					 " AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
 					 " WHERE c.oid = t.typrelid AND c.relkind = 'c'))",
-					 jo_sql(&o));
+					 sd_attrs_sql(&o));
+}
+
+/*
+ * Collations in the schemas in scope: provider, locale (the ICU or builtin
+ * locale; lc_collate and lc_ctype for libc), ICU rules (PostgreSQL 16 on),
+ * deterministic, owner, comment.  Never collversion: it is the version of
+ * the library the server runs, not schema.  The ICU locale column is
+ * colliculocale on 15 and 16, colllocale from 17.
+ */
+static void
+append_collations(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "provider", JV_TEXT,
+				 "CASE c.collprovider WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin'"
+				 " WHEN 'd' THEN 'default' END");
+	sd_attrs_add(&o, "locale", JV_TEXT,
+				 server_version >= 170000 ? "c.colllocale" : "c.colliculocale");
+	sd_attrs_add(&o, "lc_collate", JV_TEXT, "c.collcollate");
+	sd_attrs_add(&o, "lc_ctype", JV_TEXT, "c.collctype");
+	if (server_version >= 160000)
+		sd_attrs_add(&o, "rules", JV_TEXT, "c.collicurules");
+	sd_attrs_add(&o, "deterministic", JV_BOOL, "c.collisdeterministic");
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("c.collowner"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'collation', " QUALIFIED("n.nspname", "c.collname") ", n.nspname,"
+					 " ARRAY[n.nspname, c.collname::pg_catalog.text], " NO_PARENT ", %s"
+					 " FROM pg_catalog.pg_collation c CROSS JOIN f"
+					 " JOIN nsp n ON n.oid = c.collnamespace"
+					 DESCR_JOIN("d", "pg_collation", "c.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER("pg_collation", "c.oid"),
+					 sd_attrs_sql(&o));
+}
+
+/*
+ * Extended statistics, children of their table: the table, the kinds of
+ * statistics (in the order CREATE STATISTICS lists them), the definition:
+ * columns and expressions (pg_get_statisticsobjdef_columns()), a text
+ * core deparses, like an index's definition; the statistics target
+ * when set (NULL, not -1, is "default" from PostgreSQL 17), owner,
+ * comment.  Its schema may differ from its table's: both must be in scope.
+ */
+static void
+append_statistics(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "table", JV_TEXT, "r.ident");
+	sd_attrs_add(&o, "kinds", JV_JSON,
+				 "'[' || pg_catalog.concat_ws(', ',"
+				 " CASE WHEN 'd' = ANY (x.stxkind) THEN '\"ndistinct\"' END,"
+				 " CASE WHEN 'f' = ANY (x.stxkind) THEN '\"dependencies\"' END,"
+				 " CASE WHEN 'm' = ANY (x.stxkind) THEN '\"mcv\"' END) || ']'");
+	sd_attrs_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_statisticsobjdef_columns(x.oid)");
+	if (server_version >= 170000)
+		sd_attrs_add(&o, "statistics", JV_INT, "x.stxstattarget");
+	else
+		sd_attrs_add(&o, "statistics", JV_INT, "CASE WHEN x.stxstattarget >= 0 THEN x.stxstattarget END");
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("x.stxowner"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	appendStringInfo(buf,
+					 "SELECT 'statistics object', " QUALIFIED("n.nspname", "x.stxname") ", n.nspname,"
+					 " ARRAY[n.nspname, x.stxname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.pg_statistic_ext x ON x.stxrelid = r.oid"
+					 " JOIN nsp n ON n.oid = x.stxnamespace"
+					 DESCR_JOIN("d", "pg_statistic_ext", "x.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER("pg_statistic_ext", "x.oid"),
+					 sd_attrs_sql(&o));
 }
 
 /*
@@ -1013,8 +944,7 @@ append_unsupported(StringInfo buf, int server_version)
 						   " || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
 						   " ORDER BY " UTF8_ORDER("io.identity") "), '') || ']}'"
 						   " FROM (SELECT u.classid, u.objid FROM ("
-						   "SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_collation c JOIN nsp n ON n.oid = c.collnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"
+						   "SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_operator o JOIN nsp n ON n.oid = o.oprnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opclass o JOIN nsp n ON n.oid = o.opcnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opfamily o JOIN nsp n ON n.oid = o.opfnamespace"
@@ -1022,19 +952,12 @@ append_unsupported(StringInfo buf, int server_version)
 						   " UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_dict o JOIN nsp n ON n.oid = o.dictnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_parser o JOIN nsp n ON n.oid = o.prsnamespace"
 						   " UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_template o JOIN nsp n ON n.oid = o.tmplnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_statistic_ext o JOIN nsp n ON n.oid = o.stxnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace WHERE c.relkind = 'f'"
 						   " UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid FROM pg_catalog.pg_type t JOIN nsp n ON n.oid = t.typnamespace"
 						   " WHERE (t.typtype IN ('b', 'p') OR NOT t.typisdefined) AND NOT (t.typcategory = 'A' AND EXISTS"
 						   " (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid))"
 						   " UNION ALL SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, w.oid FROM pg_catalog.pg_rewrite w JOIN rel r ON r.oid = w.ev_class"
 						   " WHERE w.rulename <> '_RETURN'"
 						   " UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_cast o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_event_trigger'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_event_trigger o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_user_mapping'::pg_catalog.regclass, o.umid FROM pg_catalog.pg_user_mappings o WHERE o.umid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_publication o"
 						   " UNION ALL SELECT 'pg_catalog.pg_subscription'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_subscription o"
 						   " WHERE o.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())"
 						   " UNION ALL SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_default_acl o"
@@ -1076,6 +999,16 @@ typedef enum SdArm
 	ARM_TRIGGERS,
 	ARM_POLICIES,
 	ARM_TYPES,
+	ARM_PUBLICATIONS,
+	ARM_PUBLICATION_RELATIONS,
+	ARM_PUBLICATION_NAMESPACES,
+	ARM_FOREIGN_DATA_WRAPPERS,
+	ARM_SERVERS,
+	ARM_USER_MAPPINGS,
+	ARM_FOREIGN_TABLES,
+	ARM_EVENT_TRIGGERS,
+	ARM_COLLATIONS,
+	ARM_STATISTICS,
 	ARM_UNSUPPORTED,
 	ARM_COUNT
 } SdArm;
@@ -1099,6 +1032,16 @@ static const struct
 	[ARM_TRIGGERS] = {append_triggers, 2, false, true},
 	[ARM_POLICIES] = {append_policies, 2, false, true},
 	[ARM_TYPES] = {append_types, 2, false, false},
+	[ARM_PUBLICATIONS] = {sd_catalog_append_publications, 1, false, false},
+	[ARM_PUBLICATION_RELATIONS] = {sd_catalog_append_publication_relations, 1, false, false},
+	[ARM_PUBLICATION_NAMESPACES] = {sd_catalog_append_publication_namespaces, 1, false, false},
+	[ARM_FOREIGN_DATA_WRAPPERS] = {sd_catalog_append_foreign_data_wrappers, 1, false, false},
+	[ARM_SERVERS] = {sd_catalog_append_servers, 1, false, false},
+	[ARM_USER_MAPPINGS] = {sd_catalog_append_user_mappings, 1, false, false},
+	[ARM_FOREIGN_TABLES] = {append_foreign_tables, 1, false, true},
+	[ARM_EVENT_TRIGGERS] = {sd_catalog_append_event_triggers, 1, false, false},
+	[ARM_COLLATIONS] = {append_collations, 1, false, false},
+	[ARM_STATISTICS] = {append_statistics, 1, false, true},
 	[ARM_UNSUPPORTED] = {append_unsupported, 3, false, false},
 };
 
@@ -1185,7 +1128,9 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 
 	/*
 	 * Exclusion patterns apply to an object's identity and to its parent's,
-	 * so excluding a table excludes its columns, constraints and the rest.
+	 * so excluding a table excludes its columns, constraints and the rest,
+	 * and excluding a publication its tables and schemas (a parent of one
+	 * name part).
 	 */
 	appendStringInfoString(&buf,
 						   ")\n"
@@ -1195,8 +1140,9 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 						   " FROM objs o CROSS JOIN f"
 						   " WHERE NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"
 						   " FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"
-						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND "
-						   QUALIFIED("o.parent[1]", "o.parent[2]") " LIKE pat.p))");
+						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND"
+						   " CASE WHEN pg_catalog.cardinality(o.parent) = 1 THEN " QIDENT("o.parent[1]")
+						   " ELSE " QUALIFIED("o.parent[1]", "o.parent[2]") " END LIKE pat.p))");
 
 	return buf.data;
 }
@@ -1251,6 +1197,7 @@ sd_catalog_state_sql(int server_version)
 		{"pg_operator", NULL, NULL},
 		{"pg_opclass", NULL, NULL},
 		{"pg_collation", NULL, NULL},
+		{"pg_statistic_ext", NULL, NULL},
 	};
 	StringInfoData buf;
 	int			i;

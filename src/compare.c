@@ -7,9 +7,11 @@
  * by kind and raw key.  An object only in the source is "missing", one only
  * in the target "extra"; a pair whose hashes differ is "changed", reported
  * one row per differing attribute.  Children (columns, constraints, indexes,
- * triggers, policies) of a missing or extra relation are folded into its
- * row, which counts them in its note; a folded child is never also paired
- * with an object of the same key on the other side.  Column order is
+ * triggers, policies, extended statistics) of a missing or extra relation,
+ * and the members of a publication or server (sd_kinds: "relation" and
+ * "family"), are folded into its row, which counts them in its note; a
+ * folded child is never also paired with an object of the same key on the
+ * other side.  Column order is
  * compared on the columns both sides have, so one added column does not
  * also show as an order change.  Between different major versions,
  * differences in text that core deparses (definitions, defaults,
@@ -76,7 +78,8 @@ static const SdResultColumn diff_columns[NUM_DIFF_COLUMNS] = {
  * from one major version to the next */
 static const char *const deparsed_attributes[] = {
 	"definition", "default", "generated", "using", "with_check", "checks",
-	"partition_key", "partition_bound", "arguments", "result", "body", NULL
+	"partition_key", "partition_bound", "arguments", "result", "body",
+	"row_filter", NULL
 };
 
 typedef struct DiffState
@@ -403,7 +406,8 @@ collect_only_in(const SdObjectSet *a, const SdObjectSet *b, int *n)
 			if (is_relation(&a->objects[i]))
 			{
 				rels[*n].nchildren = palloc0(sizeof(int) * sd_nkinds);
-				rels[*n].pkey = sd_objects_encode_key("", a->objects[i].nkey, a->objects[i].key);
+				rels[*n].pkey = sd_objects_encode_key(a->objects[i].kindinfo->family,
+													  a->objects[i].nkey, a->objects[i].key);
 				(*n)++;
 			}
 			i++;
@@ -431,15 +435,15 @@ fold_child(FoldedRelation *rels, int n, const SdObject *obj)
 	FoldedRelation *rel;
 	char	   *pkey;
 
-	if (obj->nparent == 0 || n == 0)
+	if (obj->nparent == 0 || n == 0 || obj->kindinfo == NULL ||
+		obj->kindinfo->family == NULL)
 		return false;
-	pkey = sd_objects_encode_key("", obj->nparent, obj->parent);
+	pkey = sd_objects_encode_key(obj->kindinfo->family, obj->nparent, obj->parent);
 	rel = find_folded(rels, n, pkey);
 	pfree(pkey);
 	if (rel == NULL)
 		return false;
-	if (obj->kindinfo != NULL)
-		rel->nchildren[sd_kind_index(obj->kindinfo)]++;
+	rel->nchildren[sd_kind_index(obj->kindinfo)]++;
 	return true;
 }
 
@@ -463,7 +467,7 @@ folded_note(FoldedRelation *rels, int n, const SdObject *obj)
 
 	if (!is_relation(obj))
 		return NULL;
-	pkey = sd_objects_encode_key("", obj->nkey, obj->key);
+	pkey = sd_objects_encode_key(obj->kindinfo->family, obj->nkey, obj->key);
 	rel = find_folded(rels, n, pkey);
 	pfree(pkey);
 	if (rel == NULL)

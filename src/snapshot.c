@@ -13,8 +13,10 @@
  *	 "key", "parent", "attrs", "hash"}, ...]}
  *
  * It holds no time stamp and no database name, so the same schema always
- * gives the same document, and no secrets: user mappings and subscriptions
- * are only named (as unsupported objects), never their options.
+ * gives the same document, and no secrets: user mappings are their server
+ * and role only, options that may hold a secret are left out of servers,
+ * wrappers and foreign tables (catalog.c), and subscriptions are only named
+ * (as unsupported objects), never their connection strings.
  *
  * Loading checks everything a hand-edited or foreign file can get wrong and
  * says where: the format and its version, the object model's version (a

@@ -62,7 +62,7 @@ SELECT format('CREATE SERVER prod FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hos
 CREATE USER MAPPING FOR CURRENT_USER SERVER prod;
 SELECT kind, identity, change, attribute, source_value, target_value
 FROM schemadrift_diff(source => 'prod',
-					  options => '{"exclude": ["postgres_fdw", "server", "user mapping"]}')
+					  options => '{"exclude": ["postgres_fdw", "prod"]}')
 ORDER BY identity, attribute;
 
 \echo

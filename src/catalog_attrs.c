@@ -1,0 +1,174 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog_attrs.c
+ *	  Building an object's attrs as canonical JSON text in SQL.
+ *
+ * attrs is built as text, directly in jsonb's canonical output form (keys
+ * ordered by length then bytes, ", " and ": " separators, strings escaped by
+ * to_json): attrs::jsonb::text is the same string (see catalog.c).  Here are
+ * the object under construction (SdAttrs) and the attributes several kinds
+ * share: lists, privileges, the options of foreign-data objects.
+ *
+ * IDENTIFICATION
+ *	  src/catalog_attrs.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "catalog_attrs.h"
+#include "util.h"
+
+/*
+ * sd_attrs_add
+ *		Add attribute key to o: the SQL expression expr, of kind kind.  key and
+ *		expr are not copied: they must live as long as o.
+ */
+void
+sd_attrs_add(SdAttrs *o, const char *key, SdAttrKind kind, const char *expr)
+{
+	if (o->n >= SD_ATTRS_MAX)
+		elog(ERROR, "too many attributes in one object");
+	o->fields[o->n].key = key;
+	o->fields[o->n].kind = kind;
+	o->fields[o->n].expr = expr;
+	o->n++;
+}
+
+/* fields in jsonb's key order */
+static int
+field_key_cmp(const void *a, const void *b)
+{
+	return sd_jsonb_key_cmp(((const SdAttrField *) a)->key, ((const SdAttrField *) b)->key);
+}
+
+/*
+ * jo_sql
+ *		A SQL expression evaluating to the canonical JSON text of object o:
+ *		fields in jsonb key order, NULL-valued fields left out (concat_ws
+ *		skips NULLs).  Returns a palloc'd string.
+ */
+char *
+sd_attrs_sql(SdAttrs *o)
+{
+	StringInfoData buf;
+	int			i;
+
+	qsort(o->fields, o->n, sizeof(SdAttrField), field_key_cmp);
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "('{' || pg_catalog.concat_ws(', '");
+	for (i = 0; i < o->n; i++)
+	{
+		SdAttrField  *f = &o->fields[i];
+
+		/* keys are plain ASCII identifiers: no escaping needed */
+		appendStringInfo(&buf, ", '\"%s\": ' || ", f->key);
+		switch (f->kind)
+		{
+			case JV_TEXT:
+				appendStringInfo(&buf, "pg_catalog.to_json((%s)::pg_catalog.text)::pg_catalog.text",
+								 f->expr);
+				break;
+			case JV_BOOL:
+			case JV_INT:
+				appendStringInfo(&buf, "(%s)::pg_catalog.text", f->expr);
+				break;
+			case JV_FLOAT:
+				/*
+				 * as to_jsonb() does: float output, read back as numeric;
+				 * infinities and NaN, which JSON has no number for, as strings
+				 */
+				appendStringInfo(&buf,
+								 "(SELECT CASE WHEN v.t IN ('Infinity', '-Infinity', 'NaN')"
+								 " THEN pg_catalog.to_json(v.t)::pg_catalog.text"
+								 " ELSE v.t::pg_catalog.numeric::pg_catalog.text END"
+								 " FROM (SELECT (%s)::pg_catalog.text AS t) v)",
+								 f->expr);
+				break;
+			case JV_JSON:
+				appendStringInfo(&buf, "(%s)", f->expr);
+				break;
+		}
+	}
+	appendStringInfoString(&buf, ") || '}')");
+	return buf.data;
+}
+
+
+/*
+ * json_string_array
+ *		A SQL expression: the JSON array text of the strings selected by
+ *		"SELECT <elem> FROM <from>" in the order given, NULL if none.
+ */
+char *
+sd_attrs_string_array(const char *elem, const char *from, const char *order)
+{
+	return psprintf("(SELECT '[' || pg_catalog.string_agg(pg_catalog.to_json((%s)::pg_catalog.text)::pg_catalog.text, ', ' ORDER BY %s) || ']' FROM %s)",
+					elem, order, from);
+}
+
+/*
+ * sorted_text_array
+ *		The JSON array text of a text[] column sorted bytewise (reloptions,
+ *		proconfig), NULL when the column is NULL or empty.
+ */
+char *
+sd_attrs_sorted_array(const char *col)
+{
+	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
+					sd_attrs_string_array("o.x", psprintf("pg_catalog.unnest(%s) o(x)", col),
+										  UTF8_ORDER("o.x")));
+}
+
+/*
+ * privileges
+ *		The "privileges" attribute of an object with ACL column acl, owner
+ *		column owner and acldefault() object type letter objtype.
+ *
+ * NULL (left out) when the ACL is the default one, whether it is stored as
+ * NULL or spelled out; otherwise a sorted array of "grantee:PRIVILEGE" with
+ * "*" for WITH GRANT OPTION, the owner written "(owner)" so that owner and
+ * privileges drift stay apart, grantors left out (they follow from who ran
+ * the GRANT, not from what is granted), and role_map applied.
+ */
+char *
+sd_attrs_privileges(const char *acl, const char *owner, const char *objtype)
+{
+	const char *grantee =
+		psprintf("CASE WHEN a.grantee = 0 THEN 'PUBLIC' WHEN a.grantee = %s THEN '(owner)' "
+				 "ELSE COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(a.grantee), "
+				 "pg_catalog.pg_get_userbyid(a.grantee)) END "
+				 "|| ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END",
+				 owner);
+	const char *actual =
+		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
+				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(%s) a) p)",
+				 grantee, acl);
+	const char *dflt =
+		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
+				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(pg_catalog.acldefault('%s', %s)) a) p)",
+				 grantee, objtype, owner);
+
+	return psprintf("CASE WHEN f.no_acl OR %s IS NULL THEN NULL ELSE NULLIF(%s, %s) END",
+					acl, actual, dflt);
+}
+
+/*
+ * fdw_options
+ *		The options (a text[] column of "name=value") of a foreign-data
+ *		wrapper, server, foreign table or foreign table column, sorted,
+ *		without any whose name contains "password", "secret", "token" or
+ *		"key" in any case: a snapshot never holds a secret, not even hashed.
+ *		NULL when none is left.
+ */
+char *
+sd_attrs_fdw_options(const char *col)
+{
+	return psprintf("CASE WHEN %s IS NOT NULL THEN %s END", col,
+					sd_attrs_string_array("o.x",
+										  psprintf("pg_catalog.unnest(%s) o(x) WHERE pg_catalog.lower(pg_catalog.split_part(o.x, '=', 1))"
+												   " !~ '(password|secret|token|key)'", col),
+										  UTF8_ORDER("o.x")));
+}

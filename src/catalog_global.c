@@ -1,0 +1,209 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog_global.c
+ *	  The extraction query's arms for database-wide objects: publications
+ *	  and their members, foreign-data wrappers, servers and their user
+ *	  mappings, event triggers.
+ *
+ * Each arm appends one SELECT of (kind, identity, schema, key, parent,
+ * attrs) to the query catalog.c builds, and may use its common tables (f,
+ * nsp, rel).  These objects belong to no schema: their schema is NULL, and
+ * include_schemas leaves them listed (the members of a publication only
+ * when their table or schema is in scope).
+ *
+ * IDENTIFICATION
+ *	  src/catalog_global.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "catalog_attrs.h"
+#include "catalog_global.h"
+
+/*
+ * append_global_object
+ *		The SELECT of a database-wide kind of object named by one name (a
+ *		publication, a wrapper, a server, an event trigger): identity the
+ *		quoted name, key the raw name, the attrs o, from catalog (alias
+ *		alias, its name column name) and the joins given, leaving out the
+ *		members of an extension.
+ */
+static void
+append_global_object(StringInfo buf, const char *kind, const char *catalog,
+					 const char *alias, const char *name, const char *joins,
+					 SdAttrs *o)
+{
+	appendStringInfo(buf,
+					 "SELECT '%s', " QIDENT("%s.%s") ", " NO_SCHEMA ","
+					 " ARRAY[%s.%s::pg_catalog.text], " NO_PARENT ", %s"
+					 " FROM pg_catalog.%s %s CROSS JOIN f%s"
+					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
+					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
+					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
+					 " AND e.objid = %s.oid AND e.deptype = 'e')",
+					 kind, alias, name, alias, name, sd_attrs_sql(o),
+					 catalog, alias, joins,
+					 alias, catalog, catalog, alias);
+}
+
+/*
+ * Publications.  The operations published are listed in a fixed order;
+ * PostgreSQL 18's publish_generated_columns is left out at its default
+ * ("none"), so that a publication made the same way on 15 and on 18 has
+ * the same attrs.
+ */
+void
+sd_catalog_append_publications(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "all_tables", JV_BOOL, "p.puballtables");
+	sd_attrs_add(&o, "publish", JV_JSON,
+				 "'[' || pg_catalog.concat_ws(', ',"
+				 " CASE WHEN p.pubinsert THEN '\"insert\"' END, CASE WHEN p.pubupdate THEN '\"update\"' END,"
+				 " CASE WHEN p.pubdelete THEN '\"delete\"' END, CASE WHEN p.pubtruncate THEN '\"truncate\"' END) || ']'");
+	sd_attrs_add(&o, "publish_via_partition_root", JV_BOOL, "p.pubviaroot");
+	if (server_version >= 180000)
+		sd_attrs_add(&o, "publish_generated_columns", JV_TEXT,
+					 "CASE p.pubgencols::pg_catalog.text WHEN 's' THEN 'stored' WHEN 'n' THEN NULL"
+					 " ELSE p.pubgencols::pg_catalog.text END");
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("p.pubowner"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "publication", "pg_publication", "p", "pubname", "", &o);
+}
+
+/*
+ * The tables of a publication (FOR TABLE), children of the publication.
+ * The identity is core's: the table's qualified name, then the
+ * publication's name unquoted.  The column list is mapped from attnums to
+ * names (in attnum order, as core keeps it); the row filter is deparsed
+ * by core.  Tables out of scope (the rel CTE) are left out.
+ */
+void
+sd_catalog_append_publication_relations(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "columns", JV_JSON,
+				 psprintf("CASE WHEN pr.prattrs IS NOT NULL THEN %s END",
+						  sd_attrs_string_array("a.attname",
+												"pg_catalog.unnest(pr.prattrs::pg_catalog.int2[]) WITH ORDINALITY x(n, i)"
+												" JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = x.n",
+												"x.i")));
+	sd_attrs_add(&o, "row_filter", JV_TEXT, "pg_catalog.pg_get_expr(pr.prqual, pr.prrelid)");
+
+	appendStringInfo(buf,
+					 "SELECT 'publication relation', r.ident || ' in publication ' || p.pubname, " NO_SCHEMA ","
+					 " ARRAY[p.pubname::pg_catalog.text, r.nspname, r.relname], ARRAY[p.pubname::pg_catalog.text], %s"
+					 " FROM pg_catalog.pg_publication_rel pr CROSS JOIN f"
+					 " JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid"
+					 " JOIN rel r ON r.oid = pr.prrelid"
+					 " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"),
+					 sd_attrs_sql(&o));
+}
+
+/*
+ * The schemas of a publication (FOR TABLES IN SCHEMA), children of the
+ * publication; core's identity names both unquoted.  They have no
+ * attributes: being there is all there is.
+ */
+void
+sd_catalog_append_publication_namespaces(StringInfo buf, int server_version)
+{
+	appendStringInfoString(buf,
+						   "SELECT 'publication namespace', n.nspname || ' in publication ' || p.pubname, " NO_SCHEMA ","
+						   " ARRAY[p.pubname::pg_catalog.text, n.nspname], ARRAY[p.pubname::pg_catalog.text], '{}'"
+						   " FROM pg_catalog.pg_publication_namespace pn"
+						   " JOIN pg_catalog.pg_publication p ON p.oid = pn.pnpubid"
+						   " JOIN nsp n ON n.oid = pn.pnnspid"
+						   " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"));
+}
+
+/*
+ * Foreign-data wrappers: handler, validator, options (secrets left out,
+ * see fdw_options), owner, privileges, comment.  A wrapper an extension
+ * made (postgres_fdw's) is the extension's.
+ */
+void
+sd_catalog_append_foreign_data_wrappers(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "handler", JV_TEXT, REGPROC("w.fdwhandler"));
+	sd_attrs_add(&o, "validator", JV_TEXT, REGPROC("w.fdwvalidator"));
+	sd_attrs_add(&o, "options", JV_JSON, sd_attrs_fdw_options("w.fdwoptions"));
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("w.fdwowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("w.fdwacl", "w.fdwowner", "F"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "foreign-data wrapper", "pg_foreign_data_wrapper", "w", "fdwname", "", &o);
+}
+
+/*
+ * Foreign servers: wrapper, type, version, options (secrets left out, see
+ * fdw_options), owner, privileges, comment.  A server folds its user
+ * mappings into its row in a diff.
+ */
+void
+sd_catalog_append_servers(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "wrapper", JV_TEXT, "w.fdwname");
+	sd_attrs_add(&o, "type", JV_TEXT, "s.srvtype");
+	sd_attrs_add(&o, "version", JV_TEXT, "s.srvversion");
+	sd_attrs_add(&o, "options", JV_JSON, sd_attrs_fdw_options("s.srvoptions"));
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("s.srvowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("s.srvacl", "s.srvowner", "S"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "server", "pg_foreign_server", "s", "srvname",
+						 " JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw", &o);
+}
+
+/*
+ * User mappings, children of their server: the server and the role (or
+ * "public"), nothing else.  Their options hold passwords, and are visible
+ * only to some readers (a fingerprint must not depend on who reads it): they
+ * are never read, from pg_user_mappings, whose other columns anyone may
+ * read.  The role goes through role_map.  The identity is core's: the
+ * role quoted, the server not.
+ */
+void
+sd_catalog_append_user_mappings(StringInfo buf, int server_version)
+{
+	appendStringInfoString(buf,
+						   "SELECT 'user mapping',"
+						   " CASE WHEN um.umuser = 0 THEN 'public' ELSE " QIDENT("um.role") " END"
+						   " || ' on server ' || um.srvname, " NO_SCHEMA ","
+						   " ARRAY[um.srvname::pg_catalog.text, um.role], ARRAY[um.srvname::pg_catalog.text], '{}'"
+						   " FROM (SELECT u.umid, u.umuser, u.srvname,"
+						   " CASE WHEN u.umuser = 0 THEN 'public' ELSE"
+						   " COALESCE(f.rmap ->> u.usename::pg_catalog.text, u.usename::pg_catalog.text) END AS role"
+						   " FROM pg_catalog.pg_user_mappings u CROSS JOIN f) um"
+						   " WHERE" NOT_EXT_MEMBER("pg_user_mapping", "um.umid"));
+}
+
+/*
+ * Event triggers, except those of an extension (schemadrift's own among
+ * them): event, command tags, function, enabled state, owner, comment.
+ */
+void
+sd_catalog_append_event_triggers(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "event", JV_TEXT, "et.evtevent");
+	sd_attrs_add(&o, "tags", JV_JSON, sd_attrs_sorted_array("et.evttags"));
+	sd_attrs_add(&o, "function", JV_TEXT, REGPROC("et.evtfoid"));
+	sd_attrs_add(&o, "enabled", JV_TEXT, ENABLED_STATE("et.evtenabled"));
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("et.evtowner"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "event trigger", "pg_event_trigger", "et", "evtname", "", &o);
+}
