@@ -203,6 +203,14 @@ $secs = time - $start;
 like($berr, qr/canceling statement due to user request/, sprintf('pg_cancel_backend ends a stuck diff (%.2f s)', $secs));
 diag(sprintf('pg_cancel_backend ends a stuck diff: %.2f s', $secs));
 ok($secs < 3, 'within 3 s');
+# the remote's backend waits on the lock until it ends (its statement_timeout
+# is schemadrift.remote_timeout) or notices the closed connection: end it,
+# so that the next test waits for its own
+$remote->safe_psql('postgres',
+	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'schemadrift'");
+$remote->poll_query_until('postgres',
+	"SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'schemadrift'")
+  or die 'the cancelled read is still on the remote';
 
 # the remote stops while the read is stuck
 ($bout, $berr) = ('', '');
