@@ -133,17 +133,29 @@ ALTER DATABASE regress_sd_remote SET track_functions = 'all';
 \c contrib_regression
 SELECT schemadrift_fingerprint(:'o3', server => 'regress_sd_loopback') = :'fp_sql' AS same_from_c;
 SELECT count(*) AS drift FROM schemadrift_diff(target => 'regress_sd_loopback', source => 'regress_sd_loopback_dblink', options => :'o3');
+-- ... and, where a schema differs, the units that differ in C too: the rows
+-- are those of a full read
+CREATE TABLE rmt.only_here (id int PRIMARY KEY);
+CREATE TEMP TABLE hash_first AS SELECT * FROM schemadrift_diff('regress_sd_loopback', options => :'o3');
+CREATE TEMP TABLE full_read AS SELECT * FROM schemadrift_diff(
+	target => schemadrift_snapshot(:'o3', server => 'regress_sd_loopback'), options => :'o3');
+SELECT (SELECT count(*) FROM hash_first) AS rows,
+	   (SELECT count(*) FROM (TABLE hash_first EXCEPT ALL TABLE full_read) d) +
+	   (SELECT count(*) FROM (TABLE full_read EXCEPT ALL TABLE hash_first) d) AS differ;
+DROP TABLE hash_first, full_read, rmt.only_here;
 \c regress_sd_remote
 DO $$
 BEGIN
 	FOR i IN 1..100 LOOP
 		PERFORM pg_stat_clear_snapshot();
-		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 2;
+		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 3
+			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_changed_units') >= 1;
 		PERFORM pg_sleep(0.05);
 	END LOOP;
 END
 $$;
-SELECT sum(calls) >= 2 AS asked_in_c FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes';
+SELECT funcname, sum(calls) > 0 AS asked_in_c FROM pg_stat_user_functions
+WHERE funcname IN ('schemadrift_schema_hashes', 'schemadrift_changed_units') GROUP BY funcname ORDER BY funcname;
 DROP EXTENSION schemadrift;
 ALTER DATABASE regress_sd_remote RESET track_functions;
 \c contrib_regression

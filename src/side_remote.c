@@ -36,12 +36,17 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "fmgr.h"
+#include "funcapi.h"
 #include "libpq-fe.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/memutils.h"
 
 #include "catalog.h"
@@ -168,6 +173,8 @@ typedef struct RemoteRead
 	char	   *state_sql;
 	char	   *options_utf8;	/* $1 */
 	char	   *before;			/* the catalog state of the transaction */
+	char	   *remote_schema;	/* the remote's schemadrift, quoted, if it
+								 * has one of this object model */
 } RemoteRead;
 
 /* connect, and take the catalog state that starts the transaction */
@@ -179,6 +186,7 @@ read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 	rr->r = sd_remote_connect(server);
 	rr->state_sql = sd_catalog_state_sql(rr->r->version);
 	rr->options_utf8 = pg_server_to_any(options->canonical, strlen(options->canonical), PG_UTF8);
+	rr->remote_schema = NULL;
 	rr->before = sd_remote_value(rr->r, rr->state_sql, READING);
 }
 
@@ -245,7 +253,9 @@ schema_hashes_query(RemoteRead *rr, int *nparams)
 				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
 				   " || '.schemadrift_schema_hashes(pg_catalog.jsonb)') IS NOT NULL"
 				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
-				   " || '.schemadrift_version()') IS NOT NULL",
+				   " || '.schemadrift_version()') IS NOT NULL"
+				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
+				   " || '.schemadrift_changed_units(pg_catalog.jsonb, pg_catalog.jsonb, pg_catalog.jsonb)') IS NOT NULL",
 				   0, NULL, first_value, &schema, READING);
 	if (schema != NULL)
 		sd_remote_rows(rr->r,
@@ -253,6 +263,7 @@ schema_hashes_query(RemoteRead *rr, int *nparams)
 					   0, NULL, first_value, &model, READING);
 	if (model != NULL && atoi(model) == SD_MODEL_VERSION)
 	{
+		rr->remote_schema = schema;
 		*nparams = 1;
 		return psprintf("SELECT h.schema, h.hash FROM %s.schemadrift_schema_hashes($1::pg_catalog.jsonb) h",
 						schema);
@@ -640,14 +651,25 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 		/* what differs comes back, with attrs */
 		if (units_query == NULL)
-			units_query = units_sql(extraction_attrs);
+			units_query = groups_nparams == 1 ?
+				psprintf("SELECT u.* FROM %s.schemadrift_changed_units($1::pg_catalog.jsonb, $2::pg_catalog.jsonb, $3::pg_catalog.jsonb) u",
+						 rr.remote_schema) :
+				units_sql(extraction_attrs);
 		params[1] = "true";
 		params[2] = differ;
 		params[3] = unit_hashes.data;
 		memset(&ur, 0, sizeof(ur));
 		ur.units = units;
 		sd_rows_begin(&ur.rows, set, true, attemptcxt);
-		sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
+		if (rr.remote_schema != NULL)
+		{
+			/* schemadrift_changed_units(options, schemas, units) */
+			const char *cparams[3] = {params[0], params[2], params[3]};
+
+			sd_remote_rows(rr.r, units_query, 3, cparams, unit_row, &ur, READING);
+		}
+		else
+			sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
 		sd_rows_end(&ur.rows);
 		if (!read_consistent(&rr, attempt))
 		{
@@ -690,4 +712,182 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	*other = ref;
 	sd_objects_sort(set);
 	return set;
+}
+
+/* ---- the remote's half, where it has schemadrift ---------------------------- */
+
+/* a text[] datum of C strings */
+static Datum
+cstrings_to_array(int n, char **parts)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(parts[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* the strings of a jsonb array, in UTF-8 (as the caller's side sent them) */
+static List *
+jsonb_array_strings(Jsonb *j, const char *argname)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	List	   *result = NIL;
+
+	if (!JB_ROOT_IS_ARRAY(j) || JB_ROOT_IS_SCALAR(j))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" must be a JSON array of strings", argname)));
+	it = JsonbIteratorInit(&j->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_ELEM)
+		{
+			if (v.type != jbvString)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("\"%s\" must be a JSON array of strings", argname)));
+			result = lappend(result, pg_server_to_any(pnstrdup(v.val.string.val, v.val.string.len),
+													  v.val.string.len, PG_UTF8));
+		}
+	return result;
+}
+
+static bool
+list_has_cstring(List *l, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, l)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(schemadrift_changed_units);
+
+/*
+ * schemadrift_changed_units(options jsonb, schemas jsonb, units jsonb)
+ *		-> TABLE(kind, identity, schema, key, parent, attrs, hash)
+ *
+ * The second round of a hash-first read, computed in C where the remote has
+ * schemadrift: what units_sql() returns, for this database.  schemas is a
+ * JSON array of schema names ("" for objects in none), units a JSON object
+ * of the caller's unit keys and hashes in those schemas: returns every
+ * object of a unit of those schemas whose hash is not the caller's, then a
+ * row of NULLs but the unit key (as identity) for each of the caller's units
+ * this database lacks.
+ */
+Datum
+schemadrift_changed_units(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
+	List	   *schemas;
+	Jsonb	   *theirs;
+	SdObjectSet *set;
+	HTAB	   *units;
+	HASH_SEQ_STATUS seq;
+	UnitEntry  *e;
+	bool	   *in_schemas;
+	int			i;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("\"schemas\" and \"units\" must not be NULL")));
+	schemas = jsonb_array_strings(PG_GETARG_JSONB_P(1), "schemas");
+	theirs = PG_GETARG_JSONB_P(2);
+	if (!JB_ROOT_IS_OBJECT(theirs))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"units\" must be a JSON object of unit keys and hashes")));
+	InitMaterializedSRF(fcinfo, 0);
+
+	/* this database's units in those schemas, and their hashes */
+	set = sd_side_local_read(options, true);
+	units = unit_table();
+	in_schemas = palloc(sizeof(bool) * Max(set->nobjects, 1));
+	for (i = 0; i < set->nobjects; i++)
+	{
+		SdObject   *obj = &set->objects[i];
+
+		in_schemas[i] = list_has_cstring(schemas, obj->sort_schema ? obj->sort_schema : "");
+		if (!in_schemas[i])
+			continue;
+		e = unit_lookup(units, unit_key(obj), true);
+		if (e->ctx == NULL)
+			e->ctx = sd_util_sha256_begin();
+		sd_objects_hash_leaf(e->ctx, obj);
+	}
+	hash_seq_init(&seq, units);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		char		hex[SD_SHA256_HEX_LEN + 1];
+		JsonbValue *v;
+		char	   *key;
+
+		sd_util_sha256_end(e->ctx, hex);
+		e->ctx = NULL;
+		/* unit keys are UTF-8; the caller's arrived in this encoding */
+		key = pg_any_to_server(e->key, strlen(e->key), PG_UTF8);
+		v = getKeyJsonValueFromContainer(&theirs->root, key, strlen(key), NULL);
+		e->replaced = (v == NULL || v->type != jbvString ||
+					   v->val.string.len != SD_SHA256_HEX_LEN ||
+					   memcmp(v->val.string.val, hex, SD_SHA256_HEX_LEN) != 0);
+	}
+
+	/* the objects of the units that differ or that the caller lacks */
+	for (i = 0; i < set->nobjects; i++)
+	{
+		SdObject   *obj = &set->objects[i];
+		char	   *ukey;
+		Datum		values[SD_ROW_NATTS];
+		bool		nulls[SD_ROW_NATTS] = {0};
+
+		if (!in_schemas[i])
+			continue;
+		ukey = unit_key(obj);
+		e = unit_lookup(units, ukey, false);
+		pfree(ukey);
+		if (!e->replaced)
+			continue;
+		values[0] = CStringGetTextDatum(obj->kind);
+		values[1] = CStringGetTextDatum(obj->identity);
+		nulls[2] = (obj->schema == NULL);
+		if (obj->schema)
+			values[2] = CStringGetTextDatum(obj->schema);
+		values[3] = cstrings_to_array(obj->nkey, obj->key);
+		nulls[4] = (obj->nparent == 0);
+		if (obj->nparent > 0)
+			values[4] = cstrings_to_array(obj->nparent, obj->parent);
+		values[5] = CStringGetTextDatum(sd_object_attrs_text(obj));
+		values[6] = CStringGetTextDatum(obj->hash);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+
+	/* the caller's units this database lacks */
+	{
+		JsonbIterator *it = JsonbIteratorInit(&theirs->root);
+		JsonbValue	v;
+		JsonbIteratorToken tok;
+
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			Datum		values[SD_ROW_NATTS] = {0};
+			bool		nulls[SD_ROW_NATTS] = {true, false, true, true, true, true, true};
+			char	   *key;
+
+			if (tok != WJB_KEY)
+				continue;
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			if (unit_lookup(units, pg_server_to_any(key, strlen(key), PG_UTF8), false) != NULL)
+				continue;
+			values[1] = CStringGetTextDatum(key);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	return (Datum) 0;
 }
