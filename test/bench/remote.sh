@@ -16,6 +16,8 @@
 #                installed (its schema hashes are computed there in C)
 #   diff equal   SELECT count(*) FROM schemadrift_diff('equal')
 #   d.eq sd      the same against "equal_sd"
+#   d.dr sd      SELECT count(*) FROM schemadrift_diff('drift_sd'), "drift"
+#                with schemadrift installed (both rounds computed there in C)
 #   diff drift   SELECT count(*) FROM schemadrift_diff('drift')
 #   dump route   pg_dump --schema-only of here, then of drift, then apgdiff
 #                on the two dumps (Debian package apgdiff)
@@ -127,18 +129,20 @@ SQL
 printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 printf '%s\n' "server: $(psql_cmd -d postgres -Atc 'SELECT version()')"
 printf '%s\n\n' "seconds: medians of $RUNS alternating rounds, each run in a new session"
-printf '%7s %8s %6s %9s %6s %7s %10s %8s %10s %10s | %6s %10s %10s %9s | %7s %9s\n' \
-	tables objects fp "fp serial" rfp "rfp sd" "diff equal" "d.eq sd" "diff drift" "dump route" \
+printf '%7s %8s %6s %9s %6s %7s %10s %8s %10s %8s %10s | %6s %10s %10s %9s | %7s %9s\n' \
+	tables objects fp "fp serial" rfp "rfp sd" "diff equal" "d.eq sd" "diff drift" "d.dr sd" "dump route" \
 	"KB rfp" "KB d.equal" "KB d.drift" "KB full" "MB here" "MB remote"
 
 for n in "${sizes[@]}"; do
-	for db in here equal drift equal_sd; do
+	for db in here equal drift equal_sd drift_sd; do
 		psql_cmd -d postgres -c "DROP DATABASE IF EXISTS b_$db" -c "CREATE DATABASE b_$db" >/dev/null 2>&1
 	done
 	python3 "$here/gen_schema.py" "$n" | psql_cmd -d b_here >/dev/null
 	python3 "$here/gen_schema.py" "$n" | psql_cmd -d b_equal >/dev/null
 	python3 "$here/gen_schema.py" "$n" | psql_cmd -d b_equal_sd >/dev/null
 	psql_cmd -d b_equal_sd -c 'CREATE EXTENSION schemadrift' >/dev/null
+	python3 "$here/gen_schema.py" "$n" --drift 1 | psql_cmd -d b_drift_sd >/dev/null
+	psql_cmd -d b_drift_sd -c 'CREATE EXTENSION schemadrift' >/dev/null
 	python3 "$here/gen_schema.py" "$n" --drift 1 | psql_cmd -d b_drift >/dev/null
 	psql_cmd -d b_here >/dev/null <<SQL
 CREATE EXTENSION schemadrift;
@@ -147,19 +151,21 @@ CREATE SERVER equal FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0
 CREATE SERVER drift FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$PROXY_PORT', dbname 'b_drift');
 CREATE SERVER equal_sd FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$PROXY_PORT', dbname 'b_equal_sd');
 CREATE USER MAPPING FOR CURRENT_USER SERVER equal_sd;
+CREATE SERVER drift_sd FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$PROXY_PORT', dbname 'b_drift_sd');
+CREATE USER MAPPING FOR CURRENT_USER SERVER drift_sd;
 CREATE USER MAPPING FOR CURRENT_USER SERVER equal;
 CREATE USER MAPPING FOR CURRENT_USER SERVER drift;
 SQL
-	for db in here equal drift equal_sd; do psql_cmd -d "b_$db" -c 'VACUUM ANALYZE' >/dev/null; done
+	for db in here equal drift equal_sd drift_sd; do psql_cmd -d "b_$db" -c 'VACUUM ANALYZE' >/dev/null; done
 	# what this side has and the remotes do not: left out of the comparison
-	opts='{"exclude": ["postgres_fdw", "server", "user mapping", "equal", "drift", "equal_sd", "% on server %"]}'
+	opts='{"exclude": ["postgres_fdw", "server", "user mapping", "equal", "drift", "equal_sd", "drift_sd", "% on server %"]}'
 
 	objects=$(psql_cmd -d b_here -Atc "SELECT count(*) FROM schemadrift_objects('$opts')" 2>/dev/null)
 	rows_eq=$(psql_cmd -d b_here -Atc "SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" 2>/dev/null)
 	rows_dr=$(psql_cmd -d b_here -Atc "SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" 2>/dev/null)
 
 	: > "$dir/t_fp"; : > "$dir/t_fps"; : > "$dir/t_rfp"; : > "$dir/t_deq"; : > "$dir/t_ddr"; : > "$dir/t_dump"
-	: > "$dir/t_rfps"; : > "$dir/t_deqs"
+	: > "$dir/t_rfps"; : > "$dir/t_deqs"; : > "$dir/t_ddrs"
 	for _ in $(seq "$RUNS"); do
 		timed_sql b_here "SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fp"
 		timed_sql b_here "SET schemadrift.max_parallel_workers = 0; SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fps"
@@ -167,6 +173,7 @@ SQL
 		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq"
 		timed_sql b_here "SELECT schemadrift_fingerprint('$opts', server => 'equal_sd')" >> "$dir/t_rfps"
 		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('equal_sd', options => '$opts')" >> "$dir/t_deqs"
+		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('drift_sd', options => '$opts')" >> "$dir/t_ddrs"
 		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr"
 		t0=$(now)
 		as_user pg_dump -h "$dir" -p "$PORT" --schema-only -f "$dir/a.sql" b_here
@@ -180,7 +187,7 @@ SQL
 	done
 	fp=$(median < "$dir/t_fp"); fps=$(median < "$dir/t_fps"); rfp=$(median < "$dir/t_rfp")
 	deq=$(median < "$dir/t_deq"); ddr=$(median < "$dir/t_ddr"); dump=$(median < "$dir/t_dump")
-	rfps=$(median < "$dir/t_rfps"); deqs=$(median < "$dir/t_deqs")
+	rfps=$(median < "$dir/t_rfps"); deqs=$(median < "$dir/t_deqs"); ddrs=$(median < "$dir/t_ddrs")
 
 	kb_rfp=$(kb_moved b_here "SELECT schemadrift_fingerprint('$opts', server => 'equal')")
 	kb_deq=$(kb_moved b_here "SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')")
@@ -188,12 +195,13 @@ SQL
 	kb_full=$(kb_moved b_here "SELECT length(schemadrift_snapshot('$opts', server => 'drift')::text)")
 	read -r mb_here mb_remote <<< "$(mem_mb b_here "SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")"
 
-	printf '%7s %8s %6s %9s %6s %7s %10s %8s %10s %10s | %6s %10s %10s %9s | %7s %9s\n' \
-		"$n" "$objects" "$fp" "$fps" "$rfp" "$rfps" "$deq" "$deqs" "$ddr" "$dump" \
+	printf '%7s %8s %6s %9s %6s %7s %10s %8s %10s %8s %10s | %6s %10s %10s %9s | %7s %9s\n' \
+		"$n" "$objects" "$fp" "$fps" "$rfp" "$rfps" "$deq" "$deqs" "$ddr" "$ddrs" "$dump" \
 		"$kb_rfp" "$kb_deq" "$kb_ddr" "$kb_full" "$mb_here" "$mb_remote"
-	printf '%7s diff equal = %.2f x fp serial (%.2f x with schemadrift on the remote); dump route = %.1f x diff drift; diff drift moves %.1f%% of a full read; %s and %s diff rows\n' "" \
+	printf '%7s diff equal = %.2f x fp serial (%.2f x with schemadrift on the remote); dump route = %.1f x diff drift (%.1f x with schemadrift on the remote); diff drift moves %.1f%% of a full read; %s and %s diff rows\n' "" \
 		"$(awk -v a="$deq" -v b="$fps" 'BEGIN { print a / b }')" \
 		"$(awk -v a="$deqs" -v b="$fps" 'BEGIN { print a / b }')" \
 		"$(awk -v a="$dump" -v b="$ddr" 'BEGIN { print a / b }')" \
+		"$(awk -v a="$dump" -v b="$ddrs" 'BEGIN { print a / b }')" \
 		"$(awk -v a="$kb_ddr" -v b="$kb_full" 'BEGIN { print 100 * a / b }')" "$rows_eq" "$rows_dr"
 done
