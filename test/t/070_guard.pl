@@ -17,8 +17,7 @@
 #  - preloaded, refusals (top level, rolled back, swallowed by an EXCEPTION
 #    block, and queued just before a crash) reach schemadrift_ddl_denied
 #    exactly once;
-#  - pg_upgrade of a guarded database: skipped where the machine has one
-#    PostgreSQL major only.
+#  - pg_upgrade of a guarded database: 075_guard_pg_upgrade.pl.
 #
 use strict;
 use warnings;
@@ -196,17 +195,6 @@ is($node->safe_psql('postgres',
 		"SELECT count(*) FROM schemadrift_ddl_denied WHERE statement LIKE '%d_crash%'"),
 	'1', 'exactly once');
 ok(!-e $node->data_dir . '/pg_schemadrift_denied.queue.taken', 'and the taken queue is removed');
-
-# --- pg_upgrade -------------------------------------------------------------------
-SKIP:
-{
-	my @majors = grep { -x "/usr/lib/postgresql/$_/bin/pg_upgrade" }
-	  map { m{/(\d+)$} ? $1 : () } glob('/usr/lib/postgresql/*');
-	skip 'pg_upgrade of a guarded database needs two PostgreSQL majors; this machine has '
-	  . join(', ', @majors), 1
-	  if @majors < 2;
-	fail('pg_upgrade of a guarded database is not written yet');
-}
 
 $node->stop;
 done_testing();
