@@ -137,7 +137,7 @@ typedef struct UtilityCommand
 {
 	CommandTag	tag;
 	const char *object_type;	/* or NULL */
-	const char *name;			/* unquoted, or NULL */
+	List	   *names;			/* unquoted names of its objects, or NIL */
 } UtilityCommand;
 
 /* settings */
@@ -890,20 +890,30 @@ put_rewrite_row(LogWriter *w, AuditRow *row)
 }
 
 /*
- * put_utility_row
- *		Write the row of a command no event trigger fires for (a role, a
- *		database, a tablespace, ALTER SYSTEM, an event trigger, ...): its
- *		object type and quoted name, outside schemas.
+ * put_utility_rows
+ *		Write the rows of a command no event trigger fires for (roles,
+ *		databases, tablespaces, ALTER SYSTEM, event triggers, ...): one per
+ *		object named, with its object type and quoted name, outside schemas;
+ *		one without a name if it names none.
  */
 static void
-put_utility_row(LogWriter *w, AuditRow *row, const UtilityCommand *cmd)
+put_utility_rows(LogWriter *w, AuditRow *row, const UtilityCommand *cmd)
 {
+	ListCell   *lc;
+
 	sd_audit_set_text(row, COL_OBJECT_TYPE, cmd->object_type);
-	sd_audit_set_text(row, COL_OBJECT_IDENTITY,
-					  cmd->name ? quote_identifier(cmd->name) : NULL);
 	row->values[COL_IS_DROP] =
 		BoolGetDatum(strncmp(GetCommandTagName(cmd->tag), "DROP ", 5) == 0);
-	sd_audit_writer_put(w, row);
+	if (cmd->names == NIL)
+	{
+		sd_audit_set_text(row, COL_OBJECT_IDENTITY, NULL);
+		sd_audit_writer_put(w, row);
+	}
+	foreach(lc, cmd->names)
+	{
+		sd_audit_set_text(row, COL_OBJECT_IDENTITY, quote_identifier(lfirst(lc)));
+		sd_audit_writer_put(w, row);
+	}
 }
 
 /*
@@ -938,7 +948,7 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
 
 	sd_audit_writer_begin(&w, fn_oid);
 	if (which == EVENT_UTILITY)
-		put_utility_row(&w, &row, cmd);
+		put_utility_rows(&w, &row, cmd);
 	else if (which == EVENT_REWRITE)
 		put_rewrite_row(&w, &row);
 	else
@@ -1048,8 +1058,9 @@ audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
  *		Called by the ProcessUtility hook, after the guard allowed it, for a
  *		command no event trigger fires for (see sd_guard_shared_object):
  *		record it in the log of the database the session is connected to,
- *		as event "utility", before it runs, in its transaction (a command
- *		that fails leaves no row).  Nothing is recorded where capture would
+ *		as event "utility", one row per object it names (names, unquoted),
+ *		before it runs, in its transaction (a command that fails leaves no
+ *		row).  Nothing is recorded where capture would
  *		record nothing: schemadrift not installed here, its ddl_command_end
  *		trigger disabled, capture off, binary upgrade, or recovery (a hot
  *		standby runs ALTER SYSTEM but writes no table); nor inside an
@@ -1057,8 +1068,7 @@ audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
  *		CREATE/ALTER EXTENSION is recorded).  Fails open.
  */
 void
-sd_audit_capture_utility(CommandTag tag, const char *object_type,
-						 const char *name)
+sd_audit_capture_utility(CommandTag tag, const char *object_type, List *names)
 {
 	UtilityCommand cmd;
 	Oid			fn_oid;
@@ -1073,7 +1083,7 @@ sd_audit_capture_utility(CommandTag tag, const char *object_type,
 
 	cmd.tag = tag;
 	cmd.object_type = object_type;
-	cmd.name = name;
+	cmd.names = names;
 	capture_failing_open(fn_oid, EVENT_UTILITY, NULL, &cmd);
 }
 

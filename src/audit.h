@@ -105,7 +105,7 @@ extern void sd_audit_writer_begin(LogWriter *w, Oid fn_oid);
 extern void sd_audit_writer_put(LogWriter *w, AuditRow *row);
 extern void sd_audit_writer_end(LogWriter *w);
 extern void sd_audit_capture_utility(CommandTag tag, const char *object_type,
-									 const char *name);
+									 List *names);
 extern bool sd_audit_in_own_insert(void);
 extern Tuplestorestate *sd_audit_call_event_srf(Oid fnoid, TupleDesc *desc);
 

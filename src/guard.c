@@ -48,6 +48,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -561,12 +562,27 @@ protected_trigger(Node *parsetree)
 
 /*
  * rolespec_name
- *		The name a RoleSpec spells, or NULL for CURRENT_USER and the like.
+ *		The name of the role a RoleSpec names (CURRENT_USER, CURRENT_ROLE and
+ *		SESSION_USER resolved), or NULL for none (ALTER ROLE ALL) or PUBLIC.
  */
 static const char *
 rolespec_name(RoleSpec *spec)
 {
-	return (spec != NULL && spec->roletype == ROLESPEC_CSTRING) ? spec->rolename : NULL;
+	if (spec == NULL || spec->roletype == ROLESPEC_PUBLIC)
+		return NULL;
+	if (spec->roletype == ROLESPEC_CSTRING)
+		return spec->rolename;
+	return get_rolespec_name(spec);
+}
+
+/*
+ * name_list
+ *		A list of the one name name, or NIL if it is NULL.
+ */
+static List *
+name_list(const char *name)
+{
+	return name ? list_make1((char *) name) : NIL;
 }
 
 /* the tags of the commands hook_only_target judges that fire no event trigger */
@@ -630,37 +646,45 @@ shared_object_type(ObjectType objtype)
  *		and the COMMENT, SECURITY LABEL, GRANT, RENAME, OWNER TO, SET SCHEMA
  *		and DROP of object types event triggers do not support.  If so,
  *		*object_type is set to its type as pg_identify_object() spells it
- *		and *name to the (unquoted) name of the object (for ALTER SYSTEM,
- *		the setting), either NULL when there is none; for DROP ROLE of
- *		several roles, the first.  The strings belong to the parse tree or
- *		are constants.  The ProcessUtility hook judges these commands
+ *		(NULL if none) and *names to the (unquoted) names of its objects (for
+ *		ALTER SYSTEM, the setting; several for DROP ROLE a, b; NIL if none).
+ *		The list is palloc'd in the current memory context; the strings
+ *		belong to the parse tree or the syscache's copies, or are constants.  The ProcessUtility hook judges these commands
  *		(sd_guard_check_utility) and records them in the audit log.
  */
 bool
 sd_guard_shared_object(Node *parsetree, const char **object_type,
-					   const char **name)
+					   List **names)
 {
 	ObjectType	objtype;
 	Node	   *object = NULL;
+	List	   *objects = NIL;
+	const char *name = NULL;
+	ListCell   *lc;
 
 	*object_type = NULL;
-	*name = NULL;
+	*names = NIL;
 	switch (nodeTag(parsetree))
 	{
 		case T_CreateRoleStmt:
-			*name = ((CreateRoleStmt *) parsetree)->role;
+			*names = name_list(((CreateRoleStmt *) parsetree)->role);
 			*object_type = "role";
 			return true;
 		case T_AlterRoleStmt:
-			*name = rolespec_name(((AlterRoleStmt *) parsetree)->role);
+			*names = name_list(rolespec_name(((AlterRoleStmt *) parsetree)->role));
 			*object_type = "role";
 			return true;
 		case T_AlterRoleSetStmt:
-			*name = rolespec_name(((AlterRoleSetStmt *) parsetree)->role);
+			*names = name_list(rolespec_name(((AlterRoleSetStmt *) parsetree)->role));
 			*object_type = "role";
 			return true;
 		case T_DropRoleStmt:
-			*name = rolespec_name(linitial(((DropRoleStmt *) parsetree)->roles));
+			foreach(lc, ((DropRoleStmt *) parsetree)->roles)
+			{
+				name = rolespec_name(lfirst(lc));
+				if (name)
+					*names = lappend(*names, (char *) name);
+			}
 			*object_type = "role";
 			return true;
 		case T_GrantRoleStmt:
@@ -669,56 +693,56 @@ sd_guard_shared_object(Node *parsetree, const char **object_type,
 		case T_ReassignOwnedStmt:
 			return true;
 		case T_CreatedbStmt:
-			*name = ((CreatedbStmt *) parsetree)->dbname;
+			*names = name_list(((CreatedbStmt *) parsetree)->dbname);
 			*object_type = "database";
 			return true;
 		case T_AlterDatabaseStmt:
-			*name = ((AlterDatabaseStmt *) parsetree)->dbname;
+			*names = name_list(((AlterDatabaseStmt *) parsetree)->dbname);
 			*object_type = "database";
 			return true;
 		case T_AlterDatabaseSetStmt:
-			*name = ((AlterDatabaseSetStmt *) parsetree)->dbname;
+			*names = name_list(((AlterDatabaseSetStmt *) parsetree)->dbname);
 			*object_type = "database";
 			return true;
 		case T_AlterDatabaseRefreshCollStmt:
-			*name = ((AlterDatabaseRefreshCollStmt *) parsetree)->dbname;
+			*names = name_list(((AlterDatabaseRefreshCollStmt *) parsetree)->dbname);
 			*object_type = "database";
 			return true;
 		case T_DropdbStmt:
-			*name = ((DropdbStmt *) parsetree)->dbname;
+			*names = name_list(((DropdbStmt *) parsetree)->dbname);
 			*object_type = "database";
 			return true;
 		case T_CreateTableSpaceStmt:
-			*name = ((CreateTableSpaceStmt *) parsetree)->tablespacename;
+			*names = name_list(((CreateTableSpaceStmt *) parsetree)->tablespacename);
 			*object_type = "tablespace";
 			return true;
 		case T_DropTableSpaceStmt:
-			*name = ((DropTableSpaceStmt *) parsetree)->tablespacename;
+			*names = name_list(((DropTableSpaceStmt *) parsetree)->tablespacename);
 			*object_type = "tablespace";
 			return true;
 		case T_AlterTableSpaceOptionsStmt:
-			*name = ((AlterTableSpaceOptionsStmt *) parsetree)->tablespacename;
+			*names = name_list(((AlterTableSpaceOptionsStmt *) parsetree)->tablespacename);
 			*object_type = "tablespace";
 			return true;
 		case T_AlterSystemStmt:
-			*name = ((AlterSystemStmt *) parsetree)->setstmt->name;
+			*names = name_list(((AlterSystemStmt *) parsetree)->setstmt->name);
 			return true;
 		case T_CreateEventTrigStmt:
-			*name = ((CreateEventTrigStmt *) parsetree)->trigname;
+			*names = name_list(((CreateEventTrigStmt *) parsetree)->trigname);
 			*object_type = "event trigger";
 			return true;
 		case T_AlterEventTrigStmt:
-			*name = ((AlterEventTrigStmt *) parsetree)->trigname;
+			*names = name_list(((AlterEventTrigStmt *) parsetree)->trigname);
 			*object_type = "event trigger";
 			return true;
 
 		case T_CommentStmt:
 			objtype = ((CommentStmt *) parsetree)->objtype;
-			object = ((CommentStmt *) parsetree)->object;
+			object = (Node *) ((CommentStmt *) parsetree)->object;
 			break;
 		case T_SecLabelStmt:
 			objtype = ((SecLabelStmt *) parsetree)->objtype;
-			object = ((SecLabelStmt *) parsetree)->object;
+			object = (Node *) ((SecLabelStmt *) parsetree)->object;
 			break;
 		case T_GrantStmt:
 			objtype = ((GrantStmt *) parsetree)->objtype;
@@ -727,22 +751,21 @@ sd_guard_shared_object(Node *parsetree, const char **object_type,
 			objtype = ((RenameStmt *) parsetree)->renameType;
 			if (objtype == OBJECT_DATABASE || objtype == OBJECT_ROLE ||
 				objtype == OBJECT_TABLESPACE)
-				*name = ((RenameStmt *) parsetree)->subname;
+				name = ((RenameStmt *) parsetree)->subname;
 			else
 				object = ((RenameStmt *) parsetree)->object;
 			break;
 		case T_AlterOwnerStmt:
 			objtype = ((AlterOwnerStmt *) parsetree)->objectType;
-			object = ((AlterOwnerStmt *) parsetree)->object;
+			object = (Node *) ((AlterOwnerStmt *) parsetree)->object;
 			break;
 		case T_AlterObjectSchemaStmt:
 			objtype = ((AlterObjectSchemaStmt *) parsetree)->objectType;
-			object = ((AlterObjectSchemaStmt *) parsetree)->object;
+			object = (Node *) ((AlterObjectSchemaStmt *) parsetree)->object;
 			break;
 		case T_DropStmt:
 			objtype = ((DropStmt *) parsetree)->removeType;
-			object = list_length(((DropStmt *) parsetree)->objects) == 1 ?
-				linitial(((DropStmt *) parsetree)->objects) : NULL;
+			objects = ((DropStmt *) parsetree)->objects;
 			break;
 
 		default:
@@ -751,12 +774,17 @@ sd_guard_shared_object(Node *parsetree, const char **object_type,
 
 	/* utility.c runs these past the event triggers only for these types */
 	if (EventTriggerSupportsObjectType(objtype))
-	{
-		*name = NULL;
 		return false;
-	}
-	if (*name == NULL && object != NULL && IsA(object, String))
-		*name = strVal(object);
+	if (name != NULL)
+		*names = list_make1((char *) name);
+	else if (object != NULL && IsA(object, String))
+		*names = list_make1(strVal(object));
+	else
+		foreach(lc, objects)
+		{
+			if (lfirst(lc) != NULL && IsA(lfirst(lc), String))
+				*names = lappend(*names, strVal(lfirst(lc)));
+		}
 	*object_type = shared_object_type(objtype);
 	return true;
 }
@@ -772,12 +800,13 @@ static GuardTarget *
 hook_only_target(Node *parsetree)
 {
 	const char *object_type;
-	const char *name;
+	List	   *names;
 
-	if (!sd_guard_shared_object(parsetree, &object_type, &name))
+	if (!sd_guard_shared_object(parsetree, &object_type, &names))
 		return NULL;
 	return sd_guard_target_make(CreateCommandTag(parsetree), NULL,
-								name ? quote_identifier(name) : NULL, true);
+								names ? quote_identifier(linitial(names)) : NULL,
+								true);
 }
 
 /*

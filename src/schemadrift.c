@@ -48,13 +48,13 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				  DestReceiver *dest, QueryCompletion *qc)
 {
 	const char *object_type;
-	const char *name;
+	List	   *names;
 
 	sd_guard_check_utility(pstmt->utilityStmt);
 	if (pstmt->utilityStmt != NULL &&
-		sd_guard_shared_object(pstmt->utilityStmt, &object_type, &name))
+		sd_guard_shared_object(pstmt->utilityStmt, &object_type, &names))
 		sd_audit_capture_utility(CreateCommandTag(pstmt->utilityStmt),
-								 object_type, name);
+								 object_type, names);
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 							params, queryEnv, dest, qc);

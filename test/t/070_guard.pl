@@ -139,7 +139,7 @@ $node->safe_psql('app', "ALTER SYSTEM SET work_mem = '8MB'");
 $node->safe_psql('app', 'DROP DATABASE scratch');
 ($ret, $stdout, $stderr) = $node->psql('app', 'CREATE ROLE deployer');
 like($stderr, qr/role "deployer" already exists/, 'an allowed command that fails');
-$node->safe_psql('app', "SET schemadrift.guard = off; CREATE ROLE tmp_unguarded; DROP ROLE tmp_unguarded;");
+$node->safe_psql('app', 'SET schemadrift.guard = off; CREATE ROLE tmp_a; CREATE ROLE tmp_b; DROP ROLE tmp_a, tmp_b;');
 my $su = $node->safe_psql('app', 'SELECT current_user');
 is($node->safe_psql('app', q{
 SELECT event, command_tag, object_type, schema_name, object_identity, is_drop,
@@ -152,9 +152,11 @@ FROM schemadrift_ddl_log WHERE event = 'utility' ORDER BY id}),
 	  . "utility|CREATE DATABASE|database||scratch|f|$su|app|CREATE DATABASE scratch\n"
 	  . "utility|ALTER SYSTEM|||work_mem|f|$su|app|ALTER SYSTEM SET work_mem = '8MB'\n"
 	  . "utility|DROP DATABASE|database||scratch|t|$su|app|DROP DATABASE scratch\n"
-	  . "utility|CREATE ROLE|role||tmp_unguarded|f|$su|app|CREATE ROLE tmp_unguarded\n"
-	  . "utility|DROP ROLE|role||tmp_unguarded|t|$su|app|DROP ROLE tmp_unguarded",
-	'allowed shared-object commands are audited (break-glass, rule, guard off), refused or failed ones are not');
+	  . "utility|CREATE ROLE|role||tmp_a|f|$su|app|CREATE ROLE tmp_a\n"
+	  . "utility|CREATE ROLE|role||tmp_b|f|$su|app|CREATE ROLE tmp_b\n"
+	  . "utility|DROP ROLE|role||tmp_a|t|$su|app|DROP ROLE tmp_a, tmp_b\n"
+	  . "utility|DROP ROLE|role||tmp_b|t|$su|app|DROP ROLE tmp_a, tmp_b",
+	'allowed shared-object commands are audited, one row per object (break-glass, rule, guard off), refused or failed ones are not');
 is($node->safe_psql('app', 'SELECT ok FROM schemadrift_ddl_log_verify()'),
 	't', 'and the hash chain covers them');
 
