@@ -24,6 +24,11 @@
  * callback.  The write runs in a subtransaction and fails open: an error
  * becomes a WARNING and the DDL proceeds.
  *
+ * Commands no event trigger fires for (roles, databases, tablespaces, ALTER
+ * SYSTEM, event triggers: what guard.c's sd_guard_shared_object names) are
+ * recorded the same way from the ProcessUtility hook, as event "utility",
+ * in the log of the database the session is connected to.
+ *
  * The hash chain, retention and the log's table triggers are in chain.c.
  *
  * IDENTIFICATION
