@@ -30,8 +30,9 @@ plan skip_all => 'pg_upgrade of a guarded database needs a second major '
   . '(set SD_OTHER_INSTALL to the installation prefix of a newer one, with schemadrift installed)'
   unless defined $other_install && -x "$other_install/bin/pg_upgrade";
 
-# pg_upgrade needs the same locale and encoding on both sides
-my @initdb = (extra => [ '--locale=C', '--encoding=UTF8' ]);
+# pg_upgrade needs the same locale, encoding and data checksums on both
+# sides (initdb turns checksums on by default from PostgreSQL 18)
+my @initdb = (extra => [ '--locale=C', '--encoding=UTF8', '--data-checksums' ]);
 
 my $old = PostgreSQL::Test::Cluster->new('old');
 $old->init(@initdb);
