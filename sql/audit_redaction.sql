@@ -20,7 +20,9 @@ CREATE SUBSCRIPTION regress_schemadrift_sub
 RESET client_min_messages;
 ALTER SUBSCRIPTION regress_schemadrift_sub
 	CONNECTION 'host=db.example password = ''S3cr3t quoted conninfo'' dbname=app';
--- a role's password reaches the log only inside a DO block or function body
+-- a role's password reaches the log only inside a DO block or function body,
+-- or through the ProcessUtility hook (the library is loaded by now), which
+-- records role commands: masked either way
 CREATE ROLE regress_schemadrift_pw;
 DO $$BEGIN
 	EXECUTE 'ALTER ROLE regress_schemadrift_pw PASSWORD ''S3cr3t-role''';

@@ -24,6 +24,11 @@
  * callback.  The write runs in a subtransaction and fails open: an error
  * becomes a WARNING and the DDL proceeds.
  *
+ * Commands no event trigger fires for (roles, databases, tablespaces, ALTER
+ * SYSTEM, event triggers: what guard.c's sd_guard_shared_object names) are
+ * recorded the same way from the ProcessUtility hook, as event "utility",
+ * in the log of the database the session is connected to.
+ *
  * The hash chain, retention and the log's table triggers are in chain.c.
  *
  * IDENTIFICATION
@@ -38,6 +43,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/transam.h"
+#include "access/xlog.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
@@ -127,8 +133,17 @@ typedef enum AuditEvent
 {
 	EVENT_COMMANDS,				/* ddl_command_end */
 	EVENT_DROPS,				/* sql_drop */
-	EVENT_REWRITE				/* table_rewrite */
+	EVENT_REWRITE,				/* table_rewrite */
+	EVENT_UTILITY				/* the ProcessUtility hook */
 } AuditEvent;
+
+/* a command no event trigger fires for, as the ProcessUtility hook sees it */
+typedef struct UtilityCommand
+{
+	CommandTag	tag;
+	const char *object_type;	/* or NULL */
+	List	   *names;			/* unquoted names of its objects, or NIL */
+} UtilityCommand;
 
 /* settings */
 static bool sd_audit_capture = true;
@@ -880,15 +895,45 @@ put_rewrite_row(LogWriter *w, AuditRow *row)
 }
 
 /*
- * write_event_rows
- *		Switch to the log's owner and write the rows of one event.  Runs inside the caller's subtransaction, which
- *		restores user and settings on error.
+ * put_utility_rows
+ *		Write the rows of a command no event trigger fires for (roles,
+ *		databases, tablespaces, ALTER SYSTEM, event triggers, ...): one per
+ *		object named, with its object type and quoted name, outside schemas;
+ *		one without a name if it names none.
  */
 static void
-write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata)
+put_utility_rows(LogWriter *w, AuditRow *row, const UtilityCommand *cmd)
+{
+	ListCell   *lc;
+
+	sd_audit_set_text(row, COL_OBJECT_TYPE, cmd->object_type);
+	row->values[COL_IS_DROP] =
+		BoolGetDatum(strncmp(GetCommandTagName(cmd->tag), "DROP ", 5) == 0);
+	if (cmd->names == NIL)
+	{
+		sd_audit_set_text(row, COL_OBJECT_IDENTITY, NULL);
+		sd_audit_writer_put(w, row);
+	}
+	foreach(lc, cmd->names)
+	{
+		sd_audit_set_text(row, COL_OBJECT_IDENTITY, quote_identifier(lfirst(lc)));
+		sd_audit_writer_put(w, row);
+	}
+}
+
+/*
+ * write_event_rows
+ *		Switch to the log's owner and write the rows of one event: of the
+ *		event trigger call trigdata, or of the utility command cmd.  Runs
+ *		inside the caller's subtransaction, which restores user and settings
+ *		on error.
+ */
+static void
+write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
+				 const UtilityCommand *cmd)
 {
 	static const char *const event_names[] = {
-		"ddl_command_end", "sql_drop", "table_rewrite"
+		"ddl_command_end", "sql_drop", "table_rewrite", "utility"
 	};
 	AuditTarget *t;
 	AuditRow	row;
@@ -896,7 +941,8 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	sd_audit_fill_row(&row, event_names[which], GetCommandTagName(trigdata->tag));
+	sd_audit_fill_row(&row, event_names[which],
+					  GetCommandTagName(trigdata ? trigdata->tag : cmd->tag));
 
 	t = sd_audit_target(fn_oid);
 
@@ -906,7 +952,9 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata)
 						   SECURITY_RESTRICTED_OPERATION);
 
 	sd_audit_writer_begin(&w, fn_oid);
-	if (which == EVENT_REWRITE)
+	if (which == EVENT_UTILITY)
+		put_utility_rows(&w, &row, cmd);
+	else if (which == EVENT_REWRITE)
 		put_rewrite_row(&w, &row);
 	else
 		put_object_rows(&w, &row, which);
@@ -916,35 +964,19 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata)
 }
 
 /*
- * audit_capture
- *		The body of the three event-trigger functions: record the event in a
- *		short-lived memory context and a subtransaction.  Fails open: any
- *		error but a cancel is turned into a WARNING and the DDL goes on.
+ * capture_failing_open
+ *		Record one event (see write_event_rows) in a short-lived memory
+ *		context and a subtransaction.  Fails open: any error but a cancel is
+ *		turned into a WARNING and the command goes on.
  */
 static void
-audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
+capture_failing_open(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
+					 const UtilityCommand *cmd)
 {
-	EventTriggerData *trigdata;
+	CommandTag	tag = trigdata ? trigdata->tag : cmd->tag;
 	MemoryContext evcxt;
 	MemoryContext oldcxt;
 	ResourceOwner oldowner;
-
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by the event trigger manager",
-						get_func_name(fcinfo->flinfo->fn_oid))));
-
-	/* off; inside our own INSERT; or pg_upgrade replaying the catalog */
-	if (!sd_audit_capture || in_own_insert || IsBinaryUpgrade)
-		return;
-
-	trigdata = (EventTriggerData *) fcinfo->context;
-
-	/* DROP collects no commands: its rows come from sql_drop */
-	if (which == EVENT_COMMANDS && trigdata->parsetree != NULL &&
-		IsA(trigdata->parsetree, DropStmt))
-		return;
 
 	evcxt = AllocSetContextCreate(CurrentMemoryContext,
 								  "schemadrift audit event",
@@ -957,7 +989,7 @@ audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
 
 	PG_TRY();
 	{
-		write_event_rows(fcinfo->flinfo->fn_oid, which, trigdata);
+		write_event_rows(fn_oid, which, trigdata, cmd);
 
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(evcxt);
@@ -985,7 +1017,7 @@ audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("could not record %s in the DDL audit log: %s",
-						GetCommandTagName(trigdata->tag), edata->message),
+						GetCommandTagName(tag), edata->message),
 				 errdetail("The command was executed but is missing from schemadrift_ddl_log."),
 				 errhint("Check that the table schemadrift_ddl_log of extension schemadrift exists and is intact; see \"Repairing the log\" in the schemadrift README.")));
 		FreeErrorData(edata);
@@ -994,6 +1026,70 @@ audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
 
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(evcxt);
+}
+
+/*
+ * audit_capture
+ *		The body of the three event-trigger functions: record the event,
+ *		failing open.
+ */
+static void
+audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
+{
+	EventTriggerData *trigdata;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by the event trigger manager",
+						get_func_name(fcinfo->flinfo->fn_oid))));
+
+	/* off; inside our own INSERT; or pg_upgrade replaying the catalog */
+	if (!sd_audit_capture || in_own_insert || IsBinaryUpgrade)
+		return;
+
+	trigdata = (EventTriggerData *) fcinfo->context;
+
+	/* DROP collects no commands: its rows come from sql_drop */
+	if (which == EVENT_COMMANDS && trigdata->parsetree != NULL &&
+		IsA(trigdata->parsetree, DropStmt))
+		return;
+
+	capture_failing_open(fcinfo->flinfo->fn_oid, which, trigdata, NULL);
+}
+
+/*
+ * sd_audit_capture_utility
+ *		Called by the ProcessUtility hook, after the guard allowed it, for a
+ *		command no event trigger fires for (see sd_guard_shared_object):
+ *		record it in the log of the database the session is connected to,
+ *		as event "utility", one row per object it names (names, unquoted),
+ *		before it runs, in its transaction (a command that fails leaves no
+ *		row).  Nothing is recorded where capture would
+ *		record nothing: schemadrift not installed here, its ddl_command_end
+ *		trigger disabled, capture off, binary upgrade, or recovery (a hot
+ *		standby runs ALTER SYSTEM but writes no table); nor inside an
+ *		extension script, which the guard does not judge either (the
+ *		CREATE/ALTER EXTENSION is recorded).  Fails open.
+ */
+void
+sd_audit_capture_utility(CommandTag tag, const char *object_type, List *names)
+{
+	UtilityCommand cmd;
+	Oid			fn_oid;
+	bool		fires;
+
+	if (!sd_audit_capture || in_own_insert || IsBinaryUpgrade ||
+		creating_extension || RecoveryInProgress() || !IsTransactionState())
+		return;
+	fn_oid = sd_util_own_event_trigger("schemadrift_audit_ddl_command_end", &fires);
+	if (!OidIsValid(fn_oid) || !fires)
+		return;
+
+	cmd.tag = tag;
+	cmd.object_type = object_type;
+	cmd.names = names;
+	capture_failing_open(fn_oid, EVENT_UTILITY, NULL, &cmd);
 }
 
 /*

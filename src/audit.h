@@ -17,6 +17,7 @@
 
 #include "executor/spi.h"
 #include "nodes/execnodes.h"
+#include "tcop/cmdtag.h"
 #include "utils/tuplestore.h"
 #include "utils/relcache.h"
 
@@ -103,6 +104,8 @@ extern void sd_audit_set_text(AuditRow *row, LogColumn col, const char *s);
 extern void sd_audit_writer_begin(LogWriter *w, Oid fn_oid);
 extern void sd_audit_writer_put(LogWriter *w, AuditRow *row);
 extern void sd_audit_writer_end(LogWriter *w);
+extern void sd_audit_capture_utility(CommandTag tag, const char *object_type,
+									 List *names);
 extern bool sd_audit_in_own_insert(void);
 extern Tuplestorestate *sd_audit_call_event_srf(Oid fnoid, TupleDesc *desc);
 

@@ -55,6 +55,24 @@
 #else
 #define SD_CREATE_WAIT_EVENT_SET(n) CreateWaitEventSet(CurrentMemoryContext, (n))
 #endif
+
+/*
+ * The number of command tags: core's COMMAND_TAG_NEXTTAG sentinel was removed
+ * in PostgreSQL 17 (a CommandTag is now always a valid index), so count the
+ * entries of cmdtaglist.h, as core builds its own tables from it.
+ */
+#if PG_VERSION_NUM >= 170000
+typedef enum SdCommandTagCount
+{
+#define PG_CMDTAG(tag, name, evtrgok, rwrok, rowcnt) SD_COUNT_##tag,
+#include "tcop/cmdtaglist.h"
+#undef PG_CMDTAG
+	SD_COMMAND_TAG_COUNT
+} SdCommandTagCount;
+#else
+#define SD_COMMAND_TAG_COUNT COMMAND_TAG_NEXTTAG
+#endif
+
 /* REINDEX fires event triggers from PostgreSQL 17 on (f21848de20) */
 #define SD_REINDEX_FIRES_EVENT_TRIGGERS (PG_VERSION_NUM >= 170000)
 

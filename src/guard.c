@@ -48,6 +48,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -64,6 +65,7 @@
 #include "compat.h"
 #include "audit.h"
 #include "guard.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(schemadrift_guard_ddl_command_start);
 PG_FUNCTION_INFO_V1(schemadrift_guard_sql_drop);
@@ -493,30 +495,6 @@ init_event(GuardEvent *ev, Oid fn_oid, const char *event)
 }
 
 /*
- * own_event_trigger_function
- *		The function of event trigger name if the trigger belongs to
- *		extension schemadrift; InvalidOid otherwise.
- */
-static Oid
-own_event_trigger_function(const char *name)
-{
-	Oid			evtoid = get_event_trigger_oid(name, true);
-	Oid			extoid = get_extension_oid("schemadrift", true);
-	HeapTuple	tup;
-	Oid			fn_oid;
-
-	if (!OidIsValid(evtoid) || !OidIsValid(extoid) ||
-		getExtensionOfObject(EventTriggerRelationId, evtoid) != extoid)
-		return InvalidOid;
-	tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(evtoid));
-	if (!HeapTupleIsValid(tup))
-		return InvalidOid;
-	fn_oid = ((Form_pg_event_trigger) GETSTRUCT(tup))->evtfoid;
-	ReleaseSysCache(tup);
-	return fn_oid;
-}
-
-/*
  * turns_event_triggers_off
  *		Whether stmt is SET event_triggers = off (or false, 0, ...): the
  *		PostgreSQL 17 switch that silences every event trigger.
@@ -567,7 +545,7 @@ protected_trigger(Node *parsetree)
 		case T_DropStmt:
 			if (((DropStmt *) parsetree)->removeType == OBJECT_EVENT_TRIGGER)
 				foreach(lc, ((DropStmt *) parsetree)->objects)
-					if (OidIsValid(own_event_trigger_function(strVal(lfirst(lc)))))
+					if (OidIsValid(sd_util_own_event_trigger(strVal(lfirst(lc)), NULL)))
 						return strVal(lfirst(lc));
 			return NULL;
 		case T_VariableSetStmt:
@@ -577,19 +555,34 @@ protected_trigger(Node *parsetree)
 		default:
 			return NULL;
 	}
-	if (name == NULL || !OidIsValid(own_event_trigger_function(name)))
+	if (name == NULL || !OidIsValid(sd_util_own_event_trigger(name, NULL)))
 		return NULL;
 	return name;
 }
 
 /*
  * rolespec_name
- *		The name a RoleSpec spells, or NULL for CURRENT_USER and the like.
+ *		The name of the role a RoleSpec names (CURRENT_USER, CURRENT_ROLE and
+ *		SESSION_USER resolved), or NULL for none (ALTER ROLE ALL) or PUBLIC.
  */
 static const char *
 rolespec_name(RoleSpec *spec)
 {
-	return (spec != NULL && spec->roletype == ROLESPEC_CSTRING) ? spec->rolename : NULL;
+	if (spec == NULL || spec->roletype == ROLESPEC_PUBLIC)
+		return NULL;
+	if (spec->roletype == ROLESPEC_CSTRING)
+		return spec->rolename;
+	return get_rolespec_name(spec);
+}
+
+/*
+ * name_list
+ *		A list of the one name name, or NIL if it is NULL.
+ */
+static List *
+name_list(const char *name)
+{
+	return name ? list_make1((char *) name) : NIL;
 }
 
 /* the tags of the commands hook_only_target judges that fire no event trigger */
@@ -622,83 +615,138 @@ sd_guard_tag_judged(CommandTag tag)
 }
 
 /*
- * hook_only_target
- *		The target of a command no event trigger sees: roles, databases,
- *		tablespaces, ALTER SYSTEM, REASSIGN OWNED, event triggers, and the
- *		COMMENT, SECURITY LABEL, GRANT, RENAME, OWNER TO, SET SCHEMA and DROP
- *		of object types event triggers do not support.  Such a target is
- *		outside schemas (only a rule for every schema allows it).  NULL for
- *		every other command, which the event triggers judge.
+ * shared_object_type
+ *		The object type of a command no event trigger sees, as
+ *		pg_identify_object() spells it; NULL for other types.
  */
-static GuardTarget *
-hook_only_target(Node *parsetree)
+static const char *
+shared_object_type(ObjectType objtype)
 {
-	const char *name = NULL;
+	switch (objtype)
+	{
+		case OBJECT_ROLE:
+			return "role";
+		case OBJECT_DATABASE:
+			return "database";
+		case OBJECT_TABLESPACE:
+			return "tablespace";
+		case OBJECT_EVENT_TRIGGER:
+			return "event trigger";
+		case OBJECT_PARAMETER_ACL:
+			return "parameter ACL";
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * sd_guard_shared_object
+ *		Whether parsetree is a command no event trigger sees: roles,
+ *		databases, tablespaces, ALTER SYSTEM, REASSIGN OWNED, event triggers,
+ *		and the COMMENT, SECURITY LABEL, GRANT, RENAME, OWNER TO, SET SCHEMA
+ *		and DROP of object types event triggers do not support.  If so,
+ *		*object_type is set to its type as pg_identify_object() spells it
+ *		(NULL if none) and *names to the (unquoted) names of its objects (for
+ *		ALTER SYSTEM, the setting; several for DROP ROLE a, b; NIL if none).
+ *		The list is palloc'd in the current memory context; the strings
+ *		belong to the parse tree or the syscache's copies, or are constants.  The ProcessUtility hook judges these commands
+ *		(sd_guard_check_utility) and records them in the audit log.
+ */
+bool
+sd_guard_shared_object(Node *parsetree, const char **object_type,
+					   List **names)
+{
 	ObjectType	objtype;
 	Node	   *object = NULL;
+	List	   *objects = NIL;
+	const char *name = NULL;
+	ListCell   *lc;
 
+	*object_type = NULL;
+	*names = NIL;
 	switch (nodeTag(parsetree))
 	{
 		case T_CreateRoleStmt:
-			name = ((CreateRoleStmt *) parsetree)->role;
-			break;
+			*names = name_list(((CreateRoleStmt *) parsetree)->role);
+			*object_type = "role";
+			return true;
 		case T_AlterRoleStmt:
-			name = rolespec_name(((AlterRoleStmt *) parsetree)->role);
-			break;
+			*names = name_list(rolespec_name(((AlterRoleStmt *) parsetree)->role));
+			*object_type = "role";
+			return true;
 		case T_AlterRoleSetStmt:
-			name = rolespec_name(((AlterRoleSetStmt *) parsetree)->role);
-			break;
+			*names = name_list(rolespec_name(((AlterRoleSetStmt *) parsetree)->role));
+			*object_type = "role";
+			return true;
 		case T_DropRoleStmt:
-			name = rolespec_name(linitial(((DropRoleStmt *) parsetree)->roles));
-			break;
+			foreach(lc, ((DropRoleStmt *) parsetree)->roles)
+			{
+				name = rolespec_name(lfirst(lc));
+				if (name)
+					*names = lappend(*names, (char *) name);
+			}
+			*object_type = "role";
+			return true;
 		case T_GrantRoleStmt:
+			*object_type = "role";
+			return true;
 		case T_ReassignOwnedStmt:
-			break;
+			return true;
 		case T_CreatedbStmt:
-			name = ((CreatedbStmt *) parsetree)->dbname;
-			break;
+			*names = name_list(((CreatedbStmt *) parsetree)->dbname);
+			*object_type = "database";
+			return true;
 		case T_AlterDatabaseStmt:
-			name = ((AlterDatabaseStmt *) parsetree)->dbname;
-			break;
+			*names = name_list(((AlterDatabaseStmt *) parsetree)->dbname);
+			*object_type = "database";
+			return true;
 		case T_AlterDatabaseSetStmt:
-			name = ((AlterDatabaseSetStmt *) parsetree)->dbname;
-			break;
+			*names = name_list(((AlterDatabaseSetStmt *) parsetree)->dbname);
+			*object_type = "database";
+			return true;
 		case T_AlterDatabaseRefreshCollStmt:
-			name = ((AlterDatabaseRefreshCollStmt *) parsetree)->dbname;
-			break;
+			*names = name_list(((AlterDatabaseRefreshCollStmt *) parsetree)->dbname);
+			*object_type = "database";
+			return true;
 		case T_DropdbStmt:
-			name = ((DropdbStmt *) parsetree)->dbname;
-			break;
+			*names = name_list(((DropdbStmt *) parsetree)->dbname);
+			*object_type = "database";
+			return true;
 		case T_CreateTableSpaceStmt:
-			name = ((CreateTableSpaceStmt *) parsetree)->tablespacename;
-			break;
+			*names = name_list(((CreateTableSpaceStmt *) parsetree)->tablespacename);
+			*object_type = "tablespace";
+			return true;
 		case T_DropTableSpaceStmt:
-			name = ((DropTableSpaceStmt *) parsetree)->tablespacename;
-			break;
+			*names = name_list(((DropTableSpaceStmt *) parsetree)->tablespacename);
+			*object_type = "tablespace";
+			return true;
 		case T_AlterTableSpaceOptionsStmt:
-			name = ((AlterTableSpaceOptionsStmt *) parsetree)->tablespacename;
-			break;
+			*names = name_list(((AlterTableSpaceOptionsStmt *) parsetree)->tablespacename);
+			*object_type = "tablespace";
+			return true;
 		case T_AlterSystemStmt:
-			name = ((AlterSystemStmt *) parsetree)->setstmt->name;
-			break;
+			*names = name_list(((AlterSystemStmt *) parsetree)->setstmt->name);
+			return true;
 		case T_CreateEventTrigStmt:
-			name = ((CreateEventTrigStmt *) parsetree)->trigname;
-			break;
+			*names = name_list(((CreateEventTrigStmt *) parsetree)->trigname);
+			*object_type = "event trigger";
+			return true;
 		case T_AlterEventTrigStmt:
-			name = ((AlterEventTrigStmt *) parsetree)->trigname;
-			break;
+			*names = name_list(((AlterEventTrigStmt *) parsetree)->trigname);
+			*object_type = "event trigger";
+			return true;
 
 		case T_CommentStmt:
 			objtype = ((CommentStmt *) parsetree)->objtype;
-			object = ((CommentStmt *) parsetree)->object;
-			goto generic;
+			object = (Node *) ((CommentStmt *) parsetree)->object;
+			break;
 		case T_SecLabelStmt:
 			objtype = ((SecLabelStmt *) parsetree)->objtype;
-			object = ((SecLabelStmt *) parsetree)->object;
-			goto generic;
+			object = (Node *) ((SecLabelStmt *) parsetree)->object;
+			break;
 		case T_GrantStmt:
 			objtype = ((GrantStmt *) parsetree)->objtype;
-			goto generic;
+			break;
 		case T_RenameStmt:
 			objtype = ((RenameStmt *) parsetree)->renameType;
 			if (objtype == OBJECT_DATABASE || objtype == OBJECT_ROLE ||
@@ -706,35 +754,59 @@ hook_only_target(Node *parsetree)
 				name = ((RenameStmt *) parsetree)->subname;
 			else
 				object = ((RenameStmt *) parsetree)->object;
-			goto generic;
+			break;
 		case T_AlterOwnerStmt:
 			objtype = ((AlterOwnerStmt *) parsetree)->objectType;
-			object = ((AlterOwnerStmt *) parsetree)->object;
-			goto generic;
+			object = (Node *) ((AlterOwnerStmt *) parsetree)->object;
+			break;
 		case T_AlterObjectSchemaStmt:
 			objtype = ((AlterObjectSchemaStmt *) parsetree)->objectType;
-			object = ((AlterObjectSchemaStmt *) parsetree)->object;
-			goto generic;
+			object = (Node *) ((AlterObjectSchemaStmt *) parsetree)->object;
+			break;
 		case T_DropStmt:
 			objtype = ((DropStmt *) parsetree)->removeType;
-			object = list_length(((DropStmt *) parsetree)->objects) == 1 ?
-				linitial(((DropStmt *) parsetree)->objects) : NULL;
-			goto generic;
+			objects = ((DropStmt *) parsetree)->objects;
+			break;
 
 		default:
-			return NULL;
+			return false;
 	}
-	return sd_guard_target_make(CreateCommandTag(parsetree), NULL,
-								name ? quote_identifier(name) : NULL, true);
 
-generic:
 	/* utility.c runs these past the event triggers only for these types */
 	if (EventTriggerSupportsObjectType(objtype))
+		return false;
+	if (name != NULL)
+		*names = list_make1((char *) name);
+	else if (object != NULL && IsA(object, String))
+		*names = list_make1(strVal(object));
+	else
+		foreach(lc, objects)
+		{
+			if (lfirst(lc) != NULL && IsA(lfirst(lc), String))
+				*names = lappend(*names, strVal(lfirst(lc)));
+		}
+	*object_type = shared_object_type(objtype);
+	return true;
+}
+
+/*
+ * hook_only_target
+ *		The target of a command no event trigger sees (see
+ *		sd_guard_shared_object).  Such a target is outside schemas (only a
+ *		rule for every schema allows it).  NULL for every other command,
+ *		which the event triggers judge.
+ */
+static GuardTarget *
+hook_only_target(Node *parsetree)
+{
+	const char *object_type;
+	List	   *names;
+
+	if (!sd_guard_shared_object(parsetree, &object_type, &names))
 		return NULL;
-	if (name == NULL && object != NULL && IsA(object, String))
-		name = strVal(object);
 	return sd_guard_target_make(CreateCommandTag(parsetree), NULL,
-								name ? quote_identifier(name) : NULL, true);
+								names ? quote_identifier(linitial(names)) : NULL,
+								true);
 }
 
 /*
@@ -780,8 +852,9 @@ sd_guard_check_utility(Node *parsetree)
 		if (targets == NIL)
 			return;
 	}
-	fn_oid = own_event_trigger_function(protected_name ? protected_name :
-										"schemadrift_guard_ddl_command_start");
+	fn_oid = sd_util_own_event_trigger(protected_name ? protected_name :
+										"schemadrift_guard_ddl_command_start",
+									   NULL);
 	if (!OidIsValid(fn_oid))
 		return;
 	init_event(&ev, fn_oid, "utility");

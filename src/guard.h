@@ -72,6 +72,8 @@ extern void sd_guard_denied_queue(const char *record);
 /* guard.c */
 extern void sd_guard_init(void);
 extern void sd_guard_check_utility(Node *parsetree);
+extern bool sd_guard_shared_object(Node *parsetree, const char **object_type,
+								   List **names);
 extern bool sd_guard_tag_judged(CommandTag tag);
 
 #endif							/* SCHEMADRIFT_GUARD_H */

@@ -622,7 +622,7 @@ check_patterns(FunctionCallInfo fcinfo, int argno, bool commands)
 		p = TextDatumGetCString(elems[i]);
 		for (c = p; *c; c++)
 			*c = pg_ascii_toupper((unsigned char) *c);
-		for (tag = 0; tag < COMMAND_TAG_NEXTTAG && !known; tag++)
+		for (tag = 0; tag < SD_COMMAND_TAG_COUNT && !known; tag++)
 			known = sd_guard_tag_judged((CommandTag) tag) &&
 				sd_guard_glob_match(p, GetCommandTagName((CommandTag) tag));
 		if (!known)

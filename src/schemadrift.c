@@ -36,9 +36,10 @@ static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /*
  * sd_ProcessUtility
- *		The ProcessUtility hook: let the guard refuse the commands that would
- *		silence it (guard.c), then run the command through the previous hook
- *		or core.
+ *		The ProcessUtility hook: let the guard judge what no event trigger
+ *		sees (guard.c); record an allowed command on roles, databases,
+ *		tablespaces, ALTER SYSTEM and the like in the audit log (audit.c);
+ *		then run the command through the previous hook or core.
  */
 static void
 sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -46,7 +47,14 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				  ParamListInfo params, QueryEnvironment *queryEnv,
 				  DestReceiver *dest, QueryCompletion *qc)
 {
+	const char *object_type;
+	List	   *names;
+
 	sd_guard_check_utility(pstmt->utilityStmt);
+	if (pstmt->utilityStmt != NULL &&
+		sd_guard_shared_object(pstmt->utilityStmt, &object_type, &names))
+		sd_audit_capture_utility(CreateCommandTag(pstmt->utilityStmt),
+								 object_type, names);
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 							params, queryEnv, dest, qc);

@@ -10,7 +10,13 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_event_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
@@ -20,6 +26,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "utils/syscache.h"
 
 #include "compat.h"
 #include "util.h"
@@ -303,4 +310,41 @@ sd_util_result_columns(TupleDesc tupdesc, const SdResultColumn *columns, int n,
 					 errhint("Reinstall the extension's SQL objects (DROP EXTENSION and CREATE EXTENSION, or ALTER EXTENSION schemadrift UPDATE).")));
 		pos[i] = j;
 	}
+}
+
+/*
+ * sd_util_own_event_trigger
+ *		The function of event trigger name if the trigger belongs to
+ *		extension schemadrift in the current database; InvalidOid otherwise.
+ *		If fires is not NULL, *fires is set to whether the trigger would fire
+ *		now: its ENABLE setting against session_replication_role, as the
+ *		event trigger manager decides.
+ */
+Oid
+sd_util_own_event_trigger(const char *name, bool *fires)
+{
+	Oid			evtoid = get_event_trigger_oid(name, true);
+	Oid			extoid = get_extension_oid("schemadrift", true);
+	HeapTuple	tup;
+	Form_pg_event_trigger evt;
+	Oid			fn_oid;
+
+	if (fires)
+		*fires = false;
+	if (!OidIsValid(evtoid) || !OidIsValid(extoid) ||
+		getExtensionOfObject(EventTriggerRelationId, evtoid) != extoid)
+		return InvalidOid;
+	tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(evtoid));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	evt = (Form_pg_event_trigger) GETSTRUCT(tup);
+	fn_oid = evt->evtfoid;
+	if (fires)
+		*fires = evt->evtenabled == TRIGGER_FIRES_ALWAYS ||
+			(evt->evtenabled == TRIGGER_FIRES_ON_ORIGIN &&
+			 SessionReplicationRole != SESSION_REPLICATION_ROLE_REPLICA) ||
+			(evt->evtenabled == TRIGGER_FIRES_ON_REPLICA &&
+			 SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA);
+	ReleaseSysCache(tup);
+	return fn_oid;
 }

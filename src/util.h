@@ -42,4 +42,6 @@ typedef struct SdResultColumn
 extern void sd_util_result_columns(TupleDesc tupdesc, const SdResultColumn *columns,
 								   int n, int *pos, const char *funcname);
 
+extern Oid	sd_util_own_event_trigger(const char *name, bool *fires);
+
 #endif							/* SCHEMADRIFT_UTIL_H */
