@@ -77,6 +77,7 @@ static const char *const step_names[] = {
 typedef struct FleetMember
 {
 	char	   *server;
+	SdOptions  *options;		/* the call's */
 	SdRemote   *r;
 	FleetStep	step;
 	int			attempt;
@@ -365,25 +366,23 @@ advance(Fleet *fleet, FleetMember *m)
 }
 
 /*
- * start_member
- *		Check the server and start connecting to it.  The checks that raise
- *		(unknown server, no user mapping, the password rule) run in a
- *		subtransaction, so that one bad server fails its own row only.
+ * for_one_server
+ *		Run fn(m, arg) in a subtransaction: an error about one server (unknown,
+ *		no user mapping, the password rule, a remote failure) becomes its
+ *		row's error, returned as false; a cancel or a shutdown is raised.
  */
-static void
-start_member(FleetMember *m)
+static bool
+for_one_server(void (*fn) (FleetMember *m, void *arg), FleetMember *m, void *arg)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
+	bool		ok = true;
 
-	m->started = GetCurrentTimestamp();
-	m->step = STEP_CONNECT;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		sd_side_check_name(m->server, "servers");
-		m->r = sd_remote_start(m->server);
+		fn(m, arg);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -401,12 +400,40 @@ start_member(FleetMember *m)
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
 			ReThrowError(edata);
-		m->r = NULL;
-		fail(m, edata->message);
+		m->error = pstrdup(edata->message);
 		FreeErrorData(edata);
-		return;
+		ok = false;
 	}
 	PG_END_TRY();
+	return ok;
+}
+
+/* check the server and start connecting to it */
+static void
+connect_member(FleetMember *m, void *arg)
+{
+	sd_side_check_name(m->server, "servers");
+	m->r = sd_remote_start(m->server);
+}
+
+/*
+ * start_member
+ *		Check the server and start connecting to it; the checks that raise
+ *		fail the server's own row only.
+ */
+static void
+start_member(FleetMember *m)
+{
+	m->started = GetCurrentTimestamp();
+	m->step = STEP_CONNECT;
+	if (!for_one_server(connect_member, m, NULL))
+	{
+		char	   *error = m->error;
+
+		m->r = NULL;
+		fail(m, error);
+		return;
+	}
 	set_deadline(m);
 	m->events = WL_SOCKET_WRITEABLE;
 }
@@ -527,50 +554,16 @@ the_source(void *arg)
 	return (SdObjectSet *) arg;
 }
 
-/*
- * count_member
- *		Diff m's server against the source, hash first, and count; false
- *		(with m's error set) if that failed.
- */
-static bool
-count_member(Fleet *fleet, FleetMember *m, SdObjectSet *source)
+/* diff m's server against the source (arg), hash first, and count */
+static void
+diff_member(FleetMember *m, void *arg)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	bool		ok = true;
+	SdObjectSet *source = (SdObjectSet *) arg;
+	SdObjectSet *other;
+	SdObjectSet *target = sd_side_remote_read_against(m->server, m->options,
+													  the_source, source, &other);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		SdObjectSet *other;
-		SdObjectSet *target = sd_side_remote_read_against(m->server, fleet->options,
-														  the_source, source, &other);
-
-		sd_compare_counts(source, target, &m->missing, &m->extra, &m->changed);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		m->error = pstrdup(edata->message);
-		FreeErrorData(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+	sd_compare_counts(source, target, &m->missing, &m->extra, &m->changed);
 }
 
 /*
@@ -619,7 +612,7 @@ group_and_count(Fleet *fleet, SdObjectSet *source, const char *source_fp)
 
 			if (o->group_id != m->group_id || o->counted)
 				continue;
-			if (count_member(fleet, o, source))
+			if (for_one_server(diff_member, o, source))
 				done = o;
 			o->elapsed_ms += (double) (GetCurrentTimestamp() - start) / 1000.0;
 		}
@@ -700,7 +693,10 @@ run_fleet(FunctionCallInfo fcinfo, bool source_is_snapshot)
 										  strlen(fleet.options->canonical), PG_UTF8);
 	fleet.members = palloc0(sizeof(FleetMember) * Max(fleet.n, 1));
 	for (i = 0; i < fleet.n; i++)
+	{
 		fleet.members[i].server = TextDatumGetCString(names[i]);
+		fleet.members[i].options = fleet.options;
+	}
 
 	/* the source, read whole: it is what drifted servers are diffed with */
 	if (source_is_snapshot)
