@@ -143,18 +143,23 @@ SELECT (SELECT count(*) FROM hash_first) AS rows,
 	   (SELECT count(*) FROM (TABLE hash_first EXCEPT ALL TABLE full_read) d) +
 	   (SELECT count(*) FROM (TABLE full_read EXCEPT ALL TABLE hash_first) d) AS differ;
 DROP TABLE hash_first, full_read, rmt.only_here;
+-- the fleet asks it in C too
+SELECT server, fingerprint = :'fp_sql' AS same_fingerprint, matches, error
+FROM schemadrift_fleet(ARRAY['regress_sd_loopback'], options => :'o3');
 \c regress_sd_remote
 DO $$
 BEGIN
 	FOR i IN 1..100 LOOP
 		PERFORM pg_stat_clear_snapshot();
-		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 3
-			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_changed_units') >= 1;
+		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 5
+			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_changed_units') >= 2;
 		PERFORM pg_sleep(0.05);
 	END LOOP;
 END
 $$;
-SELECT funcname, sum(calls) > 0 AS asked_in_c FROM pg_stat_user_functions
+-- (schema hashes: the fingerprint, the two diffs, the fleet and its count of
+-- the drift; changed units: the drifted diff and the fleet's count)
+SELECT funcname, sum(calls) AS asked_in_c FROM pg_stat_user_functions
 WHERE funcname IN ('schemadrift_schema_hashes', 'schemadrift_changed_units') GROUP BY funcname ORDER BY funcname;
 DROP EXTENSION schemadrift;
 ALTER DATABASE regress_sd_remote RESET track_functions;

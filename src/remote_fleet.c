@@ -5,8 +5,9 @@
  *	  time over asynchronous libpq, grouped, and counted against a source.
  *
  * schemadrift_fleet() reads the source (this database, a server or a
- * snapshot) once, then asks every server for its schemas' hashes
- * (side_remote.c's query: the remote computes them, only they travel), up
+ * snapshot) once, then asks every server for its schemas' hashes (computed
+ * there, in C where it has schemadrift, in SQL otherwise, as side_remote.c
+ * asks: only they travel), up
  * to schemadrift.fleet_concurrency servers at a time, all their sockets
  * waited on in one WaitEventSet with the backend's latch.  Each server goes
  * through the steps of a remote read (connect, pin the session, begin,
@@ -61,6 +62,8 @@ typedef enum FleetStep
 	STEP_PIN,
 	STEP_BEGIN,
 	STEP_STATE_BEFORE,
+	STEP_FIND_SCHEMADRIFT,
+	STEP_MODEL,
 	STEP_HASHES,
 	STEP_COMMIT,
 	STEP_STATE_AFTER,
@@ -70,7 +73,8 @@ typedef enum FleetStep
 static const char *const step_names[] = {
 	"connecting", "setting up the session", "setting up the session",
 	"reading the catalogs", "reading the catalogs", "reading the catalogs",
-	"reading the catalogs", "done"
+	"reading the catalogs", "reading the catalogs", "reading the catalogs",
+	"done"
 };
 
 /* one server of the fleet */
@@ -87,6 +91,9 @@ typedef struct FleetMember
 	TimestampTz deadline;		/* of the current step */
 	double		elapsed_ms;
 	char	   *hashes_sql;
+	int			hashes_nparams;
+	char	   *remote_schema;	/* its schemadrift's, quoted, if any */
+	bool		use_c;			/* ask it for the hashes in C */
 	char	   *state_before;
 	char	   *state_after;
 	SdGroupHash *groups;
@@ -181,11 +188,21 @@ send_step(Fleet *fleet, FleetMember *m)
 		case STEP_STATE_AFTER:
 			sql = sd_catalog_state_sql(m->r->version);
 			break;
+		case STEP_FIND_SCHEMADRIFT:
+			sql = SD_REMOTE_FIND_SCHEMADRIFT_SQL;
+			break;
+		case STEP_MODEL:
+			sql = sd_side_remote_model_sql(m->remote_schema);
+			break;
 		case STEP_HASHES:
 			if (m->hashes_sql == NULL)
-				m->hashes_sql = sd_side_remote_schema_hashes_sql(m->r->version);
+			{
+				m->hashes_sql = m->use_c ? sd_side_remote_c_hashes_sql(m->remote_schema) :
+					sd_side_remote_schema_hashes_sql(m->r->version);
+				m->hashes_nparams = m->use_c ? 1 : 2;
+			}
 			sql = m->hashes_sql;
-			nparams = 2;
+			nparams = m->hashes_nparams;
 			break;
 		case STEP_COMMIT:
 			sql = "COMMIT";
@@ -234,6 +251,14 @@ take_result(FleetMember *m, PGresult *res)
 			else
 				m->state_after = pstrdup(PQgetvalue(res, 0, 0));
 			break;
+		case STEP_FIND_SCHEMADRIFT:
+			if (PQntuples(res) >= 1 && PQnfields(res) == 1 && !PQgetisnull(res, 0, 0))
+				m->remote_schema = pstrdup(PQgetvalue(res, 0, 0));
+			break;
+		case STEP_MODEL:
+			m->use_c = PQntuples(res) == 1 && PQnfields(res) == 1 && !PQgetisnull(res, 0, 0) &&
+				atoi(PQgetvalue(res, 0, 0)) == SD_MODEL_VERSION;
+			break;
 		case STEP_HASHES:
 			m->ngroups = PQntuples(res);
 			m->groups = palloc(sizeof(SdGroupHash) * Max(m->ngroups, 1));
@@ -273,13 +298,17 @@ next_step(Fleet *fleet, FleetMember *m)
 			m->elapsed_ms = (double) (GetCurrentTimestamp() - m->started) / 1000.0;
 			return;
 		}
-		if (++m->attempt > SD_EXTRACT_ATTEMPTS)
+		if (++m->attempt >= SD_EXTRACT_ATTEMPTS)
 		{
 			fail(m, "could not read a consistent schema: it changed while it was being read");
 			return;
 		}
 		m->step = STEP_BEGIN;	/* read again */
 	}
+	else if (m->step == STEP_FIND_SCHEMADRIFT && m->remote_schema == NULL)
+		m->step = STEP_HASHES;	/* no schemadrift there: in SQL */
+	else if (m->step == STEP_STATE_BEFORE && m->attempt > 0)
+		m->step = STEP_HASHES;	/* found out in the first attempt */
 	else
 		m->step++;
 	send_step(fleet, m);

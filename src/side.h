@@ -26,7 +26,24 @@ typedef SdObjectSet *(*SdReferenceFn) (void *arg);
 
 extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
 										bool with_attrs);
+/*
+ * The remote's schemadrift schema, quoted, if it has one that can answer a
+ * hash-first read in C (0.2.0 or later); no row otherwise.
+ */
+#define SD_REMOTE_FIND_SCHEMADRIFT_SQL \
+	"SELECT pg_catalog.quote_ident(n.nspname)" \
+	" FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace" \
+	" WHERE e.extname = 'schemadrift'" \
+	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)" \
+	" || '.schemadrift_schema_hashes(pg_catalog.jsonb)') IS NOT NULL" \
+	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)" \
+	" || '.schemadrift_version()') IS NOT NULL" \
+	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)" \
+	" || '.schemadrift_changed_units(pg_catalog.jsonb, pg_catalog.jsonb, pg_catalog.jsonb)') IS NOT NULL"
+
 extern char *sd_side_remote_schema_hashes_sql(int server_version);
+extern char *sd_side_remote_model_sql(const char *schema);
+extern char *sd_side_remote_c_hashes_sql(const char *schema);
 extern void sd_side_remote_fingerprint(const char *server, SdOptions *options,
 									   char *out);
 extern SdObjectSet *sd_side_remote_read_against(const char *server, SdOptions *options,

@@ -246,31 +246,39 @@ schema_hashes_query(RemoteRead *rr, int *nparams)
 	char	   *schema = NULL;
 	char	   *model = NULL;
 
-	sd_remote_rows(rr->r,
-				   "SELECT pg_catalog.quote_ident(n.nspname)"
-				   " FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
-				   " WHERE e.extname = 'schemadrift'"
-				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
-				   " || '.schemadrift_schema_hashes(pg_catalog.jsonb)') IS NOT NULL"
-				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
-				   " || '.schemadrift_version()') IS NOT NULL"
-				   " AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)"
-				   " || '.schemadrift_changed_units(pg_catalog.jsonb, pg_catalog.jsonb, pg_catalog.jsonb)') IS NOT NULL",
-				   0, NULL, first_value, &schema, READING);
+	sd_remote_rows(rr->r, SD_REMOTE_FIND_SCHEMADRIFT_SQL, 0, NULL, first_value, &schema, READING);
 	if (schema != NULL)
-		sd_remote_rows(rr->r,
-					   psprintf("SELECT v.model_version FROM %s.schemadrift_version() v", schema),
-					   0, NULL, first_value, &model, READING);
+		sd_remote_rows(rr->r, sd_side_remote_model_sql(schema), 0, NULL, first_value, &model,
+					   READING);
 	if (model != NULL && atoi(model) == SD_MODEL_VERSION)
 	{
 		rr->remote_schema = schema;
 		*nparams = 1;
-		return psprintf("SELECT h.schema, h.hash FROM %s.schemadrift_schema_hashes($1::pg_catalog.jsonb) h",
-						schema);
+		return sd_side_remote_c_hashes_sql(schema);
 	}
 	*nparams = 2;
 	return schema_hashes_sql(sd_catalog_extraction_sql(rr->r->version, SD_CATALOG_ALL_ARMS,
 													   InvalidOid, InvalidOid));
+}
+
+/*
+ * sd_side_remote_model_sql, sd_side_remote_c_hashes_sql
+ *		Given the remote's schemadrift schema (quoted, as
+ *		SD_REMOTE_FIND_SCHEMADRIFT_SQL returns it): the query of its object
+ *		model version, and the query of its schema hashes computed in C
+ *		(parameter $1, the options).
+ */
+char *
+sd_side_remote_model_sql(const char *schema)
+{
+	return psprintf("SELECT v.model_version FROM %s.schemadrift_version() v", schema);
+}
+
+char *
+sd_side_remote_c_hashes_sql(const char *schema)
+{
+	return psprintf("SELECT h.schema, h.hash FROM %s.schemadrift_schema_hashes($1::pg_catalog.jsonb) h",
+					schema);
 }
 
 /* a new set of the remote's */
