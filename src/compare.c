@@ -176,39 +176,15 @@ object_keys(JsonbContainer *c)
 	return keys;
 }
 
-static int
-cmp_cstring(const ListCell *a, const ListCell *b)
-{
-	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
-}
-
-/* the strings of a jsonb array value, as a List of C strings */
+/* the strings of a jsonb array value (none if it is not one) */
 static List *
 array_strings(JsonbValue *v)
 {
-	List	   *result = NIL;
-	JsonbIterator *it;
-	JsonbValue	elem;
-	JsonbIteratorToken tok;
+	List	   *result;
 
-	if (v == NULL || v->type != jbvBinary)
+	if (sd_jsonb_strings(v, &result, NULL) != 0)
 		return NIL;
-	it = JsonbIteratorInit(v->val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
-		if (tok == WJB_ELEM && elem.type == jbvString)
-			result = lappend(result, pnstrdup(elem.val.string.val, elem.val.string.len));
 	return result;
-}
-
-static bool
-list_has_string(List *l, const char *s)
-{
-	ListCell   *lc;
-
-	foreach(lc, l)
-		if (strcmp(lfirst(lc), s) == 0)
-			return true;
-	return false;
 }
 
 /*
@@ -284,10 +260,10 @@ compare_column_order(DiffState *ds, const SdObject *s, const SdObject *t,
 	bool		same = true;
 
 	foreach(lc, scols)
-		if (list_has_string(tcols, lfirst(lc)))
+		if (sd_list_has_string(tcols, lfirst(lc)))
 			scommon = lappend(scommon, lfirst(lc));
 	foreach(lc, tcols)
-		if (list_has_string(scols, lfirst(lc)))
+		if (sd_list_has_string(scols, lfirst(lc)))
 			tcommon = lappend(tcommon, lfirst(lc));
 	forboth(lc, scommon, lc2, tcommon)
 	{
@@ -317,7 +293,7 @@ compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 	ListCell   *lc;
 	const char *prev = NULL;
 
-	list_sort(keys, cmp_cstring);
+	list_sort(keys, sd_list_cstring_cmp);
 	foreach(lc, keys)
 	{
 		const char *key = lfirst(lc);
@@ -668,6 +644,29 @@ read_reference(void *arg)
 }
 
 /*
+ * read_server_against
+ *		Read the server named by value (argument argname) hash first against
+ *		the other side (its type, value and argument name), which is read
+ *		into *other meanwhile.
+ */
+static SdObjectSet *
+read_server_against(Datum value, const char *argname, SideType other_type,
+					Datum other_value, const char *other_argname, SdOptions *options,
+					SdObjectSet **local, SdObjectSet **other)
+{
+	char	   *server = TextDatumGetCString(value);
+	SideToRead	side;
+
+	sd_side_check_name(server, argname);
+	side.type = other_type;
+	side.value = other_value;
+	side.argname = other_argname;
+	side.options = options;
+	side.local_cache = local;
+	return sd_side_remote_read_against(server, options, read_reference, &side, other);
+}
+
+/*
  * load_sides
  *		Read both sides of a diff into ds.  A foreign server is read hash
  *		first against the other side (side_remote.c): the other side is read
@@ -679,34 +678,15 @@ static void
 load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
 		   SideType stype, int sarg, SdOptions *options, SdObjectSet **local)
 {
-	SideToRead	other;
 	Datum		tvalue = ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ);
 	Datum		svalue = stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg);
 
-	other.options = options;
-	other.local_cache = local;
 	if (stype == SIDE_NAMED)
-	{
-		char	   *server = TextDatumGetCString(svalue);
-
-		sd_side_check_name(server, "source");
-		other.type = ttype;
-		other.value = tvalue;
-		other.argname = "target";
-		ds->source = sd_side_remote_read_against(server, options, read_reference,
-												 &other, &ds->target);
-	}
+		ds->source = read_server_against(svalue, "source", ttype, tvalue, "target",
+										 options, local, &ds->target);
 	else if (ttype == SIDE_NAMED)
-	{
-		char	   *server = TextDatumGetCString(tvalue);
-
-		sd_side_check_name(server, "target");
-		other.type = stype;
-		other.value = svalue;
-		other.argname = "source";
-		ds->target = sd_side_remote_read_against(server, options, read_reference,
-												 &other, &ds->source);
-	}
+		ds->target = read_server_against(tvalue, "target", stype, svalue, "source",
+										 options, local, &ds->source);
 	else
 	{
 		ds->target = load_side(ttype, tvalue, "target", options, local);

@@ -91,12 +91,6 @@ in_list(const char *const *list, const char *s)
 	return false;
 }
 
-static int
-cmp_cstring(const ListCell *a, const ListCell *b)
-{
-	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
-}
-
 /*
  * string_array
  *		Validate that v (the value of option name) is an array of strings and
@@ -105,36 +99,24 @@ cmp_cstring(const ListCell *a, const ListCell *b)
 static List *
 string_array(const char *name, JsonbValue *v)
 {
-	JsonbIterator *it;
 	JsonbValue	elem;
-	JsonbIteratorToken tok;
-	List	   *result = NIL;
+	List	   *result;
 	List	   *dedup = NIL;
 	ListCell   *lc;
-	int			n = 0;
+	int			bad = sd_jsonb_strings(v, &result, &elem);
 
-	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data) ||
-		JsonContainerIsScalar(v->val.binary.data))
+	if (bad < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"%s\" must be an array of strings", name),
 				 errdetail("The value given is %s.", sd_jsonb_type_name(v))));
+	if (bad > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an array of strings", name),
+				 errdetail("Element %d is %s.", bad, sd_jsonb_type_name(&elem))));
 
-	it = JsonbIteratorInit(v->val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
-	{
-		if (tok != WJB_ELEM)
-			continue;
-		n++;
-		if (elem.type != jbvString)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("option \"%s\" must be an array of strings", name),
-					 errdetail("Element %d is %s.", n, sd_jsonb_type_name(&elem))));
-		result = lappend(result, pnstrdup(elem.val.string.val, elem.val.string.len));
-	}
-
-	list_sort(result, cmp_cstring);
+	list_sort(result, sd_list_cstring_cmp);
 	foreach(lc, result)
 	{
 		if (dedup == NIL || strcmp(llast(dedup), lfirst(lc)) != 0)

@@ -47,7 +47,8 @@ extern char *sd_remote_check_connected(SdRemote *r, int *sqlstate);
 extern char *sd_remote_pin_sql(SdRemote *r);
 extern void sd_remote_close(SdRemote *r);
 extern void sd_remote_command(SdRemote *r, const char *sql, const char *what);
-extern char *sd_remote_value(SdRemote *r, const char *sql, const char *what);
+extern char *sd_remote_value(SdRemote *r, const char *sql, bool missing_ok,
+							 const char *what);
 extern void sd_remote_send(SdRemote *r, const char *sql, int nparams,
 						   const char *const *params, const char *what);
 extern void sd_remote_receive(SdRemote *r, SdRemoteRowFn fn, void *arg,

@@ -832,16 +832,17 @@ value_row(void *arg, PGresult *row)
 
 /*
  * sd_remote_value
- *		Run a query that returns exactly one value; returns it as text in the
- *		remote's client encoding (UTF8), palloc'd, or NULL for SQL NULL.
+ *		Run a query that returns one value; returns it as text in the remote's
+ *		client encoding (UTF8), palloc'd, or NULL for SQL NULL.  No row is an
+ *		error, or NULL too when missing_ok.
  */
 char *
-sd_remote_value(SdRemote *r, const char *sql, const char *what)
+sd_remote_value(SdRemote *r, const char *sql, bool missing_ok, const char *what)
 {
 	ValueResult v = {0, NULL};
 
 	sd_remote_rows(r, sql, 0, NULL, value_row, &v, what);
-	if (v.nrows != 1)
+	if (v.nrows != 1 && !(v.nrows == 0 && missing_ok))
 		elog(ERROR, "remote query returned %d rows, expected 1", v.nrows);
 	return v.value;
 }

@@ -187,7 +187,7 @@ read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 	rr->state_sql = sd_catalog_state_sql(rr->r->version);
 	rr->options_utf8 = pg_server_to_any(options->canonical, strlen(options->canonical), PG_UTF8);
 	rr->remote_schema = NULL;
-	rr->before = sd_remote_value(rr->r, rr->state_sql, READING);
+	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
 }
 
 /*
@@ -203,7 +203,7 @@ read_consistent(RemoteRead *rr, int attempt)
 	char	   *after;
 
 	sd_remote_command(rr->r, "COMMIT", READING);
-	after = sd_remote_value(rr->r, rr->state_sql, READING);
+	after = sd_remote_value(rr->r, rr->state_sql, false, READING);
 	if (rr->before != NULL && after != NULL && strcmp(rr->before, after) == 0)
 	{
 		sd_remote_close(rr->r);
@@ -216,18 +216,8 @@ read_consistent(RemoteRead *rr, int attempt)
 		sd_side_inconsistent(rr->server);
 	}
 	sd_remote_command(rr->r, SD_REMOTE_BEGIN, READING);
-	rr->before = sd_remote_value(rr->r, rr->state_sql, READING);
+	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
 	return false;
-}
-
-/* the first value of a result, if any */
-static void
-first_value(void *arg, PGresult *row)
-{
-	char	  **v = (char **) arg;
-
-	if (*v == NULL && PQnfields(row) >= 1 && !PQgetisnull(row, 0, 0))
-		*v = pstrdup(PQgetvalue(row, 0, 0));
 }
 
 /*
@@ -243,13 +233,12 @@ first_value(void *arg, PGresult *row)
 static char *
 schema_hashes_query(RemoteRead *rr, int *nparams)
 {
-	char	   *schema = NULL;
+	char	   *schema;
 	char	   *model = NULL;
 
-	sd_remote_rows(rr->r, SD_REMOTE_FIND_SCHEMADRIFT_SQL, 0, NULL, first_value, &schema, READING);
+	schema = sd_remote_value(rr->r, SD_REMOTE_FIND_SCHEMADRIFT_SQL, true, READING);
 	if (schema != NULL)
-		sd_remote_rows(rr->r, sd_side_remote_model_sql(schema), 0, NULL, first_value, &model,
-					   READING);
+		model = sd_remote_value(rr->r, sd_side_remote_model_sql(schema), false, READING);
 	if (model != NULL && atoi(model) == SD_MODEL_VERSION)
 	{
 		rr->remote_schema = schema;
@@ -740,38 +729,21 @@ cstrings_to_array(int n, char **parts)
 static List *
 jsonb_array_strings(Jsonb *j, const char *argname)
 {
-	JsonbIterator *it;
 	JsonbValue	v;
-	JsonbIteratorToken tok;
+	List	   *strings;
 	List	   *result = NIL;
+	ListCell   *lc;
 
-	if (!JB_ROOT_IS_ARRAY(j) || JB_ROOT_IS_SCALAR(j))
+	v.type = jbvBinary;
+	v.val.binary.data = &j->root;
+	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+	if (sd_jsonb_strings(&v, &strings, NULL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" must be a JSON array of strings", argname)));
-	it = JsonbIteratorInit(&j->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		if (tok == WJB_ELEM)
-		{
-			if (v.type != jbvString)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("\"%s\" must be a JSON array of strings", argname)));
-			result = lappend(result, pg_server_to_any(pnstrdup(v.val.string.val, v.val.string.len),
-													  v.val.string.len, PG_UTF8));
-		}
+	foreach(lc, strings)
+		result = lappend(result, pg_server_to_any(lfirst(lc), strlen(lfirst(lc)), PG_UTF8));
 	return result;
-}
-
-static bool
-list_has_cstring(List *l, const char *s)
-{
-	ListCell   *lc;
-
-	foreach(lc, l)
-		if (strcmp(lfirst(lc), s) == 0)
-			return true;
-	return false;
 }
 
 PG_FUNCTION_INFO_V1(schemadrift_changed_units);
@@ -822,7 +794,7 @@ schemadrift_changed_units(PG_FUNCTION_ARGS)
 	{
 		SdObject   *obj = &set->objects[i];
 
-		in_schemas[i] = list_has_cstring(schemas, obj->sort_schema ? obj->sort_schema : "");
+		in_schemas[i] = sd_list_has_string(schemas, obj->sort_schema ? obj->sort_schema : "");
 		if (!in_schemas[i])
 			continue;
 		e = unit_lookup(units, unit_key(obj), true);

@@ -457,25 +457,18 @@ integer_value(JsonbValue *v, int32 *out)
 static char **
 string_parts(JsonbValue *v, int *n)
 {
-	JsonbIterator *it;
-	JsonbValue	elem;
-	JsonbIteratorToken tok;
+	List	   *strings;
 	char	  **parts;
+	ListCell   *lc;
 	int			i = 0;
 
-	if (!is_array(v))
+	if (sd_jsonb_strings(v, &strings, NULL) != 0)
 		return NULL;
-	*n = JsonContainerSize(v->val.binary.data);
+	*n = list_length(strings);
 	parts = palloc(sizeof(char *) * Max(*n, 1));
-	it = JsonbIteratorInit(v->val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
-	{
-		if (tok != WJB_ELEM)
-			continue;
-		if (elem.type != jbvString)
-			return NULL;
-		parts[i++] = pnstrdup(elem.val.string.val, elem.val.string.len);
-	}
+	foreach(lc, strings)
+		parts[i++] = lfirst(lc);
+	list_free(strings);
 	return parts;
 }
 

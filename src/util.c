@@ -348,3 +348,66 @@ sd_util_own_event_trigger(const char *name, bool *fires)
 	ReleaseSysCache(tup);
 	return fn_oid;
 }
+
+/*
+ * sd_jsonb_strings
+ *		The elements of v, a jsonb array of strings, as a List of palloc'd C
+ *		strings into *out.  Returns 0 when v is one; -1 when v is not an
+ *		array (or is NULL); otherwise the 1-based position of the first
+ *		element that is not a string, whose value goes into *bad (if not
+ *		NULL) for the caller's error message.
+ */
+int
+sd_jsonb_strings(JsonbValue *v, List **out, JsonbValue *bad)
+{
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+	int			n = 0;
+
+	*out = NIL;
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data) ||
+		JsonContainerIsScalar(v->val.binary.data))
+		return -1;
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		n++;
+		if (elem.type != jbvString)
+		{
+			if (bad)
+				*bad = elem;
+			*out = NIL;
+			return n;
+		}
+		*out = lappend(*out, pnstrdup(elem.val.string.val, elem.val.string.len));
+	}
+	return 0;
+}
+
+/*
+ * sd_list_has_string
+ *		Whether the List of C strings l holds s.
+ */
+bool
+sd_list_has_string(List *l, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, l)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * sd_list_cstring_cmp
+ *		list_sort() comparator of a List of C strings: byte order.
+ */
+int
+sd_list_cstring_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}

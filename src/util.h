@@ -14,6 +14,7 @@
 #include "common/cryptohash.h"
 #include "lib/stringinfo.h"
 #include "access/tupdesc.h"
+#include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
 #define SD_SHA256_HEX_LEN 64
@@ -32,6 +33,9 @@ extern JsonbValue *sd_jsonb_get(JsonbContainer *c, const char *key);
 extern char *sd_jsonb_value_text(JsonbValue *v, bool quote_strings);
 extern Jsonb *sd_jsonb_from_cstring(const char *text);
 extern int	sd_jsonb_key_cmp(const char *a, const char *b);
+extern int	sd_jsonb_strings(JsonbValue *v, List **out, JsonbValue *bad);
+extern bool sd_list_has_string(List *l, const char *s);
+extern int	sd_list_cstring_cmp(const ListCell *a, const ListCell *b);
 /* a result column a set-returning function can be declared with */
 typedef struct SdResultColumn
 {
