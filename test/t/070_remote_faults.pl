@@ -187,15 +187,23 @@ like($err, qr/(statement timeout.*remote server "prod"|server "prod" did not ans
 diag(sprintf('%s: %.2f s', 'a stuck remote read ends on schemadrift.remote_timeout', $secs));
 ok($secs >= 1.9 && $secs < 5, 'within 3 s of the 2 s timeout');
 
+# a diff in the background, waiting on the remote lock; its stderr into $berr
+my ($bout, $berr);
+sub start_stuck_diff
+{
+	($bout, $berr) = ('', '');
+	my $h = IPC::Run::start(
+		[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
+		  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
+		'>', \$bout, '2>', \$berr);
+	$remote->poll_query_until('app',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
+	  or die 'the diff did not start waiting on the remote lock';
+	return $h;
+}
+
 # pg_cancel_backend ends it
-my ($bout, $berr) = ('', '');
-my $diff = IPC::Run::start(
-	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
-	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
-	'>', \$bout, '2>', \$berr);
-$remote->poll_query_until('app',
-	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
-  or die 'the diff did not start waiting on the remote lock';
+my $diff = start_stuck_diff();
 my $start = time;
 $local->safe_psql('app', "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'stuck_diff'");
 $diff->finish;
@@ -213,14 +221,7 @@ $remote->poll_query_until('postgres',
   or die 'the cancelled read is still on the remote';
 
 # the remote stops while the read is stuck
-($bout, $berr) = ('', '');
-$diff = IPC::Run::start(
-	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
-	  "SET application_name = 'stuck_diff'; SELECT count(*) FROM schemadrift_diff('prod')" ],
-	'>', \$bout, '2>', \$berr);
-$remote->poll_query_until('app',
-	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
-  or die 'the diff did not start waiting on the remote lock';
+$diff = start_stuck_diff();
 $start = time;
 $remote->stop('immediate');
 $diff->finish;
