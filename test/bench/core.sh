@@ -44,19 +44,9 @@ sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 5000 10000)
 
 
-dir=$(mktemp -d /tmp/schemadrift-bench.XXXXXX)
-chmod 755 "$dir"
-[ "$(id -u)" -eq 0 ] && chown "$SD_TEST_USER" "$dir"
-cleanup() { as_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-as_user initdb -D "$dir/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+trap bench_cluster_stop EXIT
 # pg_dump and the extraction lock every table they deparse
-as_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w \
-	-o "-p $PORT -k $dir -c listen_addresses='' -c max_locks_per_transaction=512" \
-	start >/dev/null
-
-psql_cmd() { as_user psql -X -q -h "$dir" -p "$PORT" -v ON_ERROR_STOP=1 "$@"; }
+bench_cluster "$PORT" -c "listen_addresses=''" -c max_locks_per_transaction=512
 
 # best wall time of $RUNS runs of a command (seconds)
 best_of() {

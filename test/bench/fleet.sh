@@ -30,21 +30,12 @@ DEAD_PORT=${BENCH_DEAD_PORT:-54372}
 count=${1:-20}
 n=${2:-1000}
 
-dir=$(mktemp -d /tmp/schemadrift-bench.XXXXXX)
-chmod 755 "$dir"
-[ "$(id -u)" -eq 0 ] && chown "$SD_TEST_USER" "$dir"
 cleanup() {
 	pkill -f "schemadrift-dead-port $DEAD_PORT" 2>/dev/null || true
-	as_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
-	rm -rf "$dir"
+	bench_cluster_stop
 }
 trap cleanup EXIT
-
-as_user initdb -D "$dir/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w \
-	-o "-p $PORT -k $dir -c listen_addresses=127.0.0.1 -c max_locks_per_transaction=512 -c max_connections=200" \
-	start >/dev/null
-psql_cmd() { as_user psql -X -q -h "$dir" -p "$PORT" -v ON_ERROR_STOP=1 "$@"; }
+bench_cluster "$PORT" -c listen_addresses=127.0.0.1 -c max_locks_per_transaction=512 -c max_connections=200
 
 # a port that accepts connections and never answers
 python3 -c "
