@@ -25,6 +25,8 @@ OBJS = \
 	src/snapshot.o \
 	src/options.o \
 	src/compare.o \
+	src/fix.o \
+	src/fix_script.o \
 	src/audit.o \
 	src/chain.o \
 	src/redact.o \
@@ -51,6 +53,7 @@ REGRESS = \
 	snapshot \
 	diff \
 	drift_scenarios \
+	fix \
 	kinds \
 	constraint_names \
 	pg18_catalog \

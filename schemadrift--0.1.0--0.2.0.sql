@@ -10,10 +10,46 @@
 -- and its sequence are kept as they are: nothing here rewrites them.
 --
 -- A function whose arguments or result columns change is dropped and
--- created again (CREATE OR REPLACE cannot change them); the DROP stops the
--- upgrade with PostgreSQL's dependency error if a user view or function
--- depends on it (README.md, "Upgrading").
+-- created again (CREATE OR REPLACE cannot change them).  A view or a
+-- function of the user's over one of them would make the DROP fail: the
+-- block below finds them first and stops the update with their names and
+-- what to do (README.md, "Upgrading").  Nothing has changed at that point;
+-- the update is one transaction.
 --
+
+DO $upgrade$
+DECLARE
+	dependents text;
+BEGIN
+	SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (uses %s)',
+				CASE WHEN dep.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+					 THEN (SELECT pg_catalog.format('view %I.%I', n.nspname, c.relname)
+							 FROM pg_catalog.pg_rewrite r
+							 JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+							 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+							WHERE r.oid = dep.objid)
+					 ELSE pg_catalog.pg_describe_object(dep.classid, dep.objid, dep.objsubid) END,
+				dep.refobjid::pg_catalog.regprocedure), '; ')
+	  INTO dependents
+	  FROM pg_catalog.pg_depend dep
+	 WHERE dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+	   AND dep.deptype = 'n'
+	   AND dep.refobjid IN (
+			'@extschema@.schemadrift_objects(jsonb)'::pg_catalog.regprocedure,
+			'@extschema@.schemadrift_fingerprint(jsonb)'::pg_catalog.regprocedure,
+			'@extschema@.schemadrift_snapshot(jsonb)'::pg_catalog.regprocedure,
+			'@extschema@.schemadrift_diff(text, text, jsonb)'::pg_catalog.regprocedure,
+			'@extschema@.schemadrift_diff(jsonb, text, jsonb)'::pg_catalog.regprocedure,
+			'@extschema@.schemadrift_diff(jsonb, jsonb, text)'::pg_catalog.regprocedure,
+			'@extschema@.schemadrift_diff(jsonb, jsonb, jsonb)'::pg_catalog.regprocedure);
+	IF dependents IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot update schemadrift to 0.2.0 while objects of yours use functions it changes'
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = pg_catalog.format('0.2.0 changes the arguments or result columns of these functions, so it drops and creates them again; these depend on them: %s.', dependents),
+				  HINT = 'Save their definitions (\sv in psql), drop them, run ALTER EXTENSION schemadrift UPDATE, and create them again.';
+	END IF;
+END
+$upgrade$;
 
 --
 -- Versions (src/version.c)
@@ -37,8 +73,8 @@ COMMENT ON FUNCTION @extschema@.schemadrift_version() IS
 -- schemadrift_objects, schemadrift_fingerprint and schemadrift_snapshot gain
 -- a server argument after options: dropped and created again (a view of
 -- yours over one of them stops the update; see README.md, "Upgrading").
--- schemadrift_diff keeps its signatures: its text sides now also name
--- foreign servers.
+-- schemadrift_diff's text sides now also name foreign servers, and its
+-- result gains fix_sql (src/fix.c): dropped and created again.
 --
 
 DROP FUNCTION @extschema@.schemadrift_objects(jsonb);
@@ -75,12 +111,120 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.schemadrift_snapshot(jsonb, text) IS
 'portable jsonb document of the schema of this database or of a foreign server, to commit to git and diff against later';
 
+DROP FUNCTION @extschema@.schemadrift_diff(text, text, jsonb);
+DROP FUNCTION @extschema@.schemadrift_diff(jsonb, text, jsonb);
+DROP FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, text);
+DROP FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, jsonb);
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	target text DEFAULT NULL,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text, fix_sql text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(text, text, jsonb) IS
 'what must change in target to match source; a side is a foreign server''s name, or NULL for this database';
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	target jsonb,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text, fix_sql text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff_target_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, text, jsonb) IS
 'what must change in the target snapshot to match source (a foreign server, by default this database)';
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	source jsonb,
+	options jsonb DEFAULT '{}',
+	target text DEFAULT NULL)
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text, fix_sql text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff_source_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, text) IS
 'what must change in target (a foreign server, by default this database) to match the source snapshot';
+
+CREATE FUNCTION @extschema@.schemadrift_diff(
+	target jsonb,
+	source jsonb,
+	options jsonb DEFAULT '{}')
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text, fix_sql text)
+AS 'MODULE_PATHNAME', 'schemadrift_diff_snapshots'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, jsonb) IS
+'what must change in the target snapshot to match the source snapshot';
+
+--
+-- Fix scripts (src/fix.c, src/fix_script.c)
+--
+-- The sides are those of schemadrift_diff, with the same overloads.  The
+-- options are the diff's, plus allow_destructive, lock_timeout and
+-- statement_timeout.
+--
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	target text DEFAULT NULL,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(text, text, jsonb) IS
+'one ordered script that makes target match source; a side is a foreign server''s name, or NULL for this database';
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	target jsonb,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql_target_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(jsonb, text, jsonb) IS
+'one ordered script that makes the schema of the target snapshot match source (a foreign server, by default this database)';
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	source jsonb,
+	options jsonb DEFAULT '{}',
+	target text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql_source_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(jsonb, jsonb, text) IS
+'one ordered script that makes target (a foreign server, by default this database) match the source snapshot';
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	target jsonb,
+	source jsonb,
+	options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql_snapshots'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(jsonb, jsonb, jsonb) IS
+'one ordered script that makes the schema of the target snapshot match the source snapshot';
+
+CREATE FUNCTION @extschema@.schemadrift_create_sql(
+	options jsonb DEFAULT '{}',
+	server text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_create_sql'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_create_sql(jsonb, text) IS
+'the ordered script that creates the schema of this database (or of a foreign server) in an empty database';
 
 CREATE FUNCTION @extschema@.schemadrift_schema_hashes(options jsonb DEFAULT '{}')
 RETURNS TABLE (schema text, hash text)

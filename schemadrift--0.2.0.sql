@@ -91,7 +91,7 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source text DEFAULT NULL,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text)
+			   source_value text, target_value text, note text, fix_sql text)
 AS 'MODULE_PATHNAME', 'schemadrift_diff'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -103,7 +103,7 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source text DEFAULT NULL,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text)
+			   source_value text, target_value text, note text, fix_sql text)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_target_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -115,7 +115,7 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	options jsonb DEFAULT '{}',
 	target text DEFAULT NULL)
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text)
+			   source_value text, target_value text, note text, fix_sql text)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_source_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -127,12 +127,74 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source jsonb,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text)
+			   source_value text, target_value text, note text, fix_sql text)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_snapshots'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.schemadrift_diff(jsonb, jsonb, jsonb) IS
 'what must change in the target snapshot to match the source snapshot';
+
+--
+-- Fix scripts (src/fix.c, src/fix_script.c)
+--
+-- The sides are those of schemadrift_diff, with the same overloads.  The
+-- options are the diff's, plus allow_destructive, lock_timeout and
+-- statement_timeout.
+--
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	target text DEFAULT NULL,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(text, text, jsonb) IS
+'one ordered script that makes target match source; a side is a foreign server''s name, or NULL for this database';
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	target jsonb,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql_target_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(jsonb, text, jsonb) IS
+'one ordered script that makes the schema of the target snapshot match source (a foreign server, by default this database)';
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	source jsonb,
+	options jsonb DEFAULT '{}',
+	target text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql_source_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(jsonb, jsonb, text) IS
+'one ordered script that makes target (a foreign server, by default this database) match the source snapshot';
+
+CREATE FUNCTION @extschema@.schemadrift_sync_sql(
+	target jsonb,
+	source jsonb,
+	options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_sync_sql_snapshots'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_sync_sql(jsonb, jsonb, jsonb) IS
+'one ordered script that makes the schema of the target snapshot match the source snapshot';
+
+CREATE FUNCTION @extschema@.schemadrift_create_sql(
+	options jsonb DEFAULT '{}',
+	server text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_create_sql'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_create_sql(jsonb, text) IS
+'the ordered script that creates the schema of this database (or of a foreign server) in an empty database';
 
 --
 -- Many servers in one call (src/remote_fleet.c)

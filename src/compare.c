@@ -38,9 +38,11 @@
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 #include "executor/tuptable.h"
+#include "commands/dbcommands.h"
 
 #include "compare.h"
 #include "compat.h"
+#include "fix.h"
 #include "objects.h"
 #include "options.h"
 #include "side.h"
@@ -61,6 +63,7 @@ typedef enum DiffColumn
 	COL_SOURCE_VALUE,
 	COL_TARGET_VALUE,
 	COL_NOTE,
+	COL_FIX_SQL,
 	NUM_DIFF_COLUMNS
 } DiffColumn;
 
@@ -72,6 +75,7 @@ static const SdResultColumn diff_columns[NUM_DIFF_COLUMNS] = {
 	[COL_SOURCE_VALUE] = {"source_value", TEXTOID},
 	[COL_TARGET_VALUE] = {"target_value", TEXTOID},
 	[COL_NOTE] = {"note", TEXTOID},
+	[COL_FIX_SQL] = {"fix_sql", TEXTOID},
 };
 
 /* attributes whose text core deparses, and which may print differently
@@ -94,6 +98,9 @@ typedef struct DiffState
 	bool		constraints_by_definition;	/* ignore constraint_names */
 	char	   *model_note;		/* non-NULL when the object models differ */
 	int			older_model;	/* the older of the two model versions */
+	SdFixContext *fix;			/* NULL when fix_sql is not declared */
+	List	   *script_rows;	/* SdFixRow: a script is made, not rows */
+	bool		script;
 } DiffState;
 
 static bool
@@ -143,13 +150,40 @@ model_noted(DiffState *ds, const SdObject *obj, const char *note)
 	return psprintf("%s; %s", note, ds->model_note);
 }
 
+/*
+ * emit
+ *		One result row.  fix, if not NULL, is the row's fix: its text goes
+ *		into fix_sql, and its note (why there is none, or a remark) into
+ *		note.
+ */
 static void
 emit(DiffState *ds, const SdObject *obj, const char *change,
 	 const char *attribute, const char *source_value,
-	 const char *target_value, const char *note)
+	 const char *target_value, const char *note, SdFix *fix)
 {
-	Datum	   *values = palloc0(sizeof(Datum) * ds->tupdesc->natts);
-	bool	   *nulls = palloc0(sizeof(bool) * ds->tupdesc->natts);
+	Datum	   *values;
+	bool	   *nulls;
+
+	if (ds->script)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ds->fix->cxt);
+
+		ds->script_rows = lappend(ds->script_rows,
+								  sd_fix_row_copy(obj->kind, obj->identity, change,
+												  attribute, model_noted(ds, obj, note), fix));
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	values = palloc0(sizeof(Datum) * ds->tupdesc->natts);
+	nulls = palloc0(sizeof(bool) * ds->tupdesc->natts);
+	if (fix != NULL)
+	{
+		set_text(ds, values, nulls, COL_FIX_SQL, sd_fix_text(ds->fix, fix));
+		if (fix->note != NULL)
+			note = note ? psprintf("%s; %s", note, fix->note) : fix->note;
+	}
+	else
+		set_text(ds, values, nulls, COL_FIX_SQL, NULL);
 
 	set_text(ds, values, nulls, COL_KIND, obj->kind);
 	set_text(ds, values, nulls, COL_IDENTITY, obj->identity);
@@ -274,9 +308,16 @@ compare_column_order(DiffState *ds, const SdObject *s, const SdObject *t,
 		}
 	}
 	if (!same)
+	{
+		SdFix		fix;
+
+		sd_fix_init(&fix);
+		if (ds->fix)
+			sd_fix_changed(ds->fix, (SdObject *) s, (SdObject *) t, "column_order", &fix);
 		emit(ds, s, "changed", "column_order", strings_to_json(scommon),
 			 strings_to_json(tcommon),
-			 "order of the columns both sides have");
+			 "order of the columns both sides have", ds->fix ? &fix : NULL);
+	}
 }
 
 /*
@@ -302,6 +343,7 @@ compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 		char	   *stext;
 		char	   *ttext;
 		char	   *note;
+		SdFix		fix;
 
 		if (prev != NULL && strcmp(prev, key) == 0)
 			continue;
@@ -329,10 +371,13 @@ compare_attributes(DiffState *ds, SdObject *s, SdObject *t)
 				 privileges_differ_only_in_maintain(sv, tv))
 			note = psprintf("%s (the MAINTAIN privilege exists from PostgreSQL 17)",
 							ds->version_note);
+		sd_fix_init(&fix);
+		if (ds->fix)
+			sd_fix_changed(ds->fix, s, t, key, &fix);
 		emit(ds, s, "changed", key,
 			 sv ? sd_jsonb_value_text(sv, false) : NULL,
 			 tv ? sd_jsonb_value_text(tv, false) : NULL,
-			 note);
+			 note, ds->fix ? &fix : NULL);
 	}
 }
 
@@ -473,14 +518,20 @@ emit_whole(DiffState *ds, SdObject *obj, const char *change,
 	bool		missing = strcmp(change, "missing") == 0;
 	char	   *attrs = sd_object_attrs_text(obj);
 	const char *note;
+	SdFix		fix;
 
 	if (ds->version_note && ds->constraints_by_definition &&
 		strcmp(obj->kind, "table constraint") == 0)
 		note = ds->version_note;
 	else
 		note = folded_note(rels, n, obj);
+	sd_fix_init(&fix);
+	if (ds->fix && missing)
+		sd_fix_missing(ds->fix, obj, &fix);
+	else if (ds->fix)
+		sd_fix_extra(ds->fix, obj, &fix);
 	emit(ds, obj, change, "whole object", missing ? attrs : NULL,
-		 missing ? NULL : attrs, note);
+		 missing ? NULL : attrs, note, ds->fix ? &fix : NULL);
 }
 
 /*
@@ -569,6 +620,8 @@ sd_compare(DiffState *ds)
 		}
 
 		/* attributes parsed in rowcxt are gone with it */
+		if (ds->fix)
+			sd_fix_release(ds->fix);
 		if (so)
 			so->attrs = so_attrs;
 		if (to)
@@ -585,7 +638,8 @@ typedef enum SideType
 {
 	SIDE_LOCAL,
 	SIDE_NAMED,
-	SIDE_SNAPSHOT
+	SIDE_SNAPSHOT,
+	SIDE_EMPTY					/* an empty database (create scripts) */
 } SideType;
 
 /*
@@ -619,6 +673,14 @@ load_side(SideType type, Datum value, const char *argname,
 						 errdetail("The snapshot was taken with %s; this diff uses %s.",
 								   set->options->canonical, options->canonical),
 						 errhint("Pass the snapshot's options to schemadrift_diff, or take the snapshot again with these options.")));
+			return set;
+
+		case SIDE_EMPTY:
+			set = palloc0(sizeof(SdObjectSet));
+			set->options = options;
+			set->model_version = SD_MODEL_VERSION;
+			set->server_version_num = PG_VERSION_NUM;
+			set->server_version = PG_VERSION;
 			return set;
 	}
 	return NULL;				/* keep compiler quiet */
@@ -678,7 +740,7 @@ static void
 load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
 		   SideType stype, int sarg, SdOptions *options, SdObjectSet **local)
 {
-	Datum		tvalue = ttype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(targ);
+	Datum		tvalue = ttype == SIDE_LOCAL || ttype == SIDE_EMPTY ? (Datum) 0 : PG_GETARG_DATUM(targ);
 	Datum		svalue = stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg);
 
 	if (stype == SIDE_NAMED)
@@ -694,14 +756,41 @@ load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
 	}
 }
 
+/* what a run of the diff makes */
+typedef enum DiffOutput
+{
+	DIFF_ROWS,					/* schemadrift_diff's rows */
+	DIFF_SCRIPT					/* one script (schemadrift_sync_sql,
+								 * schemadrift_create_sql) */
+} DiffOutput;
+
+/* how a script's header names a side */
+static char *
+describe_side(FunctionCallInfo fcinfo, SideType type, int arg)
+{
+	switch (type)
+	{
+		case SIDE_LOCAL:
+			return psprintf("this database (%s)", get_database_name(MyDatabaseId));
+		case SIDE_NAMED:
+			return psprintf("foreign server %s", quote_identifier(TextDatumGetCString(PG_GETARG_DATUM(arg))));
+		case SIDE_SNAPSHOT:
+			return pstrdup("a snapshot");
+		case SIDE_EMPTY:
+			return pstrdup("an empty database");
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
 /*
  * run_diff
- *		The body shared by every overload of schemadrift_diff: load both
- *		sides, check they compare, and return the rows.
+ *		The body shared by every overload of schemadrift_diff and of the
+ *		script functions: load both sides, check they compare, and return
+ *		the rows, or the script.
  */
 static Datum
 run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
-		 SideType stype, int sarg, int optarg)
+		 SideType stype, int sarg, int optarg, DiffOutput output)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	SdOptions  *options;
@@ -711,9 +800,18 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	MemoryContext old;
 	int			smajor,
 				tmajor;
+	SdFixOptions fixopts;
+	Jsonb	   *fixdoc;
+	text	   *script = NULL;
 
-	options = sd_options_from_datum(fcinfo, optarg);
-	InitMaterializedSRF(fcinfo, 0);
+	/* the options of the fixes are not options of what is read */
+	if (PG_ARGISNULL(optarg))
+		(void) sd_options_from_datum(fcinfo, optarg);	/* the NULL error */
+	options = sd_options_parse(sd_options_take(PG_GETARG_JSONB_P(optarg),
+											   sd_fix_option_names, &fixdoc));
+	sd_fix_options_parse(fixdoc, &fixopts);
+	if (output == DIFF_ROWS)
+		InitMaterializedSRF(fcinfo, 0);
 
 	/* NULL text side = this database; a NULL snapshot is an error */
 	if (ttype == SIDE_SNAPSHOT && PG_ARGISNULL(targ))
@@ -736,12 +834,34 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	old = MemoryContextSwitchTo(diffcxt);
 
 	memset(&ds, 0, sizeof(ds));
-	ds.tupstore = rsinfo->setResult;
-	ds.tupdesc = rsinfo->setDesc;
-	sd_util_result_columns(ds.tupdesc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
-						   "schemadrift_diff");
+	if (output == DIFF_ROWS)
+	{
+		ds.tupstore = rsinfo->setResult;
+		ds.tupdesc = rsinfo->setDesc;
+		sd_util_result_columns(ds.tupdesc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
+							   "schemadrift_diff");
+	}
+	else
+		ds.script = true;
 	ds.constraints_by_definition = sd_options_ignores(options, "constraint_names");
 	load_sides(&ds, fcinfo, ttype, targ, stype, sarg, options, &local);
+	if (ttype == SIDE_EMPTY)
+	{
+		/* an empty database of the source's kind */
+		ds.target->server_version_num = ds.source->server_version_num;
+		ds.target->server_version = ds.source->server_version;
+		ds.target->model_version = ds.source->model_version;
+	}
+	if (ds.script || ds.colpos[COL_FIX_SQL] >= 0)
+	{
+		ds.fix = palloc0(sizeof(SdFixContext));
+		ds.fix->source = ds.source;
+		ds.fix->target = ds.target;
+		ds.fix->options = fixopts;
+		ds.fix->target_version = ds.target->server_version_num;
+		ds.fix->target_local = (ttype == SIDE_LOCAL);
+		ds.fix->cxt = diffcxt;
+	}
 
 	if (local != NULL)
 		sd_objects_report_unsupported(local);
@@ -779,8 +899,23 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 
 	sd_compare(&ds);
 
+	if (ds.script)
+	{
+		SdFixScriptInfo info;
+
+		info.target = describe_side(fcinfo, ttype, targ);
+		info.source = describe_side(fcinfo, stype, sarg);
+		info.options = JsonbToCString(NULL, &PG_GETARG_JSONB_P(optarg)->root, 64);
+		sd_objects_fingerprint(ds.target, info.target_fingerprint);
+		sd_objects_fingerprint(ds.source, info.source_fingerprint);
+		info.create = (ttype == SIDE_EMPTY);
+		MemoryContextSwitchTo(old);
+		script = cstring_to_text(sd_fix_script(ds.fix, ds.script_rows, &info));
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(diffcxt);
+	if (script != NULL)
+		PG_RETURN_TEXT_P(script);
 	return (Datum) 0;
 }
 
@@ -849,26 +984,67 @@ PG_FUNCTION_INFO_V1(schemadrift_diff_snapshots);
 Datum
 schemadrift_diff(PG_FUNCTION_ARGS)
 {
-	return run_diff(fcinfo, SIDE_NAMED, 0, SIDE_NAMED, 1, 2);
+	return run_diff(fcinfo, SIDE_NAMED, 0, SIDE_NAMED, 1, 2, DIFF_ROWS);
 }
 
 /* schemadrift_diff(target jsonb, source text, options jsonb) */
 Datum
 schemadrift_diff_target_snapshot(PG_FUNCTION_ARGS)
 {
-	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_NAMED, 1, 2);
+	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_NAMED, 1, 2, DIFF_ROWS);
 }
 
 /* schemadrift_diff(source jsonb, options jsonb, target text) */
 Datum
 schemadrift_diff_source_snapshot(PG_FUNCTION_ARGS)
 {
-	return run_diff(fcinfo, SIDE_NAMED, 2, SIDE_SNAPSHOT, 0, 1);
+	return run_diff(fcinfo, SIDE_NAMED, 2, SIDE_SNAPSHOT, 0, 1, DIFF_ROWS);
 }
 
 /* schemadrift_diff(target jsonb, source jsonb, options jsonb) */
 Datum
 schemadrift_diff_snapshots(PG_FUNCTION_ARGS)
 {
-	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_SNAPSHOT, 1, 2);
+	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_SNAPSHOT, 1, 2, DIFF_ROWS);
+}
+
+PG_FUNCTION_INFO_V1(schemadrift_sync_sql);
+PG_FUNCTION_INFO_V1(schemadrift_sync_sql_target_snapshot);
+PG_FUNCTION_INFO_V1(schemadrift_sync_sql_source_snapshot);
+PG_FUNCTION_INFO_V1(schemadrift_sync_sql_snapshots);
+PG_FUNCTION_INFO_V1(schemadrift_create_sql);
+
+/* schemadrift_sync_sql(target text, source text, options jsonb) */
+Datum
+schemadrift_sync_sql(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_NAMED, 0, SIDE_NAMED, 1, 2, DIFF_SCRIPT);
+}
+
+/* schemadrift_sync_sql(target jsonb, source text, options jsonb) */
+Datum
+schemadrift_sync_sql_target_snapshot(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_NAMED, 1, 2, DIFF_SCRIPT);
+}
+
+/* schemadrift_sync_sql(source jsonb, options jsonb, target text) */
+Datum
+schemadrift_sync_sql_source_snapshot(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_NAMED, 2, SIDE_SNAPSHOT, 0, 1, DIFF_SCRIPT);
+}
+
+/* schemadrift_sync_sql(target jsonb, source jsonb, options jsonb) */
+Datum
+schemadrift_sync_sql_snapshots(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_SNAPSHOT, 0, SIDE_SNAPSHOT, 1, 2, DIFF_SCRIPT);
+}
+
+/* schemadrift_create_sql(options jsonb, server text) */
+Datum
+schemadrift_create_sql(PG_FUNCTION_ARGS)
+{
+	return run_diff(fcinfo, SIDE_EMPTY, 0, SIDE_NAMED, 1, 0, DIFF_SCRIPT);
 }

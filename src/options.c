@@ -354,3 +354,53 @@ sd_options_ignores(const SdOptions *options, const char *item)
 	elem.val.string.len = strlen(item);
 	return findJsonbValueFromContainer(ignore->val.binary.data, JB_FARRAY, &elem) != NULL;
 }
+
+/*
+ * sd_options_take
+ *		Split an options document: the keys listed in names (options that
+ *		shape output, not what is read: the fix options of a diff) go into
+ *		*taken, an object, or NULL when there are none; the rest is returned.
+ *		A document that is not an object is returned as it is, for
+ *		sd_options_parse() to reject.
+ */
+Jsonb *
+sd_options_take(Jsonb *options, const char *const *names, Jsonb **taken)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	StringInfoData rest;
+	StringInfoData take;
+	char	   *key = NULL;
+
+	*taken = NULL;
+	if (!JB_ROOT_IS_OBJECT(options))
+		return options;
+	initStringInfo(&rest);
+	initStringInfo(&take);
+	appendStringInfoChar(&rest, '{');
+	appendStringInfoChar(&take, '{');
+	it = JsonbIteratorInit(&options->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		StringInfo	buf;
+
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE)
+			continue;
+		buf = in_list(names, key) ? &take : &rest;
+		if (buf->len > 1)
+			appendStringInfoString(buf, ", ");
+		escape_json(buf, key);
+		appendStringInfo(buf, ": %s", sd_jsonb_value_text(&v, true));
+	}
+	appendStringInfoChar(&rest, '}');
+	appendStringInfoChar(&take, '}');
+	if (take.len > 2)
+		*taken = sd_jsonb_from_cstring(take.data);
+	return sd_jsonb_from_cstring(rest.data);
+}

@@ -74,7 +74,7 @@ is($node->safe_psql('upg', "SELECT count(*) FROM schemadrift_objects($opts) WHER
 is($node->safe_psql('upg', "SELECT schemadrift_fingerprint($opts) <> (SELECT s->>'fingerprint' FROM public.snap)"),
 	't', '0.1.0\'s schemadrift_fingerprint works');
 
-# a user view over a schemadrift function (the update must keep it)
+# a user view over a schemadrift function
 $node->safe_psql('upg',
 	"CREATE VIEW public.drift AS SELECT kind, identity, change FROM schemadrift_diff(options => $opts)");
 
@@ -87,7 +87,24 @@ my $last_id = $node->safe_psql('upg', 'SELECT max(id) FROM schemadrift_ddl_log')
 my $chain_before = $node->safe_psql('upg', 'SELECT * FROM schemadrift_ddl_log_chain');
 
 # --- the update ---------------------------------------------------------------
+# 0.2.0 changes schemadrift_diff's result columns (fix_sql): the view over it
+# stops the update with the view's name and what to do, and nothing changes
+my ($rc, $out, $err) = $node->psql('upg', 'ALTER EXTENSION schemadrift UPDATE');
+isnt($rc, 0, 'a user view over a function the update changes stops the update');
+like($err, qr/cannot update schemadrift to 0\.2\.0 while objects of yours use functions it changes/,
+	'the error says why');
+like($err, qr/view public\.drift \(uses schemadrift_diff\(text,text,jsonb\)\)/,
+	'and names the view and the function it uses');
+like($err, qr/HINT:  Save their definitions/, 'and what to do');
+is($node->safe_psql('upg', "SELECT extversion FROM pg_extension WHERE extname = 'schemadrift'"),
+	'0.1.0', 'the failed update changed nothing');
+is($node->safe_psql('upg', "$log_rows ORDER BY id"), $before, 'nor the audit log');
+
+# as the hint says: save the view, drop it, update, create it again
+my $view_def = $node->safe_psql('upg', "SELECT pg_get_viewdef('public.drift')");
+$node->safe_psql('upg', 'DROP VIEW public.drift');
 $node->safe_psql('upg', 'ALTER EXTENSION schemadrift UPDATE');
+$node->safe_psql('upg', "CREATE VIEW public.drift AS $view_def");
 is($node->safe_psql('upg', "SELECT extversion FROM pg_extension WHERE extname = 'schemadrift'"),
 	$current, "ALTER EXTENSION schemadrift UPDATE reaches $current");
 is($node->safe_psql('upg', 'SELECT library_version, extension_version FROM schemadrift_version()'),
@@ -98,9 +115,11 @@ is($node->safe_psql('upg', "$log_rows WHERE id <= $last_id ORDER BY id"),
 is($node->safe_psql('upg', 'SELECT * FROM schemadrift_ddl_log_chain'),
 	$chain_before, 'the chain state is kept as it was');
 is($node->safe_psql('upg',
-		"SELECT count(*) FROM schemadrift_ddl_log WHERE id > $last_id "
-		  . "AND NOT (command_tag = 'ALTER EXTENSION' OR creating_extension)"),
-	'0', 'the update adds audit rows of its own only');
+		"SELECT command_tag FROM schemadrift_ddl_log WHERE id > $last_id "
+		  . "AND NOT (command_tag = 'ALTER EXTENSION' OR creating_extension) "
+		  . "GROUP BY command_tag ORDER BY min(id)"),
+	"DROP VIEW\nCREATE VIEW",
+	'the update adds audit rows of its own only (and the view dropped and created around it is recorded)');
 is($node->safe_psql('upg',
 		"SELECT count(*) FROM schemadrift_ddl_log WHERE id > $last_id AND command_tag = 'ALTER EXTENSION'"),
 	'1', 'the update is recorded');
@@ -118,7 +137,7 @@ is($node->safe_psql('upg', 'SELECT ok, sealed_rows, pending_rows FROM schemadrif
 $node->safe_psql('upg', 'DROP TABLE upg.after_update');
 
 is($node->safe_psql('upg', 'SELECT count(*) FROM public.drift'),
-	'0', 'the user view over schemadrift_diff survives the update');
+	'0', 'the user view over schemadrift_diff, created again, works after the update');
 
 # a snapshot taken by schemadrift 0.1.0 itself (its library and SQL) loads,
 # verifies, and compares equal to the schema it was taken of.  0.1.0 read

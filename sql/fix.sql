@@ -1,0 +1,282 @@
+--
+-- fix: fix_sql on diff rows, schemadrift_sync_sql and schemadrift_create_sql
+--
+-- Every scenario is a round trip in this one database: a snapshot of the
+-- schema as it should be (the source), the schema changed by hand (the
+-- target: this database), the script applied, and then the diff must be
+-- empty.
+--
+SET client_min_messages = warning;
+CREATE ROLE regress_fix_reader;
+CREATE ROLE regress_fix_owner;
+RESET client_min_messages;
+
+-- scripts carry a time and fingerprints: show them without
+CREATE FUNCTION pg_temp.stable(script text) RETURNS text LANGUAGE sql AS $$
+	SELECT regexp_replace(regexp_replace(script, '-- generated: [^\n]*', '-- generated: (time)'),
+						  '[0-9a-f]{64}', '(fingerprint)', 'g')
+$$;
+
+CREATE SCHEMA fx;
+CREATE TYPE fx.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN fx.posint AS integer DEFAULT 1 NOT NULL CONSTRAINT posint_positive CHECK (VALUE > 0);
+CREATE TYPE fx.pair AS (a integer, b text COLLATE "C");
+CREATE TYPE fx.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE SEQUENCE fx.counter AS integer INCREMENT BY 5 MINVALUE 10 START 10 CACHE 2 CYCLE;
+CREATE FUNCTION fx.add_one(a integer DEFAULT 1) RETURNS integer
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN a + 1;
+CREATE FUNCTION fx.touch() RETURNS trigger LANGUAGE plpgsql
+	SET search_path = pg_catalog AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE PROCEDURE fx.noop(n integer) LANGUAGE plpgsql AS $$ BEGIN PERFORM n; END $$;
+CREATE TABLE fx.merchants (
+	id bigint GENERATED ALWAYS AS IDENTITY (START WITH 100) PRIMARY KEY,
+	name text COLLATE "C" NOT NULL DEFAULT 'unnamed',
+	email varchar(80) UNIQUE,
+	mood fx.mood DEFAULT 'ok',
+	score fx.posint,
+	doubled integer GENERATED ALWAYS AS (score * 2) STORED,
+	updated_at timestamptz,
+	CONSTRAINT name_not_blank CHECK (name <> '')
+);
+ALTER TABLE fx.merchants ALTER COLUMN email SET STATISTICS 200;
+CREATE TABLE fx.orders (
+	id serial,
+	merchant_id bigint NOT NULL REFERENCES fx.merchants (id) ON DELETE CASCADE,
+	total numeric(10,2) CHECK (total >= 0),
+	placed date NOT NULL,
+	PRIMARY KEY (id, placed)
+) PARTITION BY RANGE (placed);
+CREATE TABLE fx.orders_2026 PARTITION OF fx.orders FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX orders_merchant ON fx.orders (merchant_id);
+CREATE UNIQUE INDEX merchants_lower_email ON fx.merchants (lower(email)) WHERE email IS NOT NULL;
+CREATE VIEW fx.active AS SELECT id, name FROM fx.merchants WHERE mood <> 'sad';
+CREATE MATERIALIZED VIEW fx.totals AS SELECT merchant_id, sum(total) AS total FROM fx.orders GROUP BY merchant_id;
+CREATE TRIGGER merchants_touch BEFORE UPDATE ON fx.merchants FOR EACH ROW EXECUTE FUNCTION fx.touch();
+ALTER TABLE fx.merchants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY merchants_read ON fx.merchants FOR SELECT TO regress_fix_reader USING (mood <> 'sad');
+CREATE STATISTICS fx.merchants_stats (ndistinct) ON name, mood FROM fx.merchants;
+GRANT USAGE ON SCHEMA fx TO regress_fix_reader;
+GRANT SELECT ON fx.merchants TO regress_fix_reader;
+GRANT UPDATE (name) ON fx.merchants TO regress_fix_reader;
+COMMENT ON TABLE fx.merchants IS 'who we sell for';
+COMMENT ON COLUMN fx.merchants.email IS 'contact';
+ALTER TABLE fx.orders OWNER TO regress_fix_owner;
+
+\set opts '{"include_schemas": ["fx"]}'
+SELECT schemadrift_snapshot(:'opts') AS snap \gset
+\set noorder '{"include_schemas": ["fx"], "ignore": ["column_order"]}'
+SELECT schemadrift_snapshot(:'noorder') AS snap_noorder \gset
+
+-- nothing differs: no rows, and a script that says so
+SELECT count(*) FROM schemadrift_diff(source => :'snap'::jsonb, options => :'opts');
+SELECT pg_temp.stable(schemadrift_sync_sql(source => :'snap'::jsonb, options => :'opts'));
+
+--
+-- Drift by hand: every kind of change, then the fixes
+--
+ALTER TABLE fx.merchants DROP COLUMN updated_at CASCADE;
+ALTER TABLE fx.merchants ALTER COLUMN name DROP NOT NULL;
+ALTER TABLE fx.merchants ALTER COLUMN name SET DEFAULT 'nobody';
+ALTER TABLE fx.merchants ALTER COLUMN email TYPE varchar(40);
+ALTER TABLE fx.merchants ALTER COLUMN email SET STATISTICS -1;
+ALTER TABLE fx.merchants ADD COLUMN legacy_code text;
+ALTER TABLE fx.merchants DROP CONSTRAINT name_not_blank;
+ALTER TABLE fx.merchants ADD CONSTRAINT name_short CHECK (length(name) < 100);
+ALTER TABLE fx.merchants DISABLE ROW LEVEL SECURITY;
+DROP INDEX fx.merchants_lower_email;
+CREATE INDEX merchants_name ON fx.merchants (name);
+DROP VIEW fx.active;
+CREATE VIEW fx.everyone AS SELECT id FROM fx.merchants;
+DROP MATERIALIZED VIEW fx.totals;
+DROP TABLE fx.orders;
+ALTER TYPE fx.mood RENAME VALUE 'happy' TO 'glad';
+ALTER DOMAIN fx.posint DROP DEFAULT;
+ALTER DOMAIN fx.posint DROP CONSTRAINT posint_positive;
+ALTER SEQUENCE fx.counter INCREMENT BY 1 NO CYCLE;
+CREATE OR REPLACE FUNCTION fx.add_one(a integer DEFAULT 1) RETURNS integer
+	LANGUAGE sql STABLE RETURN a + 2;
+DROP PROCEDURE fx.noop(integer);
+ALTER POLICY merchants_read ON fx.merchants TO PUBLIC;
+DROP STATISTICS fx.merchants_stats;
+REVOKE SELECT ON fx.merchants FROM regress_fix_reader;
+GRANT INSERT ON fx.merchants TO regress_fix_reader;
+COMMENT ON TABLE fx.merchants IS 'it''s changed; DROP TABLE fx.merchants; --';
+COMMENT ON COLUMN fx.merchants.email IS NULL;
+DROP TYPE fx.pair;
+CREATE TYPE fx.extra_kind AS ENUM ('x');
+
+-- one row per difference, each with the statements that fix it
+SELECT kind, identity, change, attribute, fix_sql, note
+FROM schemadrift_diff(source => :'snap'::jsonb, options => :'opts')
+ORDER BY kind, identity, attribute;
+
+-- the script: labels that cannot be renamed are reported, not guessed;
+-- drops are left as comments without allow_destructive
+SELECT pg_temp.stable(schemadrift_sync_sql(source => :'snap'::jsonb, options => :'opts'));
+
+-- applied with allow_destructive, everything but the enum's relabelling
+-- goes
+SELECT schemadrift_sync_sql(source => :'snap'::jsonb,
+	options => '{"include_schemas": ["fx"], "allow_destructive": true}') AS script \gset
+:script
+SELECT kind, identity, change, attribute, note
+FROM schemadrift_diff(source => :'snap'::jsonb, options => :'opts')
+ORDER BY kind, identity, attribute;
+
+-- the enum by hand
+ALTER TYPE fx.mood RENAME VALUE 'glad' TO 'happy';
+SELECT kind, identity, change, attribute
+FROM schemadrift_diff(source => :'snap'::jsonb, options => :'opts');
+
+--
+-- schemadrift_create_sql: the whole schema from nothing, fingerprint-equal
+--
+SELECT schemadrift_fingerprint(:'noorder') AS fp_before \gset
+SELECT schemadrift_create_sql('{"include_schemas": ["fx"]}') AS create_script \gset
+SET client_min_messages = warning;
+DROP SCHEMA fx CASCADE;
+RESET client_min_messages;
+:create_script
+SELECT schemadrift_fingerprint(:'noorder') = :'fp_before' AS same_fingerprint;
+SELECT kind, identity, change, attribute
+FROM schemadrift_diff(source => :'snap_noorder'::jsonb, options => :'noorder');
+-- and running it again changes nothing that was there (IF NOT EXISTS),
+-- failing only where PostgreSQL has no IF NOT EXISTS
+SELECT (SELECT count(*) FROM regexp_matches(:'create_script', 'IF NOT EXISTS', 'g')) > 10 AS idempotent_creates;
+
+--
+-- Hostile names, labels and comments round-trip and inject nothing
+--
+CREATE TABLE fx.side_table (id int);
+CREATE SCHEMA "we;ird ""schema""";
+CREATE TYPE "we;ird ""schema"""."la$$bels" AS ENUM ('plain', $l$'); COPY (SELECT 1) TO PROGRAM 'touch /tmp/sdfix_pwned'; --$l$);
+CREATE TABLE "we;ird ""schema"""."t
+new line" ("col; DROP TABLE fx.side_table; --" text DEFAULT $d$it's $$ \ ; DROP TABLE fx.side_table$d$,
+	"ünïcødé" "we;ird ""schema"""."la$$bels");
+COMMENT ON TABLE "we;ird ""schema"""."t
+new line" IS E'line one\n; DROP TABLE fx.side_table; --\n\\ back';
+\set hopts '{"include_schemas": ["we;ird \\"schema\\""]}'
+SELECT schemadrift_snapshot(:'hopts') AS hsnap \gset
+SELECT schemadrift_create_sql(:'hopts') AS hscript \gset
+SET client_min_messages = warning;
+DROP SCHEMA "we;ird ""schema""" CASCADE;
+RESET client_min_messages;
+:hscript
+SELECT count(*) AS differences FROM schemadrift_diff(source => :'hsnap'::jsonb, options => :'hopts');
+SELECT pg_stat_file('/tmp/sdfix_pwned', true) IS NULL AS no_file_created,
+	   to_regclass('fx.side_table') IS NOT NULL AS side_table_kept;
+-- the label added to the target by a sync: the literal is quoted
+ALTER TYPE "we;ird ""schema"""."la$$bels" RENAME TO "old labels";
+CREATE TYPE "we;ird ""schema"""."la$$bels" AS ENUM ('plain');
+SELECT fix_sql FROM schemadrift_diff(source => :'hsnap'::jsonb, options => :'hopts')
+WHERE kind = 'type' AND attribute = 'labels';
+
+--
+-- A crafted snapshot cannot smuggle a statement into a fix
+--
+-- (a hand edit: without the object's hash and the snapshot's fingerprint)
+SELECT jsonb_set(:'snap'::jsonb - 'fingerprint', '{objects}',
+	(SELECT jsonb_agg(CASE WHEN o->>'identity' = 'fx.merchants.email'
+						   THEN jsonb_set(o - 'hash', '{attrs,type}', '"text; DROP TABLE fx.side_table; --"')
+						   ELSE o END)
+	 FROM jsonb_array_elements(:'snap'::jsonb->'objects') o)) AS crafted \gset
+SELECT kind, identity, attribute, fix_sql, note
+FROM schemadrift_diff(source => :'crafted'::jsonb, options => :'opts')
+WHERE identity = 'fx.merchants.email';
+
+--
+-- Database-wide kinds: a publication (a table dropped from it by hand is the
+-- drift that silently breaks Supabase realtime), a wrapper, a server and its
+-- user mapping (whose secrets never travel), a foreign table, an event
+-- trigger, a collation
+--
+CREATE SCHEMA gx;
+CREATE TABLE gx.messages (id int PRIMARY KEY, body text, secret text);
+CREATE TABLE gx.rooms (id int PRIMARY KEY);
+CREATE PUBLICATION regress_fix_realtime FOR TABLE gx.messages (id, body) WHERE (id > 0), gx.rooms
+	WITH (publish = 'insert, update');
+CREATE FOREIGN DATA WRAPPER regress_fix_fdw OPTIONS (debug 'true');
+CREATE SERVER regress_fix_srv FOREIGN DATA WRAPPER regress_fix_fdw
+	OPTIONS (host 'db.example', password 'hunter2-server');
+CREATE USER MAPPING FOR regress_fix_reader SERVER regress_fix_srv
+	OPTIONS (user 'reader', password 'hunter2-mapping');
+CREATE FOREIGN TABLE gx.remote_items (id int NOT NULL, name text OPTIONS (column_name 'n'))
+	SERVER regress_fix_srv OPTIONS (table_name 'items');
+CREATE FUNCTION gx.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER regress_fix_evt ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+	EXECUTE FUNCTION gx.on_ddl();
+ALTER EVENT TRIGGER regress_fix_evt DISABLE;
+CREATE COLLATION gx.plain (locale = 'C');
+\set gopts '{"include_schemas": ["gx"]}'
+SELECT schemadrift_snapshot(:'gopts') AS gsnap \gset
+
+ALTER PUBLICATION regress_fix_realtime DROP TABLE gx.rooms;
+ALTER PUBLICATION regress_fix_realtime SET (publish = 'insert');
+ALTER FOREIGN DATA WRAPPER regress_fix_fdw OPTIONS (SET debug 'false');
+DROP FOREIGN TABLE gx.remote_items;
+DROP EVENT TRIGGER regress_fix_evt;
+DROP SERVER regress_fix_srv CASCADE;
+DROP COLLATION gx.plain;
+
+SELECT kind, identity, change, attribute, fix_sql, note
+FROM schemadrift_diff(source => :'gsnap'::jsonb, options => :'gopts')
+WHERE kind NOT IN ('extension', 'schema')
+ORDER BY kind, identity, attribute;
+SELECT schemadrift_sync_sql(source => :'gsnap'::jsonb, options => :'gopts') AS gscript \gset
+-- no secret is in the script
+SELECT position('hunter2' IN :'gscript') AS secret_at;
+:gscript
+-- what is left: the user mapping, whose password only a person can give
+SELECT kind, identity, change, note
+FROM schemadrift_diff(source => :'gsnap'::jsonb, options => :'gopts');
+SET client_min_messages = warning;
+DROP PUBLICATION regress_fix_realtime;
+DROP EVENT TRIGGER regress_fix_evt;
+DROP FOREIGN DATA WRAPPER regress_fix_fdw CASCADE;
+DROP SCHEMA gx CASCADE;
+RESET client_min_messages;
+
+--
+-- Production options: concurrently (index builds and drops outside a
+-- transaction) and not_valid (FKs and checks added NOT VALID, validated
+-- after), on tables that exist on both sides
+--
+CREATE SCHEMA px;
+CREATE TABLE px.customers (id int PRIMARY KEY, email text);
+CREATE TABLE px.invoices (id int PRIMARY KEY, customer_id int, amount numeric,
+	CONSTRAINT invoices_customer_fk FOREIGN KEY (customer_id) REFERENCES px.customers (id),
+	CONSTRAINT invoices_amount_check CHECK (amount >= 0));
+CREATE INDEX invoices_customer ON px.invoices (customer_id);
+\set popts '{"include_schemas": ["px"]}'
+SELECT schemadrift_snapshot(:'popts') AS psnap \gset
+ALTER TABLE px.invoices DROP CONSTRAINT invoices_customer_fk, DROP CONSTRAINT invoices_amount_check;
+DROP INDEX px.invoices_customer;
+CREATE INDEX invoices_amount ON px.invoices (amount);
+INSERT INTO px.customers VALUES (1, 'a@example.com');
+INSERT INTO px.invoices VALUES (1, 1, 10), (2, 1, 20);
+SELECT pg_temp.stable(schemadrift_sync_sql(source => :'psnap'::jsonb,
+	options => '{"include_schemas": ["px"], "concurrently": true, "not_valid": true, "allow_destructive": true}')) AS script \gset
+\echo :script
+SELECT schemadrift_sync_sql(source => :'psnap'::jsonb,
+	options => '{"include_schemas": ["px"], "concurrently": true, "not_valid": true, "allow_destructive": true}') AS script \gset
+:script
+SELECT count(*) AS differences FROM schemadrift_diff(source => :'psnap'::jsonb, options => :'popts');
+SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'px.invoices'::regclass ORDER BY conname;
+SET client_min_messages = warning;
+DROP SCHEMA px CASCADE;
+RESET client_min_messages;
+SELECT schemadrift_sync_sql(options => '{"concurrently": "yes"}'); -- should fail
+
+--
+-- Bad fix options
+--
+SELECT schemadrift_sync_sql(options => '{"allow_destructive": "yes"}'); -- should fail
+SELECT schemadrift_sync_sql(options => '{"lock_timeout": "5s; DROP TABLE x"}'); -- should fail
+SELECT schemadrift_sync_sql(options => '{"lock_timeout": 5}'); -- should fail
+SELECT schemadrift_objects('{"allow_destructive": true}'); -- should fail: not an option of a read
+
+SET client_min_messages = warning;
+DROP SCHEMA fx CASCADE;
+DROP SCHEMA "we;ird ""schema""" CASCADE;
+DROP ROLE regress_fix_reader;
+DROP ROLE regress_fix_owner;

@@ -1,0 +1,3477 @@
+/*-------------------------------------------------------------------------
+ *
+ * fix.c
+ *	  Fix SQL: the statements that remove one difference of a diff.
+ *
+ * A row of a diff is an object missing from the target (created here from
+ * the source's attributes, with every child folded into it), an extra one
+ * (dropped), or one attribute that differs (altered in place where
+ * PostgreSQL can, dropped and created again where it cannot).  A fix is a
+ * list of steps, each one statement with the phase of a script it belongs
+ * to (fix.h): schemadrift_sync_sql() orders the steps of many rows by
+ * phase, drops in reverse.
+ *
+ * Names are quoted here, from the raw name parts of an object's key, never
+ * taken from its identity text; labels, comments and options go through
+ * quote_literal.  Text that is SQL by nature (a type, a default, a
+ * constraint or view definition, a function body) is copied from the
+ * source's attributes; every statement built with such text must parse as
+ * exactly the statement intended, with the number of elements intended (one
+ * column, one constraint), or the row gets no fix and says why: a crafted
+ * snapshot can make its own object what it likes, but cannot smuggle a
+ * second statement or a second ALTER TABLE action into a script.
+ *
+ * Destructive steps (any drop, a type change, SET NOT NULL, a label that
+ * goes) are written as comments marked "-- DESTRUCTIVE:" with the reason,
+ * unless the fix options allow them.
+ *
+ * IDENTIFICATION
+ *	  src/fix.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/varlena.h"
+
+#include "compat.h"
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "catalog/namespace.h"
+#include "fix.h"
+#include "objects.h"
+#include "options.h"
+#include "util.h"
+
+/* the options of a diff that shape its fixes, not what it reads */
+const char *const sd_fix_option_names[] = {
+	"allow_destructive", "concurrently", "not_valid", "lock_timeout",
+	"statement_timeout", NULL
+};
+
+/* the children of each relation of a set, by encoded parent key */
+typedef struct ChildEntry
+{
+	char	   *pkey;
+	SdObject   *obj;
+} ChildEntry;
+
+typedef struct SdFixChildren
+{
+	ChildEntry *entries;
+	int			n;
+} SdFixChildren;
+
+static void create_user_mapping(SdFix *fix, SdObject *um);
+static char *function_name_only(SdFix *fix, const char *regprocedure);
+static void create_sequence(SdFix *fix, SdObject *seq);
+static void add_fdw_options(StringInfo buf, List *options);
+static void alter_fdw_options(SdFix *fix, SdFixPhase phase, const char *head,
+							  List *want, List *have, NodeTag tag);
+
+/* ---- options ------------------------------------------------------------- */
+
+static bool
+option_bool(JsonbContainer *c, const char *key, bool dflt)
+{
+	JsonbValue *v = sd_jsonb_get(c, key);
+
+	if (v == NULL)
+		return dflt;
+	if (v->type != jbvBool)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a boolean, not %s", key, sd_jsonb_type_name(v)),
+				 errhint("Pass true or false.")));
+	return v->val.boolean;
+}
+
+/* a timeout: a string PostgreSQL reads as one, like '5s' or '0' */
+static char *
+option_timeout(JsonbContainer *c, const char *key, const char *dflt)
+{
+	JsonbValue *v = sd_jsonb_get(c, key);
+	char	   *s;
+	const char *p;
+
+	if (v == NULL)
+		return pstrdup(dflt);
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a string, not %s", key, sd_jsonb_type_name(v)),
+				 errhint("Pass a duration such as \"5s\", \"500ms\" or \"0\" (no limit).")));
+	s = pnstrdup(v->val.string.val, v->val.string.len);
+	/* digits, then an optional unit of letters: nothing to quote or escape */
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == s)
+		p = "x";
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"%s\": \"%s\"", key, s),
+					 errhint("Pass a duration such as \"5s\", \"500ms\" or \"0\" (no limit).")));
+	return s;
+}
+
+/*
+ * sd_fix_options_parse
+ *		The fix options of a diff or sync (fix: an object holding only keys
+ *		of sd_fix_option_names, or NULL for none).
+ */
+void
+sd_fix_options_parse(Jsonb *fix, SdFixOptions *out)
+{
+	JsonbContainer *c = fix ? &fix->root : NULL;
+
+	out->allow_destructive = c ? option_bool(c, "allow_destructive", false) : false;
+	out->concurrently = c ? option_bool(c, "concurrently", false) : false;
+	out->not_valid = c ? option_bool(c, "not_valid", false) : false;
+	out->lock_timeout = c ? option_timeout(c, "lock_timeout", "5s") : pstrdup("5s");
+	out->statement_timeout = c ? option_timeout(c, "statement_timeout", "0") : pstrdup("0");
+}
+
+/* ---- attributes ---------------------------------------------------------- */
+
+/*
+ * The context of the fix being made.  A fix reads the attributes of objects
+ * other than the row's own (the columns of a table it creates); those are
+ * parsed in the row's memory, and forgotten again by sd_fix_release() before
+ * that memory goes.
+ */
+static SdFixContext *fix_ctx;
+
+static JsonbContainer *
+obj_attrs(SdObject *obj)
+{
+	if (obj->attrs == NULL && obj->attrs_text != NULL)
+	{
+		(void) sd_object_attrs(obj);
+		fix_ctx->parsed = lappend(fix_ctx->parsed, obj);
+	}
+	return obj->attrs;
+}
+
+/*
+ * sd_fix_release
+ *		Forget the attributes the fixes of a row parsed: call before the
+ *		memory the row was made in is reset.
+ */
+void
+sd_fix_release(SdFixContext *ctx)
+{
+	ListCell   *lc;
+
+	foreach(lc, ctx->parsed)
+		((SdObject *) lfirst(lc))->attrs = NULL;
+	ctx->parsed = NIL;
+}
+
+/* attribute key of obj as text (JSON text for arrays and objects), or NULL */
+static char *
+attr(SdObject *obj, const char *key)
+{
+	JsonbContainer *attrs = obj_attrs(obj);
+	JsonbValue *v = attrs ? sd_jsonb_get(attrs, key) : NULL;
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	return sd_jsonb_value_text(v, false);
+}
+
+static bool
+attr_bool(SdObject *obj, const char *key)
+{
+	JsonbContainer *attrs = obj_attrs(obj);
+	JsonbValue *v = attrs ? sd_jsonb_get(attrs, key) : NULL;
+
+	return v != NULL && v->type == jbvBool && v->val.boolean;
+}
+
+static bool
+attr_present(SdObject *obj, const char *key)
+{
+	JsonbContainer *attrs = obj_attrs(obj);
+	JsonbValue *v = attrs ? sd_jsonb_get(attrs, key) : NULL;
+
+	return v != NULL && v->type != jbvNull;
+}
+
+/* the strings of an array attribute (none if absent) */
+static List *
+attr_strings(SdObject *obj, const char *key)
+{
+	JsonbContainer *attrs = obj_attrs(obj);
+	JsonbValue *v = attrs ? sd_jsonb_get(attrs, key) : NULL;
+	List	   *l = NIL;
+
+	if (v != NULL && v->type != jbvNull && sd_jsonb_strings(v, &l, NULL) != 0)
+		return NIL;
+	return l;
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+static char *
+qualified(const char *schema, const char *name)
+{
+	return psprintf("%s.%s", quote_identifier(schema), quote_identifier(name));
+}
+
+/* the name of an object keyed (schema, name) */
+static char *
+obj_name(SdObject *obj)
+{
+	if (obj->nkey == 1)
+		return pstrdup(quote_identifier(obj->key[0]));
+	return qualified(obj->key[0], obj->key[1]);
+}
+
+/* the relation a child belongs to */
+static char *
+parent_name(SdObject *obj)
+{
+	return qualified(obj->parent[0], obj->parent[1]);
+}
+
+/*
+ * routine_signature
+ *		schema.name(argtype, ...) of a function, procedure or aggregate from
+ *		its key: schema, name, then the schema and name of every argument
+ *		type.
+ */
+static char *
+routine_signature(SdObject *obj)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s(", qualified(obj->key[0], obj->key[1]));
+	for (i = 2; i + 1 < obj->nkey; i += 2)
+		appendStringInfo(&buf, "%s%s", i > 2 ? ", " : "",
+						 qualified(obj->key[i], obj->key[i + 1]));
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+static bool
+kind_is(SdObject *obj, const char *kind)
+{
+	return strcmp(obj->kind, kind) == 0;
+}
+
+static bool
+is_routine(SdObject *obj)
+{
+	return kind_is(obj, "function") || kind_is(obj, "procedure") ||
+		kind_is(obj, "aggregate");
+}
+
+static bool
+is_domain(SdObject *obj)
+{
+	char	   *t = kind_is(obj, "type") ? attr(obj, "type") : NULL;
+
+	return t != NULL && strcmp(t, "domain") == 0;
+}
+
+/*
+ * parse_name
+ *		Read the name at p, spelled as quote_ident() spells names (in double
+ *		quotes, with doubled quotes inside, or plain lower case letters,
+ *		digits, _ and $): the raw name into *name, and return where the text
+ *		goes on, or NULL if no name starts at p.
+ */
+static const char *
+parse_name(const char *p, char **name)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (*p == '"')
+	{
+		for (p++; *p; p++)
+		{
+			if (*p == '"')
+			{
+				if (p[1] != '"')
+					break;
+				p++;
+			}
+			appendStringInfoChar(&buf, *p);
+		}
+		if (*p != '"')
+			return NULL;
+		p++;
+	}
+	else
+		while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$' ||
+			   (unsigned char) *p >= 0x80)
+			appendStringInfoChar(&buf, *p++);
+	if (buf.len == 0)
+		return NULL;
+	*name = buf.data;
+	return p;
+}
+
+/*
+ * constraint_name
+ *		The raw name of a table constraint: the last part of its key, or,
+ *		when constraints are matched by definition (ignore constraint_names:
+ *		the key holds no name), the name its identity starts with ("name on
+ *		schema.table", the name as quote_ident() spells it).  NULL if the
+ *		identity does not start with one.
+ */
+static char *
+constraint_name(SdObject *con)
+{
+	char	   *name;
+	const char *rest;
+
+	if (con->nkey == 3)
+		return con->key[2];
+	rest = parse_name(con->identity, &name);
+	if (rest == NULL || strncmp(rest, " on ", 4) != 0)
+		return NULL;
+	return name;
+}
+/*
+ * object_words
+ *		How COMMENT ON, ALTER ... OWNER TO and DROP name obj: the keywords and
+ *		the name ("TABLE", "s.t"; "COLUMN", "s.t.c"; "TRIGGER", "tg ON s.t").
+ *		Returns false for a kind with no such spelling.
+ */
+static bool
+object_words(SdObject *obj, const char **words, char **name)
+{
+	const char *k = obj->kind;
+
+	*name = NULL;
+	if (strcmp(k, "schema") == 0)
+		*words = "SCHEMA";
+	else if (strcmp(k, "extension") == 0)
+		*words = "EXTENSION";
+	else if (strcmp(k, "table") == 0)
+		*words = "TABLE";
+	else if (strcmp(k, "foreign table") == 0)
+		*words = "FOREIGN TABLE";
+	else if (strcmp(k, "sequence") == 0)
+		*words = "SEQUENCE";
+	else if (strcmp(k, "view") == 0)
+		*words = "VIEW";
+	else if (strcmp(k, "materialized view") == 0)
+		*words = "MATERIALIZED VIEW";
+	else if (strcmp(k, "index") == 0)
+		*words = "INDEX";
+	else if (strcmp(k, "collation") == 0)
+		*words = "COLLATION";
+	else if (strcmp(k, "statistics object") == 0)
+		*words = "STATISTICS";
+	else if (strcmp(k, "publication") == 0)
+		*words = "PUBLICATION";
+	else if (strcmp(k, "server") == 0)
+		*words = "SERVER";
+	else if (strcmp(k, "foreign-data wrapper") == 0)
+		*words = "FOREIGN DATA WRAPPER";
+	else if (strcmp(k, "event trigger") == 0)
+		*words = "EVENT TRIGGER";
+	else if (strcmp(k, "type") == 0)
+		*words = is_domain(obj) ? "DOMAIN" : "TYPE";
+	else if (strcmp(k, "function") == 0)
+	{
+		*words = "FUNCTION";
+		*name = routine_signature(obj);
+	}
+	else if (strcmp(k, "procedure") == 0)
+	{
+		*words = "PROCEDURE";
+		*name = routine_signature(obj);
+	}
+	else if (strcmp(k, "aggregate") == 0)
+	{
+		*words = "AGGREGATE";
+		*name = routine_signature(obj);
+	}
+	else if (strcmp(k, "table column") == 0 || strcmp(k, "foreign table column") == 0)
+	{
+		*words = "COLUMN";
+		*name = psprintf("%s.%s", parent_name(obj), quote_identifier(obj->key[2]));
+	}
+	else if (strcmp(k, "table constraint") == 0 && constraint_name(obj) != NULL)
+	{
+		*words = "CONSTRAINT";
+		*name = psprintf("%s ON %s", quote_identifier(constraint_name(obj)), parent_name(obj));
+	}
+	else if (strcmp(k, "trigger") == 0 || strcmp(k, "policy") == 0)
+	{
+		*words = strcmp(k, "trigger") == 0 ? "TRIGGER" : "POLICY";
+		*name = psprintf("%s ON %s", quote_identifier(obj->key[2]), parent_name(obj));
+	}
+	else
+		return false;
+	if (*name == NULL)
+		*name = obj_name(obj);
+	return true;
+}
+
+/* ---- checking what was built ------------------------------------------- */
+
+/*
+ * parse_one
+ *		Parse sql as a script of raw statements; the list, or NIL with
+ *		*error set when it does not parse.  Only syntax errors are caught
+ *		(the raw parser touches nothing but memory); anything else, such as
+ *		a cancel, goes on up.
+ */
+static List *
+parse_one(const char *sql, char **error)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *volatile result = NIL;
+
+	*error = NULL;
+	PG_TRY();
+	{
+		result = raw_parser(sql, RAW_PARSE_DEFAULT);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
+			PG_RE_THROW();
+		FlushErrorState();
+		*error = edata->message;
+		result = NIL;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/* how many elements a statement holds, for those whose count is checked */
+static int
+statement_items(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_AlterTableStmt:
+			return list_length(((AlterTableStmt *) stmt)->cmds);
+		case T_CreateStmt:
+			return list_length(((CreateStmt *) stmt)->tableElts);
+		case T_CompositeTypeStmt:
+			return list_length(((CompositeTypeStmt *) stmt)->coldeflist);
+		default:
+			return -1;
+	}
+}
+
+static void
+fix_invalid(SdFix *fix, const char *why)
+{
+	if (!fix->invalid)
+		fix->note = psprintf("no fix: the source's definition of this object does not make the statement it should (%s); check the source", why);
+	fix->invalid = true;
+}
+
+/*
+ * add_step
+ *		Append the statement sql to fix, if it parses as one statement of
+ *		type tag holding nitems elements (-1: any number).  destructive,
+ *		if not NULL, says why the step can lose data or fail on rows.
+ */
+static void
+add_step(SdFix *fix, SdFixPhase phase, bool drop, const char *sql,
+		 NodeTag tag, int nitems, const char *destructive)
+{
+	char	   *error;
+	List	   *stmts;
+	SdFixStep  *step;
+
+	if (fix->invalid)
+		return;
+	stmts = parse_one(sql, &error);
+	if (error != NULL)
+	{
+		fix_invalid(fix, error);
+		return;
+	}
+	if (list_length(stmts) != 1)
+	{
+		fix_invalid(fix, "more than one statement");
+		return;
+	}
+	if (nodeTag(linitial_node(RawStmt, stmts)->stmt) != tag)
+	{
+		fix_invalid(fix, "another kind of statement");
+		return;
+	}
+	if (nitems >= 0 && statement_items(linitial_node(RawStmt, stmts)->stmt) != nitems)
+	{
+		fix_invalid(fix, "another number of elements");
+		return;
+	}
+	step = palloc0(sizeof(SdFixStep));
+	step->part = FIX_PART_MAIN;
+	step->phase = phase;
+	step->drop = drop;
+	step->sql = pstrdup(sql);
+	step->destructive = destructive ? pstrdup(destructive) : NULL;
+	fix->steps = lappend(fix->steps, step);
+}
+
+/*
+ * check_expression
+ *		Whether text is one SQL expression and nothing else: "SELECT (text)"
+ *		must be a plain SELECT of one target.
+ */
+static bool
+check_expression(SdFix *fix, const char *text)
+{
+	char	   *error;
+	List	   *stmts;
+	SelectStmt *sel;
+
+	if (fix->invalid)
+		return false;
+	stmts = parse_one(psprintf("SELECT (%s)", text), &error);
+	if (error != NULL || list_length(stmts) != 1 ||
+		!IsA(linitial_node(RawStmt, stmts)->stmt, SelectStmt))
+	{
+		fix_invalid(fix, error ? error : "an expression that is not one");
+		return false;
+	}
+	sel = (SelectStmt *) linitial_node(RawStmt, stmts)->stmt;
+	if (list_length(sel->targetList) != 1 || sel->fromClause != NIL ||
+		sel->whereClause != NULL || sel->groupClause != NIL ||
+		sel->havingClause != NULL || sel->windowClause != NIL ||
+		sel->sortClause != NIL || sel->limitCount != NULL ||
+		sel->limitOffset != NULL || sel->lockingClause != NIL ||
+		sel->withClause != NULL || sel->distinctClause != NIL ||
+		sel->intoClause != NULL || sel->valuesLists != NIL ||
+		sel->op != SETOP_NONE)
+	{
+		fix_invalid(fix, "an expression that is not one");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * check_type
+ *		Whether text is one type name.
+ */
+static bool
+check_type(SdFix *fix, const char *text)
+{
+	char	   *error = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (fix->invalid)
+		return false;
+	PG_TRY();
+	{
+		(void) raw_parser(text, RAW_PARSE_TYPE_NAME);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
+			PG_RE_THROW();
+		FlushErrorState();
+		error = edata->message;
+	}
+	PG_END_TRY();
+	if (error != NULL)
+	{
+		fix_invalid(fix, error);
+		return false;
+	}
+	return true;
+}
+
+/* ---- children ------------------------------------------------------------ */
+
+static int
+cmp_child(const void *a, const void *b)
+{
+	return strcmp(((const ChildEntry *) a)->pkey, ((const ChildEntry *) b)->pkey);
+}
+
+static SdFixChildren *
+build_children(SdObjectSet *set)
+{
+	SdFixChildren *ch = palloc0(sizeof(SdFixChildren));
+	int			i;
+
+	ch->entries = palloc(sizeof(ChildEntry) * Max(set->nobjects, 1));
+	for (i = 0; i < set->nobjects; i++)
+	{
+		SdObject   *o = &set->objects[i];
+
+		if (o->nparent == 0 || o->kindinfo == NULL || o->kindinfo->family == NULL)
+			continue;
+		ch->entries[ch->n].pkey = sd_objects_encode_key(o->kindinfo->family,
+														o->nparent, o->parent);
+		ch->entries[ch->n].obj = o;
+		ch->n++;
+	}
+	/* a stable order within one parent: the set's own */
+	qsort(ch->entries, ch->n, sizeof(ChildEntry), cmp_child);
+	return ch;
+}
+
+/* the children of relation rel in set (of the side ctx names), of kind */
+static List *
+children_of(SdFixContext *ctx, bool source, SdObject *rel, const char *kind)
+{
+	SdFixChildren **chp = source ? &ctx->source_children : &ctx->target_children;
+	SdFixChildren *ch;
+	char	   *pkey;
+	ChildEntry	key;
+	ChildEntry *hit;
+	List	   *result = NIL;
+	int			lo;
+
+	if (*chp == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->cxt);
+
+		*chp = build_children(source ? ctx->source : ctx->target);
+		MemoryContextSwitchTo(old);
+	}
+	ch = *chp;
+	if (rel->kindinfo == NULL || rel->kindinfo->family == NULL || ch->n == 0)
+		return NIL;
+	pkey = sd_objects_encode_key(rel->kindinfo->family, rel->nkey, rel->key);
+	key.pkey = pkey;
+	hit = bsearch(&key, ch->entries, ch->n, sizeof(ChildEntry), cmp_child);
+	if (hit == NULL)
+		return NIL;
+	lo = hit - ch->entries;
+	while (lo > 0 && strcmp(ch->entries[lo - 1].pkey, pkey) == 0)
+		lo--;
+	for (; lo < ch->n && strcmp(ch->entries[lo].pkey, pkey) == 0; lo++)
+		if (kind == NULL || strcmp(ch->entries[lo].obj->kind, kind) == 0)
+			result = lappend(result, ch->entries[lo].obj);
+	return result;
+}
+
+/* names (or, literal, values) of a list, quoted and separated by ", " */
+static void
+append_names(StringInfo buf, List *names, bool literal)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		appendStringInfo(buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 literal ? quote_literal_cstr(lfirst(lc)) : quote_identifier(lfirst(lc)));
+}
+
+/* roles of a list: PUBLIC as the keyword, the others quoted */
+static void
+append_roles(StringInfo buf, List *roles)
+{
+	ListCell   *lc;
+
+	foreach(lc, roles)
+		appendStringInfo(buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 strcmp(lfirst(lc), "PUBLIC") == 0 ? "PUBLIC" :
+						 quote_identifier(lfirst(lc)));
+}
+
+/*
+ * ordered_columns
+ *		The columns of a relation in the order its column_order lists them
+ *		(the source's order), those it does not list at the end.
+ */
+static List *
+ordered_columns(List *columns, List *order)
+{
+	List	   *sorted = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, order)
+		foreach(lc2, columns)
+			if (strcmp(((SdObject *) lfirst(lc2))->key[2], lfirst(lc)) == 0)
+				sorted = lappend(sorted, lfirst(lc2));
+	foreach(lc, columns)
+		if (!list_member_ptr(sorted, lfirst(lc)))
+			sorted = lappend(sorted, lfirst(lc));
+	return sorted;
+}
+
+/* how ALTER ... TRIGGER sets the state a trigger fires in (NULL: origin) */
+static const char *
+enable_words(const char *state)
+{
+	if (state == NULL || strcmp(state, "origin") == 0)
+		return "ENABLE";
+	if (strcmp(state, "disabled") == 0)
+		return "DISABLE";
+	return strcmp(state, "replica") == 0 ? "ENABLE REPLICA" : "ENABLE ALWAYS";
+}
+
+/* ---- pieces shared by many kinds ---------------------------------------- */
+
+static void
+add_comment(SdFix *fix, SdObject *obj, const char *comment, SdFixPhase phase)
+{
+	const char *words;
+	char	   *name;
+
+	if (!object_words(obj, &words, &name))
+		return;
+	add_step(fix, phase, false,
+			 psprintf("COMMENT ON %s %s IS %s", words, name,
+					  comment ? quote_literal_cstr(comment) : "NULL"),
+			 T_CommentStmt, -1, NULL);
+}
+
+static void
+add_owner(SdFix *fix, SdObject *obj, const char *owner, SdFixPhase phase)
+{
+	const char *words;
+	char	   *name;
+
+	if (owner == NULL || !object_words(obj, &words, &name))
+		return;
+	/* an index, a constraint, a column have no owner of their own */
+	add_step(fix, phase, false,
+			 psprintf("ALTER %s %s OWNER TO %s", words, name, quote_identifier(owner)),
+			 strcmp(words, "TABLE") == 0 || strcmp(words, "VIEW") == 0 ||
+			 strcmp(words, "SEQUENCE") == 0 || strcmp(words, "MATERIALIZED VIEW") == 0 ||
+			 strcmp(words, "FOREIGN TABLE") == 0 ? T_AlterTableStmt : T_AlterOwnerStmt,
+			 -1, NULL);
+}
+
+/* what GRANT and REVOKE call the object, or NULL */
+static char *
+grant_target(SdObject *obj)
+{
+	const char *k = obj->kind;
+
+	if (strcmp(k, "table") == 0 || strcmp(k, "view") == 0 ||
+		strcmp(k, "materialized view") == 0 || strcmp(k, "foreign table") == 0)
+		return psprintf("TABLE %s", obj_name(obj));
+	if (strcmp(k, "sequence") == 0)
+		return psprintf("SEQUENCE %s", obj_name(obj));
+	if (strcmp(k, "schema") == 0)
+		return psprintf("SCHEMA %s", obj_name(obj));
+	if (strcmp(k, "type") == 0)
+		return psprintf("%s %s", is_domain(obj) ? "DOMAIN" : "TYPE", obj_name(obj));
+	if (is_routine(obj))
+		return psprintf("%s %s", kind_is(obj, "procedure") ? "PROCEDURE" : "FUNCTION",
+						routine_signature(obj));
+	if (strcmp(k, "server") == 0)
+		return psprintf("FOREIGN SERVER %s", obj_name(obj));
+	if (strcmp(k, "foreign-data wrapper") == 0)
+		return psprintf("FOREIGN DATA WRAPPER %s", obj_name(obj));
+	return NULL;
+}
+
+/*
+ * grant_steps
+ *		REVOKE what the target grants and the source does not, then GRANT
+ *		what the source grants and the target does not.  Entries are
+ *		"grantee:PRIVILEGE", "*" added when grantable; "(owner)" is the
+ *		object's owner, PUBLIC everyone.  column, if not NULL, is the quoted
+ *		column the privileges are on.
+ */
+static void
+grant_steps(SdFix *fix, SdObject *obj, const char *column, List *want,
+			List *have, const char *owner, SdFixPhase phase)
+{
+	char	   *target = column ? psprintf("TABLE %s", parent_name(obj)) : grant_target(obj);
+	int			pass;
+
+	if (target == NULL)
+		return;
+	for (pass = 0; pass < 2; pass++)
+	{
+		List	   *from = pass == 0 ? have : want;
+		List	   *other = pass == 0 ? want : have;
+		ListCell   *lc;
+
+		foreach(lc, from)
+		{
+			char	   *entry = pstrdup(lfirst(lc));
+			char	   *colon = strrchr(entry, ':');
+			char	   *priv;
+			bool		grantable;
+			const char *grantee;
+
+			if (sd_list_has_string(other, entry) || colon == NULL)
+				continue;
+			*colon = '\0';
+			priv = colon + 1;
+			grantable = priv[0] != '\0' && priv[strlen(priv) - 1] == '*';
+			if (grantable)
+				priv[strlen(priv) - 1] = '\0';
+			/* privileges are keywords: nothing else gets into the script */
+			if (strspn(priv, "ABCDEFGHIJKLMNOPQRSTUVWXYZ ") != strlen(priv) || priv[0] == '\0')
+			{
+				fix_invalid(fix, "a privilege that is not one");
+				return;
+			}
+			if (strcmp(entry, "PUBLIC") == 0)
+				grantee = "PUBLIC";
+			else if (strcmp(entry, "(owner)") == 0)
+			{
+				if (owner == NULL)
+				{
+					fix->note = "privileges of the owner are not fixed: the owner is not compared (ignore owner)";
+					continue;
+				}
+				grantee = quote_identifier(owner);
+			}
+			else
+				grantee = quote_identifier(entry);
+			if (pass == 0)
+				add_step(fix, phase, false,
+						 psprintf("REVOKE %s%s%s ON %s FROM %s", grantable ? "GRANT OPTION FOR " : "",
+								  priv, column ? psprintf(" (%s)", column) : "", target, grantee),
+						 T_GrantStmt, -1, NULL);
+			else
+				add_step(fix, phase, false,
+						 psprintf("GRANT %s%s ON %s TO %s%s", priv,
+								  column ? psprintf(" (%s)", column) : "", target, grantee,
+								  grantable ? " WITH GRANT OPTION" : ""),
+						 T_GrantStmt, -1, NULL);
+		}
+	}
+}
+
+/*
+ * The privileges an object has right after its CREATE (its owner's, and
+ * what PostgreSQL grants PUBLIC by default): what grant_steps() starts from
+ * for an object it creates.
+ */
+static List *
+default_privileges(SdObject *obj)
+{
+	const char *k = obj->kind;
+	List	   *l = NIL;
+	const char *const *p;
+	static const char *const table_privs[] = {
+		"(owner):DELETE", "(owner):INSERT", "(owner):REFERENCES", "(owner):SELECT",
+		"(owner):TRIGGER", "(owner):TRUNCATE", "(owner):UPDATE", NULL
+	};
+
+	if (strcmp(k, "table") == 0 || strcmp(k, "view") == 0 ||
+		strcmp(k, "materialized view") == 0 || strcmp(k, "foreign table") == 0)
+	{
+		for (p = table_privs; *p; p++)
+			l = lappend(l, (void *) *p);
+		/* MAINTAIN from PostgreSQL 17 (the statements run on the target) */
+		if (fix_ctx->target_version >= 170000)
+			l = lappend(l, "(owner):MAINTAIN");
+	}
+	else if (strcmp(k, "sequence") == 0)
+		l = list_make3("(owner):SELECT", "(owner):UPDATE", "(owner):USAGE");
+	else if (strcmp(k, "schema") == 0)
+		l = list_make2("(owner):CREATE", "(owner):USAGE");
+	else if (strcmp(k, "type") == 0)
+		l = list_make2("(owner):USAGE", "PUBLIC:USAGE");
+	else if (is_routine(obj))
+		l = list_make2("(owner):EXECUTE", "PUBLIC:EXECUTE");
+	else if (strcmp(k, "server") == 0 || strcmp(k, "foreign-data wrapper") == 0)
+		l = list_make1("(owner):USAGE");
+	return l;
+}
+
+/* comment, owner and privileges of an object the fix creates */
+static void
+add_trailers(SdFix *fix, SdObject *obj, SdFixPhase phase)
+{
+	char	   *comment = attr(obj, "comment");
+	char	   *owner = attr(obj, "owner");
+
+	if (owner != NULL)
+		add_owner(fix, obj, owner, phase);
+	if (comment != NULL)
+		add_comment(fix, obj, comment, phase);
+	if (attr_present(obj, "privileges") && !kind_is(obj, "table column"))
+		grant_steps(fix, obj, NULL, attr_strings(obj, "privileges"),
+					default_privileges(obj), owner, phase);
+}
+
+static void
+add_options(StringInfo buf, const char *prefix, List *options)
+{
+	ListCell   *lc;
+
+	if (options == NIL)
+		return;
+	appendStringInfo(buf, "%s(", prefix);
+	foreach(lc, options)
+	{
+		char	   *o = pstrdup(lfirst(lc));
+		char	   *eq = strchr(o, '=');
+
+		if (eq)
+			*eq = '\0';
+		appendStringInfo(buf, "%s%s%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_identifier(o), eq ? " = " : "",
+						 eq ? quote_literal_cstr(eq + 1) : "");
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/* option names alone, for RESET (...) */
+static void
+add_option_names(StringInfo buf, List *options)
+{
+	ListCell   *lc;
+
+	appendStringInfoChar(buf, '(');
+	foreach(lc, options)
+	{
+		char	   *o = pstrdup(lfirst(lc));
+		char	   *eq = strchr(o, '=');
+
+		if (eq)
+			*eq = '\0';
+		appendStringInfo(buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_identifier(o));
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * reset_and_set
+ *		"head RESET (...)" of the storage options have, then "head SET (...)"
+ *		of want: one ALTER TABLE action each.
+ */
+static void
+reset_and_set(SdFix *fix, SdFixPhase phase, const char *head, List *want, List *have)
+{
+	StringInfoData buf;
+
+	if (have != NIL)
+	{
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%s RESET ", head);
+		add_option_names(&buf, have);
+		add_step(fix, phase, false, buf.data, T_AlterTableStmt, 1, NULL);
+	}
+	if (want != NIL)
+	{
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%s SET ", head);
+		add_options(&buf, "", want);
+		add_step(fix, phase, false, buf.data, T_AlterTableStmt, 1, NULL);
+	}
+}
+
+/* ---- columns ------------------------------------------------------------- */
+
+/*
+ * sequence_options
+ *		" AS type START WITH ... CYCLE" of sequence options seq (an
+ *		identity's sequence has its column's type: with_type false).
+ */
+static char *
+sequence_options(JsonbValue *seq, bool with_type)
+{
+	StringInfoData buf;
+	static const char *const keys[] = {"start", "increment", "min", "max", "cache", NULL};
+	static const char *const words[] = {"START WITH", "INCREMENT BY", "MINVALUE", "MAXVALUE", "CACHE", NULL};
+	int			i;
+	JsonbContainer *c;
+	JsonbValue *v;
+
+	initStringInfo(&buf);
+	if (seq == NULL || seq->type != jbvBinary)
+		return buf.data;
+	c = seq->val.binary.data;
+	v = sd_jsonb_get(c, "type");
+	if (with_type && v && v->type == jbvString)
+		appendStringInfo(&buf, " AS %s", pnstrdup(v->val.string.val, v->val.string.len));
+	for (i = 0; keys[i]; i++)
+	{
+		v = sd_jsonb_get(c, keys[i]);
+		if (v && v->type == jbvNumeric)
+			appendStringInfo(&buf, " %s %s", words[i], sd_jsonb_value_text(v, false));
+	}
+	v = sd_jsonb_get(c, "cycle");
+	if (v && v->type == jbvBool)
+		appendStringInfoString(&buf, v->val.boolean ? " CYCLE" : " NO CYCLE");
+	return buf.data;
+}
+
+/*
+ * column_definition
+ *		"name type [COLLATE c] [GENERATED ...] [DEFAULT d] [NOT NULL]" of a
+ *		column, its foreign text checked.
+ */
+static char *
+column_definition(SdFix *fix, SdObject *col)
+{
+	StringInfoData buf;
+	char	   *type = attr(col, "type");
+	char	   *collation = attr(col, "collation");
+	char	   *dflt = attr(col, "default");
+	char	   *generated = attr(col, "generated");
+	char	   *identity = attr(col, "identity");
+
+	initStringInfo(&buf);
+	if (type == NULL || !check_type(fix, type))
+	{
+		fix_invalid(fix, "a column without a type");
+		return NULL;
+	}
+	appendStringInfo(&buf, "%s %s", quote_identifier(col->key[2]), type);
+	/* a foreign table's column has its options right after its type */
+	if (attr_present(col, "fdw_options"))
+		add_fdw_options(&buf, attr_strings(col, "fdw_options"));
+	if (collation != NULL)
+	{
+		if (!check_type(fix, collation))	/* a qualified name */
+			return NULL;
+		appendStringInfo(&buf, " COLLATE %s", collation);
+	}
+	if (generated != NULL)
+	{
+		char	   *storage = attr(col, "generated_storage");
+
+		if (!check_expression(fix, generated))
+			return NULL;
+		appendStringInfo(&buf, " GENERATED ALWAYS AS (%s)%s", generated,
+						 storage && strcmp(storage, "virtual") == 0 ? " VIRTUAL" : " STORED");
+	}
+	if (identity != NULL)
+	{
+		JsonbContainer *attrs = obj_attrs(col);
+		char	   *opts = sequence_options(sd_jsonb_get(attrs, "identity_sequence"), false);
+
+		appendStringInfo(&buf, " GENERATED %s AS IDENTITY%s%s%s",
+						 strcmp(identity, "always") == 0 ? "ALWAYS" : "BY DEFAULT",
+						 opts[0] ? " (" : "", opts[0] ? opts + 1 : "", opts[0] ? ")" : "");
+	}
+	if (dflt != NULL)
+	{
+		if (!check_expression(fix, dflt))
+			return NULL;
+		appendStringInfo(&buf, " DEFAULT %s", dflt);
+	}
+	if (attr_bool(col, "not_null"))
+		appendStringInfoString(&buf, " NOT NULL");
+	return buf.data;
+}
+
+/* the per-column settings CREATE TABLE and ADD COLUMN do not carry */
+static void
+column_trailers(SdFix *fix, SdObject *col, const char *table, SdFixPhase phase)
+{
+	char	   *qcol = pstrdup(quote_identifier(col->key[2]));
+	char	   *v;
+
+	if ((v = attr(col, "storage")) != NULL)
+		add_step(fix, phase, false,
+				 psprintf("ALTER TABLE %s ALTER COLUMN %s SET STORAGE %s", table, qcol,
+						  quote_identifier(v)), T_AlterTableStmt, 1, NULL);
+	if ((v = attr(col, "compression")) != NULL)
+		add_step(fix, phase, false,
+				 psprintf("ALTER TABLE %s ALTER COLUMN %s SET COMPRESSION %s", table, qcol,
+						  quote_identifier(v)), T_AlterTableStmt, 1, NULL);
+	if ((v = attr(col, "statistics")) != NULL)
+		add_step(fix, phase, false,
+				 psprintf("ALTER TABLE %s ALTER COLUMN %s SET STATISTICS %d", table, qcol,
+						  atoi(v)), T_AlterTableStmt, 1, NULL);
+	if (attr_present(col, "options"))
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "ALTER TABLE %s ALTER COLUMN %s SET ", table, qcol);
+		add_options(&buf, "", attr_strings(col, "options"));
+		add_step(fix, phase, false, buf.data, T_AlterTableStmt, 1, NULL);
+	}
+	if ((v = attr(col, "comment")) != NULL)
+		add_comment(fix, col, v, phase);
+	if (attr_present(col, "privileges"))
+		grant_steps(fix, col, qcol, attr_strings(col, "privileges"), NIL, NULL, phase);
+}
+
+/* the last step added, to mark it */
+static SdFixStep *
+last_step(SdFix *fix)
+{
+	return fix->invalid || fix->steps == NIL ? NULL : llast(fix->steps);
+}
+
+/* ---- hazards: what a step would do to the target's rows ------------------ */
+
+/*
+ * count_rows
+ *		Run the count query sql (built here from quoted names only: no text
+ *		of a side is ever executed) on this database, and return the count;
+ *		-1 when the table cannot be read by the current user, -2 when the
+ *		count failed.
+ */
+static int64
+count_rows(const char *schema, const char *table, const char *sql)
+{
+	Oid			nsp = get_namespace_oid(schema, true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+	volatile int64 n = -1;
+	bool		isnull;
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	if (!OidIsValid(rel) || pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return -1;
+	/*
+	 * In a subtransaction: a count that fails (a column the target does not
+	 * have yet, a statement_timeout) is a count not made, not a failed diff.
+	 */
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "count query failed: %s", sql);
+		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_finish();
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		/* a cancel is not a count that failed */
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED && QueryCancelPending)
+			ReThrowError(edata);
+		n = -2;
+	}
+	PG_END_TRY();
+	return n;
+}
+
+/*
+ * hazard
+ *		Count what the last step of fix would meet in the target's rows:
+ *		count_sql counts the rows that make it fail (fails) or lose data.
+ *		A step that would fail is left as a comment saying so; one that
+ *		would lose nothing loses its destructive mark; otherwise the count
+ *		goes into a remark.  Against a target that is not this database,
+ *		the remark says the counts are unknown.
+ */
+static void
+hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
+	   bool fails, const char *what)
+{
+	SdFixStep  *step = last_step(fix);
+	int64		n;
+
+	if (step == NULL)
+		return;
+	if (!fix_ctx->target_local)
+	{
+		step->remark = psprintf("rows not counted: the target is not this database (%s)", what);
+		return;
+	}
+	n = count_rows(schema, table, count_sql);
+	if (n == -1)
+		step->remark = psprintf("rows not counted: no SELECT on %s (%s)", qualified(schema, table), what);
+	else if (n < 0)
+		step->remark = psprintf("rows not counted: the count failed on the target as it is now (%s)", what);
+	else if (n == 0)
+	{
+		step->remark = psprintf("0 rows %s", what);
+		if (fails)
+			step->destructive = NULL;
+	}
+	else if (fails)
+		step->manual = psprintf("would fail: " INT64_FORMAT " rows %s; change them first", n, what);
+	else
+		step->remark = psprintf(INT64_FORMAT " rows %s", n, what);
+}
+
+/*
+ * key_columns
+ *		The quoted column list "(a, b)" that follows prefix in a constraint
+ *		definition ("UNIQUE (a, b)", "FOREIGN KEY (a) REFERENCES ..."), as a
+ *		List of raw names, and where the definition goes on; NULL if it does
+ *		not read as one.
+ */
+static const char *
+key_columns(const char *def, List **cols)
+{
+	const char *p = def;
+
+	*cols = NIL;
+	if (*p != '(')
+		return NULL;
+	p++;
+	for (;;)
+	{
+		char	   *name;
+
+		p = parse_name(p, &name);
+		if (p == NULL)
+			return NULL;
+		*cols = lappend(*cols, name);
+		if (strncmp(p, ", ", 2) == 0)
+			p += 2;
+		else if (*p == ')')
+			return p + 1;
+		else
+			return NULL;
+	}
+}
+
+/* "a IS NOT NULL AND b IS NOT NULL", or "t.a, t.b" (sep) of raw names */
+static char *
+column_expr(List *cols, const char *prefix, const char *suffix, const char *sep)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, cols)
+		appendStringInfo(&buf, "%s%s%s%s", foreach_current_index(lc) > 0 ? sep : "",
+						 prefix, quote_identifier(lfirst(lc)), suffix);
+	return buf.data;
+}
+
+/*
+ * constraint_hazard
+ *		For a unique or primary key constraint, count the groups of rows
+ *		that would collide (NULLs do not); for a foreign key, the rows whose
+ *		key the referenced table lacks.  A check is an expression of the
+ *		source: it is never run here.
+ */
+static void
+constraint_hazard(SdFix *fix, SdObject *con)
+{
+	char	   *type = attr(con, "type");
+	char	   *def = attr(con, "definition");
+	const char *schema = con->parent[0];
+	const char *table = con->parent[1];
+	char	   *t = qualified(schema, table);
+	List	   *cols;
+	const char *p;
+
+	if (type == NULL || def == NULL)
+		return;
+	if (strcmp(type, "unique") == 0 || strcmp(type, "primary key") == 0)
+	{
+		p = def + (strncmp(def, "UNIQUE ", 7) == 0 ? 7 : strncmp(def, "PRIMARY KEY ", 12) == 0 ? 12 : 0);
+		if (p == def || strncmp(p, "NULLS NOT DISTINCT ", 19) == 0 || key_columns(p, &cols) == NULL)
+			return;
+		hazard(fix, schema, table,
+			   psprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s GROUP BY %s HAVING count(*) > 1) d",
+						t, column_expr(cols, "", " IS NOT NULL", " AND "),
+						column_expr(cols, "", "", ", ")),
+			   true, psprintf("of %s share a key (groups of duplicates)", t));
+		if (strcmp(type, "primary key") == 0 && last_step(fix) && last_step(fix)->manual == NULL)
+			hazard(fix, schema, table,
+				   psprintf("SELECT count(*) FROM %s WHERE NOT (%s)", t,
+							column_expr(cols, "", " IS NOT NULL", " AND ")),
+				   true, psprintf("of %s have a NULL in the key", t));
+	}
+	else if (strcmp(type, "foreign key") == 0 && strncmp(def, "FOREIGN KEY ", 12) == 0)
+	{
+		List	   *refcols;
+		char	   *rschema;
+		char	   *rtable;
+
+		p = key_columns(def + 12, &cols);
+		if (p == NULL || strncmp(p, " REFERENCES ", 12) != 0)
+			return;
+		p = parse_name(p + 12, &rschema);
+		if (p == NULL || *p != '.' || (p = parse_name(p + 1, &rtable)) == NULL ||
+			key_columns(p, &refcols) == NULL || list_length(refcols) != list_length(cols))
+			return;
+		{
+			StringInfoData join;
+			ListCell   *lc1,
+					   *lc2;
+
+			initStringInfo(&join);
+			forboth(lc1, cols, lc2, refcols)
+				appendStringInfo(&join, "%sr.%s = t.%s", join.len > 0 ? " AND " : "",
+								 quote_identifier(lfirst(lc2)), quote_identifier(lfirst(lc1)));
+			hazard(fix, schema, table,
+				   psprintf("SELECT count(*) FROM %s t WHERE %s AND NOT EXISTS (SELECT 1 FROM %s r WHERE %s)",
+							t, column_expr(cols, "t.", " IS NOT NULL", " AND "),
+							qualified(rschema, rtable), join.data),
+				   true, psprintf("of %s reference a key %s lacks", t, qualified(rschema, rtable)));
+		}
+	}
+	else if (strcmp(type, "check") == 0 && last_step(fix))
+		last_step(fix)->remark = "rows not counted: a check is an expression of the source, which schemadrift does not run";
+}
+
+/* ---- creating objects ---------------------------------------------------- */
+
+static SdFixPhase
+constraint_phase(SdObject *con)
+{
+	char	   *type = attr(con, "type");
+
+	return type && strcmp(type, "foreign key") == 0 ? FIX_PHASE_FOREIGN_KEY : FIX_PHASE_CONSTRAINT;
+}
+
+/*
+ * create_constraint
+ *		ALTER TABLE ... ADD CONSTRAINT.  On a table that exists already
+ *		(existing), with the not_valid option, a foreign key or check is
+ *		added NOT VALID and validated in a later part of the script: adding
+ *		it then takes only a brief lock, and validating it does not block
+ *		writes.
+ */
+static void
+create_constraint(SdFix *fix, SdObject *con, bool existing)
+{
+	char	   *def = attr(con, "definition");
+	char	   *comment = attr(con, "comment");
+	char	   *type = attr(con, "type");
+	char	   *name = constraint_name(con);
+	bool		not_valid;
+	int			len;
+
+	if (def == NULL)
+	{
+		fix_invalid(fix, "a constraint without a definition");
+		return;
+	}
+	len = strlen(def);
+	not_valid = existing && fix_ctx->options.not_valid && name != NULL && type != NULL &&
+		(strcmp(type, "foreign key") == 0 || strcmp(type, "check") == 0) &&
+		!(len >= 10 && strcmp(def + len - 10, " NOT VALID") == 0);
+	if (name != NULL)
+		add_step(fix, constraint_phase(con), false,
+				 psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s%s", parent_name(con),
+						  quote_identifier(name), def, not_valid ? " NOT VALID" : ""),
+				 T_AlterTableStmt, 1, NULL);
+	else
+		add_step(fix, constraint_phase(con), false,
+				 psprintf("ALTER TABLE %s ADD %s", parent_name(con), def),
+				 T_AlterTableStmt, 1, NULL);
+	if (not_valid)
+	{
+		add_step(fix, constraint_phase(con), false,
+				 psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", parent_name(con),
+						  quote_identifier(name)),
+				 T_AlterTableStmt, 1, NULL);
+		if (last_step(fix))
+			last_step(fix)->part = FIX_PART_VALIDATE;
+	}
+	if (comment != NULL && name != NULL)
+		add_comment(fix, con, comment, constraint_phase(con));
+}
+
+/* whether the table of index idx is partitioned (in the target) */
+static bool
+on_partitioned_table(SdObject *idx)
+{
+	SdObjectSet *set = fix_ctx->target;
+	int			i;
+
+	for (i = 0; i < set->nobjects; i++)
+	{
+		SdObject   *o = &set->objects[i];
+
+		if (o->nkey == 2 && idx->nparent == 2 && strcmp(o->kind, "table") == 0 &&
+			strcmp(o->key[0], idx->parent[0]) == 0 && strcmp(o->key[1], idx->parent[1]) == 0)
+			return attr_present(o, "partition_key");
+	}
+	return false;
+}
+
+/* whether an index on a table that exists is built or dropped CONCURRENTLY */
+static bool
+index_concurrently(SdObject *idx, bool existing)
+{
+	return existing && fix_ctx->options.concurrently && !on_partitioned_table(idx);
+}
+
+/*
+ * create_index
+ *		CREATE INDEX; on a table that exists already (existing), with the
+ *		concurrently option, CONCURRENTLY, in the script's part outside a
+ *		transaction.
+ */
+static void
+create_index(SdFix *fix, SdObject *idx, bool existing)
+{
+	char	   *def = attr(idx, "definition");
+	char	   *comment = attr(idx, "comment");
+	char	   *tblspc = attr(idx, "tablespace");
+	bool		concurrently = index_concurrently(idx, existing);
+	SdFixPart	part = concurrently ? FIX_PART_CONCURRENTLY : FIX_PART_MAIN;
+
+	if (def == NULL)
+	{
+		fix_invalid(fix, "an index without a definition");
+		return;
+	}
+	add_step(fix, FIX_PHASE_INDEX, false,
+			 psprintf("CREATE %sINDEX %sIF NOT EXISTS %s ON %s USING %s%s",
+					  attr_bool(idx, "unique") ? "UNIQUE " : "",
+					  concurrently ? "CONCURRENTLY " : "",
+					  quote_identifier(idx->key[1]), parent_name(idx), def,
+					  tblspc ? psprintf(" TABLESPACE %s", quote_identifier(tblspc)) : ""),
+			 T_IndexStmt, -1, NULL);
+	if (last_step(fix))
+		last_step(fix)->part = part;
+	if (comment != NULL)
+	{
+		add_comment(fix, idx, comment, FIX_PHASE_INDEX);
+		if (last_step(fix))
+			last_step(fix)->part = part;
+	}
+}
+
+static void
+create_trigger(SdFix *fix, SdObject *tg)
+{
+	char	   *def = attr(tg, "definition");
+	char	   *enabled = attr(tg, "enabled");
+	char	   *comment = attr(tg, "comment");
+
+	if (def == NULL)
+	{
+		fix_invalid(fix, "a trigger without a definition");
+		return;
+	}
+	add_step(fix, FIX_PHASE_TRIGGER, false, def, T_CreateTrigStmt, -1, NULL);
+	if (enabled != NULL && strcmp(enabled, "origin") != 0)
+		add_step(fix, FIX_PHASE_TRIGGER, false,
+				 psprintf("ALTER TABLE %s %s TRIGGER %s", parent_name(tg),
+						  enable_words(enabled),
+						  quote_identifier(tg->key[2])),
+				 T_AlterTableStmt, 1, NULL);
+	if (comment != NULL)
+		add_comment(fix, tg, comment, FIX_PHASE_TRIGGER);
+}
+
+static void
+create_policy(SdFix *fix, SdObject *pol)
+{
+	StringInfoData buf;
+	char	   *command = attr(pol, "command");
+	char	   *qual = attr(pol, "using");
+	char	   *check = attr(pol, "with_check");
+	char	   *comment = attr(pol, "comment");
+	List	   *roles = attr_strings(pol, "roles");
+
+	if (command == NULL || strspn(command, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(command))
+	{
+		fix_invalid(fix, "a policy without a command");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE POLICY %s ON %s AS %s FOR %s",
+					 quote_identifier(pol->key[2]), parent_name(pol),
+					 attr_bool(pol, "permissive") ? "PERMISSIVE" : "RESTRICTIVE", command);
+	if (roles != NIL)
+	{
+		appendStringInfoString(&buf, " TO ");
+		append_roles(&buf, roles);
+	}
+	if (qual != NULL)
+	{
+		if (!check_expression(fix, qual))
+			return;
+		appendStringInfo(&buf, " USING (%s)", qual);
+	}
+	if (check != NULL)
+	{
+		if (!check_expression(fix, check))
+			return;
+		appendStringInfo(&buf, " WITH CHECK (%s)", check);
+	}
+	add_step(fix, FIX_PHASE_POLICY, false, buf.data, T_CreatePolicyStmt, -1, NULL);
+	if (comment != NULL)
+		add_comment(fix, pol, comment, FIX_PHASE_POLICY);
+}
+
+static void
+create_statistics(SdFix *fix, SdObject *st)
+{
+	char	   *def = attr(st, "definition");
+	List	   *kinds = attr_strings(st, "kinds");
+	char	   *target = attr(st, "statistics");
+	StringInfoData buf;
+
+	if (def == NULL)
+	{
+		fix_invalid(fix, "a statistics object without a definition");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE STATISTICS IF NOT EXISTS %s", obj_name(st));
+	if (kinds != NIL)
+	{
+		appendStringInfoString(&buf, " (");
+		append_names(&buf, kinds, false);
+		appendStringInfoChar(&buf, ')');
+	}
+	appendStringInfo(&buf, " ON %s FROM %s", def, parent_name(st));
+	add_step(fix, FIX_PHASE_STATISTICS, false, buf.data, T_CreateStatsStmt, -1, NULL);
+	if (target != NULL)
+		add_step(fix, FIX_PHASE_STATISTICS, false,
+				 psprintf("ALTER STATISTICS %s SET STATISTICS %d", obj_name(st), atoi(target)),
+				 T_AlterStatsStmt, -1, NULL);
+	add_trailers(fix, st, FIX_PHASE_STATISTICS);
+}
+
+/*
+ * create_table
+ *		CREATE TABLE with its columns and the constraints that need no other
+ *		table, then its indexes, foreign keys, triggers, policies and
+ *		statistics: everything the diff folded into the table's row.
+ */
+static void
+create_table(SdFixContext *ctx, SdFix *fix, SdObject *tbl)
+{
+	StringInfoData buf;
+	char	   *name = obj_name(tbl);
+	char	   *partition_of = attr(tbl, "partition_of");
+	char	   *bound = attr(tbl, "partition_bound");
+	char	   *of_type = attr(tbl, "of_type");
+	char	   *key = attr(tbl, "partition_key");
+	char	   *am = attr(tbl, "access_method");
+	char	   *tblspc = attr(tbl, "tablespace");
+	char	   *replident = attr(tbl, "replica_identity");
+	List	   *columns = children_of(ctx, true, tbl, "table column");
+	List	   *constraints = children_of(ctx, true, tbl, "table constraint");
+	List	   *inherits = attr_strings(tbl, "inherits");
+	List	   *order = attr_strings(tbl, "column_order");
+	List	   *later = NIL;
+	ListCell   *lc;
+	int			nitems = 0;
+	int			first;
+	int			bufmark;
+	bool		own_columns = partition_of == NULL && of_type == NULL;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE %sTABLE IF NOT EXISTS %s",
+					 attr(tbl, "persistence") && strcmp(attr(tbl, "persistence"), "unlogged") == 0 ? "UNLOGGED " : "",
+					 name);
+	if (partition_of != NULL)
+	{
+		if (!check_type(fix, partition_of))
+			return;
+		appendStringInfo(&buf, " PARTITION OF %s", partition_of);
+	}
+	else if (of_type != NULL)
+	{
+		if (!check_type(fix, of_type))
+			return;
+		appendStringInfo(&buf, " OF %s", of_type);
+	}
+	bufmark = buf.len;
+	appendStringInfoString(&buf, " (");
+
+	/* columns in the source's order, when it is known */
+	if (own_columns)
+	{
+		foreach(lc, ordered_columns(columns, order))
+		{
+			char	   *def = column_definition(fix, lfirst(lc));
+
+			if (def == NULL)
+				return;
+			appendStringInfo(&buf, "%s\n    %s", nitems++ > 0 ? "," : "", def);
+		}
+	}
+	foreach(lc, constraints)
+	{
+		SdObject   *con = lfirst(lc);
+		char	   *def = attr(con, "definition");
+
+		if (constraint_phase(con) == FIX_PHASE_FOREIGN_KEY || def == NULL)
+		{
+			later = lappend(later, con);
+			continue;
+		}
+		if (constraint_name(con) != NULL)
+			appendStringInfo(&buf, "%s\n    CONSTRAINT %s %s", nitems++ > 0 ? "," : "",
+							 quote_identifier(constraint_name(con)), def);
+		else
+			appendStringInfo(&buf, "%s\n    %s", nitems++ > 0 ? "," : "", def);
+	}
+	if (nitems > 0)
+		appendStringInfoString(&buf, "\n)");
+	else if (own_columns)
+		appendStringInfoString(&buf, ")");
+	else
+	{
+		/* PARTITION OF and OF take no empty list */
+		buf.len = bufmark;
+		buf.data[buf.len] = '\0';
+	}
+	if (partition_of != NULL)
+		appendStringInfo(&buf, " %s", bound ? bound : "DEFAULT");
+	else if (inherits != NIL)
+	{
+		appendStringInfoString(&buf, " INHERITS (");
+		foreach(lc, inherits)
+		{
+			if (!check_type(fix, lfirst(lc)))
+				return;
+			appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+							 (char *) lfirst(lc));
+		}
+		appendStringInfoChar(&buf, ')');
+	}
+	if (key != NULL)
+		appendStringInfo(&buf, " PARTITION BY %s", key);
+	if (am != NULL)
+		appendStringInfo(&buf, " USING %s", quote_identifier(am));
+	add_options(&buf, " WITH ", attr_strings(tbl, "options"));
+	if (tblspc != NULL)
+		appendStringInfo(&buf, " TABLESPACE %s", quote_identifier(tblspc));
+	first = list_length(fix->steps);
+	add_step(fix, FIX_PHASE_TABLE, false, buf.data, T_CreateStmt, nitems, NULL);
+	if (!fix->invalid)
+	{
+		/* a partition or child after its parents (fix_script.c) */
+		SdFixStep  *step = llast(fix->steps);
+
+		step->creates = tbl->identity;
+		if (partition_of != NULL)
+			step->after = list_make1(partition_of);
+		foreach(lc, inherits)
+			step->after = lappend(step->after, lfirst(lc));
+	}
+
+	foreach(lc, columns)
+		column_trailers(fix, lfirst(lc), name, FIX_PHASE_TABLE);
+	foreach(lc, constraints)
+	{
+		SdObject   *con = lfirst(lc);
+		char	   *comment = attr(con, "comment");
+
+		if (list_member_ptr(later, con))
+			create_constraint(fix, con, false);
+		else if (comment != NULL && constraint_name(con) != NULL)
+			add_comment(fix, con, comment, FIX_PHASE_TABLE);
+	}
+	foreach(lc, children_of(ctx, true, tbl, "index"))
+		create_index(fix, lfirst(lc), false);
+	/* its owned sequences (serial columns), folded into its row */
+	foreach(lc, children_of(ctx, true, tbl, "sequence"))
+		create_sequence(fix, lfirst(lc));
+	if (replident != NULL && strcmp(replident, "default") != 0)
+		add_step(fix, FIX_PHASE_INDEX, false,
+				 psprintf("ALTER TABLE %s REPLICA IDENTITY %s", name,
+						  strncmp(replident, "index ", 6) == 0 ?
+						  psprintf("USING INDEX %s", replident + 6) :
+						  strcmp(replident, "full") == 0 ? "FULL" : "NOTHING"),
+				 T_AlterTableStmt, 1, NULL);
+	if (attr_bool(tbl, "row_security"))
+		add_step(fix, FIX_PHASE_TABLE, false,
+				 psprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY", name), T_AlterTableStmt, 1, NULL);
+	if (attr_bool(tbl, "force_row_security"))
+		add_step(fix, FIX_PHASE_TABLE, false,
+				 psprintf("ALTER TABLE %s FORCE ROW LEVEL SECURITY", name), T_AlterTableStmt, 1, NULL);
+	add_trailers(fix, tbl, FIX_PHASE_TABLE);
+	foreach(lc, children_of(ctx, true, tbl, "trigger"))
+		create_trigger(fix, lfirst(lc));
+	foreach(lc, children_of(ctx, true, tbl, "policy"))
+		create_policy(fix, lfirst(lc));
+	foreach(lc, children_of(ctx, true, tbl, "statistics object"))
+		create_statistics(fix, lfirst(lc));
+
+	/* the table's other steps of its phase wait for it, wherever it goes */
+	if (!fix->invalid)
+		for_each_from(lc, fix->steps, first + 1)
+		{
+			SdFixStep  *step = lfirst(lc);
+
+			if (step->phase == FIX_PHASE_TABLE && step->after == NIL)
+				step->after = list_make1(tbl->identity);
+		}
+}
+
+static void
+create_sequence(SdFix *fix, SdObject *seq)
+{
+	JsonbValue	self;
+	char	   *owned_by = attr(seq, "owned_by");
+	char	   *persistence = attr(seq, "persistence");
+
+	/* the options are the sequence's own attributes */
+	self.type = jbvBinary;
+	self.val.binary.data = obj_attrs(seq);
+	self.val.binary.len = 0;
+	add_step(fix, FIX_PHASE_SEQUENCE, false,
+			 psprintf("CREATE %sSEQUENCE IF NOT EXISTS %s%s",
+					  persistence && strcmp(persistence, "unlogged") == 0 ? "UNLOGGED " : "",
+					  obj_name(seq), sequence_options(&self, true)),
+			 T_CreateSeqStmt, -1, NULL);
+	if (owned_by != NULL)
+		add_step(fix, FIX_PHASE_SEQUENCE_OWNER, false,
+				 psprintf("ALTER SEQUENCE %s OWNED BY %s", obj_name(seq), owned_by),
+				 T_AlterSeqStmt, -1, NULL);
+	add_trailers(fix, seq, FIX_PHASE_SEQUENCE);
+}
+
+/* a view's definition without its final ";" */
+static char *
+view_query(SdObject *view)
+{
+	char	   *def = attr(view, "definition");
+	int			len;
+
+	if (def == NULL)
+		return NULL;
+	len = strlen(def);
+	while (len > 0 && (def[len - 1] == ';' || def[len - 1] == ' ' || def[len - 1] == '\n'))
+		len--;
+	return pnstrdup(def, len);
+}
+
+static void
+create_view(SdFixContext *ctx, SdFix *fix, SdObject *view, bool replace)
+{
+	char	   *query = view_query(view);
+	StringInfoData buf;
+	bool		matview = kind_is(view, "materialized view");
+	char	   *tblspc = attr(view, "tablespace");
+	ListCell   *lc;
+	int			first;
+
+	if (query == NULL)
+	{
+		fix_invalid(fix, "a view without a definition");
+		return;
+	}
+	initStringInfo(&buf);
+	if (matview)
+	{
+		appendStringInfo(&buf, "CREATE MATERIALIZED VIEW IF NOT EXISTS %s", obj_name(view));
+		if (attr(view, "access_method"))
+			appendStringInfo(&buf, " USING %s", quote_identifier(attr(view, "access_method")));
+		add_options(&buf, " WITH ", attr_strings(view, "options"));
+		if (tblspc != NULL)
+			appendStringInfo(&buf, " TABLESPACE %s", quote_identifier(tblspc));
+		appendStringInfo(&buf, " AS\n%s", query);
+		add_step(fix, FIX_PHASE_VIEW, false, buf.data, T_CreateTableAsStmt, -1, NULL);
+	}
+	else
+	{
+		appendStringInfo(&buf, "CREATE %sVIEW %s", replace ? "OR REPLACE " : "", obj_name(view));
+		add_options(&buf, " WITH ", attr_strings(view, "options"));
+		appendStringInfo(&buf, " AS\n%s", query);
+		add_step(fix, FIX_PHASE_VIEW, false, buf.data, T_ViewStmt, -1, NULL);
+	}
+	if (fix->invalid)
+		return;
+	first = list_length(fix->steps) - 1;
+	((SdFixStep *) llast(fix->steps))->creates = view->identity;
+	add_trailers(fix, view, FIX_PHASE_VIEW);
+	foreach(lc, children_of(ctx, true, view, "index"))
+		create_index(fix, lfirst(lc), false);
+	foreach(lc, children_of(ctx, true, view, "trigger"))
+		create_trigger(fix, lfirst(lc));
+
+	/* what follows goes with the view, after it */
+	if (!fix->invalid)
+		for_each_from(lc, fix->steps, first + 1)
+		{
+			SdFixStep  *step = lfirst(lc);
+
+			step->phase = FIX_PHASE_VIEW;
+			step->after = list_make1(view->identity);
+		}
+}
+
+/*
+ * config_value
+ *		The value of a routine's SET clause, as pg_dump writes it: a setting
+ *		whose value is a list (search_path and the like) as a list of
+ *		literals, split as the server splits it, so that it is stored again
+ *		as it was; any other as one literal.
+ */
+static char *
+config_value(const char *name, const char *value)
+{
+	static const char *const list_settings[] = {
+		"search_path", "temp_tablespaces", "session_preload_libraries",
+		"local_preload_libraries", "shared_preload_libraries", NULL
+	};
+	const char *const *p;
+	StringInfoData buf;
+	List	   *elems;
+	ListCell   *lc;
+	char	   *raw = pstrdup(value);
+
+	for (p = list_settings; *p; p++)
+		if (pg_strcasecmp(*p, name) == 0)
+			break;
+	if (*p == NULL || !SplitGUCList(raw, ',', &elems))
+		return quote_literal_cstr(value);
+	initStringInfo(&buf);
+	foreach(lc, elems)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	if (elems == NIL)
+		appendStringInfoString(&buf, "''");
+	return buf.data;
+}
+
+/*
+ * routine_statement
+ *		CREATE OR REPLACE FUNCTION/PROCEDURE of a routine from its
+ *		attributes.
+ */
+static char *
+routine_statement(SdFix *fix, SdObject *fn)
+{
+	StringInfoData buf;
+	char	   *args = attr(fn, "arguments");
+	char	   *result = attr(fn, "result");
+	char	   *lang = attr(fn, "language");
+	char	   *body = attr(fn, "body");
+	char	   *library = attr(fn, "library");
+	char	   *v;
+	bool		proc = kind_is(fn, "procedure");
+	ListCell   *lc;
+
+	if (lang == NULL || body == NULL)
+	{
+		fix_invalid(fix, "a routine without a language or a body");
+		return NULL;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE OR REPLACE %s %s(%s)", proc ? "PROCEDURE" : "FUNCTION",
+					 qualified(fn->key[0], fn->key[1]), args ? args : "");
+	if (!proc && result != NULL)
+		appendStringInfo(&buf, " RETURNS %s", result);
+	appendStringInfo(&buf, "\n    LANGUAGE %s", quote_identifier(lang));
+	if (attr_bool(fn, "window"))
+		appendStringInfoString(&buf, " WINDOW");
+	if (!proc)
+	{
+		v = attr(fn, "volatility");
+		if (v && (strcmp(v, "immutable") == 0 || strcmp(v, "stable") == 0))
+			appendStringInfo(&buf, " %s", strcmp(v, "immutable") == 0 ? "IMMUTABLE" : "STABLE");
+		if (attr_bool(fn, "strict"))
+			appendStringInfoString(&buf, " STRICT");
+		if (attr_bool(fn, "leakproof"))
+			appendStringInfoString(&buf, " LEAKPROOF");
+		v = attr(fn, "parallel");
+		if (v && (strcmp(v, "safe") == 0 || strcmp(v, "restricted") == 0))
+			appendStringInfo(&buf, " PARALLEL %s", strcmp(v, "safe") == 0 ? "SAFE" : "RESTRICTED");
+		v = attr(fn, "cost");
+		if (v)
+			appendStringInfo(&buf, " COST %s", v);
+		v = attr(fn, "rows");
+		if (v)
+			appendStringInfo(&buf, " ROWS %s", v);
+		v = attr(fn, "support");
+		if (v)
+			appendStringInfo(&buf, " SUPPORT %s", quote_identifier(v));
+	}
+	if (attr_bool(fn, "security_definer"))
+		appendStringInfoString(&buf, " SECURITY DEFINER");
+	foreach(lc, attr_strings(fn, "config"))
+	{
+		char	   *c = pstrdup(lfirst(lc));
+		char	   *eq = strchr(c, '=');
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		appendStringInfo(&buf, "\n    SET %s TO %s", quote_identifier(c), config_value(c, eq + 1));
+	}
+	if (library != NULL)
+		appendStringInfo(&buf, "\n    AS %s, %s", quote_literal_cstr(library), quote_literal_cstr(body));
+	else if (strncmp(body, "BEGIN ATOMIC", 12) == 0 || strncmp(body, "RETURN ", 7) == 0)
+		appendStringInfo(&buf, "\n%s", body);
+	else
+		appendStringInfo(&buf, "\nAS %s", quote_literal_cstr(body));
+	return buf.data;
+}
+
+/*
+ * routine_phase
+ *		A body PostgreSQL keeps as text is not checked while the script runs
+ *		(check_function_bodies = off): such a routine goes early, before the
+ *		tables and views that may use it.  A SQL-standard body (BEGIN ATOMIC,
+ *		RETURN) is parsed at once and depends on what it reads: it goes after
+ *		the tables (and before the views, which more often call functions
+ *		than the other way round; dependency edges would order both).
+ */
+static SdFixPhase
+routine_phase(SdObject *fn)
+{
+	char	   *body = attr(fn, "body");
+
+	if (body != NULL && attr(fn, "library") == NULL &&
+		(strncmp(body, "BEGIN ATOMIC", 12) == 0 || strncmp(body, "RETURN ", 7) == 0))
+		return FIX_PHASE_ATOMIC_FUNCTION;
+	return FIX_PHASE_FUNCTION;
+}
+
+/*
+ * create_aggregate
+ *		CREATE AGGREGATE from the aggregate's attributes: its functions by
+ *		name (the signature is implied by the aggregate's), its types, its
+ *		initial conditions as literals.
+ */
+static void
+create_aggregate(SdFix *fix, SdObject *fn)
+{
+	static const char *const funcs[] = {"sfunc", "finalfunc", "combinefunc", "serialfunc",
+	"deserialfunc", "msfunc", "minvfunc", "mfinalfunc", NULL};
+	static const char *const types[] = {"stype", "mstype", NULL};
+	JsonbValue *agg = sd_jsonb_get(obj_attrs(fn), "aggregate");
+	JsonbContainer *a;
+	StringInfoData buf;
+	const char *const *k;
+	char	   *args = attr(fn, "arguments");
+	char	   *v;
+	JsonbValue *jv;
+
+	if (agg == NULL || agg->type != jbvBinary)
+	{
+		fix_invalid(fix, "an aggregate without its functions");
+		return;
+	}
+	a = agg->val.binary.data;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE OR REPLACE AGGREGATE %s(%s) (",
+					 qualified(fn->key[0], fn->key[1]), args && args[0] ? args : "*");
+#define AGG_TEXT(key) \
+	((jv = sd_jsonb_get(a, (key))) != NULL && jv->type == jbvString ? \
+	 pnstrdup(jv->val.string.val, jv->val.string.len) : NULL)
+	for (k = funcs; *k; k++)
+		if ((v = AGG_TEXT(*k)) != NULL)
+		{
+			if ((v = function_name_only(fix, v)) == NULL)
+				return;
+			appendStringInfo(&buf, "%s%s = %s", buf.data[buf.len - 1] == '(' ? "" : ", ", *k, v);
+		}
+	for (k = types; *k; k++)
+		if ((v = AGG_TEXT(*k)) != NULL)
+		{
+			if (!check_type(fix, v))
+				return;
+			appendStringInfo(&buf, ", %s = %s", *k, v);
+		}
+	if ((v = AGG_TEXT("initcond")) != NULL)
+		appendStringInfo(&buf, ", initcond = %s", quote_literal_cstr(v));
+	if ((v = AGG_TEXT("minitcond")) != NULL)
+		appendStringInfo(&buf, ", minitcond = %s", quote_literal_cstr(v));
+	if ((jv = sd_jsonb_get(a, "sspace")) != NULL && jv->type == jbvNumeric)
+		appendStringInfo(&buf, ", sspace = %s", sd_jsonb_value_text(jv, false));
+	if ((jv = sd_jsonb_get(a, "finalfunc_extra")) != NULL && jv->type == jbvBool && jv->val.boolean)
+		appendStringInfoString(&buf, ", finalfunc_extra");
+	if ((v = AGG_TEXT("finalfunc_modify")) != NULL && strlen(v) == 1 && strchr("rsw", v[0]))
+		appendStringInfo(&buf, ", finalfunc_modify = %s",
+						 v[0] == 'r' ? "read_only" : v[0] == 's' ? "shareable" : "read_write");
+	if ((v = AGG_TEXT("kind")) != NULL && strcmp(v, "hypothetical") == 0)
+		appendStringInfoString(&buf, ", hypothetical");
+#undef AGG_TEXT
+	if ((v = attr(fn, "parallel")) != NULL &&
+		(strcmp(v, "safe") == 0 || strcmp(v, "restricted") == 0))
+		appendStringInfo(&buf, ", parallel = %s", v);
+	if (sd_jsonb_get(a, "sortop") != NULL && sd_jsonb_get(a, "sortop")->type == jbvString)
+	{
+		fix->note = "schemadrift writes no fix for an aggregate with a sort operator yet";
+		fix->invalid = true;
+		return;
+	}
+	appendStringInfoChar(&buf, ')');
+	add_step(fix, FIX_PHASE_FUNCTION, false, buf.data, T_DefineStmt, -1, NULL);
+	add_trailers(fix, fn, FIX_PHASE_FUNCTION);
+}
+
+static void
+create_routine(SdFix *fix, SdObject *fn)
+{
+	char	   *sql;
+
+	if (kind_is(fn, "aggregate"))
+	{
+		create_aggregate(fix, fn);
+		return;
+	}
+	sql = routine_statement(fix, fn);
+	if (sql == NULL)
+		return;
+	add_step(fix, routine_phase(fn), false, sql, T_CreateFunctionStmt, -1, NULL);
+	add_trailers(fix, fn, routine_phase(fn));
+}
+
+/* "name": CHECK (...) entries of a domain: the name, unquoted, and the check */
+static bool
+split_domain_check(const char *entry, char **name, char **check)
+{
+	const char *rest = parse_name(entry, name);
+
+	if (rest == NULL || strncmp(rest, ": ", 2) != 0)
+		return false;
+	*check = pstrdup(rest + 2);
+	return true;
+}
+static void
+create_type(SdFix *fix, SdObject *typ)
+{
+	char	   *type = attr(typ, "type");
+	char	   *name = obj_name(typ);
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (type == NULL)
+	{
+		fix_invalid(fix, "a type without a type");
+		return;
+	}
+	initStringInfo(&buf);
+	if (strcmp(type, "enum") == 0)
+	{
+		appendStringInfo(&buf, "CREATE TYPE %s AS ENUM (", name);
+		append_names(&buf, attr_strings(typ, "labels"), true);
+		appendStringInfoChar(&buf, ')');
+		add_step(fix, FIX_PHASE_TYPE, false, buf.data, T_CreateEnumStmt, -1, NULL);
+	}
+	else if (strcmp(type, "composite") == 0)
+	{
+		List	   *attrs = attr_strings(typ, "attributes");
+
+		appendStringInfo(&buf, "CREATE TYPE %s AS (", name);
+		foreach(lc, attrs)
+			appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+							 (char *) lfirst(lc));
+		appendStringInfoChar(&buf, ')');
+		add_step(fix, FIX_PHASE_TYPE, false, buf.data, T_CompositeTypeStmt,
+				 list_length(attrs), NULL);
+	}
+	else if (strcmp(type, "domain") == 0)
+	{
+		char	   *base = attr(typ, "base");
+		char	   *collation = attr(typ, "collation");
+		char	   *dflt = attr(typ, "default");
+
+		if (base == NULL || !check_type(fix, base))
+			return;
+		appendStringInfo(&buf, "CREATE DOMAIN %s AS %s", name, base);
+		if (collation != NULL)
+		{
+			if (!check_type(fix, collation))
+				return;
+			appendStringInfo(&buf, " COLLATE %s", collation);
+		}
+		if (dflt != NULL)
+		{
+			if (!check_expression(fix, dflt))
+				return;
+			appendStringInfo(&buf, " DEFAULT %s", dflt);
+		}
+		if (attr_bool(typ, "not_null"))
+			appendStringInfoString(&buf, " NOT NULL");
+		add_step(fix, FIX_PHASE_TYPE, false, buf.data, T_CreateDomainStmt, -1, NULL);
+		foreach(lc, attr_strings(typ, "checks"))
+		{
+			char	   *cname;
+			char	   *check;
+
+			if (!split_domain_check(lfirst(lc), &cname, &check))
+			{
+				fix_invalid(fix, "a domain check that is not one");
+				return;
+			}
+			add_step(fix, FIX_PHASE_TYPE, false,
+					 psprintf("ALTER DOMAIN %s ADD CONSTRAINT %s %s", name,
+							  quote_identifier(cname), check),
+					 T_AlterDomainStmt, -1, NULL);
+		}
+	}
+	else if (strcmp(type, "range") == 0)
+	{
+		JsonbValue *rng = sd_jsonb_get(obj_attrs(typ), "range");
+		static const char *const keys[] = {"subtype", "subtype_opclass", "collation",
+		"canonical", "subtype_diff", NULL};
+		static const char *const words[] = {"SUBTYPE", "SUBTYPE_OPCLASS", "COLLATION",
+		"CANONICAL", "SUBTYPE_DIFF", NULL};
+		int			i;
+
+		if (rng == NULL || rng->type != jbvBinary)
+		{
+			fix_invalid(fix, "a range without its subtype");
+			return;
+		}
+		appendStringInfo(&buf, "CREATE TYPE %s AS RANGE (", name);
+		for (i = 0; keys[i]; i++)
+		{
+			JsonbValue *v = sd_jsonb_get(rng->val.binary.data, keys[i]);
+			char	   *s;
+
+			if (v == NULL || v->type != jbvString)
+				continue;
+			s = pnstrdup(v->val.string.val, v->val.string.len);
+			/* a function is named with its arguments: the name alone */
+			if (i >= 3 && strchr(s, '('))
+				*strchr(s, '(') = '\0';
+			if (i > 0 && !check_type(fix, s))
+				return;
+			appendStringInfo(&buf, "%s%s = %s", i > 0 ? ", " : "", words[i], s);
+		}
+		{
+			JsonbValue *mr = sd_jsonb_get(rng->val.binary.data, "multirange");
+
+			if (mr != NULL && mr->type == jbvString)
+				appendStringInfo(&buf, ", MULTIRANGE_TYPE_NAME = %s",
+								 qualified(typ->key[0], pnstrdup(mr->val.string.val, mr->val.string.len)));
+		}
+		appendStringInfoChar(&buf, ')');
+		add_step(fix, FIX_PHASE_TYPE, false, buf.data, T_CreateRangeStmt, -1, NULL);
+	}
+	else
+	{
+		fix->note = psprintf("schemadrift writes no fix for %s types yet", type);
+		fix->invalid = true;
+		return;
+	}
+	add_trailers(fix, typ, FIX_PHASE_TYPE);
+}
+
+/* the operations a publication publishes, as its publish option spells them */
+static char *
+publish_list(SdObject *pub)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, attr_strings(pub, "publish"))
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+/* ALTER PUBLICATION ... ADD of a table or schema m of a publication */
+static void
+add_publication_member(SdFix *fix, SdObject *m)
+{
+	StringInfoData t;
+	char	   *filter = attr(m, "row_filter");
+	List	   *cols = attr_strings(m, "columns");
+
+	initStringInfo(&t);
+	appendStringInfo(&t, "ALTER PUBLICATION %s ADD ", quote_identifier(m->key[0]));
+	if (kind_is(m, "publication namespace"))
+		appendStringInfo(&t, "TABLES IN SCHEMA %s", quote_identifier(m->key[1]));
+	else
+	{
+		appendStringInfo(&t, "TABLE %s", qualified(m->key[1], m->key[2]));
+		if (cols != NIL)
+		{
+			appendStringInfoString(&t, " (");
+			append_names(&t, cols, false);
+			appendStringInfoChar(&t, ')');
+		}
+		if (filter != NULL)
+		{
+			if (!check_expression(fix, filter))
+				return;
+			appendStringInfo(&t, " WHERE (%s)", filter);
+		}
+	}
+	add_step(fix, FIX_PHASE_PUBLICATION, false, t.data, T_AlterPublicationStmt, -1, NULL);
+}
+
+static void
+create_publication(SdFixContext *ctx, SdFix *fix, SdObject *pub)
+{
+	StringInfoData buf;
+	char	   *publish = publish_list(pub);
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE PUBLICATION %s%s", obj_name(pub),
+					 attr_bool(pub, "all_tables") ? " FOR ALL TABLES" : "");
+	appendStringInfo(&buf, " WITH (publish = %s, publish_via_partition_root = %s)",
+					 quote_literal_cstr(publish),
+					 attr_bool(pub, "publish_via_partition_root") ? "true" : "false");
+	add_step(fix, FIX_PHASE_PUBLICATION, false, buf.data, T_CreatePublicationStmt, -1, NULL);
+	foreach(lc, children_of(ctx, true, pub, NULL))
+		add_publication_member(fix, lfirst(lc));
+	add_trailers(fix, pub, FIX_PHASE_PUBLICATION);
+}
+
+
+/* OPTIONS (name 'value', ...) of an options list ("name=value" entries) */
+static void
+add_fdw_options(StringInfo buf, List *options)
+{
+	ListCell   *lc;
+
+	if (options == NIL)
+		return;
+	appendStringInfoString(buf, " OPTIONS (");
+	foreach(lc, options)
+	{
+		char	   *o = pstrdup(lfirst(lc));
+		char	   *eq = strchr(o, '=');
+
+		if (eq)
+			*eq = '\0';
+		appendStringInfo(buf, "%s%s %s", foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_identifier(o), quote_literal_cstr(eq ? eq + 1 : ""));
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/* a function named with its arguments ("s.f(integer)"): the name alone */
+static char *
+function_name_only(SdFix *fix, const char *regprocedure)
+{
+	char	   *name = pstrdup(regprocedure);
+	char	   *paren = strchr(name, '(');
+
+	if (paren)
+		*paren = '\0';
+	if (!check_type(fix, name))
+		return NULL;
+	return name;
+}
+
+static void
+create_wrapper(SdFix *fix, SdObject *w)
+{
+	StringInfoData buf;
+	char	   *handler = attr(w, "handler");
+	char	   *validator = attr(w, "validator");
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE FOREIGN DATA WRAPPER %s", obj_name(w));
+	if (handler && (handler = function_name_only(fix, handler)) != NULL)
+		appendStringInfo(&buf, " HANDLER %s", handler);
+	if (validator && (validator = function_name_only(fix, validator)) != NULL)
+		appendStringInfo(&buf, " VALIDATOR %s", validator);
+	add_fdw_options(&buf, attr_strings(w, "options"));
+	add_step(fix, FIX_PHASE_EXTENSION, false, buf.data, T_CreateFdwStmt, -1, NULL);
+	add_trailers(fix, w, FIX_PHASE_EXTENSION);
+}
+
+static const char *const secret_note =
+"options whose names say password, secret, token or key are not in the model: add them by hand";
+
+static void
+create_server(SdFixContext *ctx, SdFix *fix, SdObject *srv)
+{
+	StringInfoData buf;
+	char	   *wrapper = attr(srv, "wrapper");
+	char	   *type = attr(srv, "type");
+	char	   *version = attr(srv, "version");
+	ListCell   *lc;
+
+	if (wrapper == NULL)
+	{
+		fix_invalid(fix, "a server without a wrapper");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE SERVER IF NOT EXISTS %s", obj_name(srv));
+	if (type)
+		appendStringInfo(&buf, " TYPE %s", quote_literal_cstr(type));
+	if (version)
+		appendStringInfo(&buf, " VERSION %s", quote_literal_cstr(version));
+	appendStringInfo(&buf, " FOREIGN DATA WRAPPER %s", quote_identifier(wrapper));
+	add_fdw_options(&buf, attr_strings(srv, "options"));
+	add_step(fix, FIX_PHASE_EXTENSION, false, buf.data, T_CreateForeignServerStmt, -1, NULL);
+	if (!fix->invalid)
+		((SdFixStep *) llast(fix->steps))->remark = (char *) secret_note;
+	add_trailers(fix, srv, FIX_PHASE_EXTENSION);
+	foreach(lc, children_of(ctx, true, srv, "user mapping"))
+		create_user_mapping(fix, lfirst(lc));
+}
+
+/*
+ * A user mapping's options hold a password and are never read: its CREATE
+ * is written with placeholders, and only as a comment.
+ */
+static void
+create_user_mapping(SdFix *fix, SdObject *um)
+{
+	SdFixStep  *step;
+
+	add_step(fix, FIX_PHASE_EXTENSION, false,
+			 psprintf("CREATE USER MAPPING IF NOT EXISTS FOR %s SERVER %s OPTIONS (user %s, password %s)",
+					  strcmp(um->key[1], "public") == 0 ? "PUBLIC" : quote_identifier(um->key[1]),
+					  quote_identifier(um->key[0]), quote_literal_cstr("<user>"),
+					  quote_literal_cstr("<password>")),
+			 T_CreateUserMappingStmt, -1, NULL);
+	if (fix->invalid)
+		return;
+	step = llast(fix->steps);
+	step->manual = "a user mapping's options hold a password, which no snapshot or diff holds: fill in the options and run it yourself";
+}
+
+static void
+create_foreign_table(SdFixContext *ctx, SdFix *fix, SdObject *ft)
+{
+	StringInfoData buf;
+	char	   *server = attr(ft, "server");
+	List	   *columns = children_of(ctx, true, ft, "foreign table column");
+	List	   *order = attr_strings(ft, "column_order");
+	List	   *sorted;
+	ListCell   *lc;
+	int			n = 0;
+
+	if (server == NULL)
+	{
+		fix_invalid(fix, "a foreign table without a server");
+		return;
+	}
+	sorted = ordered_columns(columns, order);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE FOREIGN TABLE IF NOT EXISTS %s (", obj_name(ft));
+	foreach(lc, sorted)
+	{
+		SdObject   *col = lfirst(lc);
+		char	   *def = column_definition(fix, col);
+
+		if (def == NULL)
+			return;
+		appendStringInfo(&buf, "%s\n    %s", n++ > 0 ? "," : "", def);
+	}
+	foreach(lc, children_of(ctx, true, ft, "table constraint"))
+	{
+		SdObject   *con = lfirst(lc);
+		char	   *def = attr(con, "definition");
+
+		if (def == NULL || constraint_name(con) == NULL)
+		{
+			fix_invalid(fix, "a constraint without a name or a definition");
+			return;
+		}
+		appendStringInfo(&buf, "%s\n    CONSTRAINT %s %s", n++ > 0 ? "," : "",
+						 quote_identifier(constraint_name(con)), def);
+	}
+	appendStringInfo(&buf, "%s) SERVER %s", n > 0 ? "\n" : "", quote_identifier(server));
+	add_fdw_options(&buf, attr_strings(ft, "options"));
+	add_step(fix, FIX_PHASE_TABLE, false, buf.data, T_CreateForeignTableStmt, -1, NULL);
+	add_trailers(fix, ft, FIX_PHASE_TABLE);
+}
+
+static void
+create_event_trigger(SdFix *fix, SdObject *et)
+{
+	StringInfoData buf;
+	char	   *event = attr(et, "event");
+	char	   *function = attr(et, "function");
+	char	   *enabled = attr(et, "enabled");
+	List	   *tags = attr_strings(et, "tags");
+
+	if (event == NULL || function == NULL ||
+		(function = function_name_only(fix, function)) == NULL)
+	{
+		fix_invalid(fix, "an event trigger without an event or a function");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE EVENT TRIGGER %s ON %s", obj_name(et), quote_identifier(event));
+	if (tags != NIL)
+	{
+		appendStringInfoString(&buf, " WHEN TAG IN (");
+		append_names(&buf, tags, true);
+		appendStringInfoChar(&buf, ')');
+	}
+	appendStringInfo(&buf, " EXECUTE FUNCTION %s()", function);
+	add_step(fix, FIX_PHASE_TRIGGER, false, buf.data, T_CreateEventTrigStmt, -1, NULL);
+	if (enabled != NULL && strcmp(enabled, "origin") != 0)
+		add_step(fix, FIX_PHASE_TRIGGER, false,
+				 psprintf("ALTER EVENT TRIGGER %s %s", obj_name(et),
+						  enable_words(enabled)),
+				 T_AlterEventTrigStmt, -1, NULL);
+	add_trailers(fix, et, FIX_PHASE_TRIGGER);
+}
+
+static void
+create_collation(SdFix *fix, SdObject *c)
+{
+	StringInfoData buf;
+	char	   *provider = attr(c, "provider");
+	char	   *locale = attr(c, "locale");
+	char	   *lc_collate = attr(c, "lc_collate");
+	char	   *lc_ctype = attr(c, "lc_ctype");
+	char	   *rules = attr(c, "rules");
+
+	if (provider == NULL || strspn(provider, "abcdefghijklmnopqrstuvwxyz") != strlen(provider))
+	{
+		fix_invalid(fix, "a collation without a provider");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE COLLATION IF NOT EXISTS %s (provider = %s", obj_name(c), provider);
+	if (locale)
+		appendStringInfo(&buf, ", locale = %s", quote_literal_cstr(locale));
+	else
+	{
+		if (lc_collate)
+			appendStringInfo(&buf, ", lc_collate = %s", quote_literal_cstr(lc_collate));
+		if (lc_ctype)
+			appendStringInfo(&buf, ", lc_ctype = %s", quote_literal_cstr(lc_ctype));
+	}
+	if (rules)
+		appendStringInfo(&buf, ", rules = %s", quote_literal_cstr(rules));
+	if (attr_present(c, "deterministic") && !attr_bool(c, "deterministic"))
+		appendStringInfoString(&buf, ", deterministic = false");
+	appendStringInfoChar(&buf, ')');
+	add_step(fix, FIX_PHASE_COLLATION, false, buf.data, T_DefineStmt, -1, NULL);
+	add_trailers(fix, c, FIX_PHASE_COLLATION);
+}
+
+/* ---- the three kinds of row ---------------------------------------------- */
+
+void
+sd_fix_init(SdFix *fix)
+{
+	memset(fix, 0, sizeof(SdFix));
+}
+
+static void
+no_fix_for_kind(SdFix *fix, SdObject *obj)
+{
+	if (obj->kindinfo == NULL || strcmp(obj->kind, SD_KIND_UNSUPPORTED) == 0)
+		fix->note = "no fix: schemadrift does not model this kind of object";
+	else
+		fix->note = psprintf("schemadrift writes no fix for %s objects yet", obj->kind);
+	fix->invalid = true;
+}
+
+/*
+ * sd_fix_missing
+ *		The fix of an object of the source that the target lacks: create it.
+ */
+void
+sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix)
+{
+	const char *k = src->kind;
+
+	fix_ctx = ctx;
+
+	if (strcmp(k, "schema") == 0)
+	{
+		add_step(fix, FIX_PHASE_SCHEMA, false,
+				 psprintf("CREATE SCHEMA IF NOT EXISTS %s", obj_name(src)),
+				 T_CreateSchemaStmt, -1, NULL);
+		add_trailers(fix, src, FIX_PHASE_SCHEMA);
+	}
+	else if (strcmp(k, "extension") == 0)
+	{
+		char	   *schema = attr(src, "schema");
+		char	   *version = attr(src, "version");
+
+		add_step(fix, FIX_PHASE_EXTENSION, false,
+				 psprintf("CREATE EXTENSION IF NOT EXISTS %s%s%s", obj_name(src),
+						  schema ? psprintf(" SCHEMA %s", quote_identifier(schema)) : "",
+						  version ? psprintf(" VERSION %s", quote_literal_cstr(version)) : ""),
+				 T_CreateExtensionStmt, -1, NULL);
+		if (attr(src, "comment"))
+			add_comment(fix, src, attr(src, "comment"), FIX_PHASE_EXTENSION);
+	}
+	else if (strcmp(k, "table") == 0)
+		create_table(ctx, fix, src);
+	else if (strcmp(k, "table column") == 0)
+	{
+		char	   *def = column_definition(fix, src);
+		bool		needs_empty = attr_bool(src, "not_null") && attr(src, "default") == NULL &&
+			attr(src, "identity") == NULL && attr(src, "generated") == NULL;
+
+		if (def == NULL)
+			return;
+
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 psprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s", parent_name(src), def),
+				 T_AlterTableStmt, 1,
+				 needs_empty ? "a NOT NULL column without a default cannot be added to a table that has rows" : NULL);
+		if (needs_empty)
+			hazard(fix, src->parent[0], src->parent[1],
+				   psprintf("SELECT count(*) FROM %s", parent_name(src)),
+				   true, psprintf("in %s, which a NOT NULL column without a default cannot be added to",
+								  parent_name(src)));
+		column_trailers(fix, src, parent_name(src), FIX_PHASE_COLUMN);
+	}
+	else if (strcmp(k, "table constraint") == 0)
+	{
+		create_constraint(fix, src, true);
+		/* counted for the ADD step (or the VALIDATE that follows it) */
+		constraint_hazard(fix, src);
+	}
+	else if (strcmp(k, "index") == 0)
+		create_index(fix, src, true);
+	else if (strcmp(k, "sequence") == 0)
+		create_sequence(fix, src);
+	else if (strcmp(k, "view") == 0 || strcmp(k, "materialized view") == 0)
+		create_view(ctx, fix, src, false);
+	else if (is_routine(src))
+		create_routine(fix, src);
+	else if (strcmp(k, "trigger") == 0)
+		create_trigger(fix, src);
+	else if (strcmp(k, "policy") == 0)
+		create_policy(fix, src);
+	else if (strcmp(k, "type") == 0)
+		create_type(fix, src);
+	else if (strcmp(k, "statistics object") == 0)
+		create_statistics(fix, src);
+	else if (strcmp(k, "publication") == 0)
+		create_publication(ctx, fix, src);
+	else if (strcmp(k, "foreign-data wrapper") == 0)
+		create_wrapper(fix, src);
+	else if (strcmp(k, "server") == 0)
+		create_server(ctx, fix, src);
+	else if (strcmp(k, "user mapping") == 0)
+		create_user_mapping(fix, src);
+	else if (strcmp(k, "foreign table") == 0)
+		create_foreign_table(ctx, fix, src);
+	else if (strcmp(k, "event trigger") == 0)
+		create_event_trigger(fix, src);
+	else if (strcmp(k, "collation") == 0)
+		create_collation(fix, src);
+	else if (strcmp(k, "publication namespace") == 0 ||
+			 strcmp(k, "publication relation") == 0)
+		add_publication_member(fix, src);
+	else
+		no_fix_for_kind(fix, src);
+}
+
+/* the phase an object of this kind is created in */
+static SdFixPhase
+kind_phase(SdObject *obj)
+{
+	const char *k = obj->kind;
+
+	if (strcmp(k, "schema") == 0)
+		return FIX_PHASE_SCHEMA;
+	if (strcmp(k, "extension") == 0)
+		return FIX_PHASE_EXTENSION;
+	if (strcmp(k, "collation") == 0)
+		return FIX_PHASE_COLLATION;
+	if (strcmp(k, "type") == 0)
+		return FIX_PHASE_TYPE;
+	if (is_routine(obj))
+		return routine_phase(obj);
+	if (strcmp(k, "sequence") == 0)
+		return FIX_PHASE_SEQUENCE;
+	if (strcmp(k, "table") == 0 || strcmp(k, "foreign table") == 0)
+		return FIX_PHASE_TABLE;
+	if (strcmp(k, "table column") == 0 || strcmp(k, "foreign table column") == 0)
+		return FIX_PHASE_COLUMN;
+	if (strcmp(k, "table constraint") == 0)
+		return constraint_phase(obj);
+	if (strcmp(k, "index") == 0)
+		return FIX_PHASE_INDEX;
+	if (strcmp(k, "view") == 0 || strcmp(k, "materialized view") == 0)
+		return FIX_PHASE_VIEW;
+	if (strcmp(k, "trigger") == 0)
+		return FIX_PHASE_TRIGGER;
+	if (strcmp(k, "policy") == 0)
+		return FIX_PHASE_POLICY;
+	if (strcmp(k, "statistics object") == 0)
+		return FIX_PHASE_STATISTICS;
+	if (strncmp(k, "publication", 11) == 0)
+		return FIX_PHASE_PUBLICATION;
+	if (strcmp(k, "foreign-data wrapper") == 0 || strcmp(k, "server") == 0 ||
+		strcmp(k, "user mapping") == 0)
+		return FIX_PHASE_EXTENSION;
+	if (strcmp(k, "event trigger") == 0)
+		return FIX_PHASE_TRIGGER;
+	return FIX_PHASE_OTHER;
+}
+
+/* DROP statement of obj, its parse node type in *tag */
+static char *
+drop_statement(SdObject *obj, NodeTag *tag)
+{
+	const char *k = obj->kind;
+	const char *words;
+	char	   *name;
+
+	*tag = T_DropStmt;
+	if (strcmp(k, "table column") == 0 || strcmp(k, "foreign table column") == 0)
+	{
+		*tag = T_AlterTableStmt;
+		return psprintf("ALTER %sTABLE %s DROP COLUMN IF EXISTS %s",
+						strcmp(k, "foreign table column") == 0 ? "FOREIGN " : "",
+						parent_name(obj), quote_identifier(obj->key[2]));
+	}
+	if (strcmp(k, "table constraint") == 0)
+	{
+		if (constraint_name(obj) == NULL)
+			return NULL;
+		*tag = T_AlterTableStmt;
+		return psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", parent_name(obj),
+						quote_identifier(constraint_name(obj)));
+	}
+	if (strcmp(k, "publication relation") == 0)
+	{
+		*tag = T_AlterPublicationStmt;
+		return psprintf("ALTER PUBLICATION %s DROP TABLE %s", quote_identifier(obj->key[0]),
+						qualified(obj->key[1], obj->key[2]));
+	}
+	if (strcmp(k, "publication namespace") == 0)
+	{
+		*tag = T_AlterPublicationStmt;
+		return psprintf("ALTER PUBLICATION %s DROP TABLES IN SCHEMA %s",
+						quote_identifier(obj->key[0]), quote_identifier(obj->key[1]));
+	}
+	if (strcmp(k, "user mapping") == 0)
+		*tag = T_DropUserMappingStmt;
+	if (strcmp(k, "user mapping") == 0)
+		return psprintf("DROP USER MAPPING IF EXISTS FOR %s SERVER %s",
+						strcmp(obj->key[1], "public") == 0 ? "PUBLIC" : quote_identifier(obj->key[1]),
+						quote_identifier(obj->key[0]));
+	if (!object_words(obj, &words, &name))
+		return NULL;
+	if (strcmp(k, "extension") == 0)
+		*tag = T_DropStmt;
+	return psprintf("DROP %s IF EXISTS %s", words, name);
+}
+
+/*
+ * sd_fix_extra
+ *		The fix of an object of the target that the source lacks: drop it.
+ *		Always destructive.
+ */
+void
+sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
+{
+	NodeTag		tag;
+	char	   *sql;
+	const char *why;
+
+	fix_ctx = ctx;
+	sql = drop_statement(tgt, &tag);
+
+	if (sql == NULL)
+	{
+		no_fix_for_kind(fix, tgt);
+		return;
+	}
+	if (kind_is(tgt, "index") && index_concurrently(tgt, true))
+	{
+		add_step(fix, FIX_PHASE_INDEX, true,
+				 psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", obj_name(tgt)),
+				 T_DropStmt, -1, "drops an index the source does not have");
+		if (last_step(fix))
+			last_step(fix)->part = FIX_PART_CONCURRENTLY;
+		return;
+	}
+	if (strcmp(tgt->kind, "table") == 0 || strcmp(tgt->kind, "materialized view") == 0)
+		why = "drops the relation and every row in it";
+	else if (strcmp(tgt->kind, "table column") == 0)
+		why = "drops the column and its data";
+	else if (strcmp(tgt->kind, "schema") == 0)
+		why = "drops the schema (it must be empty by then)";
+	else
+		why = "drops an object the source does not have";
+	add_step(fix, kind_phase(tgt), true, sql, tag, -1, why);
+	if (kind_is(tgt, "table column"))
+		hazard(fix, tgt->parent[0], tgt->parent[1],
+			   psprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", parent_name(tgt),
+						quote_identifier(tgt->key[2])),
+			   false, psprintf("of %s hold a value in %s, which the drop loses", parent_name(tgt),
+							   quote_identifier(tgt->key[2])));
+	else if (kind_is(tgt, "table") || kind_is(tgt, "materialized view"))
+		hazard(fix, tgt->key[0], tgt->key[1],
+			   psprintf("SELECT count(*) FROM %s", obj_name(tgt)),
+			   false, psprintf("in %s, which the drop loses", obj_name(tgt)));
+}
+
+/* ---- changed attributes -------------------------------------------------- */
+
+static void
+replace_object(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
+			   const char *why)
+{
+	NodeTag		tag;
+	char	   *drop = drop_statement(tgt, &tag);
+
+	if (drop == NULL)
+	{
+		no_fix_for_kind(fix, src);
+		return;
+	}
+	if (kind_is(tgt, "index") && index_concurrently(tgt, true))
+	{
+		drop = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", obj_name(tgt));
+		add_step(fix, kind_phase(tgt), true, drop, tag, -1, why);
+		if (last_step(fix))
+			last_step(fix)->part = FIX_PART_CONCURRENTLY;
+	}
+	else
+		add_step(fix, kind_phase(tgt), true, drop, tag, -1, why);
+	sd_fix_missing(ctx, src, fix);
+}
+
+/* a widening type change PostgreSQL does without touching data */
+static bool
+type_change_is_safe(const char *from, const char *to)
+{
+	static const char *const chains[][3] = {
+		{"smallint", "integer", "bigint"},
+	};
+	int			a = -1,
+				b = -1,
+				i;
+
+	if (strcmp(to, "text") == 0 &&
+		(strncmp(from, "character varying", 17) == 0 || strcmp(from, "text") == 0))
+		return true;
+	if (strcmp(from, "character varying") != 0 && strcmp(to, "character varying") == 0 &&
+		strncmp(from, "character varying(", 18) == 0)
+		return true;
+	if (strncmp(from, "character varying(", 18) == 0 && strncmp(to, "character varying(", 18) == 0)
+		return atoi(from + 18) <= atoi(to + 18);
+	if (strncmp(from, "numeric(", 8) == 0 && strcmp(to, "numeric") == 0)
+		return true;
+	for (i = 0; i < 3; i++)
+	{
+		if (strcmp(from, chains[0][i]) == 0)
+			a = i;
+		if (strcmp(to, chains[0][i]) == 0)
+			b = i;
+	}
+	return a >= 0 && b >= 0 && a <= b;
+}
+
+static void
+change_column(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
+			  const char *a)
+{
+	char	   *table = parent_name(src);
+	char	   *col = pstrdup(quote_identifier(src->key[2]));
+	char	   *v = attr(src, a);
+	char	   *old = attr(tgt, a);
+	char	   *prefix = psprintf("ALTER %sTABLE %s ALTER COLUMN %s",
+									  kind_is(src, "foreign table column") ? "FOREIGN " : "",
+									  table, col);
+
+	if (strcmp(a, "type") == 0 || strcmp(a, "collation") == 0)
+	{
+		char	   *type = attr(src, "type");
+		char	   *coll = attr(src, "collation");
+		char	   *oldtype = attr(tgt, "type");
+
+		if (type == NULL || !check_type(fix, type) || (coll && !check_type(fix, coll)))
+			return;
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 psprintf("%s TYPE %s%s%s USING %s::%s", prefix, type,
+						  coll ? " COLLATE " : "", coll ? coll : "", col, type),
+				 T_AlterTableStmt, 1,
+				 strcmp(a, "type") == 0 && oldtype && !type_change_is_safe(oldtype, type) ?
+				 psprintf("changes the type from %s to %s: values that do not convert fail the statement or lose precision", oldtype, type) : NULL);
+	}
+	else if (strcmp(a, "not_null") == 0)
+	{
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 psprintf("%s %s NOT NULL", prefix, attr_bool(src, a) ? "SET" : "DROP"),
+				 T_AlterTableStmt, 1,
+				 attr_bool(src, a) ? "SET NOT NULL fails if the column holds NULLs" : NULL);
+		if (attr_bool(src, a))
+			hazard(fix, src->parent[0], src->parent[1],
+				   psprintf("SELECT count(*) FROM %s WHERE %s IS NULL", table, col),
+				   true, psprintf("of %s hold NULL in %s", table, col));
+	}
+	else if (strcmp(a, "default") == 0)
+	{
+		if (v != NULL && !check_expression(fix, v))
+			return;
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 v ? psprintf("%s SET DEFAULT %s", prefix, v) : psprintf("%s DROP DEFAULT", prefix),
+				 T_AlterTableStmt, 1, NULL);
+	}
+	else if (strcmp(a, "identity") == 0)
+	{
+		if (v == NULL)
+			add_step(fix, FIX_PHASE_COLUMN, false, psprintf("%s DROP IDENTITY IF EXISTS", prefix),
+					 T_AlterTableStmt, 1, NULL);
+		else if (old == NULL)
+			add_step(fix, FIX_PHASE_COLUMN, false,
+					 psprintf("%s ADD GENERATED %s AS IDENTITY", prefix,
+							  strcmp(v, "always") == 0 ? "ALWAYS" : "BY DEFAULT"),
+					 T_AlterTableStmt, 1, NULL);
+		else
+			add_step(fix, FIX_PHASE_COLUMN, false,
+					 psprintf("%s SET GENERATED %s", prefix,
+							  strcmp(v, "always") == 0 ? "ALWAYS" : "BY DEFAULT"),
+					 T_AlterTableStmt, 1, NULL);
+	}
+	else if (strcmp(a, "compression") == 0)
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 psprintf("%s SET COMPRESSION %s", prefix, v ? quote_identifier(v) : "DEFAULT"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "storage") == 0 && v != NULL)
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 psprintf("%s SET STORAGE %s", prefix, quote_identifier(v)),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "storage") == 0)
+	{
+		/* the attribute is absent when the column has its type's storage */
+		fix->note = "the source column has its type's default storage: set it with ALTER COLUMN ... SET STORAGE and the type's storage (SET STORAGE DEFAULT from PostgreSQL 16)";
+		fix->invalid = true;
+	}
+	else if (strcmp(a, "statistics") == 0)
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 psprintf("%s SET STATISTICS %d", prefix, v ? atoi(v) : -1),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "options") == 0)
+		reset_and_set(fix, FIX_PHASE_COLUMN, prefix, attr_strings(src, a), attr_strings(tgt, a));
+	else if (strcmp(a, "generated") == 0)
+	{
+		if (v != NULL && old != NULL && ctx->target_version >= 170000)
+		{
+			if (!check_expression(fix, v))
+				return;
+			add_step(fix, FIX_PHASE_COLUMN, false,
+					 psprintf("%s SET EXPRESSION AS (%s)", prefix, v), T_AlterTableStmt, 1, NULL);
+		}
+		else if (v != NULL && old != NULL)
+		{
+			fix->note = "PostgreSQL before 17 cannot change a generation expression in place: drop the column and add it again (its values are computed anew)";
+			fix->invalid = true;
+		}
+		else if (v == NULL)
+			add_step(fix, FIX_PHASE_COLUMN, false, psprintf("%s DROP EXPRESSION", prefix),
+					 T_AlterTableStmt, 1, NULL);
+		else
+		{
+			fix->note = "a column cannot become generated in place: drop and add it again (its data is computed anew)";
+			fix->invalid = true;
+		}
+	}
+	else if (strcmp(a, "fdw_options") == 0)
+		alter_fdw_options(fix, FIX_PHASE_COLUMN, prefix, attr_strings(src, a),
+						  attr_strings(tgt, a), T_AlterTableStmt);
+	else if (strcmp(a, "privileges") == 0)
+		grant_steps(fix, src, col, attr_strings(src, a), attr_strings(tgt, a), NULL, FIX_PHASE_COLUMN);
+	else if (strcmp(a, "comment") == 0)
+		add_comment(fix, src, v, FIX_PHASE_COLUMN);
+	else
+	{
+		fix->note = psprintf("schemadrift writes no fix for the %s of a column yet", a);
+		fix->invalid = true;
+	}
+}
+
+static void
+change_table(SdFix *fix, SdObject *src, SdObject *tgt, const char *a)
+{
+	char	   *name = obj_name(src);
+	char	   *v = attr(src, a);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (strcmp(a, "persistence") == 0)
+		add_step(fix, FIX_PHASE_TABLE, false,
+				 psprintf("ALTER TABLE %s SET %s", name,
+						  v && strcmp(v, "unlogged") == 0 ? "UNLOGGED" : "LOGGED"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "row_security") == 0)
+		add_step(fix, FIX_PHASE_TABLE, false,
+				 psprintf("ALTER TABLE %s %s ROW LEVEL SECURITY", name,
+						  attr_bool(src, a) ? "ENABLE" : "DISABLE"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "force_row_security") == 0)
+		add_step(fix, FIX_PHASE_TABLE, false,
+				 psprintf("ALTER TABLE %s %s ROW LEVEL SECURITY", name,
+						  attr_bool(src, a) ? "FORCE" : "NO FORCE"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "replica_identity") == 0)
+		add_step(fix, FIX_PHASE_INDEX, false,
+				 psprintf("ALTER TABLE %s REPLICA IDENTITY %s", name,
+						  v == NULL || strcmp(v, "default") == 0 ? "DEFAULT" :
+						  strncmp(v, "index ", 6) == 0 ? psprintf("USING INDEX %s", v + 6) :
+						  strcmp(v, "full") == 0 ? "FULL" : "NOTHING"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "access_method") == 0)
+		add_step(fix, FIX_PHASE_TABLE, false,
+				 psprintf("ALTER TABLE %s SET ACCESS METHOD %s", name, v ? quote_identifier(v) : "heap"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "tablespace") == 0)
+		add_step(fix, FIX_PHASE_TABLE, false,
+				 psprintf("ALTER TABLE %s SET TABLESPACE %s", name, v ? quote_identifier(v) : "pg_default"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "options") == 0)
+		reset_and_set(fix, FIX_PHASE_TABLE, psprintf("ALTER TABLE %s", name),
+					  attr_strings(src, a), attr_strings(tgt, a));
+	else if (strcmp(a, "column_order") == 0)
+	{
+		fix->note = "PostgreSQL cannot reorder the columns of a table: recreate the table and copy its rows (or ignore column_order)";
+		fix->invalid = true;
+	}
+	else
+	{
+		fix->note = psprintf("schemadrift writes no fix for the %s of a table: recreate the table as the source has it", a);
+		fix->invalid = true;
+	}
+}
+
+static void
+change_sequence(SdFix *fix, SdObject *src, const char *a)
+{
+	char	   *name = obj_name(src);
+	char	   *v = attr(src, a);
+
+	if (strcmp(a, "type") == 0 && v != NULL)
+	{
+		if (!check_type(fix, v))
+			return;
+		add_step(fix, FIX_PHASE_SEQUENCE, false, psprintf("ALTER SEQUENCE %s AS %s", name, v),
+				 T_AlterSeqStmt, -1, NULL);
+	}
+	else if (strcmp(a, "start") == 0 || strcmp(a, "increment") == 0 ||
+			 strcmp(a, "min") == 0 || strcmp(a, "max") == 0 || strcmp(a, "cache") == 0)
+	{
+		const char *word = strcmp(a, "start") == 0 ? "START WITH" :
+			strcmp(a, "increment") == 0 ? "INCREMENT BY" :
+			strcmp(a, "min") == 0 ? "MINVALUE" : strcmp(a, "max") == 0 ? "MAXVALUE" : "CACHE";
+
+		if (v == NULL)
+			return;
+		add_step(fix, FIX_PHASE_SEQUENCE, false,
+				 psprintf("ALTER SEQUENCE %s %s %lld", name, word, (long long) strtoll(v, NULL, 10)),
+				 T_AlterSeqStmt, -1, NULL);
+	}
+	else if (strcmp(a, "cycle") == 0)
+		add_step(fix, FIX_PHASE_SEQUENCE, false,
+				 psprintf("ALTER SEQUENCE %s %s", name, attr_bool(src, a) ? "CYCLE" : "NO CYCLE"),
+				 T_AlterSeqStmt, -1, NULL);
+	else if (strcmp(a, "persistence") == 0)
+		add_step(fix, FIX_PHASE_SEQUENCE, false,
+				 psprintf("ALTER SEQUENCE %s SET %s", name,
+						  v && strcmp(v, "unlogged") == 0 ? "UNLOGGED" : "LOGGED"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(a, "owned_by") == 0)
+	{
+		if (v != NULL && !check_type(fix, v))
+			return;
+		add_step(fix, FIX_PHASE_SEQUENCE_OWNER, false,
+				 psprintf("ALTER SEQUENCE %s OWNED BY %s", name, v ? v : "NONE"),
+				 T_AlterSeqStmt, -1, NULL);
+	}
+	else
+	{
+		fix->note = psprintf("schemadrift writes no fix for the %s of a sequence yet", a);
+		fix->invalid = true;
+	}
+}
+
+/* new enum labels: ADD VALUE, in the script's first, committed part */
+static void
+change_enum_labels(SdFix *fix, SdObject *src, SdObject *tgt)
+{
+	List	   *want = attr_strings(src, "labels");
+	List	   *have = attr_strings(tgt, "labels");
+	List	   *kept = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+	const char *prev = NULL;
+
+	/* the labels both have must be in the same order, and none may go */
+	foreach(lc, want)
+		if (sd_list_has_string(have, lfirst(lc)))
+			kept = lappend(kept, lfirst(lc));
+	if (list_length(kept) != list_length(have))
+	{
+		fix->note = "labels the source does not have cannot be removed from an enum in place: recreate the type and every column that uses it (destructive: rows holding those labels must change first)";
+		fix->invalid = true;
+		return;
+	}
+	forboth(lc, kept, lc2, have)
+		if (strcmp(lfirst(lc), lfirst(lc2)) != 0)
+		{
+			fix->note = "an enum's labels cannot be reordered in place: recreate the type and every column that uses it";
+			fix->invalid = true;
+			return;
+		}
+	foreach(lc, want)
+	{
+		const char *label = lfirst(lc);
+
+		if (!sd_list_has_string(have, label))
+		{
+			SdFixStep  *step;
+
+			if (prev != NULL)
+				add_step(fix, FIX_PHASE_TYPE, false,
+						 psprintf("ALTER TYPE %s ADD VALUE IF NOT EXISTS %s AFTER %s", obj_name(src),
+								  quote_literal_cstr(label), quote_literal_cstr(prev)),
+						 T_AlterEnumStmt, -1, NULL);
+			else if (have != NIL)
+				add_step(fix, FIX_PHASE_TYPE, false,
+						 psprintf("ALTER TYPE %s ADD VALUE IF NOT EXISTS %s BEFORE %s", obj_name(src),
+								  quote_literal_cstr(label), quote_literal_cstr(linitial(have))),
+						 T_AlterEnumStmt, -1, NULL);
+			else
+				add_step(fix, FIX_PHASE_TYPE, false,
+						 psprintf("ALTER TYPE %s ADD VALUE IF NOT EXISTS %s", obj_name(src),
+								  quote_literal_cstr(label)),
+						 T_AlterEnumStmt, -1, NULL);
+			if (fix->invalid)
+				return;
+			step = llast(fix->steps);
+			step->part = FIX_PART_LABELS;
+		}
+		prev = label;
+	}
+}
+
+static void
+change_domain(SdFix *fix, SdObject *src, SdObject *tgt, const char *a)
+{
+	char	   *name = obj_name(src);
+	char	   *v = attr(src, a);
+	ListCell   *lc;
+
+	if (strcmp(a, "default") == 0)
+	{
+		if (v != NULL && !check_expression(fix, v))
+			return;
+		add_step(fix, FIX_PHASE_TYPE, false,
+				 v ? psprintf("ALTER DOMAIN %s SET DEFAULT %s", name, v) :
+				 psprintf("ALTER DOMAIN %s DROP DEFAULT", name),
+				 T_AlterDomainStmt, -1, NULL);
+	}
+	else if (strcmp(a, "not_null") == 0)
+		add_step(fix, FIX_PHASE_TYPE, false,
+				 psprintf("ALTER DOMAIN %s %s NOT NULL", name, attr_bool(src, a) ? "SET" : "DROP"),
+				 T_AlterDomainStmt, -1,
+				 attr_bool(src, a) ? "SET NOT NULL fails if a column of the domain holds NULLs" : NULL);
+	else if (strcmp(a, "checks") == 0)
+	{
+		List	   *want = attr_strings(src, a);
+		List	   *have = attr_strings(tgt, a);
+		char	   *cname;
+		char	   *check;
+
+		foreach(lc, have)
+			if (!sd_list_has_string(want, lfirst(lc)))
+			{
+				if (!split_domain_check(lfirst(lc), &cname, &check))
+				{
+					fix_invalid(fix, "a domain check that is not one");
+					return;
+				}
+				add_step(fix, FIX_PHASE_TYPE, true,
+						 psprintf("ALTER DOMAIN %s DROP CONSTRAINT IF EXISTS %s", name, quote_identifier(cname)),
+						 T_AlterDomainStmt, -1, NULL);
+			}
+		foreach(lc, want)
+			if (!sd_list_has_string(have, lfirst(lc)))
+			{
+				if (!split_domain_check(lfirst(lc), &cname, &check))
+				{
+					fix_invalid(fix, "a domain check that is not one");
+					return;
+				}
+				add_step(fix, FIX_PHASE_TYPE, false,
+						 psprintf("ALTER DOMAIN %s ADD CONSTRAINT %s %s", name, quote_identifier(cname), check),
+						 T_AlterDomainStmt, -1, "a new check fails if a column of the domain holds values it rejects");
+			}
+	}
+	else
+	{
+		fix->note = psprintf("schemadrift writes no fix for the %s of a domain: recreate it", a);
+		fix->invalid = true;
+	}
+}
+
+static void
+change_policy(SdFix *fix, SdObject *src, const char *a)
+{
+	char	   *v = attr(src, a);
+	char	   *head = psprintf("ALTER POLICY %s ON %s", quote_identifier(src->key[2]), parent_name(src));
+
+	if (strcmp(a, "roles") == 0)
+	{
+		StringInfoData buf;
+		List	   *roles = attr_strings(src, a);
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%s TO ", head);
+		if (roles == NIL)
+			appendStringInfoString(&buf, "PUBLIC");
+		append_roles(&buf, roles);
+		add_step(fix, FIX_PHASE_POLICY, false, buf.data, T_AlterPolicyStmt, -1, NULL);
+	}
+	else if ((strcmp(a, "using") == 0 || strcmp(a, "with_check") == 0) && v != NULL)
+	{
+		if (!check_expression(fix, v))
+			return;
+		add_step(fix, FIX_PHASE_POLICY, false,
+				 psprintf("%s %s (%s)", head, strcmp(a, "using") == 0 ? "USING" : "WITH CHECK", v),
+				 T_AlterPolicyStmt, -1, NULL);
+	}
+}
+
+/* attributes every kind that has them fixes the same way */
+static bool
+change_common(SdFix *fix, SdObject *src, SdObject *tgt, const char *a)
+{
+	if (strcmp(a, "comment") == 0)
+	{
+		add_comment(fix, src, attr(src, a), kind_phase(src));
+		return true;
+	}
+	if (strcmp(a, "owner") == 0 && !kind_is(src, "table column"))
+	{
+		if (attr(src, a) == NULL)
+		{
+			fix->note = "the source has no owner to set";
+			fix->invalid = true;
+		}
+		else
+			add_owner(fix, src, attr(src, a), kind_phase(src));
+		return true;
+	}
+	if (strcmp(a, "privileges") == 0 && grant_target(src) != NULL)
+	{
+		char	   *owner = attr(src, "owner");
+
+		/* absent is the default ACL (catalog_attrs.c) */
+		grant_steps(fix, src, NULL,
+					attr_present(src, a) ? attr_strings(src, a) : default_privileges(src),
+					attr_present(tgt, a) ? attr_strings(tgt, a) : default_privileges(tgt),
+					owner ? owner : attr(tgt, "owner"), kind_phase(src));
+		return true;
+	}
+	return false;
+}
+
+/*
+ * alter_fdw_options
+ *		"head OPTIONS (DROP ..., SET ..., ADD ...)" that turns the options
+ *		have ("name=value" entries) into want.
+ */
+static void
+alter_fdw_options(SdFix *fix, SdFixPhase phase, const char *head, List *want,
+				  List *have, NodeTag tag)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	ListCell   *lc2;
+	int			n = 0;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s OPTIONS (", head);
+	foreach(lc, have)
+	{
+		char	   *o = pstrdup(lfirst(lc));
+		char	   *eq = strchr(o, '=');
+		bool		kept = false;
+
+		if (eq)
+			*eq = '\0';
+		foreach(lc2, want)
+			if (strncmp(lfirst(lc2), o, strlen(o)) == 0 && ((char *) lfirst(lc2))[strlen(o)] == '=')
+				kept = true;
+		if (!kept)
+			appendStringInfo(&buf, "%sDROP %s", n++ > 0 ? ", " : "", quote_identifier(o));
+	}
+	foreach(lc, want)
+	{
+		char	   *o = pstrdup(lfirst(lc));
+		char	   *eq = strchr(o, '=');
+		bool		had = false;
+
+		if (sd_list_has_string(have, lfirst(lc)))
+			continue;
+		if (eq)
+			*eq = '\0';
+		foreach(lc2, have)
+			if (strncmp(lfirst(lc2), o, strlen(o)) == 0 && ((char *) lfirst(lc2))[strlen(o)] == '=')
+				had = true;
+		appendStringInfo(&buf, "%s%s%s %s", n++ > 0 ? ", " : "", had ? "SET " : "ADD ",
+						 quote_identifier(o), quote_literal_cstr(eq ? eq + 1 : ""));
+	}
+	appendStringInfoChar(&buf, ')');
+	if (n > 0)
+		add_step(fix, phase, false, buf.data, tag, -1, NULL);
+}
+
+/*
+ * sd_fix_changed
+ *		The fix of one attribute that differs between the source's and the
+ *		target's version of an object.
+ */
+void
+sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
+			   const char *a, SdFix *fix)
+{
+	const char *k = src->kind;
+
+	fix_ctx = ctx;
+	if (change_common(fix, src, tgt, a))
+		return;
+	if (strcmp(k, "table column") == 0 || strcmp(k, "foreign table column") == 0)
+		change_column(ctx, fix, src, tgt, a);
+	else if (strcmp(k, "table") == 0)
+		change_table(fix, src, tgt, a);
+	else if (strcmp(k, "sequence") == 0)
+		change_sequence(fix, src, a);
+	else if (strcmp(k, "table constraint") == 0)
+		replace_object(ctx, fix, src, tgt,
+					   "drops the constraint to add it as the source has it (rows that break it make the new one fail)");
+	else if (strcmp(k, "index") == 0 && strcmp(a, "tablespace") == 0)
+		add_step(fix, FIX_PHASE_INDEX, false,
+				 psprintf("ALTER INDEX %s SET TABLESPACE %s", obj_name(src),
+						  attr(src, a) ? quote_identifier(attr(src, a)) : "pg_default"),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(k, "index") == 0)
+		replace_object(ctx, fix, src, tgt, "drops the index to build it as the source has it");
+	else if (strcmp(k, "view") == 0 && strcmp(a, "definition") == 0)
+	{
+		/* it fails if the view's columns change other than at the end */
+		create_view(ctx, fix, src, true);
+	}
+	else if (strcmp(k, "materialized view") == 0 && strcmp(a, "definition") == 0)
+		replace_object(ctx, fix, src, tgt, "drops the materialized view to create it as the source has it (its rows are computed again)");
+	else if ((strcmp(k, "function") == 0 || strcmp(k, "procedure") == 0) &&
+			 strcmp(a, "result") != 0 && strcmp(a, "arguments") != 0)
+	{
+		char	   *sql = routine_statement(fix, src);
+
+		if (sql != NULL)
+			add_step(fix, routine_phase(src), false, sql, T_CreateFunctionStmt, -1, NULL);
+	}
+	else if (strcmp(k, "function") == 0)
+		replace_object(ctx, fix, src, tgt,
+					   "drops the function to create it with another result (objects that use it must be dropped first)");
+	else if (strcmp(k, "trigger") == 0 && strcmp(a, "enabled") == 0)
+	{
+		char	   *v = attr(src, a);
+
+		add_step(fix, FIX_PHASE_TRIGGER, false,
+				 psprintf("ALTER TABLE %s %s TRIGGER %s", parent_name(src),
+						  enable_words(v),
+						  quote_identifier(src->key[2])),
+				 T_AlterTableStmt, 1, NULL);
+	}
+	else if (strcmp(k, "trigger") == 0)
+		replace_object(ctx, fix, src, tgt, "drops the trigger to create it as the source has it");
+	else if (strcmp(k, "policy") == 0 &&
+			 (strcmp(a, "roles") == 0 || strcmp(a, "using") == 0 || strcmp(a, "with_check") == 0) &&
+			 (attr(src, a) != NULL || strcmp(a, "roles") == 0))
+		change_policy(fix, src, a);
+	else if (strcmp(k, "policy") == 0)
+		replace_object(ctx, fix, src, tgt, "drops the policy to create it as the source has it");
+	else if (strcmp(k, "type") == 0 && strcmp(a, "labels") == 0)
+		change_enum_labels(fix, src, tgt);
+	else if (is_domain(src) && is_domain(tgt))
+		change_domain(fix, src, tgt, a);
+	else if (strcmp(k, "extension") == 0 && strcmp(a, "version") == 0 && attr(src, a) != NULL)
+		add_step(fix, FIX_PHASE_EXTENSION, false,
+				 psprintf("ALTER EXTENSION %s UPDATE TO %s", obj_name(src), quote_literal_cstr(attr(src, a))),
+				 T_AlterExtensionStmt, -1, NULL);
+	else if (strcmp(k, "extension") == 0 && strcmp(a, "schema") == 0 && attr(src, a) != NULL)
+		add_step(fix, FIX_PHASE_EXTENSION, false,
+				 psprintf("ALTER EXTENSION %s SET SCHEMA %s", obj_name(src), quote_identifier(attr(src, a))),
+				 T_AlterObjectSchemaStmt, -1, NULL);
+	else if (strcmp(k, "statistics object") == 0 && strcmp(a, "statistics") == 0)
+		add_step(fix, FIX_PHASE_STATISTICS, false,
+				 psprintf("ALTER STATISTICS %s SET STATISTICS %d", obj_name(src),
+						  attr(src, a) ? atoi(attr(src, a)) : -1),
+				 T_AlterStatsStmt, -1, NULL);
+	else if (strcmp(k, "statistics object") == 0)
+		replace_object(ctx, fix, src, tgt, "drops the statistics object to create it as the source has it");
+	else if (strcmp(k, "publication") == 0 && strcmp(a, "publish") == 0)
+		add_step(fix, FIX_PHASE_PUBLICATION, false,
+				 psprintf("ALTER PUBLICATION %s SET (publish = %s)", obj_name(src),
+						  quote_literal_cstr(publish_list(src))),
+				 T_AlterPublicationStmt, -1, NULL);
+	else if (strcmp(k, "publication") == 0 && strcmp(a, "publish_via_partition_root") == 0)
+		add_step(fix, FIX_PHASE_PUBLICATION, false,
+				 psprintf("ALTER PUBLICATION %s SET (publish_via_partition_root = %s)", obj_name(src),
+						  attr_bool(src, a) ? "true" : "false"),
+				 T_AlterPublicationStmt, -1, NULL);
+	else if (strcmp(k, "publication") == 0)
+		replace_object(ctx, fix, src, tgt,
+					   "drops the publication to create it as the source has it: its subscribers must refresh");
+	else if (strcmp(k, "foreign-data wrapper") == 0 && strcmp(a, "options") == 0)
+		alter_fdw_options(fix, FIX_PHASE_EXTENSION,
+						  psprintf("ALTER FOREIGN DATA WRAPPER %s", obj_name(src)),
+						  attr_strings(src, a), attr_strings(tgt, a), T_AlterFdwStmt);
+	else if (strcmp(k, "server") == 0 && strcmp(a, "options") == 0)
+		alter_fdw_options(fix, FIX_PHASE_EXTENSION, psprintf("ALTER SERVER %s", obj_name(src)),
+						  attr_strings(src, a), attr_strings(tgt, a), T_AlterForeignServerStmt);
+	else if (strcmp(k, "foreign table") == 0 && strcmp(a, "options") == 0)
+		alter_fdw_options(fix, FIX_PHASE_TABLE, psprintf("ALTER FOREIGN TABLE %s", obj_name(src)),
+						  attr_strings(src, a), attr_strings(tgt, a), T_AlterTableStmt);
+	else if (strcmp(k, "foreign-data wrapper") == 0 &&
+			 (strcmp(a, "handler") == 0 || strcmp(a, "validator") == 0))
+	{
+		char	   *f = attr(src, a);
+
+		if (f != NULL && (f = function_name_only(fix, f)) == NULL)
+			return;
+		add_step(fix, FIX_PHASE_EXTENSION, false,
+				 psprintf("ALTER FOREIGN DATA WRAPPER %s %s%s%s", obj_name(src),
+						  f ? "" : "NO ", strcmp(a, "handler") == 0 ? "HANDLER" : "VALIDATOR",
+						  f ? psprintf(" %s", f) : ""),
+				 T_AlterFdwStmt, -1, NULL);
+	}
+	else if (strcmp(k, "server") == 0 && strcmp(a, "version") == 0)
+		add_step(fix, FIX_PHASE_EXTENSION, false,
+				 psprintf("ALTER SERVER %s VERSION %s", obj_name(src),
+						  attr(src, a) ? quote_literal_cstr(attr(src, a)) : "NULL"),
+				 T_AlterForeignServerStmt, -1, NULL);
+	else if (strcmp(k, "event trigger") == 0 && strcmp(a, "enabled") == 0)
+	{
+		char	   *v = attr(src, a);
+
+		add_step(fix, FIX_PHASE_TRIGGER, false,
+				 psprintf("ALTER EVENT TRIGGER %s %s", obj_name(src),
+						  enable_words(v)),
+				 T_AlterEventTrigStmt, -1, NULL);
+	}
+	else if (strcmp(k, "event trigger") == 0 || strcmp(k, "collation") == 0)
+		replace_object(ctx, fix, src, tgt, "drops the object to create it as the source has it");
+	else if (strcmp(k, "publication relation") == 0)
+	{
+		NodeTag		tag = T_Invalid;
+		char	   *drop = drop_statement(tgt, &tag);
+
+		add_step(fix, FIX_PHASE_PUBLICATION, false, drop, tag, -1, NULL);
+		sd_fix_missing(ctx, src, fix);
+	}
+	else
+	{
+		fix->note = psprintf("schemadrift writes no fix for the %s of %s objects yet", a, k);
+		fix->invalid = true;
+	}
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* text in a comment line: line breaks and other control characters escaped */
+void
+sd_fix_comment_text(StringInfo buf, const char *s)
+{
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (c == '\n')
+			appendStringInfoString(buf, "\\n");
+		else if (c == '\r')
+			appendStringInfoString(buf, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			appendStringInfo(buf, "\\x%02x", c);
+		else
+			appendStringInfoChar(buf, (char) c);
+	}
+}
+
+/*
+ * sd_fix_step_text
+ *		A step as script text: the statement and ";", or, for a destructive
+ *		step the options do not allow, the statement commented out after a
+ *		"-- DESTRUCTIVE:" line with the reason.
+ */
+void
+sd_fix_step_text(StringInfo buf, SdFixStep *step, bool allow_destructive)
+{
+	if (step->manual != NULL || (step->destructive != NULL && !allow_destructive))
+	{
+		const char *p;
+
+		if (step->manual != NULL)
+		{
+			appendStringInfoString(buf, "-- MANUAL: ");
+			sd_fix_comment_text(buf, step->manual);
+		}
+		else
+		{
+			appendStringInfoString(buf, "-- DESTRUCTIVE: ");
+			sd_fix_comment_text(buf, step->destructive);
+			appendStringInfoString(buf, " (skipped: pass allow_destructive to run it)");
+		}
+		if (step->remark != NULL)
+		{
+			appendStringInfoString(buf, "\n-- NOTE: ");
+			sd_fix_comment_text(buf, step->remark);
+		}
+		appendStringInfoString(buf, "\n-- ");
+		for (p = step->sql; *p; p++)
+		{
+			appendStringInfoChar(buf, *p);
+			/* both end a comment in SQL */
+			if (*p == '\n' || *p == '\r')
+				appendStringInfoString(buf, "-- ");
+		}
+		appendStringInfoString(buf, ";\n");
+		return;
+	}
+	if (step->destructive != NULL)
+	{
+		appendStringInfoString(buf, "-- DESTRUCTIVE: ");
+		sd_fix_comment_text(buf, step->destructive);
+		appendStringInfoChar(buf, '\n');
+	}
+	if (step->remark != NULL)
+	{
+		appendStringInfoString(buf, "-- NOTE: ");
+		sd_fix_comment_text(buf, step->remark);
+		appendStringInfoChar(buf, '\n');
+	}
+	appendStringInfo(buf, "%s;\n", step->sql);
+}
+
+/*
+ * sd_fix_text
+ *		The fix_sql of a diff row: its steps in script order (drops first,
+ *		in reverse phase order), or NULL when it has none.
+ */
+char *
+sd_fix_text(SdFixContext *ctx, SdFix *fix)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			pass;
+
+	if (fix->invalid || fix->steps == NIL)
+		return NULL;
+	initStringInfo(&buf);
+	for (pass = 0; pass < 2; pass++)
+		foreach(lc, fix->steps)
+		{
+			SdFixStep  *step = lfirst(lc);
+
+			if (step->drop == (pass == 0))
+				sd_fix_step_text(&buf, step, ctx->options.allow_destructive);
+		}
+	/* without its last newline */
+	if (buf.len > 0)
+		buf.data[--buf.len] = '\0';
+	return buf.data;
+}

@@ -1,0 +1,146 @@
+/*-------------------------------------------------------------------------
+ *
+ * fix.h
+ *	  Fix SQL: the statements that remove one difference, and their order.
+ *
+ * IDENTIFICATION
+ *	  src/fix.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMADRIFT_FIX_H
+#define SCHEMADRIFT_FIX_H
+
+#include "objects.h"
+
+/* what a script is made with: the fix options of a diff or a sync */
+typedef struct SdFixOptions
+{
+	bool		allow_destructive;	/* emit drops and lossy steps */
+	bool		concurrently;	/* indexes built and dropped CONCURRENTLY */
+	bool		not_valid;		/* FKs and CHECKs added NOT VALID, then
+								 * validated */
+	char	   *lock_timeout;	/* SET at the top of a script */
+	char	   *statement_timeout;
+} SdFixOptions;
+
+/* where a step goes in a script (drops run in reverse) */
+typedef enum SdFixPhase
+{
+	FIX_PHASE_SCHEMA,
+	FIX_PHASE_EXTENSION,
+	FIX_PHASE_COLLATION,
+	FIX_PHASE_TYPE,
+	FIX_PHASE_FUNCTION,
+	FIX_PHASE_SEQUENCE,
+	FIX_PHASE_TABLE,
+	FIX_PHASE_COLUMN,
+	FIX_PHASE_CONSTRAINT,
+	FIX_PHASE_INDEX,
+	FIX_PHASE_FOREIGN_KEY,
+	FIX_PHASE_SEQUENCE_OWNER,
+	FIX_PHASE_ATOMIC_FUNCTION,	/* SQL-standard bodies: after what they read */
+	FIX_PHASE_VIEW,
+	FIX_PHASE_TRIGGER,
+	FIX_PHASE_POLICY,
+	FIX_PHASE_STATISTICS,
+	FIX_PHASE_PUBLICATION,
+	FIX_PHASE_OTHER,
+	FIX_NUM_PHASES
+} SdFixPhase;
+
+/*
+ * The parts of a script, in the order they run: new enum labels (committed
+ * before the rest: a label cannot be used in the transaction that adds it),
+ * the main transaction, index builds and drops CONCURRENTLY (outside any
+ * transaction), then the validation of constraints added NOT VALID (a
+ * transaction of its own).
+ */
+typedef enum SdFixPart
+{
+	FIX_PART_LABELS,
+	FIX_PART_MAIN,
+	FIX_PART_CONCURRENTLY,
+	FIX_PART_VALIDATE,
+	FIX_NUM_PARTS
+} SdFixPart;
+
+/* the fix of one diff row */
+typedef struct SdFix
+{
+	List	   *steps;			/* SdFixStep: one statement each */
+	char	   *note;			/* why there is no fix, or a remark */
+	bool		invalid;		/* no fix can be written: steps are void */
+} SdFix;
+
+/* one statement of a fix */
+typedef struct SdFixStep
+{
+	SdFixPhase	phase;
+	bool		drop;			/* removes something: reverse order */
+	SdFixPart	part;			/* which part of a script it runs in */
+	char	   *sql;			/* the statement, without ";" */
+	char	   *destructive;	/* why it is destructive, or NULL */
+	char	   *manual;			/* why it cannot run as written (a secret to
+								 * fill in): always left as a comment */
+	char	   *remark;			/* a line the script shows before it */
+	char	   *creates;		/* identity of the relation it creates */
+	List	   *after;			/* identities of relations it needs first */
+} SdFixStep;
+
+/* both sides of a diff, and what fixes are made with */
+typedef struct SdFixContext
+{
+	SdObjectSet *source;
+	SdObjectSet *target;
+	SdFixOptions options;
+	int			target_version; /* server_version_num of the target */
+	bool		target_local;	/* the target is this database: hazards are
+								 * counted on its rows */
+	MemoryContext cxt;			/* where the children indexes live */
+	List	   *parsed;			/* objects whose attributes a fix parsed */
+	struct SdFixChildren *source_children;	/* built on first use */
+	struct SdFixChildren *target_children;
+} SdFixContext;
+
+/* a diff row kept for a script */
+typedef struct SdFixRow
+{
+	char	   *kind;
+	char	   *identity;
+	char	   *change;
+	char	   *attribute;
+	char	   *note;
+	List	   *steps;			/* SdFixStep */
+	bool		fixed;			/* false: no fix could be written */
+} SdFixRow;
+
+/* what a script's header says */
+typedef struct SdFixScriptInfo
+{
+	char	   *target;
+	char	   *source;
+	char	   *options;
+	char		target_fingerprint[SD_SHA256_HEX_LEN + 1];
+	char		source_fingerprint[SD_SHA256_HEX_LEN + 1];
+	bool		create;			/* a create script: the target is empty */
+} SdFixScriptInfo;
+
+extern const char *const sd_fix_option_names[];
+
+extern void sd_fix_options_parse(Jsonb *fix, SdFixOptions *out);
+extern void sd_fix_init(SdFix *fix);
+extern void sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix);
+extern void sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix);
+extern void sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
+						   const char *attribute, SdFix *fix);
+extern void sd_fix_release(SdFixContext *ctx);
+extern SdFixRow *sd_fix_row_copy(const char *kind, const char *identity,
+								 const char *change, const char *attribute,
+								 const char *note, SdFix *fix);
+extern char *sd_fix_script(SdFixContext *ctx, List *rows, SdFixScriptInfo *info);
+extern char *sd_fix_text(SdFixContext *ctx, SdFix *fix);
+extern void sd_fix_comment_text(StringInfo buf, const char *s);
+extern void sd_fix_step_text(StringInfo buf, SdFixStep *step, bool allow_destructive);
+
+#endif							/* SCHEMADRIFT_FIX_H */
