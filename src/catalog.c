@@ -591,7 +591,12 @@ append_indexes(StringInfo buf, int server_version)
 					 sd_attrs_sql(&o));
 }
 
-/* Sequences, except those behind identity columns (reported with the column) */
+/*
+ * Sequences, except those behind identity columns (reported with the
+ * column).  A sequence owned by a column (serial, OWNED BY) is a child of
+ * its table, which is in its schema (core keeps them together): a table
+ * one side lacks counts it in its row, as it counts its columns.
+ */
 static void
 append_sequences(StringInfo buf, int server_version)
 {
@@ -601,21 +606,25 @@ append_sequences(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "persistence", JV_TEXT,
 				 "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
 	sd_attrs_add(&o, "owned_by", JV_TEXT,
-				 "(SELECT " QUALIFIED("tn.nspname", "tc.relname") " || '.' || " QIDENT("ta.attname")
-				 " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
-				 " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
-				 " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
-				 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
-				 " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-				 " AND dep.refobjsubid > 0 AND dep.deptype = 'a')");
+				 "CASE WHEN ow.relname IS NOT NULL THEN " QUALIFIED("ow.nspname", "ow.relname")
+				 " || '.' || " QIDENT("ow.attname") " END");
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
 	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("r.relacl", "r.relowner", "s"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
-					 "SELECT 'sequence', r.ident, r.nspname, ARRAY[r.nspname, r.relname], " NO_PARENT ", %s"
+					 "SELECT 'sequence', r.ident, r.nspname, ARRAY[r.nspname, r.relname],"
+					 " CASE WHEN ow.relname IS NOT NULL THEN ARRAY[ow.nspname, ow.relname] END, %s"
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_sequence s ON s.seqrelid = r.oid"
+					 " LEFT JOIN LATERAL (SELECT tn.nspname::pg_catalog.text AS nspname,"
+					 " tc.relname::pg_catalog.text AS relname, ta.attname"
+					 " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
+					 " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
+					 " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
+					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
+					 " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					 " AND dep.refobjsubid > 0 AND dep.deptype = 'a') ow ON true"
 					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
 					 " WHERE r.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
 					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"

@@ -32,7 +32,7 @@ const SdKind sd_kinds[] = {
 	{"foreign table column", false, "column", "columns", "", 2},
 	{"table constraint", false, "constraint", "constraints", "", 1},
 	{"index", false, "index", "indexes", "", 1},
-	{"sequence", false, NULL, NULL, NULL, 1},
+	{"sequence", false, "sequence", "sequences", "", 1},
 	{"view", true, NULL, NULL, "", 1},
 	{"materialized view", true, NULL, NULL, "", 1},
 	{"function", false, NULL, NULL, NULL, 1},
