@@ -500,11 +500,20 @@ SELECT * FROM drift;
 UPDATE pg_ts_template SET tmplinit = 'dsimple_init'::regproc WHERE tmplname = 'tmpl "t" ü';
 SELECT count(*) AS drift FROM drift;
 
--- subscriptions: binary, publications, comment; a new password in the
--- connection string changes nothing
+-- subscriptions: binary, streaming, disable_on_error, synchronous_commit,
+-- slot name, publications, comment; a new password in the connection
+-- string changes nothing
 ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (binary = false);
 SELECT * FROM drift;
-ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (binary = true);
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (binary = true, streaming = off);
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (streaming = on, disable_on_error = true);
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (disable_on_error = false, synchronous_commit = 'local');
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (synchronous_commit = 'off', slot_name = 'sub_slot');
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (slot_name = NONE);
 ALTER SUBSCRIPTION "sub ""s"". ü\%" SET PUBLICATION realtime WITH (refresh = false);
 SELECT * FROM drift;
 ALTER SUBSCRIPTION "sub ""s"". ü\%" SET PUBLICATION "pub ""w"". ü\%", realtime WITH (refresh = false);

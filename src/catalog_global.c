@@ -218,8 +218,11 @@ sd_catalog_append_event_triggers(StringInfo buf, int server_version)
  * says whose): enabled, binary, streaming, two-phase, disable on error,
  * slot name, synchronous_commit, publications (sorted), and from
  * PostgreSQL 16 origin, password_required and run_as_owner, from 17
- * failover; owner, comment (core keeps it in pg_description, not in the
- * shared pg_shdescription).
+ * failover, these left out at their defaults (any, true, false, false) so
+ * that a subscription made the same way on 15 and on 18 has the same
+ * attrs; owner, comment (core keeps it in pg_description, not in the
+ * shared pg_shdescription).  streaming stays: its default became parallel
+ * in PostgreSQL 18, and the subscription does stream differently there.
  *
  * subconninfo is never read, not even hashed: it holds passwords, and only
  * superusers may read it.  Every other column read here is readable by
@@ -249,12 +252,14 @@ sd_catalog_append_subscriptions(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "publications", JV_JSON, sd_attrs_sorted_array("sub.subpublications"));
 	if (server_version >= 160000)
 	{
-		sd_attrs_add(&o, "origin", JV_TEXT, "sub.suborigin");
-		sd_attrs_add(&o, "password_required", JV_BOOL, "sub.subpasswordrequired");
-		sd_attrs_add(&o, "run_as_owner", JV_BOOL, "sub.subrunasowner");
+		sd_attrs_add(&o, "origin", JV_TEXT,
+					 "CASE WHEN sub.suborigin <> 'any' THEN sub.suborigin END");
+		sd_attrs_add(&o, "password_required", JV_BOOL,
+					 "CASE WHEN NOT sub.subpasswordrequired THEN false END");
+		sd_attrs_add(&o, "run_as_owner", JV_BOOL, "CASE WHEN sub.subrunasowner THEN true END");
 	}
 	if (server_version >= 170000)
-		sd_attrs_add(&o, "failover", JV_BOOL, "sub.subfailover");
+		sd_attrs_add(&o, "failover", JV_BOOL, "CASE WHEN sub.subfailover THEN true END");
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("sub.subowner"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
