@@ -40,7 +40,9 @@
  *
  * This file holds the common tables, the arms of objects in schemas and the
  * assembly of the query; catalog_attrs.c builds attrs and the SQL pieces
- * every arm shares, catalog_global.c the arms of database-wide objects.
+ * every arm shares, catalog_global.c the arms of database-wide objects,
+ * catalog_ops.c those of operators and their classes and families,
+ * catalog_text.c those of conversions and text search objects.
  *
  * IDENTIFICATION
  *	  src/catalog.c
