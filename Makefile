@@ -14,6 +14,8 @@ OBJS = \
 	src/catalog.o \
 	src/catalog_attrs.o \
 	src/catalog_global.o \
+	src/catalog_ops.o \
+	src/catalog_text.o \
 	src/objects.o \
 	src/rows.o \
 	src/extract.o \

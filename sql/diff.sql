@@ -163,6 +163,38 @@ SELECT kind, identity, change, attribute, note
 FROM schemadrift_diff(target => :'tables'::jsonb, options => '{"include_schemas": ["d"], "ignore": ["owner"]}')
 ORDER BY identity COLLATE "C", kind, change;
 
+-- a table one side lacks counts in its row the sequences its columns own
+-- (serial, OWNED BY) as it counts its columns (an identity column's
+-- sequence is part of the column); the model keeps each as an object, a
+-- child of its table; a sequence owned by a table both sides have is a
+-- row of its own
+CREATE TABLE d.numbered (id serial PRIMARY KEY, n bigint GENERATED ALWAYS AS IDENTITY, ref int);
+CREATE SEQUENCE d.numbered_ref_seq OWNED BY d.numbered.ref;
+CREATE TABLE d.counted (a int);
+CREATE SEQUENCE d.counted_seq OWNED BY d.counted.a;
+CREATE SEQUENCE d.free_seq;
+SELECT schemadrift_snapshot('{"include_schemas": ["d"], "ignore": ["owner"]}') AS numbered \gset
+SELECT o->>'identity' AS identity, o->'parent' AS parent, o->'attrs'->>'owned_by' AS owned_by
+FROM jsonb_array_elements((:'numbered'::jsonb)->'objects') o
+WHERE o->>'kind' = 'sequence'
+ORDER BY o->>'identity' COLLATE "C";
+DROP TABLE d.numbered;
+DROP SEQUENCE d.counted_seq;
+SELECT kind, identity, change, attribute, note
+FROM schemadrift_diff(source => :'numbered'::jsonb, options => '{"include_schemas": ["d"], "ignore": ["owner"]}')
+WHERE identity NOT LIKE 'd.rel\_%'
+ORDER BY identity COLLATE "C", kind, change;
+-- and the other way round
+SELECT kind, identity, change, attribute, note
+FROM schemadrift_diff(target => :'numbered'::jsonb, options => '{"include_schemas": ["d"], "ignore": ["owner"]}')
+WHERE identity NOT LIKE 'd.rel\_%'
+ORDER BY identity COLLATE "C", kind, change;
+-- excluding a table excludes the sequences it owns, as its columns
+CREATE SEQUENCE d.counted_seq OWNED BY d.counted.a;
+SELECT kind, identity FROM schemadrift_objects('{"include_schemas": ["d"], "exclude": ["d.counted"]}')
+WHERE kind = 'sequence' OR identity LIKE 'd.counted%'
+ORDER BY identity COLLATE "C";
+
 DROP SCHEMA d CASCADE;
 DROP ROLE regress_schemadrift_dev;
 DROP ROLE regress_schemadrift_prod;

@@ -1,10 +1,14 @@
 --
 -- kinds: the kinds object model 2 adds (publications and their members,
--- foreign-data wrappers, servers, user mappings, foreign tables, event
--- triggers, collations, extended statistics), each built from the same DDL
--- in two databases (no difference), then one planted difference per
--- attribute (exactly that difference).  Secrets in server, foreign table
--- and user mapping options appear nowhere.
+-- subscriptions, foreign-data wrappers, servers, user mappings, foreign
+-- tables, event triggers, collations, extended statistics, rules, default
+-- privileges, languages, access methods, casts, transforms, base and shell
+-- types, operators, operator classes and families, conversions, text
+-- search configurations, dictionaries, parsers and templates), each built
+-- from the same DDL in two databases (no difference), then one planted
+-- difference per attribute (exactly that difference).  Secrets in server,
+-- foreign table and user mapping options and in a subscription's
+-- connection string appear nowhere.
 --
 CREATE ROLE "regress_schemadrift ""um"" ü";
 CREATE DATABASE regress_sd_kinds_a;
@@ -33,6 +37,8 @@ SELECT o->>'kind' AS kind, o->>'identity' AS identity, o->'key' AS key,
 FROM jsonb_array_elements((:'snap_a'::jsonb)->'objects') o
 WHERE o->>'kind' NOT IN ('schema', 'table', 'table column', 'table constraint', 'function', 'extension')
 ORDER BY o->>'kind', o->>'identity' COLLATE "C";
+-- and nothing is left only counted
+SELECT count(*) AS unsupported FROM schemadrift_objects() WHERE kind = 'unsupported';
 
 -- identities are pg_identify_object()'s, exactly, and no object is missed
 -- (schemadrift's own event triggers are not its objects)
@@ -60,7 +66,30 @@ WITH core AS (
 	SELECT (pg_identify_object('pg_collation'::regclass, oid, 0)).* FROM pg_collation
 	WHERE collnamespace <> 'pg_catalog'::regnamespace
 	UNION ALL
-	SELECT (pg_identify_object('pg_statistic_ext'::regclass, oid, 0)).* FROM pg_statistic_ext),
+	SELECT (pg_identify_object('pg_statistic_ext'::regclass, oid, 0)).* FROM pg_statistic_ext
+	UNION ALL
+	SELECT (pg_identify_object('pg_rewrite'::regclass, oid, 0)).* FROM pg_rewrite WHERE rulename <> '_RETURN'
+	AND ev_class NOT IN (SELECT oid FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace)
+	UNION ALL
+	SELECT (pg_identify_object('pg_default_acl'::regclass, oid, 0)).* FROM pg_default_acl
+	UNION ALL
+	SELECT (pg_identify_object('pg_subscription'::regclass, oid, 0)).* FROM pg_subscription
+	WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+	UNION ALL
+	SELECT (pg_identify_object(u.classid, u.objid, 0)).*
+	FROM (SELECT 'pg_language'::regclass, oid FROM pg_language UNION ALL SELECT 'pg_am', oid FROM pg_am
+		  UNION ALL SELECT 'pg_cast', oid FROM pg_cast UNION ALL SELECT 'pg_transform', oid FROM pg_transform
+		  UNION ALL SELECT 'pg_operator', oid FROM pg_operator UNION ALL SELECT 'pg_opfamily', oid FROM pg_opfamily
+		  UNION ALL SELECT 'pg_opclass', oid FROM pg_opclass UNION ALL SELECT 'pg_conversion', oid FROM pg_conversion
+		  UNION ALL SELECT 'pg_ts_config', oid FROM pg_ts_config UNION ALL SELECT 'pg_ts_dict', oid FROM pg_ts_dict
+		  UNION ALL SELECT 'pg_ts_parser', oid FROM pg_ts_parser
+		  UNION ALL SELECT 'pg_ts_template', oid FROM pg_ts_template) u(classid, objid)
+	WHERE u.objid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = u.classid
+										   AND d.objid = u.objid AND d.deptype IN ('e', 'i'))
+	UNION ALL
+	SELECT (pg_identify_object('pg_type'::regclass, oid, 0)).* FROM pg_type
+	WHERE typnamespace IN ('kinds'::regnamespace, '"kinds ""q"" ü"'::regnamespace)
+	AND typtype IN ('b', 'p') AND NOT EXISTS (SELECT 1 FROM pg_type el WHERE el.typarray = pg_type.oid)),
 ours AS (
 	SELECT kind, identity FROM schemadrift_objects()
 	WHERE kind NOT IN ('schema', 'table', 'table column', 'table constraint', 'function', 'extension', 'index'))
@@ -328,18 +357,192 @@ SELECT * FROM drift;
 COMMENT ON STATISTICS "kinds ""q"" ü".expr_stats IS NULL;
 SELECT count(*) AS drift FROM drift;
 
+-- rules: definition, enabled, comment; one missing
+CREATE OR REPLACE RULE "rule ""r"" ü" AS ON UPDATE TO kinds."ruled ""r"" ü" DO INSTEAD NOTIFY kinds_rule;
+SELECT * FROM drift;
+CREATE OR REPLACE RULE "rule ""r"" ü" AS ON UPDATE TO kinds."ruled ""r"" ü" DO INSTEAD NOTHING;
+ALTER TABLE kinds."ruled ""r"" ü" DISABLE RULE "rule ""r"" ü";
+SELECT * FROM drift;
+ALTER TABLE kinds."ruled ""r"" ü" ENABLE RULE "rule ""r"" ü";
+COMMENT ON RULE log_insert ON kinds."ruled ""r"" ü" IS NULL;
+SELECT * FROM drift;
+COMMENT ON RULE log_insert ON kinds."ruled ""r"" ü" IS 'negative ids';
+DROP RULE log_insert ON kinds."ruled ""r"" ü";
+SELECT * FROM drift;
+CREATE RULE log_insert AS ON INSERT TO kinds."ruled ""r"" ü" WHERE (new.id < 0) DO INSTEAD NOTHING;
+COMMENT ON RULE log_insert ON kinds."ruled ""r"" ü" IS 'negative ids';
+SELECT count(*) AS drift FROM drift;
+
+-- default privileges: their privileges; one missing; role_map maps the role
+ALTER DEFAULT PRIVILEGES FOR ROLE "regress_schemadrift ""um"" ü" IN SCHEMA "kinds ""q"" ü"
+	GRANT INSERT ON TABLES TO PUBLIC;
+SELECT * FROM drift;
+ALTER DEFAULT PRIVILEGES FOR ROLE "regress_schemadrift ""um"" ü" IN SCHEMA "kinds ""q"" ü"
+	REVOKE INSERT ON TABLES FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE "regress_schemadrift ""um"" ü" GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+SELECT * FROM drift;
+ALTER DEFAULT PRIVILEGES FOR ROLE "regress_schemadrift ""um"" ü" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+SELECT kind, identity, attrs FROM schemadrift_objects('{"role_map": {"regress_schemadrift \"um\" ü": "app"}}')
+WHERE kind = 'default acl' ORDER BY identity COLLATE "C";
+SELECT count(*) AS default_acls_under_ignore_privileges
+FROM schemadrift_objects('{"ignore": ["privileges"]}') WHERE kind = 'default acl';
+SELECT count(*) AS drift FROM drift;
+
+-- languages: comment, trusted
+COMMENT ON LANGUAGE "lang ""l"" ü" IS NULL;
+SELECT * FROM drift;
+COMMENT ON LANGUAGE "lang ""l"" ü" IS 'plpgsql again';
+UPDATE pg_language SET lanpltrusted = true WHERE lanname = 'lang "l" ü';
+SELECT * FROM drift;
+UPDATE pg_language SET lanpltrusted = false WHERE lanname = 'lang "l" ü';
+SELECT count(*) AS drift FROM drift;
+
+-- access methods: handler, type (made again)
+DROP ACCESS METHOD heap_too;
+CREATE ACCESS METHOD heap_too TYPE INDEX HANDLER hashhandler;
+SELECT * FROM drift;
+DROP ACCESS METHOD heap_too;
+CREATE ACCESS METHOD heap_too TYPE TABLE HANDLER heap_tableam_handler;
+SELECT count(*) AS drift FROM drift;
+
+-- casts: context, method and function; comment; one missing
+DROP CAST (int AS kinds."base ""b"" ü");
+CREATE CAST (int AS kinds."base ""b"" ü") WITH FUNCTION kinds.base_of(int) AS IMPLICIT;
+SELECT * FROM drift;
+DROP CAST (int AS kinds."base ""b"" ü");
+CREATE CAST (int AS kinds."base ""b"" ü") WITHOUT FUNCTION AS ASSIGNMENT;
+SELECT * FROM drift;
+DROP CAST (int AS kinds."base ""b"" ü");
+CREATE CAST (int AS kinds."base ""b"" ü") WITH FUNCTION kinds.base_of(int) AS ASSIGNMENT;
+COMMENT ON CAST (kinds."base ""b"" ü" AS int) IS 'free';
+SELECT * FROM drift;
+COMMENT ON CAST (kinds."base ""b"" ü" AS int) IS NULL;
+DROP CAST (kinds."base ""b"" ü" AS int);
+SELECT * FROM drift;
+CREATE CAST (kinds."base ""b"" ü" AS int) WITHOUT FUNCTION;
+SELECT count(*) AS drift FROM drift;
+
+-- transforms: to_sql (made again)
+DROP TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü";
+CREATE TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü" (FROM SQL WITH FUNCTION kinds.base_from_sql(internal));
+SELECT * FROM drift;
+DROP TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü";
+CREATE TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü" (
+	FROM SQL WITH FUNCTION kinds.base_from_sql(internal), TO SQL WITH FUNCTION kinds.base_to_sql(internal));
+SELECT count(*) AS drift FROM drift;
+
+-- base and shell types: a property of the base type, comment; a shell
+-- that became an enum
+ALTER TYPE kinds."base ""b"" ü" SET (ANALYZE = kinds.base_analyze);
+SELECT * FROM drift;
+ALTER TYPE kinds."base ""b"" ü" SET (ANALYZE = NONE);
+COMMENT ON TYPE kinds."base ""b"" ü" IS NULL;
+SELECT * FROM drift;
+COMMENT ON TYPE kinds."base ""b"" ü" IS 'an int4 in disguise';
+DROP TYPE kinds."shell ""s"" ü";
+CREATE TYPE kinds."shell ""s"" ü" AS ENUM ('x');
+SELECT * FROM drift;
+DROP TYPE kinds."shell ""s"" ü";
+CREATE TYPE kinds."shell ""s"" ü";
+SELECT count(*) AS drift FROM drift;
+
+-- operators: restriction and join functions, comment; one missing
+ALTER OPERATOR "kinds ""q"" ü".<<< (kinds."base ""b"" ü", kinds."base ""b"" ü")
+	SET (RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+SELECT * FROM drift;
+ALTER OPERATOR "kinds ""q"" ü".<<< (kinds."base ""b"" ü", kinds."base ""b"" ü") SET (RESTRICT = NONE, JOIN = NONE);
+COMMENT ON OPERATOR "kinds ""q"" ü".~~~ (NONE, int) IS NULL;
+SELECT * FROM drift;
+DROP OPERATOR "kinds ""q"" ü".~~~ (NONE, int);
+SELECT * FROM drift;
+CREATE OPERATOR "kinds ""q"" ü".~~~ (RIGHTARG = int, FUNCTION = int4um);
+COMMENT ON OPERATOR "kinds ""q"" ü".~~~ (NONE, int) IS 'minus';
+SELECT count(*) AS drift FROM drift;
+
+-- operator families: a loose member dropped; operator classes: default
+ALTER OPERATOR FAMILY kinds."fam ""f"" ü" USING btree
+	DROP FUNCTION 4 (kinds."base ""b"" ü", kinds."base ""b"" ü");
+SELECT * FROM drift;
+ALTER OPERATOR FAMILY kinds."fam ""f"" ü" USING btree
+	ADD FUNCTION 4 (kinds."base ""b"" ü", kinds."base ""b"" ü") btequalimage(oid);
+UPDATE pg_opclass SET opcdefault = false WHERE opcname = 'opc "o" ü';
+SELECT * FROM drift;
+UPDATE pg_opclass SET opcdefault = true WHERE opcname = 'opc "o" ü';
+SELECT count(*) AS drift FROM drift;
+
+-- conversions: default, comment
+DROP CONVERSION kinds."conv ""c"" ü";
+CREATE DEFAULT CONVERSION kinds."conv ""c"" ü" FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+COMMENT ON CONVERSION kinds."conv ""c"" ü" IS 'latin';
+SELECT * FROM drift;
+DROP CONVERSION kinds."conv ""c"" ü";
+CREATE CONVERSION kinds."conv ""c"" ü" FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+SELECT count(*) AS drift FROM drift;
+
+-- text search: a configuration's mappings and comment, a dictionary's
+-- options, a parser's headline function, a template's init function
+ALTER TEXT SEARCH CONFIGURATION kinds."cfg ""c"" ü" ALTER MAPPING FOR word WITH simple;
+SELECT * FROM drift;
+ALTER TEXT SEARCH CONFIGURATION kinds."cfg ""c"" ü" ALTER MAPPING FOR word WITH kinds."dict ""d"" ü", simple;
+ALTER TEXT SEARCH CONFIGURATION kinds."cfg ""c"" ü" DROP MAPPING FOR int;
+COMMENT ON TEXT SEARCH CONFIGURATION kinds."cfg ""c"" ü" IS NULL;
+SELECT * FROM drift;
+ALTER TEXT SEARCH CONFIGURATION kinds."cfg ""c"" ü" ADD MAPPING FOR int WITH simple;
+COMMENT ON TEXT SEARCH CONFIGURATION kinds."cfg ""c"" ü" IS 'words';
+ALTER TEXT SEARCH DICTIONARY kinds."dict ""d"" ü" (ACCEPT = true);
+SELECT * FROM drift;
+ALTER TEXT SEARCH DICTIONARY kinds."dict ""d"" ü" (ACCEPT = false);
+UPDATE pg_ts_parser SET prsheadline = 0 WHERE prsname = 'prs "p" ü';
+SELECT * FROM drift;
+UPDATE pg_ts_parser SET prsheadline = 'prsd_headline'::regproc WHERE prsname = 'prs "p" ü';
+UPDATE pg_ts_template SET tmplinit = 0 WHERE tmplname = 'tmpl "t" ü';
+SELECT * FROM drift;
+UPDATE pg_ts_template SET tmplinit = 'dsimple_init'::regproc WHERE tmplname = 'tmpl "t" ü';
+SELECT count(*) AS drift FROM drift;
+
+-- subscriptions: binary, streaming, disable_on_error, synchronous_commit,
+-- slot name, publications, comment; a new password in the connection
+-- string changes nothing
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (binary = false);
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (binary = true, streaming = off);
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (streaming = on, disable_on_error = true);
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (disable_on_error = false, synchronous_commit = 'local');
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (synchronous_commit = 'off', slot_name = 'sub_slot');
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET (slot_name = NONE);
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET PUBLICATION realtime WITH (refresh = false);
+SELECT * FROM drift;
+ALTER SUBSCRIPTION "sub ""s"". ü\%" SET PUBLICATION "pub ""w"". ü\%", realtime WITH (refresh = false);
+COMMENT ON SUBSCRIPTION "sub ""s"". ü\%" IS NULL;
+SELECT * FROM drift;
+COMMENT ON SUBSCRIPTION "sub ""s"". ü\%" IS 'the replica feed';
+ALTER SUBSCRIPTION "sub ""s"". ü\%" CONNECTION 'host=db.example dbname=app user=rep password=S3cr3t-rotated';
+SELECT count(*) AS drift FROM drift;
+SELECT position('S3cr3t' IN schemadrift_snapshot()::text) = 0 AS no_secret_in_snapshot;
+
 -- whole objects missing: a server with its user mappings, and the foreign
 -- table on it with its columns and constraint, one row each; a table with
--- its extended statistics; no secret in any row
+-- its extended statistics, one with its rules; a subscription; no secret
+-- in any row
 SET client_min_messages = error;
 DROP SERVER "srv ""s"". ü\%" CASCADE;
 DROP SERVER other_srv;
 DROP TABLE kinds.orders CASCADE;
+DROP TABLE kinds."ruled ""r"" ü";
+ALTER SUBSCRIPTION "sub ""s"". ü\%" DISABLE;
+DROP SUBSCRIPTION "sub ""s"". ü\%";
 RESET client_min_messages;
 SELECT * FROM drift;
 SELECT count(*) FILTER (WHERE concat(source_value, target_value, note) LIKE '%S3cr3t%') AS rows_with_secret
 FROM drift;
 
+-- (a database with a subscription cannot be dropped)
+\c regress_sd_kinds_a
+DROP SUBSCRIPTION "sub ""s"". ü\%";
 \c contrib_regression
 DROP DATABASE regress_sd_kinds_a;
 DROP DATABASE regress_sd_kinds_b;

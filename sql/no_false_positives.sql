@@ -59,6 +59,12 @@ ALTER TABLE app.users ALTER COLUMN email DROP NOT NULL;
 SELECT kind, identity, change, attribute, source_value, target_value
 FROM schemadrift_diff(source => :'snap_a'::jsonb);
 
+-- (a database with a subscription cannot be dropped)
+DROP SUBSCRIPTION "sub ""s"". ü\%";
+\c regress_sd_fix_b
+DROP SUBSCRIPTION "sub ""s"". ü\%";
+\c regress_sd_fix_a
+DROP SUBSCRIPTION "sub ""s"". ü\%";
 \c contrib_regression
 DROP DATABASE regress_sd_fix_a;
 DROP DATABASE regress_sd_fix_b;

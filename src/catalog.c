@@ -40,7 +40,9 @@
  *
  * This file holds the common tables, the arms of objects in schemas and the
  * assembly of the query; catalog_attrs.c builds attrs and the SQL pieces
- * every arm shares, catalog_global.c the arms of database-wide objects.
+ * every arm shares, catalog_global.c the arms of database-wide objects,
+ * catalog_ops.c those of operators and their classes and families,
+ * catalog_text.c those of conversions and text search objects.
  *
  * IDENTIFICATION
  *	  src/catalog.c
@@ -54,6 +56,7 @@
 #include "catalog.h"
 #include "catalog_attrs.h"
 #include "catalog_global.h"
+#include "catalog_ops.h"
 #include "util.h"
 
 /*
@@ -591,7 +594,12 @@ append_indexes(StringInfo buf, int server_version)
 					 sd_attrs_sql(&o));
 }
 
-/* Sequences, except those behind identity columns (reported with the column) */
+/*
+ * Sequences, except those behind identity columns (reported with the
+ * column).  A sequence owned by a column (serial, OWNED BY) is a child of
+ * its table, which is in its schema (core keeps them together): a table
+ * one side lacks counts it in its row, as it counts its columns.
+ */
 static void
 append_sequences(StringInfo buf, int server_version)
 {
@@ -601,21 +609,25 @@ append_sequences(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "persistence", JV_TEXT,
 				 "CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END");
 	sd_attrs_add(&o, "owned_by", JV_TEXT,
-				 "(SELECT " QUALIFIED("tn.nspname", "tc.relname") " || '.' || " QIDENT("ta.attname")
-				 " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
-				 " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
-				 " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
-				 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
-				 " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-				 " AND dep.refobjsubid > 0 AND dep.deptype = 'a')");
+				 "CASE WHEN ow.relname IS NOT NULL THEN " QUALIFIED("ow.nspname", "ow.relname")
+				 " || '.' || " QIDENT("ow.attname") " END");
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("r.relowner"));
 	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("r.relacl", "r.relowner", "s"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
-					 "SELECT 'sequence', r.ident, r.nspname, ARRAY[r.nspname, r.relname], " NO_PARENT ", %s"
+					 "SELECT 'sequence', r.ident, r.nspname, ARRAY[r.nspname, r.relname],"
+					 " CASE WHEN ow.relname IS NOT NULL THEN ARRAY[ow.nspname, ow.relname] END, %s"
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_sequence s ON s.seqrelid = r.oid"
+					 " LEFT JOIN LATERAL (SELECT tn.nspname::pg_catalog.text AS nspname,"
+					 " tc.relname::pg_catalog.text AS relname, ta.attname"
+					 " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
+					 " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
+					 " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
+					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
+					 " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					 " AND dep.refobjsubid > 0 AND dep.deptype = 'a') ow ON true"
 					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
 					 " WHERE r.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
 					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
@@ -731,6 +743,33 @@ append_functions(StringInfo buf, int server_version)
 					 sd_attrs_sql(&o));
 }
 
+/*
+ * append_named_child
+ *		The SELECT of a kind of object named within its relation (a
+ *		trigger, a rule, a policy): rows of catalog (alias alias, its name
+ *		column name, its relation column relcol) on the relations in scope,
+ *		those that filter (when not NULL) keeps, with the attrs o.  The
+ *		identity is core's, "name on schema.relation"; the key the raw
+ *		schema, relation and name; the parent the relation.
+ */
+static void
+append_named_child(StringInfo buf, const char *kind, const char *catalog,
+				   const char *alias, const char *name, const char *relcol,
+				   const char *filter, SdAttrs *o)
+{
+	appendStringInfo(buf,
+					 "SELECT '%s', " QIDENT("%s.%s") " || ' on ' || r.ident, r.nspname,"
+					 " ARRAY[r.nspname, r.relname, %s.%s::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
+					 " FROM rel r CROSS JOIN f"
+					 " JOIN pg_catalog.%s %s ON %s.%s = r.oid"
+					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
+					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 "%s%s",
+					 kind, alias, name, alias, name, sd_attrs_sql(o),
+					 catalog, alias, alias, relcol, alias, catalog,
+					 filter ? " WHERE " : "", filter ? filter : "");
+}
+
 static void
 append_triggers(StringInfo buf, int server_version)
 {
@@ -740,14 +779,25 @@ append_triggers(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "enabled", JV_TEXT, ENABLED_STATE("tg.tgenabled"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
-	appendStringInfo(buf,
-					 "SELECT 'trigger', " QIDENT("tg.tgname") " || ' on ' || r.ident, r.nspname,"
-					 " ARRAY[r.nspname, r.relname, tg.tgname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
-					 " FROM rel r CROSS JOIN f"
-					 " JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = r.oid"
-					 DESCR_JOIN("d", "pg_trigger", "tg.oid", "0")
-					 " WHERE NOT tg.tgisinternal AND tg.tgparentid = 0",
-					 sd_attrs_sql(&o));
+	append_named_child(buf, "trigger", "pg_trigger", "tg", "tgname", "tgrelid",
+					   "NOT tg.tgisinternal AND tg.tgparentid = 0", &o);
+}
+
+/*
+ * Rules, children of their table or view, except a view's _RETURN (the
+ * view itself): definition (pg_get_ruledef()), enabled state, comment.
+ */
+static void
+append_rules(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "definition", JV_TEXT, "pg_catalog.pg_get_ruledef(w.oid)");
+	sd_attrs_add(&o, "enabled", JV_TEXT, ENABLED_STATE("w.ev_enabled"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_named_child(buf, "rule", "pg_rewrite", "w", "rulename", "ev_class",
+					   "w.rulename <> '_RETURN'", &o);
 }
 
 static void
@@ -770,25 +820,23 @@ append_policies(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "with_check", JV_TEXT, "pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid)");
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
-	appendStringInfo(buf,
-					 "SELECT 'policy', " QIDENT("pol.polname") " || ' on ' || r.ident, r.nspname,"
-					 " ARRAY[r.nspname, r.relname, pol.polname::pg_catalog.text], ARRAY[r.nspname, r.relname], %s"
-					 " FROM rel r CROSS JOIN f"
-					 " JOIN pg_catalog.pg_policy pol ON pol.polrelid = r.oid"
-					 DESCR_JOIN("d", "pg_policy", "pol.oid", "0"),
-					 sd_attrs_sql(&o));
+	append_named_child(buf, "policy", "pg_policy", "pol", "polname", "polrelid", NULL, &o);
 }
 
 /*
- * Types: enums, composites, domains and ranges.  Row types of tables, array
- * types and multiranges come with the object that made them; user-defined
- * base types and shells are reported as unsupported.
+ * Types: enums, composites, domains, ranges, base types and shells.  Row
+ * types of tables, array types and multiranges come with the object that
+ * made them.  A base type's properties (CREATE TYPE's: its functions,
+ * length, passing, alignment, storage, category, element, collatable,
+ * default) are its "base_type"; a shell (CREATE TYPE name, or one a
+ * function made before the type) has none.
  */
 static void
 append_types(StringInfo buf, int server_version)
 {
 	SdAttrs		o = {0};
 	SdAttrs		rng = {0};
+	SdAttrs		bas = {0};
 
 	sd_attrs_add(&rng, "subtype", JV_TEXT, "pg_catalog.format_type(rg.rngsubtype, NULL)");
 	sd_attrs_add(&rng, "subtype_opclass", JV_TEXT,
@@ -800,9 +848,36 @@ append_types(StringInfo buf, int server_version)
 	sd_attrs_add(&rng, "subtype_diff", JV_TEXT, REGPROC("rg.rngsubdiff"));
 	sd_attrs_add(&rng, "multirange", JV_TEXT, "mt.typname");
 
+	sd_attrs_add(&bas, "input", JV_TEXT, REGPROC("t.typinput"));
+	sd_attrs_add(&bas, "output", JV_TEXT, REGPROC("t.typoutput"));
+	sd_attrs_add(&bas, "receive", JV_TEXT, REGPROC("t.typreceive"));
+	sd_attrs_add(&bas, "send", JV_TEXT, REGPROC("t.typsend"));
+	sd_attrs_add(&bas, "typmod_in", JV_TEXT, REGPROC("t.typmodin"));
+	sd_attrs_add(&bas, "typmod_out", JV_TEXT, REGPROC("t.typmodout"));
+	sd_attrs_add(&bas, "analyze", JV_TEXT, REGPROC("t.typanalyze"));
+	sd_attrs_add(&bas, "subscript", JV_TEXT, REGPROC("t.typsubscript"));
+	sd_attrs_add(&bas, "length", JV_INT, "t.typlen");
+	sd_attrs_add(&bas, "by_value", JV_BOOL, "t.typbyval");
+	sd_attrs_add(&bas, "alignment", JV_TEXT,
+				 "CASE t.typalign WHEN 'c' THEN 'char' WHEN 's' THEN 'int2' WHEN 'i' THEN 'int4'"
+				 " WHEN 'd' THEN 'double' END");
+	sd_attrs_add(&bas, "storage", JV_TEXT,
+				 "CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main'"
+				 " WHEN 'x' THEN 'extended' END");
+	sd_attrs_add(&bas, "category", JV_TEXT, "t.typcategory");
+	sd_attrs_add(&bas, "preferred", JV_BOOL, "t.typispreferred");
+	sd_attrs_add(&bas, "delimiter", JV_TEXT, "t.typdelim");
+	sd_attrs_add(&bas, "element", JV_TEXT,
+				 "CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END");
+	sd_attrs_add(&bas, "collatable", JV_BOOL, "t.typcollation <> 0");
+	sd_attrs_add(&bas, "default", JV_TEXT, "t.typdefault");
+
 	sd_attrs_add(&o, "type", JV_TEXT,
-				 "CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain'"
-				 " WHEN 'r' THEN 'range' END");
+				 "CASE WHEN NOT t.typisdefined THEN 'shell' ELSE CASE t.typtype WHEN 'e' THEN 'enum'"
+				 " WHEN 'c' THEN 'composite' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range'"
+				 " WHEN 'b' THEN 'base' END END");
+	sd_attrs_add(&o, "base_type", JV_JSON,
+				 psprintf("CASE WHEN t.typtype = 'b' AND t.typisdefined THEN %s END", sd_attrs_sql(&bas)));
 	sd_attrs_add(&o, "labels", JV_JSON,
 				 psprintf("CASE WHEN t.typtype = 'e' THEN %s END",
 						  sd_attrs_string_array("e.enumlabel",
@@ -849,8 +924,11 @@ append_types(StringInfo buf, int server_version)
 					 " JOIN nsp n ON n.oid = t.typnamespace"
 					 " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
 					 DESCR_JOIN("d", "pg_type", "t.oid", "0")
-					 " WHERE t.typtype IN ('e', 'c', 'd', 'r') AND t.typisdefined"
+					 " WHERE (t.typtype IN ('e', 'c', 'd', 'r', 'b') AND t.typisdefined"
+					 " OR t.typtype = 'p' AND NOT t.typisdefined)"
 					 " AND" NOT_EXT_MEMBER("pg_type", "t.oid")
+					 " AND (t.typtype <> 'b' OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type el"
+					 " WHERE el.typarray = t.oid))"
 					 " AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
 					 " WHERE c.oid = t.typrelid AND c.relkind = 'c'))",
 					 sd_attrs_sql(&o));
@@ -930,10 +1008,12 @@ append_statistics(StringInfo buf, int server_version)
 }
 
 /*
- * Everything the model does not cover yet, counted per pg_identify_object()
- * type and listed by identity: never silently skipped.  Only user objects:
- * in a schema in scope, or database-wide ones created after initdb, not
- * members of an extension, and not made by another object for itself.
+ * Everything the model does not cover, counted per pg_identify_object()
+ * type and listed by identity: never silently skipped.  On PostgreSQL 15
+ * to 18 the model covers every kind of user object, so this lists only
+ * what a later version adds: relations of a relkind and types of a
+ * typtype it does not know, in the schemas in scope, not members of an
+ * extension.
  */
 static void
 append_unsupported(StringInfo buf, int server_version)
@@ -944,33 +1024,31 @@ append_unsupported(StringInfo buf, int server_version)
 						   " || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
 						   " ORDER BY " UTF8_ORDER("io.identity") "), '') || ']}'"
 						   " FROM (SELECT u.classid, u.objid FROM ("
-						   "SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_operator o JOIN nsp n ON n.oid = o.oprnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opclass o JOIN nsp n ON n.oid = o.opcnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opfamily o JOIN nsp n ON n.oid = o.opfnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_config o JOIN nsp n ON n.oid = o.cfgnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_dict o JOIN nsp n ON n.oid = o.dictnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_parser o JOIN nsp n ON n.oid = o.prsnamespace"
-						   " UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_template o JOIN nsp n ON n.oid = o.tmplnamespace"
+						   "SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
+						   " WHERE c.relkind NOT IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I', 'c', 't')"
 						   " UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid FROM pg_catalog.pg_type t JOIN nsp n ON n.oid = t.typnamespace"
-						   " WHERE (t.typtype IN ('b', 'p') OR NOT t.typisdefined) AND NOT (t.typcategory = 'A' AND EXISTS"
-						   " (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid))"
-						   " UNION ALL SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, w.oid FROM pg_catalog.pg_rewrite w JOIN rel r ON r.oid = w.ev_class"
-						   " WHERE w.rulename <> '_RETURN'"
-						   " UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_cast o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_subscription'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_subscription o"
-						   " WHERE o.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())"
-						   " UNION ALL SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_default_acl o"
-						   " UNION ALL SELECT 'pg_catalog.pg_language'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384"
-						   " UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384"
+						   " WHERE t.typtype NOT IN ('b', 'c', 'd', 'e', 'p', 'r', 'm')"
 						   ") u(classid, objid)"
 						   " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = u.classid"
-						   " AND e.objid = u.objid AND e.deptype = 'e')"
-						   " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = u.classid"
-						   " AND dep.objid = u.objid AND dep.deptype = 'i')) x"
+						   " AND e.objid = u.objid AND e.deptype = 'e')) x"
 						   " CROSS JOIN LATERAL pg_catalog.pg_identify_object(x.classid, x.objid, 0) io"
 						   " GROUP BY io.type");
+}
+
+/*
+ * Languages, access methods, casts and transforms: few objects each, in
+ * one arm (the arms must fit in a 32-bit mask).
+ */
+static void
+append_languages_casts(StringInfo buf, int server_version)
+{
+	sd_catalog_append_languages(buf, server_version);
+	appendStringInfoString(buf, "\nUNION ALL\n");
+	sd_catalog_append_access_methods(buf, server_version);
+	appendStringInfoString(buf, "\nUNION ALL\n");
+	sd_catalog_append_casts(buf, server_version);
+	appendStringInfoString(buf, "\nUNION ALL\n");
+	sd_catalog_append_transforms(buf, server_version);
 }
 
 /*
@@ -1009,6 +1087,12 @@ typedef enum SdArm
 	ARM_EVENT_TRIGGERS,
 	ARM_COLLATIONS,
 	ARM_STATISTICS,
+	ARM_RULES,
+	ARM_SUBSCRIPTIONS,
+	ARM_DEFAULT_PRIVILEGES,
+	ARM_LANGUAGES_CASTS,
+	ARM_OPERATORS,
+	ARM_TEXT_SEARCH,
 	ARM_UNSUPPORTED,
 	ARM_COUNT
 } SdArm;
@@ -1042,10 +1126,16 @@ static const struct
 	[ARM_EVENT_TRIGGERS] = {sd_catalog_append_event_triggers, 1, false, false},
 	[ARM_COLLATIONS] = {append_collations, 1, false, false},
 	[ARM_STATISTICS] = {append_statistics, 1, false, true},
+	[ARM_RULES] = {append_rules, 1, false, true},
+	[ARM_SUBSCRIPTIONS] = {sd_catalog_append_subscriptions, 1, false, false},
+	[ARM_DEFAULT_PRIVILEGES] = {sd_catalog_append_default_privileges, 1, false, false},
+	[ARM_LANGUAGES_CASTS] = {append_languages_casts, 1, false, false},
+	[ARM_OPERATORS] = {sd_catalog_append_operators, 1, false, false},
+	[ARM_TEXT_SEARCH] = {sd_catalog_append_text_search, 1, false, false},
 	[ARM_UNSUPPORTED] = {append_unsupported, 3, false, false},
 };
 
-StaticAssertDecl(ARM_COUNT <= 32, "arms must fit in a uint32 mask");
+StaticAssertDecl(ARM_COUNT < 32, "arms must fit in a uint32 mask");
 
 int
 sd_catalog_arm_count(void)

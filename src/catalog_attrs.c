@@ -136,23 +136,31 @@ sd_attrs_sorted_array(const char *col)
 char *
 sd_attrs_privileges(const char *acl, const char *owner, const char *objtype)
 {
+	const char *dflt = psprintf("pg_catalog.acldefault('%s', %s)", objtype, owner);
+
+	return psprintf("CASE WHEN f.no_acl OR %s IS NULL THEN NULL ELSE NULLIF(%s, %s) END",
+					acl, sd_attrs_acl_list(acl, owner), sd_attrs_acl_list(dflt, owner));
+}
+
+/*
+ * sd_attrs_acl_list
+ *		The JSON array text of the aclitem[] expression acl as the sorted
+ *		"grantee:PRIVILEGE" strings of sd_attrs_privileges(), the role whose
+ *		oid is the expression owner written "(owner)"; "[]" when empty.
+ */
+char *
+sd_attrs_acl_list(const char *acl, const char *owner)
+{
 	const char *grantee =
 		psprintf("CASE WHEN a.grantee = 0 THEN 'PUBLIC' WHEN a.grantee = %s THEN '(owner)' "
 				 "ELSE COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(a.grantee), "
 				 "pg_catalog.pg_get_userbyid(a.grantee)) END "
 				 "|| ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END",
 				 owner);
-	const char *actual =
-		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
-				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(%s) a) p)",
-				 grantee, acl);
-	const char *dflt =
-		psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
-				 " FROM (SELECT %s AS g FROM pg_catalog.aclexplode(pg_catalog.acldefault('%s', %s)) a) p)",
-				 grantee, objtype, owner);
 
-	return psprintf("CASE WHEN f.no_acl OR %s IS NULL THEN NULL ELSE NULLIF(%s, %s) END",
-					acl, actual, dflt);
+	return psprintf("(SELECT '[' || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(p.g)::pg_catalog.text, ', ' ORDER BY " UTF8_ORDER("p.g") "), '') || ']'"
+					" FROM (SELECT %s AS g FROM pg_catalog.aclexplode(%s) a) p)",
+					grantee, acl);
 }
 
 /*
@@ -171,4 +179,38 @@ sd_attrs_fdw_options(const char *col)
 										  psprintf("pg_catalog.unnest(%s) o(x) WHERE pg_catalog.lower(pg_catalog.split_part(o.x, '=', 1))"
 												   " !~ '(password|secret|token|key)'", col),
 										  UTF8_ORDER("o.x")));
+}
+
+/*
+ * sd_attrs_append_schema_object
+ *		Append to buf the SELECT of a kind of object that lives in a schema
+ *		in scope (the nsp common table): rows of catalog (alias alias, its
+ *		name column name, its schema column nspcol) and the joins given,
+ *		with the attrs o, leaving out the members of an extension.  The
+ *		identity is the SQL expression identity, or NULL for the quoted
+ *		schema and name; the key the raw schema and name, then the text[]
+ *		expression key_more when not NULL (what else tells two objects of
+ *		one name apart: argument types, an access method).
+ */
+void
+sd_attrs_append_schema_object(StringInfo buf, const char *kind, const char *catalog,
+							  const char *alias, const char *name, const char *nspcol,
+							  const char *identity, const char *key_more,
+							  const char *joins, SdAttrs *o)
+{
+	appendStringInfo(buf,
+					 "SELECT '%s', %s, n.nspname, ARRAY[n.nspname, %s.%s::pg_catalog.text]%s%s, "
+					 NO_PARENT ", %s"
+					 " FROM pg_catalog.%s %s CROSS JOIN f"
+					 " JOIN nsp n ON n.oid = %s.%s%s"
+					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
+					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
+					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
+					 " AND e.objid = %s.oid AND e.deptype = 'e')",
+					 kind,
+					 identity ? identity : psprintf(QUALIFIED("n.nspname", "%s.%s"), alias, name),
+					 alias, name, key_more ? " || " : "", key_more ? key_more : "",
+					 sd_attrs_sql(o), catalog, alias, alias, nspcol, joins,
+					 alias, catalog, catalog, alias);
 }

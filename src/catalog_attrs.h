@@ -16,6 +16,9 @@
 #ifndef SCHEMADRIFT_CATALOG_ATTRS_H
 #define SCHEMADRIFT_CATALOG_ATTRS_H
 
+#include "access/transam.h"
+#include "lib/stringinfo.h"
+
 /* what an attribute's SQL expression yields, and so how it becomes JSON */
 typedef enum SdAttrKind
 {
@@ -49,7 +52,13 @@ extern char *sd_attrs_sql(SdAttrs *o);
 extern char *sd_attrs_string_array(const char *elem, const char *from, const char *order);
 extern char *sd_attrs_sorted_array(const char *col);
 extern char *sd_attrs_privileges(const char *acl, const char *owner, const char *objtype);
+extern char *sd_attrs_acl_list(const char *acl, const char *owner);
 extern char *sd_attrs_fdw_options(const char *col);
+extern void sd_attrs_append_schema_object(StringInfo buf, const char *kind,
+										  const char *catalog, const char *alias,
+										  const char *name, const char *nspcol,
+										  const char *identity, const char *key_more,
+										  const char *joins, SdAttrs *o);
 
 /*
  * The order of names and other text listed inside attrs: the bytes of its
@@ -94,9 +103,30 @@ extern char *sd_attrs_fdw_options(const char *col);
 #define NO_SCHEMA "NULL::pg_catalog.text"
 #define NO_PARENT "NULL::pg_catalog.text[]"
 
-/* the text of a regprocedure column, NULL if it is 0 */
+/* the text of a regprocedure or regproc column, NULL if it is 0 */
 #define REGPROC(col) \
 	"CASE WHEN " col " <> 0 THEN " col "::pg_catalog.regprocedure::pg_catalog.text END"
+
+/* ... of a regoperator column */
+#define REGOPER(col) \
+	"CASE WHEN " col " <> 0 THEN " col "::pg_catalog.regoperator::pg_catalog.text END"
+
+/* the key parts of type oid t: its schema and name, raw */
+#define TYPE_KEY(t) \
+	"(SELECT ARRAY[tn.nspname::pg_catalog.text, tt.typname::pg_catalog.text]" \
+	" FROM pg_catalog.pg_type tt JOIN pg_catalog.pg_namespace tn ON tn.oid = tt.typnamespace" \
+	" WHERE tt.oid = " t ")"
+
+/* the identity pg_identify_object() gives object oid of catalog */
+#define CORE_IDENTITY(catalog, oid) \
+	"(pg_catalog.pg_identify_object('pg_catalog." catalog "'::pg_catalog.regclass, " oid ", 0)).identity"
+
+/*
+ * Made after initdb (FirstNormalObjectId): the built-in objects of
+ * database-wide catalogs (casts, languages, access methods) are not the
+ * schema's.
+ */
+#define USER_OID(col) " " col " >= '" CppAsString2(FirstNormalObjectId) "'::pg_catalog.oid "
 
 /* the session_replication_role a trigger or event trigger fires in */
 #define ENABLED_STATE(col) \

@@ -2,8 +2,9 @@
  *
  * catalog_global.c
  *	  The extraction query's arms for database-wide objects: publications
- *	  and their members, foreign-data wrappers, servers and their user
- *	  mappings, event triggers.
+ *	  and their members, subscriptions, foreign-data wrappers, servers and
+ *	  their user mappings, event triggers, default privileges, languages,
+ *	  access methods, casts, transforms.
  *
  * Each arm appends one SELECT of (kind, identity, schema, key, parent,
  * attrs) to the query catalog.c builds, and may use its common tables (f,
@@ -29,12 +30,13 @@
  *		publication, a wrapper, a server, an event trigger): identity the
  *		quoted name, key the raw name, the attrs o, from catalog (alias
  *		alias, its name column name) and the joins given, leaving out the
- *		members of an extension.
+ *		members of an extension and, when filter is not NULL, the rows it
+ *		rejects.
  */
 static void
 append_global_object(StringInfo buf, const char *kind, const char *catalog,
 					 const char *alias, const char *name, const char *joins,
-					 SdAttrs *o)
+					 const char *filter, SdAttrs *o)
 {
 	appendStringInfo(buf,
 					 "SELECT '%s', " QIDENT("%s.%s") ", " NO_SCHEMA ","
@@ -44,10 +46,12 @@ append_global_object(StringInfo buf, const char *kind, const char *catalog,
 					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
 					 " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
 					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
-					 " AND e.objid = %s.oid AND e.deptype = 'e')",
+					 " AND e.objid = %s.oid AND e.deptype = 'e')%s%s",
 					 kind, alias, name, alias, name, sd_attrs_sql(o),
 					 catalog, alias, joins,
-					 alias, catalog, catalog, alias);
+					 alias, catalog,
+					 catalog, alias,
+					 filter ? " AND " : "", filter ? filter : "");
 }
 
 /*
@@ -74,7 +78,7 @@ sd_catalog_append_publications(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("p.pubowner"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
-	append_global_object(buf, "publication", "pg_publication", "p", "pubname", "", &o);
+	append_global_object(buf, "publication", "pg_publication", "p", "pubname", "", NULL, &o);
 }
 
 /*
@@ -141,7 +145,8 @@ sd_catalog_append_foreign_data_wrappers(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("w.fdwacl", "w.fdwowner", "F"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
-	append_global_object(buf, "foreign-data wrapper", "pg_foreign_data_wrapper", "w", "fdwname", "", &o);
+	append_global_object(buf, "foreign-data wrapper", "pg_foreign_data_wrapper", "w", "fdwname", "",
+						 NULL, &o);
 }
 
 /*
@@ -163,7 +168,7 @@ sd_catalog_append_servers(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	append_global_object(buf, "server", "pg_foreign_server", "s", "srvname",
-						 " JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw", &o);
+						 " JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw", NULL, &o);
 }
 
 /*
@@ -205,5 +210,204 @@ sd_catalog_append_event_triggers(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("et.evtowner"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
-	append_global_object(buf, "event trigger", "pg_event_trigger", "et", "evtname", "", &o);
+	append_global_object(buf, "event trigger", "pg_event_trigger", "et", "evtname", "", NULL, &o);
+}
+
+/*
+ * Subscriptions of this database (pg_subscription is shared: subdbid
+ * says whose): enabled, binary, streaming, two-phase, disable on error,
+ * slot name, synchronous_commit, publications (sorted), and from
+ * PostgreSQL 16 origin, password_required and run_as_owner, from 17
+ * failover, these left out at their defaults (any, true, false, false) so
+ * that a subscription made the same way on 15 and on 18 has the same
+ * attrs; owner, comment (core keeps it in pg_description, not in the
+ * shared pg_shdescription).  streaming stays: its default became parallel
+ * in PostgreSQL 18, and the subscription does stream differently there.
+ *
+ * subconninfo is never read, not even hashed: it holds passwords, and only
+ * superusers may read it.  Every other column read here is readable by
+ * any role (core grants them to PUBLIC column by column, on 15 to 18), so
+ * the query never names the table as a whole.  substream is a boolean on
+ * 15 and a char from 16 (parallel streaming): both print as off, on or
+ * parallel.  two_phase is true whether the slot's two-phase state is
+ * still pending or already enabled (that moves on its own).
+ */
+void
+sd_catalog_append_subscriptions(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "enabled", JV_BOOL, "sub.subenabled");
+	sd_attrs_add(&o, "binary", JV_BOOL, "sub.subbinary");
+	if (server_version >= 160000)
+		sd_attrs_add(&o, "streaming", JV_TEXT,
+					 "CASE sub.substream WHEN 'f' THEN 'off' WHEN 't' THEN 'on' WHEN 'p' THEN 'parallel'"
+					 " ELSE sub.substream::pg_catalog.text END");
+	else
+		sd_attrs_add(&o, "streaming", JV_TEXT, "CASE WHEN sub.substream THEN 'on' ELSE 'off' END");
+	sd_attrs_add(&o, "two_phase", JV_BOOL, "sub.subtwophasestate <> 'd'");
+	sd_attrs_add(&o, "disable_on_error", JV_BOOL, "sub.subdisableonerr");
+	sd_attrs_add(&o, "slot_name", JV_TEXT, "sub.subslotname");
+	sd_attrs_add(&o, "synchronous_commit", JV_TEXT, "sub.subsynccommit");
+	sd_attrs_add(&o, "publications", JV_JSON, sd_attrs_sorted_array("sub.subpublications"));
+	if (server_version >= 160000)
+	{
+		sd_attrs_add(&o, "origin", JV_TEXT,
+					 "CASE WHEN sub.suborigin <> 'any' THEN sub.suborigin END");
+		sd_attrs_add(&o, "password_required", JV_BOOL,
+					 "CASE WHEN NOT sub.subpasswordrequired THEN false END");
+		sd_attrs_add(&o, "run_as_owner", JV_BOOL, "CASE WHEN sub.subrunasowner THEN true END");
+	}
+	if (server_version >= 170000)
+		sd_attrs_add(&o, "failover", JV_BOOL, "CASE WHEN sub.subfailover THEN true END");
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("sub.subowner"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "subscription", "pg_subscription", "sub", "subname", "",
+						 "sub.subdbid = (SELECT db.oid FROM pg_catalog.pg_database db"
+						 " WHERE db.datname = pg_catalog.current_database())", &o);
+}
+
+/*
+ * Default privileges (ALTER DEFAULT PRIVILEGES): for a role (through
+ * role_map), in a schema in scope or in none, on a kind of object; their
+ * privileges as "grantee:PRIVILEGE" (the role itself written "(owner)"),
+ * always listed: in a schema they add to the built-in defaults, in none
+ * they replace them.  The identity is core's, the role mapped.  They are
+ * privileges: under ignore privileges they are left out.
+ */
+void
+sd_catalog_append_default_privileges(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_acl_list("da.defaclacl", "da.defaclrole"));
+
+	appendStringInfo(buf,
+					 "SELECT 'default acl', 'for role ' || " QIDENT("x.role")
+					 " || COALESCE(' in schema ' || " QIDENT("n.nspname") ", '') || ' on ' || x.objtype,"
+					 " n.nspname, ARRAY[x.role, COALESCE(n.nspname, ''), x.objtype], " NO_PARENT ", %s"
+					 " FROM pg_catalog.pg_default_acl da CROSS JOIN f"
+					 " LEFT JOIN nsp n ON n.oid = da.defaclnamespace"
+					 " CROSS JOIN LATERAL (SELECT COALESCE(f.rmap ->> pg_catalog.pg_get_userbyid(da.defaclrole),"
+					 " pg_catalog.pg_get_userbyid(da.defaclrole)::pg_catalog.text) AS role,"
+					 " CASE da.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'"
+					 " WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas'"
+					 " WHEN 'L' THEN 'large objects' ELSE da.defaclobjtype::pg_catalog.text END AS objtype) x"
+					 " WHERE NOT f.no_acl AND (da.defaclnamespace = 0 OR n.oid IS NOT NULL)"
+					 " AND" NOT_EXT_MEMBER("pg_default_acl", "da.oid"),
+					 sd_attrs_sql(&o));
+}
+
+/*
+ * Procedural languages made after initdb and not by an extension (plpgsql
+ * is its extension's): trusted, handler, inline and validator functions,
+ * owner, privileges, comment.
+ */
+void
+sd_catalog_append_languages(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "trusted", JV_BOOL, "l.lanpltrusted");
+	sd_attrs_add(&o, "handler", JV_TEXT, REGPROC("l.lanplcallfoid"));
+	sd_attrs_add(&o, "inline", JV_TEXT, REGPROC("l.laninline"));
+	sd_attrs_add(&o, "validator", JV_TEXT, REGPROC("l.lanvalidator"));
+	sd_attrs_add(&o, "owner", JV_TEXT, OWNER("l.lanowner"));
+	sd_attrs_add(&o, "privileges", JV_JSON, sd_attrs_privileges("l.lanacl", "l.lanowner", "l"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "language", "pg_language", "l", "lanname", "",
+						 USER_OID("l.oid"), &o);
+}
+
+/*
+ * Access methods made after initdb and not by an extension: type (index
+ * or table), handler, comment.
+ */
+void
+sd_catalog_append_access_methods(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "type", JV_TEXT,
+				 "CASE am.amtype WHEN 'i' THEN 'index' WHEN 't' THEN 'table' ELSE am.amtype::pg_catalog.text END");
+	sd_attrs_add(&o, "handler", JV_TEXT, REGPROC("am.amhandler"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_global_object(buf, "access method", "pg_am", "am", "amname", "",
+						 USER_OID("am.oid"), &o);
+}
+
+/*
+ * append_user_object
+ *		The SELECT of a database-wide kind of object made after initdb and
+ *		not named by one name (a cast, a transform): identity core's, key
+ *		the text[] expression key, the attrs o, from catalog (alias alias)
+ *		and the joins given, leaving out the members of an extension and,
+ *		when filter is not NULL, the rows it rejects.
+ */
+static void
+append_user_object(StringInfo buf, const char *kind, const char *catalog,
+				   const char *alias, const char *key, const char *joins,
+				   const char *filter, SdAttrs *o)
+{
+	appendStringInfo(buf,
+					 "SELECT '%s', (pg_catalog.pg_identify_object('pg_catalog.%s'::pg_catalog.regclass, %s.oid, 0)).identity,"
+					 " " NO_SCHEMA ", %s, " NO_PARENT ", %s"
+					 " FROM pg_catalog.%s %s CROSS JOIN f%s"
+					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
+					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " WHERE %s.oid >= '" CppAsString2(FirstNormalObjectId) "'::pg_catalog.oid"
+					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
+					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
+					 " AND e.objid = %s.oid AND e.deptype = 'e')%s%s",
+					 kind, catalog, alias, key, sd_attrs_sql(o),
+					 catalog, alias, joins, alias, catalog, alias, catalog, alias,
+					 filter ? " AND " : "", filter ? filter : "");
+}
+
+/*
+ * Casts made after initdb, not by an extension nor by a type for itself
+ * (a range type's cast to its multirange): function, context (explicit,
+ * assignment, implicit), method (function, inout, binary), comment.  The
+ * identity is core's; the key the raw schema and name of both types.
+ */
+void
+sd_catalog_append_casts(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "function", JV_TEXT, REGPROC("c.castfunc"));
+	sd_attrs_add(&o, "context", JV_TEXT,
+				 "CASE c.castcontext WHEN 'e' THEN 'explicit' WHEN 'a' THEN 'assignment'"
+				 " WHEN 'i' THEN 'implicit' END");
+	sd_attrs_add(&o, "method", JV_TEXT,
+				 "CASE c.castmethod WHEN 'f' THEN 'function' WHEN 'i' THEN 'inout' WHEN 'b' THEN 'binary' END");
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_user_object(buf, "cast", "pg_cast", "c",
+					   TYPE_KEY("c.castsource") " || " TYPE_KEY("c.casttarget"), "",
+					   "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
+					   " WHERE dep.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND dep.objid = c.oid"
+					   " AND dep.deptype = 'i')", &o);
+}
+
+/*
+ * Transforms made after initdb and not by an extension: their from-SQL
+ * and to-SQL functions, comment.  The identity is core's; the key the
+ * type's raw schema and name, and the language.
+ */
+void
+sd_catalog_append_transforms(StringInfo buf, int server_version)
+{
+	SdAttrs		o = {0};
+
+	sd_attrs_add(&o, "from_sql", JV_TEXT, REGPROC("tr.trffromsql"));
+	sd_attrs_add(&o, "to_sql", JV_TEXT, REGPROC("tr.trftosql"));
+	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
+
+	append_user_object(buf, "transform", "pg_transform", "tr",
+					   TYPE_KEY("tr.trftype") " || ARRAY[l.lanname::pg_catalog.text]",
+					   " JOIN pg_catalog.pg_language l ON l.oid = tr.trflang", NULL, &o);
 }

@@ -20,5 +20,11 @@ extern void sd_catalog_append_foreign_data_wrappers(StringInfo buf, int server_v
 extern void sd_catalog_append_servers(StringInfo buf, int server_version);
 extern void sd_catalog_append_user_mappings(StringInfo buf, int server_version);
 extern void sd_catalog_append_event_triggers(StringInfo buf, int server_version);
+extern void sd_catalog_append_subscriptions(StringInfo buf, int server_version);
+extern void sd_catalog_append_default_privileges(StringInfo buf, int server_version);
+extern void sd_catalog_append_languages(StringInfo buf, int server_version);
+extern void sd_catalog_append_access_methods(StringInfo buf, int server_version);
+extern void sd_catalog_append_casts(StringInfo buf, int server_version);
+extern void sd_catalog_append_transforms(StringInfo buf, int server_version);
 
 #endif							/* SCHEMADRIFT_CATALOG_GLOBAL_H */

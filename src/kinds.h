@@ -18,8 +18,12 @@
  * rule for an existing one); every snapshot records it, and fingerprints
  * of different models never compare equal.  Model 1 is schemadrift 0.1.0's.
  * Model 2 (schemadrift 0.2.0) adds publications and their members,
- * foreign-data wrappers, servers and user mappings, foreign tables, event
- * triggers, collations and extended statistics.
+ * subscriptions, foreign-data wrappers, servers and user mappings, foreign
+ * tables, event triggers, collations, extended statistics, rules, default
+ * privileges, languages, access methods, casts, transforms, base and shell
+ * types, operators, operator classes and families, conversions and text
+ * search objects, and makes a sequence owned by a column a child of its
+ * table.
  *
  * When moving it: bump SD_MODEL_VERSION, set the "model" field of every kind
  * whose objects change to the new version (kinds.c), and add a line to the
