@@ -31,7 +31,12 @@ OBJS = \
 	src/guard.o \
 	src/guard_denied.o \
 	src/guard_rules.o \
-	src/guard_target.o
+	src/guard_target.o \
+	src/baseline.o \
+	src/snapshot_text.o \
+	src/drift.o \
+	src/report.o \
+	src/versions.o
 
 # every install script (released versions stay installable, for the upgrade
 # test and for databases pinned to them) and every upgrade script
@@ -63,7 +68,8 @@ REGRESS = \
 	audit \
 	audit_redaction \
 	audit_integrity \
-	guard
+	guard \
+	workflow
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected

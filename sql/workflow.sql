@@ -1,0 +1,211 @@
+--
+-- workflow: snapshot text, baselines, the CI gate, reports, versions
+--
+CREATE SCHEMA wf;
+CREATE TABLE wf.merchants (id bigint PRIMARY KEY, name varchar(50) NOT NULL);
+CREATE INDEX merchants_name ON wf.merchants (name);
+CREATE TYPE wf.mood AS ENUM ('calm', 'angry');
+COMMENT ON TABLE wf.merchants IS 'who sells: a "quoted" word, a back\slash,
+and a line break';
+
+\set opts '{"include_schemas": ["wf"], "ignore": ["owner"]}'
+
+-- ---- snapshot text ---------------------------------------------------------
+
+SELECT schemadrift_snapshot_text(:'opts') AS t \gset
+-- one object per line, the header first: versions on the first line
+-- (versions of the server and of the object model masked)
+SELECT regexp_replace(regexp_replace(line, '"server_version_num": \d+, "server_version": "[^"]*"',
+									 '"server_version_num": ..., "server_version": "..."'),
+					  '"model_version": \d+', '"model_version": ...') AS line
+FROM unnest(string_to_array(:'t', E'\n')) WITH ORDINALITY AS l(line, n)
+WHERE n <= 2 OR line LIKE '"options"%' OR line LIKE '"objects"%' OR line = ']}'
+ORDER BY n;
+SELECT count(*) AS lines,
+	   (SELECT count(*) FROM schemadrift_objects(:'opts')) + 6 AS objects_plus_header
+FROM unnest(string_to_array(:'t', E'\n'));
+-- objects in the model's order, one per line, keys in a fixed order
+SELECT regexp_replace(line, '"attrs": \{.*\}, "hash": "[0-9a-f]{64}"', '"attrs": {...}, "hash": "..."') AS object_line
+FROM unnest(string_to_array(:'t', E'\n')) WITH ORDINALITY AS l(line, n)
+WHERE line LIKE '{"kind"%'
+ORDER BY n;
+-- the same document as schemadrift_snapshot(), and the same text every time
+SELECT (:'t')::jsonb = schemadrift_snapshot(:'opts') AS same_document,
+	   schemadrift_snapshot_text(:'opts') = :'t' AS deterministic;
+-- it loads wherever a snapshot is accepted
+SELECT count(*) AS drift FROM schemadrift_diff(source => (:'t')::jsonb, options => :'opts');
+-- should fail: a truncated file is not JSON
+SELECT count(*) FROM schemadrift_diff(source => left(:'t', 200)::jsonb, options => :'opts');
+-- should fail: a newer format is refused, with a reason
+SELECT count(*) FROM schemadrift_diff(source => replace(:'t', '"format_version": 2', '"format_version": 99')::jsonb, options => :'opts');
+-- should fail: an edited object no longer matches its hash
+SELECT count(*) FROM schemadrift_diff(source => replace(:'t', 'character varying(50)', 'character varying(60)')::jsonb, options => :'opts');
+-- should fail: options NULL
+SELECT schemadrift_snapshot_text(NULL);
+
+-- ---- baselines -------------------------------------------------------------
+
+SELECT schemadrift_baseline_save('release-1', 'first release', :'opts') = schemadrift_fingerprint(:'opts') AS saved_fingerprint;
+SELECT name, note, created_by = current_user AS by_me, fingerprint = snapshot->>'fingerprint' AS fingerprint_ok
+FROM schemadrift_baselines;
+-- a baseline is a side: of a diff, of the fingerprint, of the snapshot text
+SELECT count(*) AS drift FROM schemadrift_diff(source => 'baseline:release-1', options => :'opts');
+SELECT count(*) AS drift FROM schemadrift_diff(target => 'baseline:release-1', options => :'opts');
+SELECT schemadrift_fingerprint(:'opts', server => 'baseline:release-1') = schemadrift_fingerprint(:'opts') AS same_fingerprint;
+SELECT schemadrift_snapshot_text(:'opts', server => 'baseline:release-1') = :'t' AS same_text;
+SELECT count(*) AS objects FROM schemadrift_objects(:'opts', server => 'baseline:release-1');
+
+-- the schema drifts from the baseline
+ALTER TABLE wf.merchants ADD COLUMN tax_id text;
+ALTER TABLE wf.merchants ALTER COLUMN name TYPE varchar(80);
+DROP INDEX wf.merchants_name;
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(source => 'baseline:release-1', options => :'opts');
+-- a baseline against a snapshot, and against another baseline
+SELECT schemadrift_baseline_save('release-2', NULL, :'opts') IS NOT NULL AS saved;
+SELECT count(*) AS drift FROM schemadrift_diff(target => 'baseline:release-2', source => 'baseline:release-1', options => :'opts');
+SELECT count(*) AS drift FROM schemadrift_diff(source => (:'t')::jsonb, target => 'baseline:release-2', options => :'opts');
+
+-- should fail: a name is saved once (the detail says by whom and when)
+\set VERBOSITY terse
+SELECT schemadrift_baseline_save('release-1', NULL, :'opts');
+\set VERBOSITY default
+-- should fail: bad names
+SELECT schemadrift_baseline_save('');
+SELECT schemadrift_baseline_save(repeat('x', 64));
+SELECT schemadrift_baseline_save('release 1');
+SELECT schemadrift_baseline_save('-release');
+SELECT schemadrift_baseline_save(NULL);
+SELECT count(*) FROM schemadrift_diff(source => 'baseline:', options => :'opts');
+SELECT count(*) FROM schemadrift_diff(source => 'baseline:no/such', options => :'opts');
+-- should fail: unknown baseline
+SELECT count(*) FROM schemadrift_diff(source => 'baseline:release-9', options => :'opts');
+-- should fail: saved with other options
+SELECT count(*) FROM schemadrift_diff(source => 'baseline:release-1');
+-- should fail: options NULL, options not an object
+SELECT schemadrift_baseline_save('release-3', NULL, NULL);
+SELECT schemadrift_baseline_save('release-3', NULL, '[]');
+-- should fail: a baseline is not a server where a server is needed
+SELECT server, error FROM schemadrift_fleet(ARRAY['baseline:release-1'], options => :'opts');
+-- should fail: the table checks names too
+\set VERBOSITY terse
+INSERT INTO schemadrift_baselines (name, snapshot, fingerprint) VALUES ('bad name', '{}', 'x');
+\set VERBOSITY default
+
+-- ordinary roles: no access until granted
+CREATE ROLE regress_sd_wf_ci;
+SET ROLE regress_sd_wf_ci;
+-- should fail: permission denied
+SELECT schemadrift_baseline_save('ci-1');
+SELECT count(*) FROM schemadrift_diff(source => 'baseline:release-1', options => :'opts');
+RESET ROLE;
+GRANT SELECT ON schemadrift_baselines TO regress_sd_wf_ci;
+SET ROLE regress_sd_wf_ci;
+SELECT count(*) AS drift FROM schemadrift_diff(source => 'baseline:release-2', options => :'opts');
+RESET ROLE;
+REVOKE SELECT ON schemadrift_baselines FROM regress_sd_wf_ci;
+DROP ROLE regress_sd_wf_ci;
+
+SELECT schemadrift_baseline_drop('release-2');
+SELECT name FROM schemadrift_baselines ORDER BY name;
+-- should fail: unknown baseline, NULL
+SELECT schemadrift_baseline_drop('release-2');
+SELECT schemadrift_baseline_drop(NULL);
+
+-- ---- the CI gate -----------------------------------------------------------
+
+SELECT schemadrift_assert_no_drift(source => schemadrift_snapshot(:'opts'), options => :'opts') AS no_drift;
+SELECT schemadrift_assert_no_drift(target => 'baseline:release-1', source => 'baseline:release-1', options => :'opts') AS no_drift;
+\set VERBOSITY verbose
+-- should fail: drift, SQLSTATE SD001
+SELECT schemadrift_assert_no_drift(source => 'baseline:release-1', options => :'opts');
+-- (a snapshot is named by the start of its fingerprint: left out here)
+SELECT schemadrift_assert_no_drift(source => (:'t')::jsonb - 'fingerprint', options => :'opts');
+SELECT schemadrift_assert_no_drift(target => (:'t')::jsonb - 'fingerprint', options => :'opts');
+\set VERBOSITY default
+-- the detail lists the first 50 rows, then how many more
+SELECT format('ALTER TABLE wf.merchants %s', string_agg(format('ADD COLUMN c%s int', i), ', '))
+FROM generate_series(1, 60) i \gexec
+DO $$
+BEGIN
+	PERFORM schemadrift_assert_no_drift(source => 'baseline:release-1',
+										options => '{"include_schemas": ["wf"], "ignore": ["owner"]}');
+EXCEPTION WHEN SQLSTATE 'SD001' THEN
+	DECLARE
+		msg text;
+		detail text;
+	BEGIN
+		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+		RAISE NOTICE 'message: %', msg;
+		RAISE NOTICE 'detail: % lines, the last: %',
+			array_length(string_to_array(detail, E'\n'), 1),
+			(string_to_array(detail, E'\n'))[51];
+	END;
+END;
+$$;
+SELECT format('ALTER TABLE wf.merchants %s', string_agg(format('DROP COLUMN c%s', i), ', '))
+FROM generate_series(1, 60) i \gexec
+-- should fail: a NULL snapshot, bad options, an unknown server
+SELECT schemadrift_assert_no_drift(source => NULL::jsonb);
+SELECT schemadrift_assert_no_drift(options => NULL);
+SELECT schemadrift_assert_no_drift('no_such_server');
+
+-- ---- reports ---------------------------------------------------------------
+
+SELECT schemadrift_report(source => 'baseline:release-1', options => :'opts');
+SELECT schemadrift_report(source => 'baseline:release-1', options => :'opts', format => 'markdown');
+SELECT jsonb_pretty(schemadrift_report(source => 'baseline:release-1', options => :'opts', format => 'json')::jsonb - 'rows') AS summary,
+	   jsonb_array_length(schemadrift_report(source => 'baseline:release-1', options => :'opts', format => 'json')::jsonb -> 'rows') AS rows;
+SELECT schemadrift_report(source => schemadrift_snapshot(:'opts') - 'fingerprint', options => :'opts', format => 'markdown');
+SELECT schemadrift_report(target => 'baseline:release-1', source => 'baseline:release-1', options => :'opts', format => 'json');
+-- should fail: an unknown format, NULL
+SELECT schemadrift_report(format => 'html');
+SELECT schemadrift_report(format => NULL);
+
+-- ---- versions --------------------------------------------------------------
+
+SELECT version, matches, missing FROM schemadrift_status();
+SELECT schemadrift_version_stamp('0001', '[{"name": "0001_init.sql", "checksum": "aaa"}]', 'init') = schemadrift_fingerprint() AS stamped;
+SELECT fingerprint = schemadrift_fingerprint() AS fingerprint_ok, version, matches, missing, extra, changed, by_kind
+FROM schemadrift_status();
+SELECT version, migrations, note, stamped_by = current_user AS by_me FROM schemadrift_versions;
+-- the schema moves on: the status counts the drift since the last stamp
+CREATE TABLE wf.orders (id int);
+ALTER TABLE wf.merchants DROP COLUMN tax_id;
+SELECT version, matches, missing, extra, changed, by_kind FROM schemadrift_status();
+SELECT schemadrift_version_stamp('0002', '[{"name": "0001_init.sql", "checksum": "aaa"}, {"name": "0002_orders.sql", "checksum": "bbb"}]') IS NOT NULL AS stamped;
+SELECT version, matches, missing, extra, changed FROM schemadrift_status();
+-- back to the schema of 0001: it matches 0001 again
+DROP TABLE wf.orders;
+ALTER TABLE wf.merchants ADD COLUMN tax_id text;
+SELECT version, matches FROM schemadrift_status();
+-- should fail: stamped twice (the detail says by whom and when)
+\set VERBOSITY terse
+SELECT schemadrift_version_stamp('0002');
+\set VERBOSITY default
+-- should fail: checksum mismatch (an applied migration was edited)
+SELECT schemadrift_version_stamp('0003', '[{"name": "0002_orders.sql", "checksum": "ccc"}]');
+-- should fail: bad migrations
+SELECT schemadrift_version_stamp('0003', NULL);
+SELECT schemadrift_version_stamp('0003', '{}');
+SELECT schemadrift_version_stamp('0003', '[1]');
+SELECT schemadrift_version_stamp('0003', '[{"name": "x.sql"}]');
+SELECT schemadrift_version_stamp('0003', '[{"name": "", "checksum": "c"}]');
+SELECT schemadrift_version_stamp('0003', '[{"name": "x.sql", "checksum": 1}]');
+SELECT schemadrift_version_stamp('0003', '[{"name": "x.sql", "checksum": "c", "sha": "d"}]');
+SELECT schemadrift_version_stamp('0003', '[{"name": "x.sql", "checksum": "c"}, {"name": "x.sql", "checksum": "c"}]');
+-- should fail: bad version ids
+SELECT schemadrift_version_stamp(NULL);
+SELECT schemadrift_version_stamp('');
+SELECT schemadrift_version_stamp('v 3');
+SELECT version FROM schemadrift_versions ORDER BY stamped_at;
+
+-- the tables are dumped with the database
+SELECT c.relname, e.extcondition IS NOT NULL AS dumped
+FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class c ON c.oid = cfg.oid
+WHERE e.extname = 'schemadrift' AND c.relname IN ('schemadrift_baselines', 'schemadrift_versions')
+ORDER BY 1;
+
+DELETE FROM schemadrift_versions;
+SELECT schemadrift_baseline_drop('release-1');
+DROP SCHEMA wf CASCADE;
