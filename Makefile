@@ -41,6 +41,10 @@ OBJS = \
 # every install script (released versions stay installable, for the upgrade
 # test and for databases pinned to them) and every upgrade script
 DATA = $(wildcard $(EXTENSION)--*.sql)
+# the CI gate outside the database (README.md, "Workflow"), installed into
+# PostgreSQL's bindir
+SCRIPTS = bin/schemadrift-check
+
 PGFILEDESC = "schemadrift - schema fingerprints, drift diffs, DDL audit and guard"
 
 # libpq, as dblink and postgres_fdw link it (remote sides use it)
