@@ -116,13 +116,11 @@ SELECT schemadrift_baseline_drop(NULL);
 
 SELECT schemadrift_assert_no_drift(source => schemadrift_snapshot(:'opts'), options => :'opts') AS no_drift;
 SELECT schemadrift_assert_no_drift(target => 'baseline:release-1', source => 'baseline:release-1', options => :'opts') AS no_drift;
-\set VERBOSITY verbose
--- should fail: drift, SQLSTATE SD001
+-- should fail: drift (SQLSTATE SD001, shown below)
 SELECT schemadrift_assert_no_drift(source => 'baseline:release-1', options => :'opts');
 -- (a snapshot is named by the start of its fingerprint: left out here)
 SELECT schemadrift_assert_no_drift(source => (:'t')::jsonb - 'fingerprint', options => :'opts');
 SELECT schemadrift_assert_no_drift(target => (:'t')::jsonb - 'fingerprint', options => :'opts');
-\set VERBOSITY default
 -- the detail lists the first 50 rows, then how many more
 SELECT format('ALTER TABLE wf.merchants %s', string_agg(format('ADD COLUMN c%s int', i), ', '))
 FROM generate_series(1, 60) i \gexec
@@ -132,11 +130,13 @@ BEGIN
 										options => '{"include_schemas": ["wf"], "ignore": ["owner"]}');
 EXCEPTION WHEN SQLSTATE 'SD001' THEN
 	DECLARE
+		code text;
 		msg text;
 		detail text;
 	BEGIN
-		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-		RAISE NOTICE 'message: %', msg;
+		GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+			detail = PG_EXCEPTION_DETAIL;
+		RAISE NOTICE 'SQLSTATE %: %', code, msg;
 		RAISE NOTICE 'detail: % lines, the last: %',
 			array_length(string_to_array(detail, E'\n'), 1),
 			(string_to_array(detail, E'\n'))[51];

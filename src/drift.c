@@ -27,7 +27,9 @@
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "commands/dbcommands.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "mb/pg_wchar.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
@@ -86,7 +88,8 @@ side_label(SdDriftSide *side)
 	JsonbValue *fp;
 
 	if (side->isnull)
-		return side->type == TEXTOID ? "this database" : "NULL";
+		return side->type == TEXTOID ?
+			psprintf("this database (%s)", get_database_name(MyDatabaseId)) : "NULL";
 	if (side->type == TEXTOID)
 		return TextDatumGetCString(side->value);
 	fp = sd_jsonb_get(&DatumGetJsonbP(side->value)->root, "fingerprint");

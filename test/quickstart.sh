@@ -136,6 +136,11 @@ if ! ls -l /proc/$$/fd 2>/dev/null | grep -q " -> $lock\$"; then
 fi
 log "installing into $($PG_CONFIG --pkglibdir)"
 make -C "$here" -s PG_CONFIG="$PG_CONFIG" COPT='-Werror' install
+# PGXS installs schemadrift-check into PostgreSQL's bindir, which is not on
+# PATH on Debian: link it where a user finds it
+if [ "$(id -u)" -eq 0 ]; then
+	ln -sf "$($PG_CONFIG --bindir)/schemadrift-check" /usr/local/bin/schemadrift-check
+fi
 
 case "$mode" in
 	demo) run_demo ;;

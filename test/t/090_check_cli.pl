@@ -92,7 +92,7 @@ foreach my $source ("$dir/migrations", "$dir/schema.sql", "$dir/schema.snapshot"
 {
 	($rc, $out, $err) = check('--source', $source, '--target', $prod);
 	is($rc, 0, "after deploy, $source: exit 0") or diag($out . $err);
-	like($out, qr/^no drift: target this database matches source /, 'no drift reported');
+	like($out, qr/^no drift: target this database \(prod\) matches source /, 'no drift reported');
 }
 ($rc, $out, $err) = check('--source', "$dir/migrations", '--target', $prod,
 	'--include-schema', 'shop', '--exclude', 'shop.orders%');
