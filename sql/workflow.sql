@@ -61,6 +61,22 @@ ALTER TABLE wf.merchants ALTER COLUMN name TYPE varchar(80);
 DROP INDEX wf.merchants_name;
 SELECT kind, identity, change, attribute, source_value, target_value
 FROM schemadrift_diff(source => 'baseline:release-1', options => :'opts');
+-- a server and a baseline of the same name: each by its spelling (the
+-- server is a loopback to this database)
+CREATE EXTENSION postgres_fdw;
+DO $$
+BEGIN
+	EXECUTE format('CREATE SERVER "release-1" FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   current_database(), current_setting('port'));
+END
+$$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER "release-1";
+SELECT count(*) AS drift_from_server FROM schemadrift_diff(source => 'release-1', options => :'opts');
+SELECT kind, identity, change FROM schemadrift_diff(source => 'baseline:release-1', options => :'opts');
+SET client_min_messages = warning;
+DROP SERVER "release-1" CASCADE;
+RESET client_min_messages;
+DROP EXTENSION postgres_fdw;
 -- a baseline against a snapshot, and against another baseline
 SELECT schemadrift_baseline_save('release-2', NULL, :'opts') IS NOT NULL AS saved;
 SELECT count(*) AS drift FROM schemadrift_diff(target => 'baseline:release-2', source => 'baseline:release-1', options => :'opts');
