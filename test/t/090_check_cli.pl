@@ -122,6 +122,27 @@ is($node->safe_psql('postgres',
 		"SELECT count(*) FROM pg_database WHERE datname LIKE 'schemadrift_check_%'"),
 	'0', 'no scratch database left behind');
 
+# baselines and stamped versions are user data: pg_dump keeps them, and a
+# baseline restored elsewhere is still a side
+$node->safe_psql('prod', q{
+	SELECT schemadrift_baseline_save('release-2', 'deployed');
+	SELECT schemadrift_version_stamp('0002', '[{"name": "0001_init.sql", "checksum": "a1"}, {"name": "0002_orders.sql", "checksum": "b2"}]');
+});
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok(
+	[ 'pg_dump', '-f', "$dir/prod.dump", '-d', $prod ], 'pg_dump of prod');
+$node->command_ok(
+	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('restored'),
+	  '-f', "$dir/prod.dump" ],
+	'prod restored');
+is($node->safe_psql('restored', q{
+	SELECT (SELECT string_agg(name || ':' || note, ',') FROM schemadrift_baselines)
+		|| ' ' || (SELECT string_agg(version || ':' || jsonb_array_length(migrations), ',') FROM schemadrift_versions)
+		|| ' ' || (SELECT count(*) FROM schemadrift_diff(source => 'baseline:release-2'))
+		|| ' ' || (SELECT version || ':' || matches FROM schemadrift_status())}),
+	'release-2:deployed 0002:2 0 0002:true',
+	'baselines and versions survive pg_dump; the restored database matches both');
+
 # a 50 MB snapshot file: through \set in psql, and through the gate
 $node->safe_psql('postgres', 'CREATE DATABASE big');
 $node->safe_psql('big', q{
