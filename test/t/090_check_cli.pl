@@ -25,6 +25,7 @@ make_path("$dir/migrations");
 append_to_file("$dir/migrations/0001_init.sql", <<'EOF');
 CREATE SCHEMA shop;
 CREATE TABLE shop.merchants (id bigint PRIMARY KEY, name text NOT NULL);
+GRANT SELECT ON shop.merchants TO app_reader;
 EOF
 append_to_file("$dir/migrations/0002_orders.sql", <<'EOF');
 CREATE TABLE shop.orders (
@@ -50,6 +51,8 @@ sub check
 	IPC::Run::run([ $check, @args ], '>', \$out, '2>', \$err);
 	return ($? >> 8, $out, $err);
 }
+
+$node->safe_psql('postgres', 'CREATE ROLE app_reader');
 
 # "prod": the first migration only
 $node->safe_psql('postgres', 'CREATE DATABASE prod');
@@ -121,6 +124,29 @@ like($err, qr/invalid input syntax for type json/, 'it says the file is not JSON
 is($node->safe_psql('postgres',
 		"SELECT count(*) FROM pg_database WHERE datname LIKE 'schemadrift_check_%'"),
 	'0', 'no scratch database left behind');
+
+# --cluster: the check runs in a throwaway cluster of its own, which reads
+# the target through a foreign server: "bare" has no schemadrift
+$node->safe_psql('postgres', 'CREATE DATABASE bare');
+$node->safe_psql('bare', slurp_file("$dir/migrations/0001_init.sql"));
+my $bare = $node->connstr('bare');
+($rc, $out, $err) = check('--cluster', '--source', "$dir/migrations", '--target', $bare);
+is($rc, 1, '--cluster, migrations folder against a target without schemadrift: exit 1') or diag($err);
+like($out, qr/missing\s+shop\.orders/, 'the missing table is named');
+like($out, qr/^target: bare$/m, 'the target is named by its database');
+($rc, $out, $err) = check('--cluster', '--source', "$dir/schema.snapshot", '--target', $bare,
+	'--format', 'markdown');
+is($rc, 1, '--cluster, snapshot file: exit 1') or diag($err);
+($rc, $out, $err) = check('--cluster', '--source', "$dir/broken.sql", '--target', $bare);
+is($rc, 2, '--cluster, a .sql source that fails to load: exit 2');
+like($err, qr{broken\.sql:3: ERROR:  .*shop\.nowhere}, 'the load error names the file and line');
+$node->safe_psql('bare', slurp_file("$dir/migrations/0002_orders.sql"));
+($rc, $out, $err) = check('--cluster', '--source', "$dir/migrations", '--target', $bare);
+is($rc, 0, '--cluster, after deploy: exit 0 (the GRANT to app_reader loaded)') or diag($out . $err);
+($rc, $out, $err) = check('--cluster', '--source', "$dir/schema.snapshot", '--target', $bare);
+is($rc, 0, '--cluster, snapshot file after deploy: exit 0') or diag($out . $err);
+is($node->safe_psql('bare', "SELECT count(*) FROM pg_extension WHERE extname = 'schemadrift'"),
+	'0', 'the target still has no schemadrift');
 
 # baselines and stamped versions are user data: pg_dump keeps them, and a
 # baseline restored elsewhere is still a side
