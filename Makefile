@@ -36,7 +36,8 @@ OBJS = \
 	src/snapshot_text.o \
 	src/drift.o \
 	src/report.o \
-	src/versions.o
+	src/versions.o \
+	src/accept.o
 
 # every install script (released versions stay installable, for the upgrade
 # test and for databases pinned to them) and every upgrade script

@@ -293,7 +293,7 @@ ALTER EVENT TRIGGER schemadrift_guard_sql_drop ENABLE ALWAYS;
 ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;
 
 --
--- Drift workflow (src/snapshot_text.c, src/baseline.c, src/drift.c,
+-- Drift workflow (src/snapshot_text.c, src/baseline.c, src/drift.c, src/accept.c,
 -- src/report.c, src/versions.c)
 --
 -- Snapshot text for git; stored baselines (a side spelled
@@ -489,5 +489,37 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.schemadrift_status() IS
 'this database''s fingerprint, the stamped version it matches, or the latest stamped version and the drift since it';
+
+-- accepted drift (src/accept.c): differences the gates and reports let
+-- pass until they expire; readable by every role (a gate run by any role
+-- sees the same acceptances), written by the owner and superusers
+CREATE SEQUENCE @extschema@.schemadrift_accepted_drift_id_seq AS bigint;
+
+CREATE TABLE @extschema@.schemadrift_accepted_drift (
+	id					bigint NOT NULL
+						DEFAULT pg_catalog.nextval('@extschema@.schemadrift_accepted_drift_id_seq'::pg_catalog.regclass),
+	side				text,
+	kind				text,
+	change				text,
+	identity_pattern	text NOT NULL,
+	reason				text NOT NULL,
+	accepted_by			text NOT NULL DEFAULT CURRENT_USER,
+	accepted_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	expires_at			timestamptz,
+	CONSTRAINT schemadrift_accepted_drift_pkey PRIMARY KEY (id),
+	CONSTRAINT schemadrift_accepted_drift_change
+		CHECK (change OPERATOR(pg_catalog.=) ANY (ARRAY['missing', 'extra', 'changed'])),
+	CONSTRAINT schemadrift_accepted_drift_reason
+		CHECK (reason OPERATOR(pg_catalog.<>) '')
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_accepted_drift IS
+'accepted drift: differences (other side or any, kind, change, identity LIKE pattern) that schemadrift_assert_no_drift, schemadrift_report and schemadrift-check let pass, with reason, who, when and until when';
+
+REVOKE ALL ON @extschema@.schemadrift_accepted_drift FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.schemadrift_accepted_drift_id_seq FROM PUBLIC;
+GRANT SELECT ON @extschema@.schemadrift_accepted_drift TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_accepted_drift', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_accepted_drift_id_seq', '');
 
 ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;

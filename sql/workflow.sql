@@ -178,6 +178,46 @@ SELECT schemadrift_report(target => 'baseline:release-1', source => 'baseline:re
 SELECT schemadrift_report(format => 'html');
 SELECT schemadrift_report(format => NULL);
 
+-- ---- accepted drift --------------------------------------------------------
+
+-- the extra column is accepted against this baseline; the missing index
+-- was accepted against any side, until a date now past
+INSERT INTO schemadrift_accepted_drift (side, kind, identity_pattern, reason, accepted_by, expires_at)
+VALUES ('baseline:release-1', 'table column', 'wf.merchants.tax%', 'tax ids ship in 2027', 'alice', NULL),
+	   (NULL, 'index', 'wf.merchants_name', 'index rebuilt by hand', 'bob', '2020-01-01 00:00+00');
+SELECT schemadrift_report(source => 'baseline:release-1', options => :'opts');
+-- should fail: the changed column, and the index whose acceptance expired
+SELECT schemadrift_assert_no_drift(source => 'baseline:release-1', options => :'opts');
+-- should fail: an acceptance for another side does not apply (here, to a
+-- snapshot)
+SELECT schemadrift_assert_no_drift(source => (:'t')::jsonb - 'fingerprint', options => :'opts');
+SELECT count(*) AS accepted
+FROM jsonb_array_elements(schemadrift_report(source => (:'t')::jsonb, options => :'opts', format => 'json')::jsonb -> 'rows') r
+WHERE (r->>'accepted')::boolean;
+-- everything in wf accepted: the gate passes, with a NOTICE
+INSERT INTO schemadrift_accepted_drift (identity_pattern, reason, accepted_by)
+VALUES ('wf.%', 'wf is being rebuilt', 'carol');
+SELECT schemadrift_assert_no_drift(source => 'baseline:release-1', options => :'opts') AS no_drift;
+SELECT schemadrift_report(source => 'baseline:release-1', options => :'opts', format => 'markdown');
+SELECT r->>'identity' AS identity, r->'accepted' AS accepted, r->>'acceptance' AS acceptance
+FROM jsonb_array_elements(schemadrift_report(source => 'baseline:release-1', options => :'opts', format => 'json')::jsonb -> 'rows') r;
+-- the raw diff is unchanged
+SELECT count(*) AS rows FROM schemadrift_diff(source => 'baseline:release-1', options => :'opts');
+-- should fail: an unknown change, an empty reason
+\set VERBOSITY terse
+INSERT INTO schemadrift_accepted_drift (change, identity_pattern, reason) VALUES ('dropped', '%', 'x');
+INSERT INTO schemadrift_accepted_drift (identity_pattern, reason) VALUES ('%', '');
+\set VERBOSITY default
+-- every role reads the acceptances; only the owner writes them
+CREATE ROLE regress_sd_wf_reader;
+SET ROLE regress_sd_wf_reader;
+SELECT count(*) AS acceptances FROM schemadrift_accepted_drift;
+-- should fail: permission denied
+INSERT INTO schemadrift_accepted_drift (identity_pattern, reason) VALUES ('%', 'sneaky');
+RESET ROLE;
+DROP ROLE regress_sd_wf_reader;
+DELETE FROM schemadrift_accepted_drift;
+
 -- ---- versions --------------------------------------------------------------
 
 SELECT version, matches, missing FROM schemadrift_status();
@@ -219,7 +259,8 @@ SELECT version FROM schemadrift_versions ORDER BY stamped_at;
 -- the tables are dumped with the database
 SELECT c.relname, e.extcondition IS NOT NULL AS dumped
 FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class c ON c.oid = cfg.oid
-WHERE e.extname = 'schemadrift' AND c.relname IN ('schemadrift_baselines', 'schemadrift_versions')
+WHERE e.extname = 'schemadrift' AND c.relname IN ('schemadrift_baselines', 'schemadrift_versions',
+												   'schemadrift_accepted_drift', 'schemadrift_accepted_drift_id_seq')
 ORDER BY 1;
 
 DELETE FROM schemadrift_versions;

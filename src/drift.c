@@ -145,6 +145,7 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 	"source_value", "target_value", "note", "fix_sql"};
 	char	   *schema;
 	char	   *last = NULL;
+	char	   *object;
 	int			capacity = 16;
 	int			i;
 
@@ -208,7 +209,6 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 	while (tuplestore_gettupleslot(rsinfo.setResult, true, false, slot))
 	{
 		SdDriftRow *row;
-		char	   *object;
 
 		if (drift->nrows == capacity)
 		{
@@ -224,7 +224,30 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 		row->target_value = slot_text(slot, pos[5]);
 		row->note = slot_text(slot, pos[6]);
 		row->fix_sql = slot_text(slot, pos[7]);
+		row->accepted = false;
+		row->acceptance = NULL;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(rsinfo.setResult);
+	FreeExprContext(rsinfo.econtext, true);
 
+	/* accepted drift is keyed by the sides' names */
+	sd_accept_mark(drift,
+				   target->type == TEXTOID && !target->isnull ?
+				   TextDatumGetCString(target->value) : NULL,
+				   source->type == TEXTOID && !source->isnull ?
+				   TextDatumGetCString(source->value) : NULL);
+
+	for (i = 0; i < drift->nrows; i++)
+	{
+		SdDriftRow *row = &drift->rows[i];
+
+		if (row->accepted)
+		{
+			drift->accepted++;
+			continue;
+		}
+		drift->nfailing++;
 		if (strcmp(row->change, "missing") == 0)
 			drift->missing++;
 		else if (strcmp(row->change, "extra") == 0)
@@ -238,9 +261,6 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 			last = object;
 		}
 	}
-	ExecDropSingleTupleTableSlot(slot);
-	tuplestore_end(rsinfo.setResult);
-	FreeExprContext(rsinfo.econtext, true);
 
 	drift->target_label = side_label(target);
 	drift->source_label = side_label(source);
@@ -266,17 +286,30 @@ sd_drift_from_call(FunctionCallInfo fcinfo)
 
 /*
  * sd_drift_objects_text
- *		"3 objects differ (1 missing, 1 extra, 1 changed)".
+ *		"3 objects differ (1 missing, 1 extra, 1 changed)", and the
+ *		accepted differences if any.
  */
 const char *
 sd_drift_objects_text(const SdDrift *drift)
 {
 	int64		n = drift->missing + drift->extra + drift->changed;
 
-	return psprintf("%lld %s (%lld missing, %lld extra, %lld changed)",
-					(long long) n, n == 1 ? "object differs" : "objects differ",
-					(long long) drift->missing, (long long) drift->extra,
-					(long long) drift->changed);
+	const char *text = psprintf("%lld %s (%lld missing, %lld extra, %lld changed)",
+								(long long) n, n == 1 ? "object differs" : "objects differ",
+								(long long) drift->missing, (long long) drift->extra,
+								(long long) drift->changed);
+
+	if (drift->accepted == 0)
+		return text;
+	return psprintf("%s, and %s", text, sd_drift_accepted_text(drift));
+}
+
+/* "2 accepted differences" */
+const char *
+sd_drift_accepted_text(const SdDrift *drift)
+{
+	return psprintf("%lld accepted %s", (long long) drift->accepted,
+					drift->accepted == 1 ? "difference" : "differences");
 }
 
 /*
@@ -302,25 +335,35 @@ PG_FUNCTION_INFO_V1(schemadrift_assert_no_drift);
 /*
  * schemadrift_assert_no_drift(target, source, options) -> boolean
  *
- * true when target matches source; otherwise an ERROR (SQLSTATE SD001)
- * counting the objects that differ, its detail listing the first rows.
+ * true when target matches source but for accepted drift (accept.c);
+ * otherwise an ERROR (SQLSTATE SD001) counting the objects that differ, its
+ * detail listing the first rows.
  */
 Datum
 schemadrift_assert_no_drift(PG_FUNCTION_ARGS)
 {
 	SdDrift    *drift = sd_drift_from_call(fcinfo);
 	StringInfoData detail;
+	int			shown = 0;
 	int			i;
 
-	if (drift->nrows == 0)
+	if (drift->nfailing == 0)
+	{
+		if (drift->accepted > 0)
+			ereport(NOTICE,
+					(errmsg("no drift but %s", sd_drift_accepted_text(drift)),
+					 errhint("schemadrift_report() lists them with their reasons.")));
 		PG_RETURN_BOOL(true);
+	}
 
 	initStringInfo(&detail);
-	for (i = 0; i < drift->nrows && i < SD_ASSERT_DETAIL_ROWS; i++)
+	for (i = 0; i < drift->nrows && shown < SD_ASSERT_DETAIL_ROWS; i++)
 	{
 		SdDriftRow *row = &drift->rows[i];
 
-		if (i > 0)
+		if (row->accepted)
+			continue;
+		if (shown++ > 0)
 			appendStringInfoChar(&detail, '\n');
 		appendStringInfo(&detail, "%s %s %s", row->change, row->kind, row->identity);
 		if (strcmp(row->change, "changed") == 0)
@@ -329,9 +372,11 @@ schemadrift_assert_no_drift(PG_FUNCTION_ARGS)
 							 sd_drift_cut(row->target_value, SD_ASSERT_VALUE_CHARS, "NULL"));
 		if (row->note != NULL)
 			appendStringInfo(&detail, " (%s)", row->note);
+		if (row->acceptance != NULL)
+			appendStringInfo(&detail, " (%s)", row->acceptance);
 	}
-	if (drift->nrows > SD_ASSERT_DETAIL_ROWS)
-		appendStringInfo(&detail, "\nand %d more", drift->nrows - SD_ASSERT_DETAIL_ROWS);
+	if (drift->nfailing > SD_ASSERT_DETAIL_ROWS)
+		appendStringInfo(&detail, "\nand %d more", drift->nfailing - SD_ASSERT_DETAIL_ROWS);
 
 	ereport(ERROR,
 			(errcode(ERRCODE_SD_SCHEMA_DRIFT),

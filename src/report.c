@@ -5,7 +5,8 @@
  *	  a pull request) or json.
  *
  * A report says what was compared, counts the objects missing, extra and
- * changed, by kind, then lists the rows of the diff grouped by kind (kinds
+ * changed, by kind (accepted drift apart: accept.c), then lists the rows of
+ * the diff grouped by kind (kinds
  * in name order, rows in the diff's order), with the fix SQL when the
  * installed schemadrift_diff has a fix_sql column.  In text and markdown a
  * value longer than SD_REPORT_VALUE_CHARS characters is cut (the json form
@@ -42,6 +43,7 @@ typedef struct KindGroup
 	int64		missing;
 	int64		extra;
 	int64		changed;		/* objects */
+	int64		accepted;		/* rows */
 } KindGroup;
 
 static int
@@ -87,6 +89,11 @@ group_by_kind(const SdDrift *drift, int *ngroups)
 			prev = NULL;
 		}
 		g->nrows++;
+		if (row->accepted)
+		{
+			g->accepted++;
+			continue;
+		}
 		if (strcmp(row->change, "missing") == 0)
 			g->missing++;
 		else if (strcmp(row->change, "extra") == 0)
@@ -99,19 +106,24 @@ group_by_kind(const SdDrift *drift, int *ngroups)
 	return groups;
 }
 
-/* "1 missing, 2 changed": the counts that are not zero */
+static void
+append_count(StringInfo buf, int64 n, const char *what)
+{
+	if (n > 0)
+		appendStringInfo(buf, "%s%lld %s", buf->len > 0 ? ", " : "", (long long) n, what);
+}
+
+/* "1 missing, 2 changed": a group's counts that are not zero */
 static char *
-counts_text(int64 missing, int64 extra, int64 changed)
+counts_text(KindGroup *g)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	if (missing > 0)
-		appendStringInfo(&buf, "%lld missing", (long long) missing);
-	if (extra > 0)
-		appendStringInfo(&buf, "%s%lld extra", buf.len > 0 ? ", " : "", (long long) extra);
-	if (changed > 0)
-		appendStringInfo(&buf, "%s%lld changed", buf.len > 0 ? ", " : "", (long long) changed);
+	append_count(&buf, g->missing, "missing");
+	append_count(&buf, g->extra, "extra");
+	append_count(&buf, g->changed, "changed");
+	append_count(&buf, g->accepted, "accepted");
 	return buf.data;
 }
 
@@ -130,21 +142,23 @@ report_text(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 	int			g;
 	int			i;
 
-	if (drift->nrows == 0)
+	if (drift->nfailing == 0)
 	{
 		appendStringInfo(buf, "no drift: target %s matches source %s\n",
 						 drift->target_label, drift->source_label);
-		return;
+		if (drift->accepted == 0)
+			return;
+		appendStringInfo(buf, "but for %s\n", sd_drift_accepted_text(drift));
 	}
-	appendStringInfo(buf, "schema drift: %s\ntarget: %s\nsource: %s\n",
-					 sd_drift_objects_text(drift), drift->target_label,
-					 drift->source_label);
+	else
+		appendStringInfo(buf, "schema drift: %s\ntarget: %s\nsource: %s\n",
+						 sd_drift_objects_text(drift), drift->target_label,
+						 drift->source_label);
 	for (g = 0; g < ngroups; g++)
 	{
 		KindGroup  *kg = &groups[g];
 
-		appendStringInfo(buf, "\n%s (%s)\n", kg->kind,
-						 counts_text(kg->missing, kg->extra, kg->changed));
+		appendStringInfo(buf, "\n%s (%s)\n", kg->kind, counts_text(kg));
 		for (i = 0; i < kg->nrows; i++)
 		{
 			const SdDriftRow *row = &drift->rows[kg->rows[i]];
@@ -156,6 +170,8 @@ report_text(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 								 cut(row->target_value, "NULL"));
 			if (row->note != NULL)
 				appendStringInfo(buf, "  (%s)", row->note);
+			if (row->acceptance != NULL)
+				appendStringInfo(buf, "  (%s)", row->acceptance);
 			appendStringInfoChar(buf, '\n');
 			if (row->fix_sql != NULL)
 				appendStringInfo(buf, "    fix: %s\n", row->fix_sql);
@@ -192,23 +208,29 @@ report_markdown(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngr
 	int			g;
 	int			i;
 
-	if (drift->nrows == 0)
+	if (drift->nfailing == 0)
 	{
-		appendStringInfo(buf, "## schemadrift: no drift\n\nTarget %s matches source %s.\n",
+		appendStringInfo(buf, "## schemadrift: no drift\n\nTarget %s matches source %s",
 						 drift->target_label, drift->source_label);
-		return;
+		if (drift->accepted == 0)
+		{
+			appendStringInfoString(buf, ".\n");
+			return;
+		}
+		appendStringInfo(buf, ", but for %s.\n\n", sd_drift_accepted_text(drift));
 	}
+	else
+		appendStringInfo(buf, "## schemadrift: %s\n\nTarget: %s. Source: %s.\n\n",
+						 sd_drift_objects_text(drift), drift->target_label,
+						 drift->source_label);
 	for (i = 0; i < drift->nrows; i++)
 		fix = fix || drift->rows[i].fix_sql != NULL;
 
-	appendStringInfo(buf, "## schemadrift: %s\n\nTarget: %s. Source: %s.\n\n",
-					 sd_drift_objects_text(drift), drift->target_label,
-					 drift->source_label);
-	appendStringInfoString(buf, "| Kind | Missing | Extra | Changed |\n| --- | ---: | ---: | ---: |\n");
+	appendStringInfoString(buf, "| Kind | Missing | Extra | Changed | Accepted |\n| --- | ---: | ---: | ---: | ---: |\n");
 	for (g = 0; g < ngroups; g++)
-		appendStringInfo(buf, "| %s | %lld | %lld | %lld |\n", groups[g].kind,
+		appendStringInfo(buf, "| %s | %lld | %lld | %lld | %lld |\n", groups[g].kind,
 						 (long long) groups[g].missing, (long long) groups[g].extra,
-						 (long long) groups[g].changed);
+						 (long long) groups[g].changed, (long long) groups[g].accepted);
 
 	for (g = 0; g < ngroups; g++)
 	{
@@ -227,7 +249,9 @@ report_markdown(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngr
 			append_cell(buf, row->attribute ? row->attribute : "", false);
 			append_cell(buf, cut(row->source_value, ""), true);
 			append_cell(buf, cut(row->target_value, ""), true);
-			append_cell(buf, row->note ? row->note : "", false);
+			append_cell(buf, row->note == NULL ? (row->acceptance ? row->acceptance : "") :
+						row->acceptance == NULL ? row->note :
+						psprintf("%s; %s", row->note, row->acceptance), false);
 			if (fix)
 				append_cell(buf, row->fix_sql ? row->fix_sql : "", true);
 			appendStringInfoChar(buf, '\n');
@@ -293,10 +317,10 @@ report_json(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 	appendStringInfoChar(buf, '{');
 	append_json_field(buf, "target", drift->target_label, true);
 	append_json_field(buf, "source", drift->source_label, false);
-	appendStringInfo(buf, ", \"drift\": %s, \"missing\": %lld, \"extra\": %lld, \"changed\": %lld,\n\"by_kind\": %s,\n\"rows\": [",
-					 drift->nrows > 0 ? "true" : "false", (long long) drift->missing,
+	appendStringInfo(buf, ", \"drift\": %s, \"missing\": %lld, \"extra\": %lld, \"changed\": %lld, \"accepted\": %lld,\n\"by_kind\": %s,\n\"rows\": [",
+					 drift->nfailing > 0 ? "true" : "false", (long long) drift->missing,
 					 (long long) drift->extra, (long long) drift->changed,
-					 by_kind_json(groups, ngroups));
+					 (long long) drift->accepted, by_kind_json(groups, ngroups));
 	for (i = 0; i < drift->nrows; i++)
 	{
 		const SdDriftRow *row = &drift->rows[i];
@@ -309,6 +333,8 @@ report_json(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 		append_json_field(buf, "source_value", row->source_value, false);
 		append_json_field(buf, "target_value", row->target_value, false);
 		append_json_field(buf, "note", row->note, false);
+		appendStringInfo(buf, ", \"accepted\": %s", row->accepted ? "true" : "false");
+		append_json_field(buf, "acceptance", row->acceptance, false);
 		if (row->fix_sql != NULL)
 			append_json_field(buf, "fix_sql", row->fix_sql, false);
 		appendStringInfoChar(buf, '}');

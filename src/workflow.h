@@ -56,15 +56,19 @@ typedef struct SdDriftRow
 	char	   *target_value;
 	char	   *note;
 	char	   *fix_sql;		/* NULL when the declaration has no fix_sql */
+	bool		accepted;		/* an acceptance covers it (accept.c) */
+	char	   *acceptance;		/* which, or which expired one; or NULL */
 } SdDriftRow;
 
 typedef struct SdDrift
 {
 	SdDriftRow *rows;
 	int			nrows;
-	int64		missing;		/* objects */
+	int			nfailing;		/* rows no acceptance covers */
+	int64		missing;		/* objects, of those rows */
 	int64		extra;
 	int64		changed;
+	int64		accepted;		/* rows an acceptance covers */
 	char	   *target_label;	/* what the sides are, for people */
 	char	   *source_label;
 } SdDrift;
@@ -83,7 +87,12 @@ extern SdDrift *sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *sourc
 							  Datum options, bool options_null);
 extern SdDrift *sd_drift_from_call(FunctionCallInfo fcinfo);
 extern const char *sd_drift_objects_text(const SdDrift *drift);
+extern const char *sd_drift_accepted_text(const SdDrift *drift);
 extern const char *sd_drift_cut(const char *v, int chars, const char *null_text);
+
+/* accept.c */
+extern void sd_accept_mark(SdDrift *drift, const char *target_name,
+						   const char *source_name);
 
 /* report.c */
 extern char *sd_drift_by_kind_json(const SdDrift *drift);

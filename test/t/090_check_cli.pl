@@ -89,6 +89,19 @@ is($err, '', 'nothing on stderr when drift is found');
 is($rc, 2, 'options other than the snapshot file\'s: exit 2');
 like($err, qr/snapshot given as "source" was taken with other options/, 'it says why');
 
+# the missing table accepted for a day: the gate passes; expired: it fails
+$node->safe_psql('prod', q{
+	INSERT INTO schemadrift_accepted_drift (identity_pattern, reason, expires_at)
+	VALUES ('shop.orders%', 'ships next week', now() + interval '1 day')});
+($rc, $out, $err) = check('--source', "$dir/schema.snapshot", '--target', $prod);
+is($rc, 0, 'accepted drift passes the gate') or diag($out . $err);
+like($out, qr/^no drift: .*\nbut for 1 accepted difference\n.*ships next week/s, 'the report lists it as accepted');
+$node->safe_psql('prod', q{UPDATE schemadrift_accepted_drift SET expires_at = now() - interval '1 second'});
+($rc, $out, $err) = check('--source', "$dir/schema.snapshot", '--target', $prod);
+is($rc, 1, 'an expired acceptance fails the gate again');
+like($out, qr/acceptance #\d+ expired at .*ships next week/, 'and says it expired');
+$node->safe_psql('prod', 'DELETE FROM schemadrift_accepted_drift');
+
 # deploy the missing migration: the gate passes
 $node->safe_psql('prod', slurp_file("$dir/migrations/0002_orders.sql"));
 foreach my $source ("$dir/migrations", "$dir/schema.sql", "$dir/schema.snapshot")
