@@ -37,7 +37,8 @@ OBJS = \
 	src/drift.o \
 	src/report.o \
 	src/versions.o \
-	src/accept.o
+	src/accept.o \
+	src/monitor.o
 
 # every install script (released versions stay installable, for the upgrade
 # test and for databases pinned to them) and every upgrade script

@@ -525,7 +525,7 @@ ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;
 
 --
 -- Drift workflow (src/snapshot_text.c, src/baseline.c, src/drift.c, src/accept.c,
--- src/report.c, src/versions.c)
+-- src/report.c, src/versions.c, src/monitor.c)
 --
 -- Snapshot text for git; stored baselines (a side spelled
 -- "baseline:NAME"); the CI gate in SQL; reports; stamped versions and the
@@ -752,5 +752,48 @@ REVOKE ALL ON SEQUENCE @extschema@.schemadrift_accepted_drift_id_seq FROM PUBLIC
 GRANT SELECT ON @extschema@.schemadrift_accepted_drift TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_accepted_drift', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_accepted_drift_id_seq', '');
+
+-- monitoring (src/monitor.c): a drift check for a scheduler such as
+-- pg_cron, each run recorded, NOTIFY schemadrift_drift when the result
+-- changes
+CREATE SEQUENCE @extschema@.schemadrift_monitor_runs_id_seq AS bigint;
+
+CREATE TABLE @extschema@.schemadrift_monitor_runs (
+	id					bigint NOT NULL
+						DEFAULT pg_catalog.nextval('@extschema@.schemadrift_monitor_runs_id_seq'::pg_catalog.regclass),
+	ran_at				timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	source				text NOT NULL,
+	target				text,
+	drift				boolean NOT NULL,
+	missing				bigint NOT NULL,
+	extra				bigint NOT NULL,
+	changed				bigint NOT NULL,
+	accepted			bigint NOT NULL,
+	by_kind				jsonb NOT NULL,
+	drift_hash			text NOT NULL,
+	changed_since_last	boolean NOT NULL,
+	CONSTRAINT schemadrift_monitor_runs_pkey PRIMARY KEY (id)
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_monitor_runs IS
+'runs of schemadrift_monitor(): when, the sides, whether and how the target drifted, and whether that changed since the previous run';
+
+REVOKE ALL ON @extschema@.schemadrift_monitor_runs FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.schemadrift_monitor_runs_id_seq FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_monitor_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_monitor_runs_id_seq', '');
+
+CREATE FUNCTION @extschema@.schemadrift_monitor(
+	source text,
+	target text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'schemadrift_monitor'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_monitor(text, text, jsonb) IS
+'check target (by default this database) against source (a baseline or a server) for a scheduler: record the run, NOTIFY schemadrift_drift when the result changed; true when no drift';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_monitor(text, text, jsonb) FROM PUBLIC;
 
 ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;

@@ -218,6 +218,26 @@ RESET ROLE;
 DROP ROLE regress_sd_wf_reader;
 DELETE FROM schemadrift_accepted_drift;
 
+-- ---- monitoring ------------------------------------------------------------
+
+-- each run recorded; a run whose result is not the previous one's is
+-- marked changed (and notifies schemadrift_drift: test/t/095_monitor_cron.pl)
+SELECT schemadrift_monitor('baseline:release-1', options => :'opts') AS no_drift;
+SELECT schemadrift_monitor('baseline:release-1', options => :'opts') AS no_drift;
+INSERT INTO schemadrift_accepted_drift (identity_pattern, reason, accepted_by)
+VALUES ('wf.%', 'wf is being rebuilt', 'carol');
+SELECT schemadrift_monitor('baseline:release-1', options => :'opts') AS no_drift;
+DELETE FROM schemadrift_accepted_drift;
+SELECT schemadrift_monitor('baseline:release-1', 'baseline:release-1', :'opts') AS no_drift;
+SELECT source, target, drift, missing, extra, changed, accepted, by_kind, changed_since_last
+FROM schemadrift_monitor_runs ORDER BY id;
+-- should fail: no source, an unknown baseline, bad options
+SELECT schemadrift_monitor(NULL);
+SELECT schemadrift_monitor('baseline:release-9', options => :'opts');
+SELECT schemadrift_monitor('baseline:release-1', options => NULL);
+SELECT count(*) AS runs FROM schemadrift_monitor_runs;
+DELETE FROM schemadrift_monitor_runs;
+
 -- ---- versions --------------------------------------------------------------
 
 SELECT version, matches, missing FROM schemadrift_status();
@@ -260,7 +280,8 @@ SELECT version FROM schemadrift_versions ORDER BY stamped_at;
 SELECT c.relname, e.extcondition IS NOT NULL AS dumped
 FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class c ON c.oid = cfg.oid
 WHERE e.extname = 'schemadrift' AND c.relname IN ('schemadrift_baselines', 'schemadrift_versions',
-												   'schemadrift_accepted_drift', 'schemadrift_accepted_drift_id_seq')
+												   'schemadrift_accepted_drift', 'schemadrift_accepted_drift_id_seq',
+												   'schemadrift_monitor_runs', 'schemadrift_monitor_runs_id_seq')
 ORDER BY 1;
 
 DELETE FROM schemadrift_versions;

@@ -149,10 +149,10 @@ schemadrift_version_stamp(PG_FUNCTION_ARGS)
 
 	/* a migration recorded before must have kept its checksum */
 	rc = SPI_execute_with_args(psprintf("SELECT n.name, o.version, o.checksum, n.checksum"
-										" FROM pg_catalog.jsonb_to_recordset($1) AS n(name text, checksum text)"
+										" FROM pg_catalog.jsonb_to_recordset($1) AS n(name pg_catalog.text, checksum pg_catalog.text)"
 										" JOIN (SELECT v.version, v.stamped_at, m.name, m.checksum"
 										"  FROM %s.schemadrift_versions v,"
-										"  pg_catalog.jsonb_to_recordset(v.migrations) AS m(name text, checksum text)) o"
+										"  pg_catalog.jsonb_to_recordset(v.migrations) AS m(name pg_catalog.text, checksum pg_catalog.text)) o"
 										" ON o.name OPERATOR(pg_catalog.=) n.name"
 										" WHERE o.checksum OPERATOR(pg_catalog.<>) n.checksum"
 										" ORDER BY o.stamped_at, n.name LIMIT 1", schema),

@@ -37,7 +37,8 @@ log() { printf '\n== %s\n' "$*"; }
 # --- 1. dependencies -------------------------------------------------------
 install_dependencies() {
 	local pkgs=(build-essential "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
-		postgresql-contrib libipc-run-perl libtest-simple-perl perl util-linux python3)
+		postgresql-contrib "postgresql-$PG_MAJOR-cron" libipc-run-perl libtest-simple-perl
+		perl util-linux python3)
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
