@@ -38,7 +38,8 @@ OBJS = \
 	src/report.o \
 	src/versions.o \
 	src/accept.o \
-	src/monitor.o
+	src/monitor.o \
+	src/attribution.o
 
 # every install script (released versions stay installable, for the upgrade
 # test and for databases pinned to them) and every upgrade script

@@ -226,6 +226,7 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 		row->fix_sql = slot_text(slot, pos[7]);
 		row->accepted = false;
 		row->acceptance = NULL;
+		row->last_ddl = NULL;
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	tuplestore_end(rsinfo.setResult);
@@ -262,6 +263,8 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 		}
 	}
 
+	drift->local_side = (target->type == TEXTOID && target->isnull) ||
+		(source->type == TEXTOID && source->isnull);
 	drift->target_label = side_label(target);
 	drift->source_label = side_label(source);
 	return drift;

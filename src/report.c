@@ -134,6 +134,35 @@ cut(const char *v, const char *null_text)
 	return sd_drift_cut(v, SD_REPORT_VALUE_CHARS, null_text);
 }
 
+/*
+ * "ALTER TABLE by alice at <time> (psql, 10.0.0.1, reason CHG-1):
+ * <statement>": an object's last audit log entry
+ */
+static char *
+last_ddl_text(const SdAttribution *a)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s by %s at %s", a->command_tag,
+					 a->user_name ? a->user_name : "?", a->at);
+	if (a->application || a->client || a->change_reason)
+	{
+		appendStringInfoString(&buf, " (");
+		if (a->application)
+			appendStringInfoString(&buf, a->application);
+		if (a->client)
+			appendStringInfo(&buf, "%s%s", a->application ? ", " : "", a->client);
+		if (a->change_reason)
+			appendStringInfo(&buf, "%sreason %s", a->application || a->client ? ", " : "",
+							 a->change_reason);
+		appendStringInfoChar(&buf, ')');
+	}
+	if (a->statement)
+		appendStringInfo(&buf, ": %s", cut(a->statement, ""));
+	return buf.data;
+}
+
 /* ---- text ---------------------------------------------------------------- */
 
 static void
@@ -173,6 +202,8 @@ report_text(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 			if (row->acceptance != NULL)
 				appendStringInfo(buf, "  (%s)", row->acceptance);
 			appendStringInfoChar(buf, '\n');
+			if (row->last_ddl != NULL)
+				appendStringInfo(buf, "    last DDL: %s\n", last_ddl_text(row->last_ddl));
 			if (row->fix_sql != NULL)
 				appendStringInfo(buf, "    fix: %s\n", row->fix_sql);
 		}
@@ -205,6 +236,7 @@ static void
 report_markdown(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups)
 {
 	bool		fix = false;
+	bool		who = false;
 	int			g;
 	int			i;
 
@@ -224,7 +256,10 @@ report_markdown(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngr
 						 sd_drift_objects_text(drift), drift->target_label,
 						 drift->source_label);
 	for (i = 0; i < drift->nrows; i++)
+	{
 		fix = fix || drift->rows[i].fix_sql != NULL;
+		who = who || drift->rows[i].last_ddl != NULL;
+	}
 
 	appendStringInfoString(buf, "| Kind | Missing | Extra | Changed | Accepted |\n| --- | ---: | ---: | ---: | ---: |\n");
 	for (g = 0; g < ngroups; g++)
@@ -236,9 +271,10 @@ report_markdown(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngr
 	{
 		KindGroup  *kg = &groups[g];
 
-		appendStringInfo(buf, "\n### %s\n\n| Change | Identity | Attribute | Source | Target | Note |%s\n"
-						 "| --- | --- | --- | --- | --- | --- |%s\n",
-						 kg->kind, fix ? " Fix |" : "", fix ? " --- |" : "");
+		appendStringInfo(buf, "\n### %s\n\n| Change | Identity | Attribute | Source | Target | Note |%s%s\n"
+						 "| --- | --- | --- | --- | --- | --- |%s%s\n",
+						 kg->kind, who ? " Last DDL |" : "", fix ? " Fix |" : "",
+						 who ? " --- |" : "", fix ? " --- |" : "");
 		for (i = 0; i < kg->nrows; i++)
 		{
 			const SdDriftRow *row = &drift->rows[kg->rows[i]];
@@ -252,6 +288,8 @@ report_markdown(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngr
 			append_cell(buf, row->note == NULL ? (row->acceptance ? row->acceptance : "") :
 						row->acceptance == NULL ? row->note :
 						psprintf("%s; %s", row->note, row->acceptance), false);
+			if (who)
+				append_cell(buf, row->last_ddl ? last_ddl_text(row->last_ddl) : "", false);
 			if (fix)
 				append_cell(buf, row->fix_sql ? row->fix_sql : "", true);
 			appendStringInfoChar(buf, '\n');
@@ -337,6 +375,20 @@ report_json(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 		append_json_field(buf, "acceptance", row->acceptance, false);
 		if (row->fix_sql != NULL)
 			append_json_field(buf, "fix_sql", row->fix_sql, false);
+		if (row->last_ddl != NULL)
+		{
+			const SdAttribution *a = row->last_ddl;
+
+			appendStringInfoString(buf, ", \"last_ddl\": {");
+			append_json_field(buf, "command_tag", a->command_tag, true);
+			append_json_field(buf, "user", a->user_name, false);
+			append_json_field(buf, "at", a->at, false);
+			append_json_field(buf, "application", a->application, false);
+			append_json_field(buf, "client", a->client, false);
+			append_json_field(buf, "statement", a->statement, false);
+			append_json_field(buf, "change_reason", a->change_reason, false);
+			appendStringInfoChar(buf, '}');
+		}
 		appendStringInfoChar(buf, '}');
 	}
 	appendStringInfoString(buf, drift->nrows > 0 ? "\n]}" : "]}");
@@ -372,6 +424,8 @@ schemadrift_report(PG_FUNCTION_ARGS)
 				 errhint("Use \"text\", \"markdown\" or \"json\".")));
 
 	drift = sd_drift_from_call(fcinfo);
+	if (drift->local_side)
+		sd_attribute(drift);
 	groups = group_by_kind(drift, &ngroups);
 	initStringInfo(&buf);
 	switch (fmt)

@@ -45,6 +45,18 @@ extern bool sd_side_is_baseline(const char *name);
 extern SdObjectSet *sd_baseline_read(const char *side, const char *argname,
 									 SdOptions *options);
 
+/* attribution.c: the last audit log entry of a drifted object */
+typedef struct SdAttribution
+{
+	char	   *command_tag;
+	char	   *user_name;
+	char	   *at;
+	char	   *application;
+	char	   *client;
+	char	   *statement;
+	char	   *change_reason;
+} SdAttribution;
+
 /* drift.c: the rows of a schemadrift_diff() call, read back */
 typedef struct SdDriftRow
 {
@@ -58,6 +70,7 @@ typedef struct SdDriftRow
 	char	   *fix_sql;		/* NULL when the declaration has no fix_sql */
 	bool		accepted;		/* an acceptance covers it (accept.c) */
 	char	   *acceptance;		/* which, or which expired one; or NULL */
+	SdAttribution *last_ddl;	/* or NULL (attribution.c) */
 } SdDriftRow;
 
 typedef struct SdDrift
@@ -69,6 +82,7 @@ typedef struct SdDrift
 	int64		extra;
 	int64		changed;
 	int64		accepted;		/* rows an acceptance covers */
+	bool		local_side;		/* one side is this database */
 	char	   *target_label;	/* what the sides are, for people */
 	char	   *source_label;
 } SdDrift;
@@ -93,6 +107,9 @@ extern const char *sd_drift_cut(const char *v, int chars, const char *null_text)
 /* accept.c */
 extern void sd_accept_mark(SdDrift *drift, const char *target_name,
 						   const char *source_name);
+
+/* attribution.c */
+extern void sd_attribute(SdDrift *drift);
 
 /* report.c */
 extern char *sd_drift_by_kind_json(const SdDrift *drift);
