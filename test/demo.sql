@@ -109,6 +109,7 @@ SET schemadrift.change_reason = 'CHG-42';
 CREATE TABLE public.release_42 (id int);
 RESET ROLE;
 RESET schemadrift.guard;
+RESET schemadrift.change_reason;
 DROP TABLE public.release_42;
 
 \echo
