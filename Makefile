@@ -35,11 +35,23 @@ OBJS = \
 	src/guard.o \
 	src/guard_denied.o \
 	src/guard_rules.o \
-	src/guard_target.o
+	src/guard_target.o \
+	src/baseline.o \
+	src/snapshot_text.o \
+	src/drift.o \
+	src/report.o \
+	src/versions.o \
+	src/accept.o \
+	src/monitor.o \
+	src/attribution.o
 
 # every install script (released versions stay installable, for the upgrade
 # test and for databases pinned to them) and every upgrade script
 DATA = $(wildcard $(EXTENSION)--*.sql)
+# the CI gate outside the database (README.md, "Workflow"), installed into
+# PostgreSQL's bindir
+SCRIPTS = bin/schemadrift-check
+
 PGFILEDESC = "schemadrift - schema fingerprints, drift diffs, DDL audit and guard"
 
 # libpq, as dblink and postgres_fdw link it (remote sides use it)
@@ -68,7 +80,8 @@ REGRESS = \
 	audit \
 	audit_redaction \
 	audit_integrity \
-	guard
+	guard \
+	workflow
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected

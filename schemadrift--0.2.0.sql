@@ -584,3 +584,278 @@ ALTER EVENT TRIGGER schemadrift_guard_ddl_command_start ENABLE ALWAYS;
 ALTER EVENT TRIGGER schemadrift_guard_sql_drop ENABLE ALWAYS;
 
 ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;
+
+--
+-- Drift workflow (src/snapshot_text.c, src/baseline.c, src/drift.c, src/accept.c,
+-- src/report.c, src/versions.c, src/monitor.c)
+--
+-- Snapshot text for git; stored baselines (a side spelled
+-- "baseline:NAME"); the CI gate in SQL; reports; stamped versions and the
+-- status against them.  The baselines and versions tables are user data
+-- (dumped with the database).  Their functions run as their caller, with no
+-- SECURITY DEFINER: only the extension's owner and superusers may use them
+-- until granted (GRANT SELECT on a table lets a role read it, and diff
+-- against baselines).
+--
+-- The audit's ddl_command_end trigger would record the commands of this
+-- section as DDL of the database: it stands aside until the section ends.
+ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end DISABLE;
+
+CREATE FUNCTION @extschema@.schemadrift_snapshot_text(
+	options jsonb DEFAULT '{}',
+	server text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_snapshot_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_snapshot_text(jsonb, text) IS
+'the snapshot of this database, a foreign server or a baseline as text laid out for git: one object per line, sorted; valid JSON, equal to schemadrift_snapshot() as jsonb';
+
+CREATE TABLE @extschema@.schemadrift_baselines (
+	name				text NOT NULL,
+	snapshot			jsonb NOT NULL,
+	fingerprint			text NOT NULL,
+	note				text,
+	created_by			text NOT NULL DEFAULT CURRENT_USER,
+	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT schemadrift_baselines_pkey PRIMARY KEY (name),
+	CONSTRAINT schemadrift_baselines_name
+		CHECK (name OPERATOR(pg_catalog.~) '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$')
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_baselines IS
+'stored baselines: named snapshots, diffed as the side ''baseline:NAME''';
+
+REVOKE ALL ON @extschema@.schemadrift_baselines FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_baselines', '');
+
+CREATE FUNCTION @extschema@.schemadrift_baseline_save(
+	name text,
+	note text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_baseline_save'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_baseline_save(text, text, jsonb) IS
+'save this database''s snapshot as a named baseline; returns its fingerprint';
+
+CREATE FUNCTION @extschema@.schemadrift_baseline_drop(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'schemadrift_baseline_drop'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_baseline_drop(text) IS
+'remove a stored baseline';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_baseline_save(text, text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_baseline_drop(text) FROM PUBLIC;
+
+-- the CI gate and the reports take the sides of schemadrift_diff, with
+-- the same overloads (jsonb sides passed by name)
+CREATE FUNCTION @extschema@.schemadrift_assert_no_drift(
+	target text DEFAULT NULL,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'schemadrift_assert_no_drift'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.schemadrift_assert_no_drift(
+	target jsonb,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'schemadrift_assert_no_drift'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.schemadrift_assert_no_drift(
+	source jsonb,
+	options jsonb DEFAULT '{}',
+	target text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'schemadrift_assert_no_drift'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.schemadrift_assert_no_drift(
+	target jsonb,
+	source jsonb,
+	options jsonb DEFAULT '{}')
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'schemadrift_assert_no_drift'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_assert_no_drift(text, text, jsonb) IS
+'true if target matches source, otherwise ERROR SD001 listing the drift (a CI gate: psql -v ON_ERROR_STOP=1)';
+COMMENT ON FUNCTION @extschema@.schemadrift_assert_no_drift(jsonb, text, jsonb) IS
+'true if the target snapshot matches source, otherwise ERROR SD001 listing the drift';
+COMMENT ON FUNCTION @extschema@.schemadrift_assert_no_drift(jsonb, jsonb, text) IS
+'true if target matches the source snapshot, otherwise ERROR SD001 listing the drift';
+COMMENT ON FUNCTION @extschema@.schemadrift_assert_no_drift(jsonb, jsonb, jsonb) IS
+'true if the target snapshot matches the source snapshot, otherwise ERROR SD001 listing the drift';
+
+CREATE FUNCTION @extschema@.schemadrift_report(
+	target text DEFAULT NULL,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}',
+	format text DEFAULT 'text')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_report'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.schemadrift_report(
+	target jsonb,
+	source text DEFAULT NULL,
+	options jsonb DEFAULT '{}',
+	format text DEFAULT 'text')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_report'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.schemadrift_report(
+	source jsonb,
+	options jsonb DEFAULT '{}',
+	target text DEFAULT NULL,
+	format text DEFAULT 'text')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_report'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.schemadrift_report(
+	target jsonb,
+	source jsonb,
+	options jsonb DEFAULT '{}',
+	format text DEFAULT 'text')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_report'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_report(text, text, jsonb, text) IS
+'the diff of target against source as a report (format text, markdown or json): counts by kind, then the rows grouped by kind';
+COMMENT ON FUNCTION @extschema@.schemadrift_report(jsonb, text, jsonb, text) IS
+'the diff of the target snapshot against source as a report (format text, markdown or json)';
+COMMENT ON FUNCTION @extschema@.schemadrift_report(jsonb, jsonb, text, text) IS
+'the diff of target against the source snapshot as a report (format text, markdown or json)';
+COMMENT ON FUNCTION @extschema@.schemadrift_report(jsonb, jsonb, jsonb, text) IS
+'the diff of the target snapshot against the source snapshot as a report (format text, markdown or json)';
+
+CREATE TABLE @extschema@.schemadrift_versions (
+	version				text NOT NULL,
+	fingerprint			text NOT NULL,
+	snapshot			jsonb NOT NULL,
+	migrations			jsonb NOT NULL DEFAULT '[]',
+	note				text,
+	stamped_by			text NOT NULL DEFAULT CURRENT_USER,
+	stamped_at			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	CONSTRAINT schemadrift_versions_pkey PRIMARY KEY (version),
+	CONSTRAINT schemadrift_versions_version
+		CHECK (version OPERATOR(pg_catalog.~) '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$'),
+	CONSTRAINT schemadrift_versions_migrations
+		CHECK (pg_catalog.jsonb_typeof(migrations) OPERATOR(pg_catalog.=) 'array')
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_versions IS
+'stamped schema versions: version id, the migrations applied (name, checksum), who and when, and the fingerprint and snapshot of the schema they left';
+
+REVOKE ALL ON @extschema@.schemadrift_versions FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_versions', '');
+
+CREATE FUNCTION @extschema@.schemadrift_version_stamp(
+	version text,
+	migrations jsonb DEFAULT '[]',
+	note text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_version_stamp'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_version_stamp(text, jsonb, text) IS
+'stamp a schema version: record its migrations (name and checksum) with this database''s fingerprint and snapshot; returns the fingerprint';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_version_stamp(text, jsonb, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.schemadrift_status()
+RETURNS TABLE (fingerprint text, version text, matches boolean,
+			   stamped_at timestamptz, missing bigint, extra bigint,
+			   changed bigint, by_kind jsonb)
+AS 'MODULE_PATHNAME', 'schemadrift_status'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_status() IS
+'this database''s fingerprint, the stamped version it matches, or the latest stamped version and the drift since it';
+
+-- accepted drift (src/accept.c): differences the gates and reports let
+-- pass until they expire; readable by every role (a gate run by any role
+-- sees the same acceptances), written by the owner and superusers
+CREATE SEQUENCE @extschema@.schemadrift_accepted_drift_id_seq AS bigint;
+
+CREATE TABLE @extschema@.schemadrift_accepted_drift (
+	id					bigint NOT NULL
+						DEFAULT pg_catalog.nextval('@extschema@.schemadrift_accepted_drift_id_seq'::pg_catalog.regclass),
+	side				text,
+	kind				text,
+	change				text,
+	identity_pattern	text NOT NULL,
+	reason				text NOT NULL,
+	accepted_by			text NOT NULL DEFAULT CURRENT_USER,
+	accepted_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	expires_at			timestamptz,
+	CONSTRAINT schemadrift_accepted_drift_pkey PRIMARY KEY (id),
+	CONSTRAINT schemadrift_accepted_drift_change
+		CHECK (change OPERATOR(pg_catalog.=) ANY (ARRAY['missing', 'extra', 'changed'])),
+	CONSTRAINT schemadrift_accepted_drift_reason
+		CHECK (reason OPERATOR(pg_catalog.<>) '')
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_accepted_drift IS
+'accepted drift: differences (other side or any, kind, change, identity LIKE pattern) that schemadrift_assert_no_drift, schemadrift_report and schemadrift-check let pass, with reason, who, when and until when';
+
+REVOKE ALL ON @extschema@.schemadrift_accepted_drift FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.schemadrift_accepted_drift_id_seq FROM PUBLIC;
+GRANT SELECT ON @extschema@.schemadrift_accepted_drift TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_accepted_drift', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_accepted_drift_id_seq', '');
+
+-- monitoring (src/monitor.c): a drift check for a scheduler such as
+-- pg_cron, each run recorded, NOTIFY schemadrift_drift when the result
+-- changes
+CREATE SEQUENCE @extschema@.schemadrift_monitor_runs_id_seq AS bigint;
+
+CREATE TABLE @extschema@.schemadrift_monitor_runs (
+	id					bigint NOT NULL
+						DEFAULT pg_catalog.nextval('@extschema@.schemadrift_monitor_runs_id_seq'::pg_catalog.regclass),
+	ran_at				timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	source				text NOT NULL,
+	target				text,
+	drift				boolean NOT NULL,
+	missing				bigint NOT NULL,
+	extra				bigint NOT NULL,
+	changed				bigint NOT NULL,
+	accepted			bigint NOT NULL,
+	by_kind				jsonb NOT NULL,
+	drift_hash			text NOT NULL,
+	changed_since_last	boolean NOT NULL,
+	CONSTRAINT schemadrift_monitor_runs_pkey PRIMARY KEY (id)
+);
+
+COMMENT ON TABLE @extschema@.schemadrift_monitor_runs IS
+'runs of schemadrift_monitor(): when, the sides, whether and how the target drifted, and whether that changed since the previous run';
+
+REVOKE ALL ON @extschema@.schemadrift_monitor_runs FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.schemadrift_monitor_runs_id_seq FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_monitor_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_monitor_runs_id_seq', '');
+
+CREATE FUNCTION @extschema@.schemadrift_monitor(
+	source text,
+	target text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'schemadrift_monitor'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_monitor(text, text, jsonb) IS
+'check target (by default this database) against source (a baseline or a server) for a scheduler: record the run, NOTIFY schemadrift_drift when the result changed; true when no drift';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_monitor(text, text, jsonb) FROM PUBLIC;
+
+ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;

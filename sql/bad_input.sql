@@ -72,7 +72,7 @@ SELECT * FROM schemadrift_diff('host=db.prod user=app password=S3cr3t-conninfo')
 \echo :LAST_ERROR_SQLSTATE
 SELECT schemadrift_fingerprint(server => 'postgresql://app:S3cr3t-uri@db.prod/app');
 \echo :LAST_ERROR_SQLSTATE
--- should fail: stored baselines are not sides yet
+-- should fail: an unknown baseline (sql/workflow.sql tests baselines)
 SELECT * FROM schemadrift_diff(source => 'baseline:release-1');
 \echo :LAST_ERROR_SQLSTATE
 -- should fail: an empty server name

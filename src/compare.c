@@ -19,8 +19,8 @@
  * extra constraints when they match by definition (ignore
  * constraint_names).
  *
- * A side is this database (NULL), a snapshot (jsonb) or a foreign server
- * (text: side.c).
+ * A side is this database (NULL), a snapshot (jsonb), a foreign server or
+ * a stored baseline (text: side.c).
  *
  * IDENTIFICATION
  *	  src/compare.c
@@ -48,6 +48,7 @@
 #include "side.h"
 #include "snapshot.h"
 #include "util.h"
+#include "workflow.h"
 
 /*
  * The result columns this library fills.  A declaration may hold any of
@@ -743,10 +744,11 @@ load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
 	Datum		tvalue = ttype == SIDE_LOCAL || ttype == SIDE_EMPTY ? (Datum) 0 : PG_GETARG_DATUM(targ);
 	Datum		svalue = stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg);
 
-	if (stype == SIDE_NAMED)
+	/* a stored baseline is read whole, as a snapshot (baseline.c) */
+	if (stype == SIDE_NAMED && !sd_side_is_baseline(TextDatumGetCString(svalue)))
 		ds->source = read_server_against(svalue, "source", ttype, tvalue, "target",
 										 options, local, &ds->target);
-	else if (ttype == SIDE_NAMED)
+	else if (ttype == SIDE_NAMED && !sd_side_is_baseline(TextDatumGetCString(tvalue)))
 		ds->target = read_server_against(tvalue, "target", stype, svalue, "source",
 										 options, local, &ds->source);
 	else

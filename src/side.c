@@ -9,7 +9,7 @@
  * over libpq with the caller's user mapping (side_remote.c).  A raw
  * connection string is never a side, for anyone: the statement that named
  * it would carry its password into the server log and pg_stat_activity.
- * Names that start with "baseline:" are kept for stored baselines.
+ * Names that start with "baseline:" are stored baselines (baseline.c).
  *
  * IDENTIFICATION
  *	  src/side.c
@@ -30,8 +30,7 @@
 #include "compat.h"
 #include "side.h"
 #include "util.h"
-
-#define SD_BASELINE_PREFIX "baseline:"
+#include "workflow.h"
 
 /*
  * sd_side_inconsistent
@@ -80,13 +79,12 @@ sd_side_check_name(const char *name, const char *argname)
 				 errmsg("\"%s\" is an empty server name", argname),
 				 errhint("Pass NULL, or omit the argument, for this database.")));
 
-	if (strncmp(name, SD_BASELINE_PREFIX, strlen(SD_BASELINE_PREFIX)) == 0)
+	if (sd_side_is_baseline(name))
 		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("stored baselines are not supported yet"),
-				 errdetail("Sides named \"%s...\" are kept for stored baselines, which come in a later version.",
-						   SD_BASELINE_PREFIX),
-				 errhint("Pass a snapshot taken with schemadrift_snapshot() as %s instead.", argname)));
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" names a stored baseline, not a foreign server", name),
+				 errdetail("\"%s\" must be a foreign server here.", argname),
+				 errhint("Pass the baseline as the source or target of schemadrift_diff().")));
 
 	if (GetForeignServerByName(name, true) == NULL && looks_like_conninfo(name))
 		ereport(ERROR,
@@ -100,7 +98,8 @@ sd_side_check_name(const char *name, const char *argname)
 /*
  * sd_side_read_named
  *		The objects of the side named name (given as argument argname):
- *		this database when name is NULL, otherwise a foreign server.  Sorted,
+ *		this database when name is NULL, a stored baseline when name is
+ *		"baseline:NAME", otherwise a foreign server.  Sorted,
  *		in the current memory context; with attrs only if with_attrs.
  */
 SdObjectSet *
@@ -109,6 +108,8 @@ sd_side_read_named(const char *name, const char *argname, SdOptions *options,
 {
 	if (name == NULL)
 		return sd_side_local_read(options, with_attrs);
+	if (sd_side_is_baseline(name))
+		return sd_baseline_read(name, argname, options);
 	sd_side_check_name(name, argname);
 	return sd_side_remote_read(name, options, with_attrs);
 }
@@ -159,7 +160,8 @@ schemadrift_objects(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum(obj->kind);
 		values[1] = CStringGetTextDatum(obj->identity);
-		values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(obj->attrs_text));
+		/* a baseline's objects hold parsed attrs only */
+		values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(sd_object_attrs_text(obj)));
 		values[3] = CStringGetTextDatum(obj->hash);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		MemoryContextSwitchTo(old);
@@ -185,7 +187,7 @@ schemadrift_fingerprint(PG_FUNCTION_ARGS)
 	workcxt = AllocSetContextCreate(callercxt, "schemadrift fingerprint",
 									ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(workcxt);
-	if (server != NULL)
+	if (server != NULL && !sd_side_is_baseline(server))
 	{
 		/* hash first: one hash per schema travels */
 		sd_side_check_name(server, "server");
@@ -193,7 +195,7 @@ schemadrift_fingerprint(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		set = sd_side_local_read(options, false);
+		set = sd_side_read_named(server, "server", options, false);
 		sd_objects_report_unsupported(set);
 		sd_objects_fingerprint(set, root);
 	}

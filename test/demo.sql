@@ -109,7 +109,38 @@ SET schemadrift.change_reason = 'CHG-42';
 CREATE TABLE public.release_42 (id int);
 RESET ROLE;
 RESET schemadrift.guard;
+RESET schemadrift.change_reason;
 DROP TABLE public.release_42;
+
+\echo
+\echo '== The CI gate: prod''s schema in git as snapshot text, one object per line...'
+SELECT split_part(current_setting('unix_socket_directories'), ',', 1) AS demo_dir \gset
+\setenv SNAPSHOT :demo_dir/prod.snapshot
+\setenv PROD 'host=':demo_dir' port=':PORT' dbname=demo_prod'
+SELECT :'demo_dir' || '/prod.snapshot' AS snapshot_file \gset
+SELECT schemadrift_snapshot_text() \g (format=unaligned tuples_only=on) :snapshot_file
+\! head -c 400 "$SNAPSHOT"; echo ' ...'
+\echo
+\echo '== ... then a column added by hand on prod: schemadrift-check fails (exit 1)'
+ALTER TABLE merchants ADD COLUMN notes text;
+\! schemadrift-check --source "$SNAPSHOT" --target "$PROD" --format markdown; echo "exit status $?"
+\echo
+\echo '== The same gate in SQL raises SD001, listing the drift:'
+\set snap `cat "$SNAPSHOT"`
+\set ON_ERROR_STOP 0
+SELECT schemadrift_assert_no_drift(source => :'snap'::jsonb);
+\set ON_ERROR_STOP 1
+\echo
+\echo '== The column is dropped again: the gate passes (exit 0)'
+ALTER TABLE merchants DROP COLUMN notes;
+\! schemadrift-check --source "$SNAPSHOT" --target "$PROD"; echo "exit status $?"
+\echo
+\echo '== A named baseline is a side too; a stamped version knows its fingerprint:'
+SELECT schemadrift_baseline_save('release-42', 'after CHG-42') IS NOT NULL AS baseline_saved;
+SELECT schemadrift_version_stamp('42', '[{"name": "0042_release.sql", "checksum": "9f86d081"}]') IS NOT NULL AS version_stamped;
+CREATE INDEX merchants_email ON merchants (email);
+SELECT kind, identity, change FROM schemadrift_diff(source => 'baseline:release-42');
+SELECT version, matches, missing, extra, changed FROM schemadrift_status();
 
 \c postgres
 DROP DATABASE demo_prod;

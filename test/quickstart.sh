@@ -37,7 +37,8 @@ log() { printf '\n== %s\n' "$*"; }
 # --- 1. dependencies -------------------------------------------------------
 install_dependencies() {
 	local pkgs=(build-essential "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
-		postgresql-contrib libipc-run-perl libtest-simple-perl perl util-linux python3)
+		postgresql-contrib "postgresql-$PG_MAJOR-cron" libipc-run-perl libtest-simple-perl
+		perl util-linux python3)
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -136,6 +137,11 @@ if ! ls -l /proc/$$/fd 2>/dev/null | grep -q " -> $lock\$"; then
 fi
 log "installing into $($PG_CONFIG --pkglibdir)"
 make -C "$here" -s PG_CONFIG="$PG_CONFIG" COPT='-Werror' install
+# PGXS installs schemadrift-check into PostgreSQL's bindir, which is not on
+# PATH on Debian: link it where a user finds it
+if [ "$(id -u)" -eq 0 ]; then
+	ln -sf "$($PG_CONFIG --bindir)/schemadrift-check" /usr/local/bin/schemadrift-check
+fi
 
 case "$mode" in
 	demo) run_demo ;;
