@@ -268,6 +268,37 @@ RESET client_min_messages;
 SELECT schemadrift_sync_sql(options => '{"concurrently": "yes"}'); -- should fail
 
 --
+-- Default privileges (what Supabase-style setups rely on) and rules
+--
+SET client_min_messages = warning;
+CREATE ROLE regress_fix_da_owner;
+RESET client_min_messages;
+CREATE SCHEMA dx;
+CREATE TABLE dx.t (id int, v text);
+CREATE TABLE dx.log (id int);
+CREATE RULE t_log AS ON INSERT TO dx.t DO ALSO INSERT INTO dx.log VALUES (NEW.id);
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_fix_da_owner IN SCHEMA dx GRANT SELECT ON TABLES TO regress_fix_reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_fix_da_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+\set dopts '{"include_schemas": ["dx"]}'
+SELECT schemadrift_snapshot(:'dopts') AS dsnap \gset
+DROP RULE t_log ON dx.t;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_fix_da_owner IN SCHEMA dx REVOKE SELECT ON TABLES FROM regress_fix_reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_fix_da_owner GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_fix_da_owner GRANT USAGE ON SEQUENCES TO regress_fix_reader;
+SELECT kind, identity, change, fix_sql
+FROM schemadrift_diff(source => :'dsnap'::jsonb, options => :'dopts')
+ORDER BY kind, identity;
+SELECT schemadrift_sync_sql(source => :'dsnap'::jsonb,
+	options => '{"include_schemas": ["dx"], "allow_destructive": true}') AS dscript \gset
+:dscript
+SELECT count(*) AS differences FROM schemadrift_diff(source => :'dsnap'::jsonb, options => :'dopts');
+SET client_min_messages = warning;
+DROP SCHEMA dx CASCADE;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_fix_da_owner GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+DROP ROLE regress_fix_da_owner;
+RESET client_min_messages;
+
+--
 -- Bad fix options
 --
 SELECT schemadrift_sync_sql(options => '{"allow_destructive": "yes"}'); -- should fail

@@ -48,6 +48,8 @@
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "utils/formatting.h"
 #include "fix.h"
 #include "objects.h"
 #include "options.h"
@@ -74,6 +76,8 @@ typedef struct SdFixChildren
 
 static void create_user_mapping(SdFix *fix, SdObject *um);
 static char *function_name_only(SdFix *fix, const char *regprocedure);
+static void grant_diff(SdFix *fix, const char *head, const char *target, const char *column,
+					   List *want, List *have, const char *owner, SdFixPhase phase, NodeTag tag);
 static void create_sequence(SdFix *fix, SdObject *seq);
 static void add_fdw_options(StringInfo buf, List *options);
 static void alter_fdw_options(SdFix *fix, SdFixPhase phase, const char *head,
@@ -415,9 +419,9 @@ object_words(SdObject *obj, const char **words, char **name)
 		*words = "CONSTRAINT";
 		*name = psprintf("%s ON %s", quote_identifier(constraint_name(obj)), parent_name(obj));
 	}
-	else if (strcmp(k, "trigger") == 0 || strcmp(k, "policy") == 0)
+	else if (strcmp(k, "trigger") == 0 || strcmp(k, "policy") == 0 || strcmp(k, "rule") == 0)
 	{
-		*words = strcmp(k, "trigger") == 0 ? "TRIGGER" : "POLICY";
+		*words = strcmp(k, "trigger") == 0 ? "TRIGGER" : strcmp(k, "rule") == 0 ? "RULE" : "POLICY";
 		*name = psprintf("%s ON %s", quote_identifier(obj->key[2]), parent_name(obj));
 	}
 	else
@@ -801,10 +805,22 @@ grant_steps(SdFix *fix, SdObject *obj, const char *column, List *want,
 			List *have, const char *owner, SdFixPhase phase)
 {
 	char	   *target = column ? psprintf("TABLE %s", parent_name(obj)) : grant_target(obj);
+
+	if (target != NULL)
+		grant_diff(fix, "", target, column, want, have, owner, phase, T_GrantStmt);
+}
+
+/*
+ * grant_diff
+ *		The REVOKEs and GRANTs of grant_steps(), each "head GRANT ... ON on
+ *		TO ..." (head: "" or ALTER DEFAULT PRIVILEGES ...), parsed as tag.
+ */
+static void
+grant_diff(SdFix *fix, const char *head, const char *target, const char *column,
+		   List *want, List *have, const char *owner, SdFixPhase phase, NodeTag tag)
+{
 	int			pass;
 
-	if (target == NULL)
-		return;
 	for (pass = 0; pass < 2; pass++)
 	{
 		List	   *from = pass == 0 ? have : want;
@@ -847,15 +863,15 @@ grant_steps(SdFix *fix, SdObject *obj, const char *column, List *want,
 				grantee = quote_identifier(entry);
 			if (pass == 0)
 				add_step(fix, phase, false,
-						 psprintf("REVOKE %s%s%s ON %s FROM %s", grantable ? "GRANT OPTION FOR " : "",
+						 psprintf("%sREVOKE %s%s%s ON %s FROM %s", head, grantable ? "GRANT OPTION FOR " : "",
 								  priv, column ? psprintf(" (%s)", column) : "", target, grantee),
-						 T_GrantStmt, -1, NULL);
+						 tag, -1, NULL);
 			else
 				add_step(fix, phase, false,
-						 psprintf("GRANT %s%s ON %s TO %s%s", priv,
+						 psprintf("%sGRANT %s%s ON %s TO %s%s", head, priv,
 								  column ? psprintf(" (%s)", column) : "", target, grantee,
 								  grantable ? " WITH GRANT OPTION" : ""),
-						 T_GrantStmt, -1, NULL);
+						 tag, -1, NULL);
 		}
 	}
 }
@@ -2450,6 +2466,95 @@ create_collation(SdFix *fix, SdObject *c)
 	add_trailers(fix, c, FIX_PHASE_COLLATION);
 }
 
+/*
+ * Default privileges: key (role, schema or "", object type).  An absent
+ * entry is, for the whole database, the built-in defaults of the object
+ * type, and in a schema, nothing beyond them.
+ */
+static List *
+default_acl_base(SdObject *da)
+{
+	static const struct
+	{
+		const char *objtype;
+		const char *kind;
+	}			kinds[] = {
+		{"tables", "table"}, {"sequences", "sequence"}, {"functions", "function"},
+		{"types", "type"}, {"schemas", "schema"}
+	};
+	SdObject	fake;
+	int			i;
+
+	if (da->key[1][0] != '\0')
+		return NIL;
+	for (i = 0; i < lengthof(kinds); i++)
+		if (strcmp(da->key[2], kinds[i].objtype) == 0)
+		{
+			memset(&fake, 0, sizeof(fake));
+			fake.kind = (char *) kinds[i].kind;
+			return default_privileges(&fake);
+		}
+	return NIL;
+}
+
+static void
+fix_default_acl(SdFix *fix, SdObject *src, SdObject *tgt)
+{
+	SdObject   *da = src ? src : tgt;
+	const char *objtype = da->key[2];
+	char	   *head;
+
+	if (strspn(objtype, "abcdefghijklmnopqrstuvwxyz ") != strlen(objtype))
+	{
+		fix_invalid(fix, "an object type that is not one");
+		return;
+	}
+	head = psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s%s%s ",
+					quote_identifier(da->key[0]),
+					da->key[1][0] ? " IN SCHEMA " : "",
+					da->key[1][0] ? quote_identifier(da->key[1]) : "");
+	grant_diff(fix, head, str_toupper(objtype, strlen(objtype), C_COLLATION_OID), NULL,
+			   src && attr_present(src, "privileges") ? attr_strings(src, "privileges") : default_acl_base(da),
+			   tgt && attr_present(tgt, "privileges") ? attr_strings(tgt, "privileges") : default_acl_base(da),
+			   da->key[0], FIX_PHASE_OTHER, T_AlterDefaultPrivilegesStmt);
+	/* privileges the target's entry has and the source's lacks are revoked */
+	if (tgt != NULL && src == NULL && !fix->invalid)
+	{
+		ListCell   *lc;
+
+		foreach(lc, fix->steps)
+			((SdFixStep *) lfirst(lc))->destructive = "takes default privileges away from objects created from now on";
+	}
+}
+
+/* a rule: its definition is the whole CREATE RULE */
+static void
+create_rule(SdFix *fix, SdObject *rule, bool replace)
+{
+	char	   *def = attr(rule, "definition");
+	char	   *enabled = attr(rule, "enabled");
+	char	   *comment = attr(rule, "comment");
+	int			len;
+
+	if (def == NULL || strncmp(def, "CREATE RULE ", 12) != 0)
+	{
+		fix_invalid(fix, "a rule without a definition");
+		return;
+	}
+	def = replace ? psprintf("CREATE OR REPLACE RULE %s", def + 12) : pstrdup(def);
+	len = strlen(def);
+	while (len > 0 && (def[len - 1] == ';' || def[len - 1] == '\n' || def[len - 1] == ' '))
+		def[--len] = '\0';
+	add_step(fix, FIX_PHASE_TRIGGER, false, def, T_RuleStmt, -1, NULL);
+	if (enabled != NULL && strcmp(enabled, "origin") != 0)
+		add_step(fix, FIX_PHASE_TRIGGER, false,
+				 psprintf("ALTER TABLE %s %s RULE %s", parent_name(rule), enable_words(enabled),
+						  quote_identifier(rule->key[2])),
+				 T_AlterTableStmt, 1, NULL);
+	if (comment != NULL)
+		add_comment(fix, rule, comment, FIX_PHASE_TRIGGER);
+}
+
 /* ---- the three kinds of row ---------------------------------------------- */
 
 void
@@ -2557,6 +2662,10 @@ sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix)
 		create_event_trigger(fix, src);
 	else if (strcmp(k, "collation") == 0)
 		create_collation(fix, src);
+	else if (strcmp(k, "default acl") == 0)
+		fix_default_acl(fix, src, NULL);
+	else if (strcmp(k, "rule") == 0)
+		create_rule(fix, src, false);
 	else if (strcmp(k, "publication namespace") == 0 ||
 			 strcmp(k, "publication relation") == 0)
 		add_publication_member(fix, src);
@@ -2603,7 +2712,7 @@ kind_phase(SdObject *obj)
 	if (strcmp(k, "foreign-data wrapper") == 0 || strcmp(k, "server") == 0 ||
 		strcmp(k, "user mapping") == 0)
 		return FIX_PHASE_EXTENSION;
-	if (strcmp(k, "event trigger") == 0)
+	if (strcmp(k, "event trigger") == 0 || strcmp(k, "rule") == 0)
 		return FIX_PHASE_TRIGGER;
 	return FIX_PHASE_OTHER;
 }
@@ -2670,6 +2779,11 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 	const char *why;
 
 	fix_ctx = ctx;
+	if (kind_is(tgt, "default acl"))
+	{
+		fix_default_acl(fix, NULL, tgt);
+		return;
+	}
 	sql = drop_statement(tgt, &tag);
 
 	if (sql == NULL)
@@ -3356,6 +3470,15 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 	}
 	else if (strcmp(k, "event trigger") == 0 || strcmp(k, "collation") == 0)
 		replace_object(ctx, fix, src, tgt, "drops the object to create it as the source has it");
+	else if (strcmp(k, "default acl") == 0)
+		fix_default_acl(fix, src, tgt);
+	else if (strcmp(k, "rule") == 0 && strcmp(a, "enabled") == 0)
+		add_step(fix, FIX_PHASE_TRIGGER, false,
+				 psprintf("ALTER TABLE %s %s RULE %s", parent_name(src), enable_words(attr(src, a)),
+						  quote_identifier(src->key[2])),
+				 T_AlterTableStmt, 1, NULL);
+	else if (strcmp(k, "rule") == 0 && strcmp(a, "definition") == 0)
+		create_rule(fix, src, true);
 	else if (strcmp(k, "publication relation") == 0)
 	{
 		NodeTag		tag = T_Invalid;

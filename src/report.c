@@ -205,7 +205,19 @@ report_text(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 			if (row->last_ddl != NULL)
 				appendStringInfo(buf, "    last DDL: %s\n", last_ddl_text(row->last_ddl));
 			if (row->fix_sql != NULL)
-				appendStringInfo(buf, "    fix: %s\n", row->fix_sql);
+			{
+				const char *p;
+
+				/* a fix of several lines stays under its row */
+				appendStringInfoString(buf, "    fix: ");
+				for (p = row->fix_sql; *p; p++)
+				{
+					appendStringInfoChar(buf, *p);
+					if (*p == '\n')
+						appendStringInfoString(buf, "         ");
+				}
+				appendStringInfoChar(buf, '\n');
+			}
 		}
 	}
 }
