@@ -3,6 +3,10 @@
 -- "dev" database built from almost the same DDL.  The diff must show exactly
 -- the differences planted here, and nothing else.
 --
+-- drift_scenarios_1.out: PostgreSQL 16 and later print the definition of a
+-- view over one table without the table's name before each column
+-- (shop.active_merchants).
+--
 -- (owners are the same on both sides; they depend on who runs the test)
 \set o '{"ignore": ["owner"]}'
 CREATE DATABASE regress_sd_prod;

@@ -6,6 +6,10 @@
 -- target: this database), the script applied, and then the diff must be
 -- empty.
 --
+-- fix_1.out: PostgreSQL 16 and later print the definition of a view over
+-- one table without the table's name before each column (fx.totals,
+-- fx.active), as fix_sql and the scripts show it.
+--
 SET client_min_messages = warning;
 CREATE ROLE regress_fix_reader;
 CREATE ROLE regress_fix_owner;
@@ -193,8 +197,11 @@ WHERE identity = 'fx.merchants.email';
 CREATE SCHEMA gx;
 CREATE TABLE gx.messages (id int PRIMARY KEY, body text, secret text);
 CREATE TABLE gx.rooms (id int PRIMARY KEY);
+-- (core's warning about wal_level is worded differently from 17 on)
+SET client_min_messages = error;
 CREATE PUBLICATION regress_fix_realtime FOR TABLE gx.messages (id, body) WHERE (id > 0), gx.rooms
 	WITH (publish = 'insert, update');
+RESET client_min_messages;
 CREATE FOREIGN DATA WRAPPER regress_fix_fdw OPTIONS (debug 'true');
 CREATE SERVER regress_fix_srv FOREIGN DATA WRAPPER regress_fix_fdw
 	OPTIONS (host 'db.example', password 'hunter2-server');
@@ -261,7 +268,9 @@ SELECT schemadrift_sync_sql(source => :'psnap'::jsonb,
 	options => '{"include_schemas": ["px"], "concurrently": true, "not_valid": true, "allow_destructive": true}') AS script \gset
 :script
 SELECT count(*) AS differences FROM schemadrift_diff(source => :'psnap'::jsonb, options => :'popts');
-SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'px.invoices'::regclass ORDER BY conname;
+-- (contype 'n': PostgreSQL 18 keeps NOT NULL constraints in pg_constraint too;
+-- leave them out so that the list is the same on every major)
+SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'px.invoices'::regclass AND contype <> 'n' ORDER BY conname;
 SET client_min_messages = warning;
 DROP SCHEMA px CASCADE;
 RESET client_min_messages;

@@ -10,6 +10,11 @@
 -- foreign table and user mapping options and in a subscription's
 -- connection string appear nowhere.
 --
+-- kinds_1.out: PostgreSQL 16 and later spell a transform's identity
+-- "for TYPE language LANG", 15 "for TYPE on language LANG"
+-- (pg_identify_object(); the diff matches transforms by type and language,
+-- not by this text).
+--
 CREATE ROLE "regress_schemadrift ""um"" ü";
 CREATE DATABASE regress_sd_kinds_a;
 CREATE DATABASE regress_sd_kinds_b;

@@ -3,6 +3,10 @@
 --
 -- Owners and privileges get their own tests (they depend on the roles of the
 -- cluster); here they are left out.
+--
+-- objects_1.out: PostgreSQL 16 and later print the definition of a view over
+-- one table without the table's name before each column
+-- (objs.account_totals, objs.active_accounts).
 \set q '{"include_schemas": ["objs"], "ignore": ["owner"]}'
 
 CREATE SCHEMA objs;
