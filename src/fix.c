@@ -79,6 +79,7 @@ static char *function_name_only(SdFix *fix, const char *regprocedure);
 static void grant_diff(SdFix *fix, const char *head, const char *target, const char *column,
 					   List *want, List *have, const char *owner, SdFixPhase phase, NodeTag tag);
 static void create_sequence(SdFix *fix, SdObject *seq);
+static void create_rule(SdFix *fix, SdObject *rule, bool replace);
 static void add_fdw_options(StringInfo buf, List *options);
 static void alter_fdw_options(SdFix *fix, SdFixPhase phase, const char *head,
 							  List *want, List *have, NodeTag tag);
@@ -1718,6 +1719,8 @@ create_table(SdFixContext *ctx, SdFix *fix, SdObject *tbl)
 	add_trailers(fix, tbl, FIX_PHASE_TABLE);
 	foreach(lc, children_of(ctx, true, tbl, "trigger"))
 		create_trigger(fix, lfirst(lc));
+	foreach(lc, children_of(ctx, true, tbl, "rule"))
+		create_rule(fix, lfirst(lc), false);
 	foreach(lc, children_of(ctx, true, tbl, "policy"))
 		create_policy(fix, lfirst(lc));
 	foreach(lc, children_of(ctx, true, tbl, "statistics object"))
@@ -1815,6 +1818,8 @@ create_view(SdFixContext *ctx, SdFix *fix, SdObject *view, bool replace)
 		create_index(fix, lfirst(lc), false);
 	foreach(lc, children_of(ctx, true, view, "trigger"))
 		create_trigger(fix, lfirst(lc));
+	foreach(lc, children_of(ctx, true, view, "rule"))
+		create_rule(fix, lfirst(lc), false);
 
 	/* what follows goes with the view, after it */
 	if (!fix->invalid)
@@ -3570,6 +3575,19 @@ sd_fix_step_text(StringInfo buf, SdFixStep *step, bool allow_destructive)
 	appendStringInfo(buf, "%s;\n", step->sql);
 }
 
+/* whether step a runs before step b (and they are not alike) */
+static bool
+step_before(const SdFixStep *a, const SdFixStep *b)
+{
+	if (a->part != b->part)
+		return a->part < b->part;
+	if (a->drop != b->drop)
+		return a->drop;
+	if (a->phase != b->phase)
+		return a->drop ? a->phase > b->phase : a->phase < b->phase;
+	return false;
+}
+
 /*
  * sd_fix_text
  *		The fix_sql of a diff row: its steps in script order (drops first,
@@ -3579,20 +3597,33 @@ char *
 sd_fix_text(SdFixContext *ctx, SdFix *fix)
 {
 	StringInfoData buf;
+	SdFixStep **steps;
 	ListCell   *lc;
-	int			pass;
+	int			n = 0;
+	int			i;
 
 	if (fix->invalid || fix->steps == NIL)
 		return NULL;
-	initStringInfo(&buf);
-	for (pass = 0; pass < 2; pass++)
-		foreach(lc, fix->steps)
-		{
-			SdFixStep  *step = lfirst(lc);
 
-			if (step->drop == (pass == 0))
-				sd_fix_step_text(&buf, step, ctx->options.allow_destructive);
-		}
+	/*
+	 * In the order a script would run them (fix_script.c): by part, drops
+	 * first in reverse phase order, then by phase; steps that compare equal
+	 * keep the order they were made in (insertion sort: stable, and a row
+	 * has few steps).
+	 */
+	steps = palloc(sizeof(SdFixStep *) * list_length(fix->steps));
+	foreach(lc, fix->steps)
+	{
+		SdFixStep  *step = lfirst(lc);
+
+		for (i = n; i > 0 && step_before(step, steps[i - 1]); i--)
+			steps[i] = steps[i - 1];
+		steps[i] = step;
+		n++;
+	}
+	initStringInfo(&buf);
+	for (i = 0; i < n; i++)
+		sd_fix_step_text(&buf, steps[i], ctx->options.allow_destructive);
 	/* without its last newline */
 	if (buf.len > 0)
 		buf.data[--buf.len] = '\0';

@@ -19,6 +19,14 @@
  * connection string), a run of characters up to white space or a quote.
  * The quotes are kept, so the stored text still reads password '***'.
  *
+ * The options of wrappers, servers, user mappings and foreign tables hold
+ * other secrets under other names (api_token, client_secret, "secretKey"):
+ * a word that contains "password", "secret", "token" or "key" and is
+ * followed by white space and a string literal, as an option is, has its
+ * value masked too; the object model leaves the same options out of every
+ * snapshot (catalog_attrs.c).  Words such as KEY in PRIMARY KEY are not
+ * followed by a literal, and stay as they are.
+ *
  * IDENTIFICATION
  *	  src/redact.c
  *
@@ -29,10 +37,6 @@
 #include "lib/stringinfo.h"
 
 #include "redact.h"
-
-static const char keyword[] = "password";
-
-#define KEYWORD_LEN (sizeof(keyword) - 1)
 
 /*
  * is_ident_char
@@ -57,22 +61,33 @@ is_space(char c)
 		c == '\v';
 }
 
+/* the words whose values are secrets; the first also after '=' */
+static const char *const secret_words[] = {"password", "secret", "token", "key"};
+
 /*
  * find_keyword
- *		Position of the next case-insensitive "password" in s[from, len), or
- *		-1 if there is none.
+ *		Position of the next case-insensitive secret word in s[from, len),
+ *		or -1 if there is none; *klen is its length, *is_password whether it
+ *		is "password".
  */
 static int
-find_keyword(const char *s, int from, int len)
+find_keyword(const char *s, int from, int len, int *klen, bool *is_password)
 {
 	int			i;
+	int			w;
 
-	for (i = from; i + (int) KEYWORD_LEN <= len; i++)
-	{
-		if ((s[i] == 'p' || s[i] == 'P') &&
-			pg_strncasecmp(s + i, keyword, KEYWORD_LEN) == 0)
-			return i;
-	}
+	for (i = from; i < len; i++)
+		for (w = 0; w < lengthof(secret_words); w++)
+		{
+			int			wl = strlen(secret_words[w]);
+
+			if (i + wl <= len && pg_strncasecmp(s + i, secret_words[w], wl) == 0)
+			{
+				*klen = wl;
+				*is_password = (w == 0);
+				return i;
+			}
+		}
 	return -1;
 }
 
@@ -162,25 +177,34 @@ sd_redact_statement(const char *sql, int len)
 	int			copied = 0;
 	int			pos;
 
-	pos = find_keyword(sql, 0, len);
+	int			klen;
+	bool		is_password;
+
+	pos = find_keyword(sql, 0, len, &klen, &is_password);
 	if (pos < 0)
 		return pnstrdup(sql, len);
 
 	initStringInfo(&out);
 	while (pos >= 0)
 	{
-		int			k = pos + KEYWORD_LEN;
+		int			k = pos + klen;
 		bool		saw_eq = false;
 		bool		saw_sep = false;
 		int			vstart = -1;
 		int			vend = -1;
 
-		/* password_hash, passwords: another word */
-		if (k < len && is_ident_char(sql[k]))
+		/*
+		 * password_hash, passwords: another word.  The other secret words
+		 * may stand anywhere in an option's name (api_token, "secretKey"):
+		 * go to the end of the word.
+		 */
+		if (is_password && k < len && is_ident_char(sql[k]))
 		{
-			pos = find_keyword(sql, k, len);
+			pos = find_keyword(sql, k, len, &klen, &is_password);
 			continue;
 		}
+		while (!is_password && k < len && is_ident_char(sql[k]))
+			k++;
 		/* the closing quote of "password" or "sslpassword" */
 		if (k < len && sql[k] == '"')
 			k++;
@@ -191,6 +215,9 @@ sd_redact_statement(const char *sql, int len)
 			saw_sep = true;
 			k++;
 		}
+		/* the other words only as options are written: word 'value' */
+		if (!is_password && saw_eq)
+			saw_sep = false;
 
 		if (saw_sep && k < len)
 		{
@@ -235,7 +262,7 @@ sd_redact_statement(const char *sql, int len)
 					vend = close;
 				}
 			}
-			else if (saw_eq)
+			else if (saw_eq && is_password)
 			{
 				int			e = k;
 
@@ -256,10 +283,10 @@ sd_redact_statement(const char *sql, int len)
 			appendBinaryStringInfo(&out, sql + copied, vstart - copied);
 			appendStringInfoString(&out, SD_REDACTED);
 			copied = vend;
-			pos = find_keyword(sql, vend, len);
+			pos = find_keyword(sql, vend, len, &klen, &is_password);
 		}
 		else
-			pos = find_keyword(sql, pos + KEYWORD_LEN, len);
+			pos = find_keyword(sql, pos + klen, len, &klen, &is_password);
 	}
 	appendBinaryStringInfo(&out, sql + copied, len - copied);
 	return out.data;

@@ -92,6 +92,19 @@ SELECT schemadrift_fingerprint(server => 'prod') AS "prod's fingerprint, read fr
 SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
 
 \echo
+\echo '== Fix it: the script that makes dev match prod (read live).  Drops and other'
+\echo '== destructive steps stay comments unless allow_destructive is passed:'
+\set fixopts '{"exclude": ["postgres_fdw", "prod"]}'
+SELECT schemadrift_sync_sql(source => 'prod', options => :'fixopts') AS sync_script \gset
+\echo :sync_script
+\echo
+\echo '== Applied to dev; what is left is what the script left to a person:'
+:sync_script
+SELECT kind, identity, change, attribute, left(note, 70) AS note
+FROM schemadrift_diff(source => 'prod', options => :'fixopts')
+ORDER BY identity, attribute;
+
+\echo
 \echo '== The guard: on prod only the deployer may change schema public, with a ticket'
 \c demo_prod
 CREATE ROLE demo_deployer;
