@@ -34,8 +34,11 @@ SELECT (:'t')::jsonb = schemadrift_snapshot(:'opts') AS same_document,
 	   schemadrift_snapshot_text(:'opts') = :'t' AS deterministic;
 -- it loads wherever a snapshot is accepted
 SELECT count(*) AS drift FROM schemadrift_diff(source => (:'t')::jsonb, options => :'opts');
--- should fail: a truncated file is not JSON
+-- should fail: a truncated file is not JSON (terse: the DETAIL names the
+-- token where the input stopped, which differs between majors)
+\set VERBOSITY terse
 SELECT count(*) FROM schemadrift_diff(source => left(:'t', 200)::jsonb, options => :'opts');
+\set VERBOSITY default
 -- should fail: a newer format is refused, with a reason
 SELECT count(*) FROM schemadrift_diff(source => replace(:'t', '"format_version": 2', '"format_version": 99')::jsonb, options => :'opts');
 -- should fail: an edited object no longer matches its hash
