@@ -171,4 +171,19 @@ SELECT * FROM regress_diff_mistyped(:'s', '{"include_schemas": ["bad"]}');
 \echo :LAST_ERROR_SQLSTATE
 DROP FUNCTION regress_diff_two_columns, regress_diff_future, regress_diff_mistyped;
 
+-- a publication whose row filter names a column that is then renamed: the
+-- filter follows the column (core rewrites it), and the diff says so beside
+-- the renamed column, with a fix for each
+SET client_min_messages = error;
+CREATE TABLE bad.events (id int PRIMARY KEY, status text);
+CREATE PUBLICATION regress_bad_pub FOR TABLE bad.events WHERE (status <> 'draft');
+RESET client_min_messages;
+SELECT schemadrift_snapshot('{"include_schemas": ["bad"]}') AS ps \gset
+ALTER TABLE bad.events RENAME COLUMN status TO state;
+SELECT kind, identity, change, attribute, source_value, target_value, fix_sql IS NOT NULL AS has_fix
+FROM schemadrift_diff(source => :'ps'::jsonb, options => '{"include_schemas": ["bad"]}')
+WHERE kind IN ('table column', 'publication relation')
+ORDER BY kind, identity, attribute;
+DROP PUBLICATION regress_bad_pub;
+
 DROP SCHEMA bad CASCADE;

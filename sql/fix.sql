@@ -308,6 +308,33 @@ DROP ROLE regress_fix_da_owner;
 RESET client_min_messages;
 
 --
+-- Hazards counted on the target's rows: 3 NULLs before SET NOT NULL, a
+-- group of 2 duplicates before UNIQUE, an orphan before a foreign key, data
+-- a dropped column loses; steps that would fail are left to a person
+--
+CREATE SCHEMA hx;
+CREATE TABLE hx.parents (id int PRIMARY KEY);
+CREATE TABLE hx.kids (id int, email text NOT NULL, parent_id int,
+	CONSTRAINT kids_email_key UNIQUE (email),
+	CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES hx.parents (id));
+\set hxopts '{"include_schemas": ["hx"]}'
+SELECT schemadrift_snapshot(:'hxopts') AS hxsnap \gset
+ALTER TABLE hx.kids ALTER COLUMN email DROP NOT NULL, DROP CONSTRAINT kids_email_key,
+	DROP CONSTRAINT kids_parent_fk, ADD COLUMN notes text;
+INSERT INTO hx.parents VALUES (1);
+INSERT INTO hx.kids VALUES (1, NULL, 1, 'a'), (2, NULL, 1, NULL), (3, NULL, 1, 'b'),
+	(4, 'same@example.com', 1, NULL), (5, 'same@example.com', 2, NULL);
+-- a diff's fix_sql counts only when asked
+SELECT attribute, fix_sql FROM schemadrift_diff(source => :'hxsnap'::jsonb,
+	options => '{"include_schemas": ["hx"], "count_rows": true}')
+ORDER BY identity, attribute;
+SELECT pg_temp.stable(schemadrift_sync_sql(source => :'hxsnap'::jsonb,
+	options => '{"include_schemas": ["hx"], "allow_destructive": true}'));
+SET client_min_messages = warning;
+DROP SCHEMA hx CASCADE;
+RESET client_min_messages;
+
+--
 -- Bad fix options
 --
 SELECT schemadrift_sync_sql(options => '{"allow_destructive": "yes"}'); -- should fail

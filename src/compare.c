@@ -811,7 +811,7 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 		(void) sd_options_from_datum(fcinfo, optarg);	/* the NULL error */
 	options = sd_options_parse(sd_options_take(PG_GETARG_JSONB_P(optarg),
 											   sd_fix_option_names, &fixdoc));
-	sd_fix_options_parse(fixdoc, &fixopts);
+	sd_fix_options_parse(fixdoc, output == DIFF_SCRIPT, &fixopts);
 	if (output == DIFF_ROWS)
 		InitMaterializedSRF(fcinfo, 0);
 

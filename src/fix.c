@@ -57,8 +57,8 @@
 
 /* the options of a diff that shape its fixes, not what it reads */
 const char *const sd_fix_option_names[] = {
-	"allow_destructive", "concurrently", "not_valid", "lock_timeout",
-	"statement_timeout", NULL
+	"allow_destructive", "concurrently", "not_valid", "count_rows",
+	"lock_timeout", "statement_timeout", NULL
 };
 
 /* the children of each relation of a set, by encoded parent key */
@@ -133,13 +133,19 @@ option_timeout(JsonbContainer *c, const char *key, const char *dflt)
 
 /*
  * sd_fix_options_parse
- *		The fix options of a diff or sync (fix: an object holding only keys
- *		of sd_fix_option_names, or NULL for none).
+ *		The fix options of a diff (script false) or a script (fix: an
+ *		object holding only keys of sd_fix_option_names, or NULL for none).
  */
 void
-sd_fix_options_parse(Jsonb *fix, SdFixOptions *out)
+sd_fix_options_parse(Jsonb *fix, bool script, SdFixOptions *out)
 {
 	JsonbContainer *c = fix ? &fix->root : NULL;
+
+	/*
+	 * Counting reads whole tables: a script counts by default, a diff's rows
+	 * only when asked (a plain diff must not scan the tables it compares).
+	 */
+	out->count_rows = c ? option_bool(c, "count_rows", script) : script;
 
 	out->allow_destructive = c ? option_bool(c, "allow_destructive", false) : false;
 	out->concurrently = c ? option_bool(c, "concurrently", false) : false;
@@ -1195,6 +1201,44 @@ count_rows(const char *schema, const char *table, const char *sql)
 }
 
 /*
+ * What a hazard counts is said as "noun|nouns|rest": "row|rows|of t hold
+ * NULL in c"; these pick the parts.
+ */
+static char *
+what_part(const char *what, int part)
+{
+	const char *p = what;
+	int			i;
+
+	for (i = 0; i < part; i++)
+	{
+		p = strchr(p, '|');
+		if (p == NULL)
+			return pstrdup(part == 2 ? what : "rows");
+		p++;
+	}
+	return pnstrdup(p, strchr(p, '|') && part < 2 ? strchr(p, '|') - p : strlen(p));
+}
+
+static char *
+noun_one(const char *what)
+{
+	return what_part(what, 0);
+}
+
+static char *
+noun_many(const char *what)
+{
+	return what_part(what, 1);
+}
+
+static char *
+what_rest(const char *what)
+{
+	return what_part(what, 2);
+}
+
+/*
  * hazard
  *		Count what the last step of fix would meet in the target's rows:
  *		count_sql counts the rows that make it fail (fails) or lose data.
@@ -1212,26 +1256,30 @@ hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
 
 	if (step == NULL)
 		return;
+	if (!fix_ctx->options.count_rows)
+		return;
 	if (!fix_ctx->target_local)
 	{
-		step->remark = psprintf("rows not counted: the target is not this database (%s)", what);
+		step->remark = psprintf("rows not counted: the target is not this database (%s %s)", noun_many(what), what_rest(what));
 		return;
 	}
 	n = count_rows(schema, table, count_sql);
 	if (n == -1)
-		step->remark = psprintf("rows not counted: no SELECT on %s (%s)", qualified(schema, table), what);
+		step->remark = psprintf("rows not counted: no SELECT on %s (%s %s)", qualified(schema, table), noun_many(what), what_rest(what));
 	else if (n < 0)
-		step->remark = psprintf("rows not counted: the count failed on the target as it is now (%s)", what);
+		step->remark = psprintf("rows not counted: the count failed on the target as it is now (%s %s)", noun_many(what), what_rest(what));
 	else if (n == 0)
 	{
-		step->remark = psprintf("0 rows %s", what);
+		step->remark = psprintf("0 %s %s", noun_many(what), what_rest(what));
 		if (fails)
 			step->destructive = NULL;
 	}
 	else if (fails)
-		step->manual = psprintf("would fail: " INT64_FORMAT " rows %s; change them first", n, what);
+		step->manual = psprintf("would fail: " INT64_FORMAT " %s %s; change them first", n,
+								n == 1 ? noun_one(what) : noun_many(what), what_rest(what));
 	else
-		step->remark = psprintf(INT64_FORMAT " rows %s", n, what);
+		step->remark = psprintf(INT64_FORMAT " %s %s", n,
+								n == 1 ? noun_one(what) : noun_many(what), what_rest(what));
 }
 
 /*
@@ -1310,12 +1358,12 @@ constraint_hazard(SdFix *fix, SdObject *con)
 			   psprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s GROUP BY %s HAVING count(*) > 1) d",
 						t, column_expr(cols, "", " IS NOT NULL", " AND "),
 						column_expr(cols, "", "", ", ")),
-			   true, psprintf("of %s share a key (groups of duplicates)", t));
+			   true, psprintf("group of rows|groups of rows|of %s share a key", t));
 		if (strcmp(type, "primary key") == 0 && last_step(fix) && last_step(fix)->manual == NULL)
 			hazard(fix, schema, table,
 				   psprintf("SELECT count(*) FROM %s WHERE NOT (%s)", t,
 							column_expr(cols, "", " IS NOT NULL", " AND ")),
-				   true, psprintf("of %s have a NULL in the key", t));
+				   true, psprintf("row|rows|of %s have a NULL in the key", t));
 	}
 	else if (strcmp(type, "foreign key") == 0 && strncmp(def, "FOREIGN KEY ", 12) == 0)
 	{
@@ -1343,7 +1391,7 @@ constraint_hazard(SdFix *fix, SdObject *con)
 				   psprintf("SELECT count(*) FROM %s t WHERE %s AND NOT EXISTS (SELECT 1 FROM %s r WHERE %s)",
 							t, column_expr(cols, "t.", " IS NOT NULL", " AND "),
 							qualified(rschema, rtable), join.data),
-				   true, psprintf("of %s reference a key %s lacks", t, qualified(rschema, rtable)));
+				   true, psprintf("row|rows|of %s reference a key %s lacks", t, qualified(rschema, rtable)));
 		}
 	}
 	else if (strcmp(type, "check") == 0 && last_step(fix))
@@ -2627,7 +2675,7 @@ sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix)
 		if (needs_empty)
 			hazard(fix, src->parent[0], src->parent[1],
 				   psprintf("SELECT count(*) FROM %s", parent_name(src)),
-				   true, psprintf("in %s, which a NOT NULL column without a default cannot be added to",
+				   true, psprintf("row|rows|in %s, which a NOT NULL column without a default cannot be added to",
 								  parent_name(src)));
 		column_trailers(fix, src, parent_name(src), FIX_PHASE_COLUMN);
 	}
@@ -2818,12 +2866,12 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 		hazard(fix, tgt->parent[0], tgt->parent[1],
 			   psprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", parent_name(tgt),
 						quote_identifier(tgt->key[2])),
-			   false, psprintf("of %s hold a value in %s, which the drop loses", parent_name(tgt),
+			   false, psprintf("row|rows|of %s hold a value in %s, which the drop loses", parent_name(tgt),
 							   quote_identifier(tgt->key[2])));
 	else if (kind_is(tgt, "table") || kind_is(tgt, "materialized view"))
 		hazard(fix, tgt->key[0], tgt->key[1],
 			   psprintf("SELECT count(*) FROM %s", obj_name(tgt)),
-			   false, psprintf("in %s, which the drop loses", obj_name(tgt)));
+			   false, psprintf("row|rows|in %s, which the drop loses", obj_name(tgt)));
 }
 
 /* ---- changed attributes -------------------------------------------------- */
@@ -2919,7 +2967,7 @@ change_column(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
 		if (attr_bool(src, a))
 			hazard(fix, src->parent[0], src->parent[1],
 				   psprintf("SELECT count(*) FROM %s WHERE %s IS NULL", table, col),
-				   true, psprintf("of %s hold NULL in %s", table, col));
+				   true, psprintf("row|rows|of %s hold NULL in %s", table, col));
 	}
 	else if (strcmp(a, "default") == 0)
 	{

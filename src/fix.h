@@ -20,6 +20,7 @@ typedef struct SdFixOptions
 	bool		concurrently;	/* indexes built and dropped CONCURRENTLY */
 	bool		not_valid;		/* FKs and CHECKs added NOT VALID, then
 								 * validated */
+	bool		count_rows;		/* count the rows a step meets (hazards) */
 	char	   *lock_timeout;	/* SET at the top of a script */
 	char	   *statement_timeout;
 } SdFixOptions;
@@ -128,7 +129,7 @@ typedef struct SdFixScriptInfo
 
 extern const char *const sd_fix_option_names[];
 
-extern void sd_fix_options_parse(Jsonb *fix, SdFixOptions *out);
+extern void sd_fix_options_parse(Jsonb *fix, bool script, SdFixOptions *out);
 extern void sd_fix_init(SdFix *fix);
 extern void sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix);
 extern void sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix);
