@@ -341,6 +341,10 @@ SELECT schemadrift_sync_sql(options => '{"allow_destructive": "yes"}'); -- shoul
 SELECT schemadrift_sync_sql(options => '{"lock_timeout": "5s; DROP TABLE x"}'); -- should fail
 SELECT schemadrift_sync_sql(options => '{"lock_timeout": 5}'); -- should fail
 SELECT schemadrift_objects('{"allow_destructive": true}'); -- should fail: not an option of a read
+SELECT schemadrift_create_sql(NULL); -- should fail
+SELECT schemadrift_sync_sql(target => NULL::jsonb); -- should fail
+SELECT schemadrift_sync_sql(source => 'regress_no_such_server'); -- should fail
+SELECT schemadrift_create_sql(server => 'host=db.example password=S3cr3t'); -- should fail: never a connection string
 
 SET client_min_messages = warning;
 DROP SCHEMA fx CASCADE;

@@ -38,11 +38,9 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/varlena.h"
 
 #include "compat.h"
-#include "access/xact.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -1151,53 +1149,46 @@ last_step(SdFix *fix)
  *		-1 when the table cannot be read by the current user, -2 when the
  *		count failed.
  */
+/* a count query and its result, for run_count() */
+typedef struct CountCall
+{
+	const char *sql;
+	int64		n;
+} CountCall;
+
+static void
+run_count(void *arg)
+{
+	CountCall  *call = (CountCall *) arg;
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(call->sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "count query failed: %s", call->sql);
+	call->n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+}
+
 static int64
 count_rows(const char *schema, const char *table, const char *sql)
 {
 	Oid			nsp = get_namespace_oid(schema, true);
 	Oid			rel = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
-	volatile int64 n = -1;
-	bool		isnull;
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	CountCall	call = {sql, -1};
+	char	   *error;
 
 	if (!OidIsValid(rel) || pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return -1;
+
 	/*
 	 * In a subtransaction: a count that fails (a column the target does not
-	 * have yet, a statement_timeout) is a count not made, not a failed diff.
+	 * have yet, a statement_timeout) is a count not made, not a failed diff;
+	 * a cancel still cancels.
 	 */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "count query failed: %s", sql);
-		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		SPI_finish();
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		/* a cancel is not a count that failed */
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED && QueryCancelPending)
-			ReThrowError(edata);
-		n = -2;
-	}
-	PG_END_TRY();
-	return n;
+	if (!sd_util_try(run_count, &call, &error))
+		return -2;
+	return call.n;
 }
 
 /*
@@ -1897,7 +1888,6 @@ config_value(const char *name, const char *value)
 	const char *const *p;
 	StringInfoData buf;
 	List	   *elems;
-	ListCell   *lc;
 	char	   *raw = pstrdup(value);
 
 	for (p = list_settings; *p; p++)
@@ -1906,9 +1896,7 @@ config_value(const char *name, const char *value)
 	if (*p == NULL || !SplitGUCList(raw, ',', &elems))
 		return quote_literal_cstr(value);
 	initStringInfo(&buf);
-	foreach(lc, elems)
-		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
-						 quote_literal_cstr(lfirst(lc)));
+	append_names(&buf, elems, true);
 	if (elems == NIL)
 		appendStringInfoString(&buf, "''");
 	return buf.data;

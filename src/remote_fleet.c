@@ -27,7 +27,6 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -39,7 +38,6 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -400,41 +398,28 @@ advance(Fleet *fleet, FleetMember *m)
  *		no user mapping, the password rule, a remote failure) becomes its
  *		row's error, returned as false; a cancel or a shutdown is raised.
  */
+/* what for_one_server() runs */
+typedef struct ServerCall
+{
+	void		(*fn) (FleetMember *m, void *arg);
+	FleetMember *m;
+	void	   *arg;
+} ServerCall;
+
+static void
+call_for_server(void *arg)
+{
+	ServerCall *call = (ServerCall *) arg;
+
+	call->fn(call->m, call->arg);
+}
+
 static bool
 for_one_server(void (*fn) (FleetMember *m, void *arg), FleetMember *m, void *arg)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	bool		ok = true;
+	ServerCall	call = {fn, m, arg};
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		fn(m, arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		m->error = pstrdup(edata->message);
-		FreeErrorData(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+	return sd_util_try(call_for_server, &call, &m->error);
 }
 
 /* check the server and start connecting to it */

@@ -46,6 +46,7 @@ typedef struct SdResultColumn
 extern void sd_util_result_columns(TupleDesc tupdesc, const SdResultColumn *columns,
 								   int n, int *pos, const char *funcname);
 
+extern bool sd_util_try(void (*fn) (void *arg), void *arg, char **error);
 extern Oid	sd_util_own_event_trigger(const char *name, bool *fires);
 
 #endif							/* SCHEMADRIFT_UTIL_H */
