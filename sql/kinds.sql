@@ -394,12 +394,12 @@ FROM schemadrift_objects('{"ignore": ["privileges"]}') WHERE kind = 'default acl
 SELECT count(*) AS drift FROM drift;
 
 -- languages: comment, trusted
-COMMENT ON LANGUAGE "lang ""l"" ü" IS NULL;
+COMMENT ON LANGUAGE "lang ""l"". ü\%" IS NULL;
 SELECT * FROM drift;
-COMMENT ON LANGUAGE "lang ""l"" ü" IS 'plpgsql again';
-UPDATE pg_language SET lanpltrusted = true WHERE lanname = 'lang "l" ü';
+COMMENT ON LANGUAGE "lang ""l"". ü\%" IS 'plpgsql again';
+UPDATE pg_language SET lanpltrusted = true WHERE lanname = 'lang "l". ü\%';
 SELECT * FROM drift;
-UPDATE pg_language SET lanpltrusted = false WHERE lanname = 'lang "l" ü';
+UPDATE pg_language SET lanpltrusted = false WHERE lanname = 'lang "l". ü\%';
 SELECT count(*) AS drift FROM drift;
 
 -- access methods: handler, type (made again)
@@ -411,39 +411,39 @@ CREATE ACCESS METHOD heap_too TYPE TABLE HANDLER heap_tableam_handler;
 SELECT count(*) AS drift FROM drift;
 
 -- casts: context, method and function; comment; one missing
-DROP CAST (int AS kinds."base ""b"" ü");
-CREATE CAST (int AS kinds."base ""b"" ü") WITH FUNCTION kinds.base_of(int) AS IMPLICIT;
+DROP CAST (int AS kinds."base ""b"". ü\%");
+CREATE CAST (int AS kinds."base ""b"". ü\%") WITH FUNCTION kinds.base_of(int) AS IMPLICIT;
 SELECT * FROM drift;
-DROP CAST (int AS kinds."base ""b"" ü");
-CREATE CAST (int AS kinds."base ""b"" ü") WITHOUT FUNCTION AS ASSIGNMENT;
+DROP CAST (int AS kinds."base ""b"". ü\%");
+CREATE CAST (int AS kinds."base ""b"". ü\%") WITHOUT FUNCTION AS ASSIGNMENT;
 SELECT * FROM drift;
-DROP CAST (int AS kinds."base ""b"" ü");
-CREATE CAST (int AS kinds."base ""b"" ü") WITH FUNCTION kinds.base_of(int) AS ASSIGNMENT;
-COMMENT ON CAST (kinds."base ""b"" ü" AS int) IS 'free';
+DROP CAST (int AS kinds."base ""b"". ü\%");
+CREATE CAST (int AS kinds."base ""b"". ü\%") WITH FUNCTION kinds.base_of(int) AS ASSIGNMENT;
+COMMENT ON CAST (kinds."base ""b"". ü\%" AS int) IS 'free';
 SELECT * FROM drift;
-COMMENT ON CAST (kinds."base ""b"" ü" AS int) IS NULL;
-DROP CAST (kinds."base ""b"" ü" AS int);
+COMMENT ON CAST (kinds."base ""b"". ü\%" AS int) IS NULL;
+DROP CAST (kinds."base ""b"". ü\%" AS int);
 SELECT * FROM drift;
-CREATE CAST (kinds."base ""b"" ü" AS int) WITHOUT FUNCTION;
+CREATE CAST (kinds."base ""b"". ü\%" AS int) WITHOUT FUNCTION;
 SELECT count(*) AS drift FROM drift;
 
 -- transforms: to_sql (made again)
-DROP TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü";
-CREATE TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü" (FROM SQL WITH FUNCTION kinds.base_from_sql(internal));
+DROP TRANSFORM FOR kinds."base ""b"". ü\%" LANGUAGE "lang ""l"". ü\%";
+CREATE TRANSFORM FOR kinds."base ""b"". ü\%" LANGUAGE "lang ""l"". ü\%" (FROM SQL WITH FUNCTION kinds.base_from_sql(internal));
 SELECT * FROM drift;
-DROP TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü";
-CREATE TRANSFORM FOR kinds."base ""b"" ü" LANGUAGE "lang ""l"" ü" (
+DROP TRANSFORM FOR kinds."base ""b"". ü\%" LANGUAGE "lang ""l"". ü\%";
+CREATE TRANSFORM FOR kinds."base ""b"". ü\%" LANGUAGE "lang ""l"". ü\%" (
 	FROM SQL WITH FUNCTION kinds.base_from_sql(internal), TO SQL WITH FUNCTION kinds.base_to_sql(internal));
 SELECT count(*) AS drift FROM drift;
 
 -- base and shell types: a property of the base type, comment; a shell
 -- that became an enum
-ALTER TYPE kinds."base ""b"" ü" SET (ANALYZE = kinds.base_analyze);
+ALTER TYPE kinds."base ""b"". ü\%" SET (ANALYZE = kinds.base_analyze);
 SELECT * FROM drift;
-ALTER TYPE kinds."base ""b"" ü" SET (ANALYZE = NONE);
-COMMENT ON TYPE kinds."base ""b"" ü" IS NULL;
+ALTER TYPE kinds."base ""b"". ü\%" SET (ANALYZE = NONE);
+COMMENT ON TYPE kinds."base ""b"". ü\%" IS NULL;
 SELECT * FROM drift;
-COMMENT ON TYPE kinds."base ""b"" ü" IS 'an int4 in disguise';
+COMMENT ON TYPE kinds."base ""b"". ü\%" IS 'an int4 in disguise';
 DROP TYPE kinds."shell ""s"" ü";
 CREATE TYPE kinds."shell ""s"" ü" AS ENUM ('x');
 SELECT * FROM drift;
@@ -452,10 +452,10 @@ CREATE TYPE kinds."shell ""s"" ü";
 SELECT count(*) AS drift FROM drift;
 
 -- operators: restriction and join functions, comment; one missing
-ALTER OPERATOR "kinds ""q"" ü".<<< (kinds."base ""b"" ü", kinds."base ""b"" ü")
+ALTER OPERATOR "kinds ""q"" ü".<<< (kinds."base ""b"". ü\%", kinds."base ""b"". ü\%")
 	SET (RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
 SELECT * FROM drift;
-ALTER OPERATOR "kinds ""q"" ü".<<< (kinds."base ""b"" ü", kinds."base ""b"" ü") SET (RESTRICT = NONE, JOIN = NONE);
+ALTER OPERATOR "kinds ""q"" ü".<<< (kinds."base ""b"". ü\%", kinds."base ""b"". ü\%") SET (RESTRICT = NONE, JOIN = NONE);
 COMMENT ON OPERATOR "kinds ""q"" ü".~~~ (NONE, int) IS NULL;
 SELECT * FROM drift;
 DROP OPERATOR "kinds ""q"" ü".~~~ (NONE, int);
@@ -466,10 +466,10 @@ SELECT count(*) AS drift FROM drift;
 
 -- operator families: a loose member dropped; operator classes: default
 ALTER OPERATOR FAMILY kinds."fam ""f"" ü" USING btree
-	DROP FUNCTION 4 (kinds."base ""b"" ü", kinds."base ""b"" ü");
+	DROP FUNCTION 4 (kinds."base ""b"". ü\%", kinds."base ""b"". ü\%");
 SELECT * FROM drift;
 ALTER OPERATOR FAMILY kinds."fam ""f"" ü" USING btree
-	ADD FUNCTION 4 (kinds."base ""b"" ü", kinds."base ""b"" ü") btequalimage(oid);
+	ADD FUNCTION 4 (kinds."base ""b"". ü\%", kinds."base ""b"". ü\%") btequalimage(oid);
 UPDATE pg_opclass SET opcdefault = false WHERE opcname = 'opc "o" ü';
 SELECT * FROM drift;
 UPDATE pg_opclass SET opcdefault = true WHERE opcname = 'opc "o" ü';
