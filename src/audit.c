@@ -45,6 +45,8 @@
 #include "access/transam.h"
 #include "access/xlog.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_trigger.h"
@@ -143,6 +145,8 @@ typedef struct UtilityCommand
 	CommandTag	tag;
 	const char *object_type;	/* or NULL */
 	List	   *names;			/* unquoted names of its objects, or NIL */
+	const char *schema;			/* with identity: one object in a schema */
+	const char *identity;		/* its quoted identity, or NULL */
 } UtilityCommand;
 
 /* settings */
@@ -909,6 +913,13 @@ put_utility_rows(LogWriter *w, AuditRow *row, const UtilityCommand *cmd)
 	sd_audit_set_text(row, COL_OBJECT_TYPE, cmd->object_type);
 	row->values[COL_IS_DROP] =
 		BoolGetDatum(strncmp(GetCommandTagName(cmd->tag), "DROP ", 5) == 0);
+	if (cmd->identity != NULL)
+	{
+		sd_audit_set_text(row, COL_SCHEMA_NAME, cmd->schema);
+		sd_audit_set_text(row, COL_OBJECT_IDENTITY, cmd->identity);
+		sd_audit_writer_put(w, row);
+		return;
+	}
 	if (cmd->names == NIL)
 	{
 		sd_audit_set_text(row, COL_OBJECT_IDENTITY, NULL);
@@ -1059,6 +1070,26 @@ audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
 }
 
 /*
+ * capture_utility
+ *		Record a command the ProcessUtility hook sees (see
+ *		sd_audit_capture_utility) where capture would record it.
+ */
+static void
+capture_utility(const UtilityCommand *cmd)
+{
+	Oid			fn_oid;
+	bool		fires;
+
+	if (!sd_audit_capture || in_own_insert || IsBinaryUpgrade ||
+		creating_extension || RecoveryInProgress() || !IsTransactionState())
+		return;
+	fn_oid = sd_util_own_event_trigger("schemadrift_audit_ddl_command_end", &fires);
+	if (!OidIsValid(fn_oid) || !fires)
+		return;
+	capture_failing_open(fn_oid, EVENT_UTILITY, NULL, cmd);
+}
+
+/*
  * sd_audit_capture_utility
  *		Called by the ProcessUtility hook, after the guard allowed it, for a
  *		command no event trigger fires for (see sd_guard_shared_object):
@@ -1076,21 +1107,70 @@ void
 sd_audit_capture_utility(CommandTag tag, const char *object_type, List *names)
 {
 	UtilityCommand cmd;
-	Oid			fn_oid;
-	bool		fires;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.tag = tag;
+	cmd.object_type = object_type;
+	cmd.names = names;
+	capture_utility(&cmd);
+}
+
+#if !SD_REINDEX_FIRES_EVENT_TRIGGERS
+/*
+ * sd_audit_capture_reindex
+ *		Called by the ProcessUtility hook, after the guard allowed it, for a
+ *		REINDEX before PostgreSQL 17 (where it fires no event trigger):
+ *		record it as event "utility", one row for the object it names (the
+ *		index, table or materialized view with its schema, the schema, or
+ *		the database), as sd_audit_capture_utility records other commands.
+ *		From 17 on, ddl_command_end records a REINDEX with one row per index
+ *		it rebuilds.  A relation that does not exist is not recorded (the
+ *		command fails).  The name is resolved without a lock, as the guard
+ *		resolves it.  REINDEX ... CONCURRENTLY, SCHEMA, DATABASE and SYSTEM
+ *		commit the transaction they start in before they work, so their row
+ *		stays even if the REINDEX then fails.
+ */
+void
+sd_audit_capture_reindex(ReindexStmt *stmt)
+{
+	UtilityCommand cmd;
 
 	if (!sd_audit_capture || in_own_insert || IsBinaryUpgrade ||
 		creating_extension || RecoveryInProgress() || !IsTransactionState())
 		return;
-	fn_oid = sd_util_own_event_trigger("schemadrift_audit_ddl_command_end", &fires);
-	if (!OidIsValid(fn_oid) || !fires)
-		return;
 
-	cmd.tag = tag;
-	cmd.object_type = object_type;
-	cmd.names = names;
-	capture_failing_open(fn_oid, EVENT_UTILITY, NULL, &cmd);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.tag = CMDTAG_REINDEX;
+	if (stmt->relation != NULL)
+	{
+		ObjectAddress address;
+
+		address.classId = RelationRelationId;
+		address.objectId = RangeVarGetRelidExtended(stmt->relation, NoLock,
+													RVR_MISSING_OK, NULL, NULL);
+		address.objectSubId = 0;
+		if (!OidIsValid(address.objectId))
+			return;
+		cmd.object_type = getObjectTypeDescription(&address, true);
+		cmd.identity = getObjectIdentity(&address, true);
+		cmd.schema = get_namespace_name(get_rel_namespace(address.objectId));
+		if (cmd.object_type == NULL || cmd.identity == NULL)
+			return;
+	}
+	else if (stmt->kind == REINDEX_OBJECT_SCHEMA)
+	{
+		cmd.object_type = "schema";
+		cmd.identity = quote_identifier(stmt->name);
+	}
+	else
+	{
+		/* DATABASE and SYSTEM: only the current database can be named */
+		cmd.object_type = "database";
+		cmd.identity = quote_identifier(get_database_name(MyDatabaseId));
+	}
+	capture_utility(&cmd);
 }
+#endif
 
 /*
  * sd_audit_init

@@ -17,9 +17,12 @@
 
 #include "executor/spi.h"
 #include "nodes/execnodes.h"
+#include "nodes/parsenodes.h"
 #include "tcop/cmdtag.h"
 #include "utils/tuplestore.h"
 #include "utils/relcache.h"
+
+#include "compat.h"
 
 #define SD_LOG_TABLE	"schemadrift_ddl_log"
 #define SD_CHAIN_TABLE	"schemadrift_ddl_log_chain"
@@ -106,6 +109,9 @@ extern void sd_audit_writer_put(LogWriter *w, AuditRow *row);
 extern void sd_audit_writer_end(LogWriter *w);
 extern void sd_audit_capture_utility(CommandTag tag, const char *object_type,
 									 List *names);
+#if !SD_REINDEX_FIRES_EVENT_TRIGGERS
+extern void sd_audit_capture_reindex(ReindexStmt *stmt);
+#endif
 extern bool sd_audit_in_own_insert(void);
 extern Tuplestorestate *sd_audit_call_event_srf(Oid fnoid, TupleDesc *desc);
 

@@ -688,6 +688,14 @@ sd_guard_shared_object(Node *parsetree, const char **object_type,
 			*object_type = "role";
 			return true;
 		case T_GrantRoleStmt:
+			/* the roles whose members change (GRANT a, b TO c: a and b) */
+			foreach(lc, ((GrantRoleStmt *) parsetree)->granted_roles)
+			{
+				AccessPriv *priv = lfirst(lc);
+
+				if (priv->priv_name != NULL)
+					*names = lappend(*names, priv->priv_name);
+			}
 			*object_type = "role";
 			return true;
 		case T_ReassignOwnedStmt:

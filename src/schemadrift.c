@@ -38,7 +38,8 @@ static ProcessUtility_hook_type prev_ProcessUtility = NULL;
  * sd_ProcessUtility
  *		The ProcessUtility hook: let the guard judge what no event trigger
  *		sees (guard.c); record an allowed command on roles, databases,
- *		tablespaces, ALTER SYSTEM and the like in the audit log (audit.c);
+ *		tablespaces, ALTER SYSTEM and the like (and REINDEX before 17) in
+ *		the audit log (audit.c);
  *		then run the command through the previous hook or core.
  */
 static void
@@ -55,6 +56,10 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		sd_guard_shared_object(pstmt->utilityStmt, &object_type, &names))
 		sd_audit_capture_utility(CreateCommandTag(pstmt->utilityStmt),
 								 object_type, names);
+#if !SD_REINDEX_FIRES_EVENT_TRIGGERS
+	else if (pstmt->utilityStmt != NULL && IsA(pstmt->utilityStmt, ReindexStmt))
+		sd_audit_capture_reindex((ReindexStmt *) pstmt->utilityStmt);
+#endif
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 							params, queryEnv, dest, qc);

@@ -21,6 +21,15 @@
 # (the machine is noisy: only ratios taken within a round are compared).
 # synchronous_commit is off so that commit fsyncs do not hide CPU cost.
 #
+# With PERF=seconds (as root, perf installed), it then runs the guard mode
+# (capture on, guard enforce) that long under `perf record -a -g` (frame
+# pointers: PostgreSQL and schemadrift are built with them) and prints the
+# share of the server's CPU samples (every postgres process of the bench
+# cluster) spent inside the guard's event-trigger functions, inside
+# capture's, and inside core's event-trigger calls that contain both (the
+# whole price of having event triggers) -- the guard's cost where
+# throughput noise hides it.  ROUNDS=0 PERF=20 takes the profile alone.
+#
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), ROUNDS (7),
 # DURATION seconds per run (10), CLIENTS (4), BENCH_PORT (54331), MODES
 # (default "none off on plpgsql pgaudit"; must include off: MODES="off on"
@@ -189,20 +198,56 @@ done
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-echo
-echo "| configuration | median TPS | vs capture off | vs no event trigger |"
-echo "| --- | ---: | ---: | ---: |"
-for m in "${MODES[@]}"; do
-	med=$(for ((r = 0; r < ROUNDS; r++)); do echo "${tps[$m,$r]}"; done | median)
-	roff=$(for ((r = 0; r < ROUNDS; r++)); do awk -v a="${tps[$m,$r]}" -v b="${tps[off,$r]}" 'BEGIN {print a / b}'; done | median)
-	if [ -n "${tps[none,0]:-}" ]; then
-		rnone=$(for ((r = 0; r < ROUNDS; r++)); do awk -v a="${tps[$m,$r]}" -v b="${tps[none,$r]}" 'BEGIN {print a / b}'; done | median)
-		rnone=$(printf '%.3f' "$rnone")
-	else
-		rnone=-
+if [ "$ROUNDS" -gt 0 ]; then
+	echo
+	echo "| configuration | median TPS | vs capture off | vs no event trigger |"
+	echo "| --- | ---: | ---: | ---: |"
+	for m in "${MODES[@]}"; do
+		med=$(for ((r = 0; r < ROUNDS; r++)); do echo "${tps[$m,$r]}"; done | median)
+		roff=$(for ((r = 0; r < ROUNDS; r++)); do awk -v a="${tps[$m,$r]}" -v b="${tps[off,$r]}" 'BEGIN {print a / b}'; done | median)
+		if [ -n "${tps[none,0]:-}" ]; then
+			rnone=$(for ((r = 0; r < ROUNDS; r++)); do awk -v a="${tps[$m,$r]}" -v b="${tps[none,$r]}" 'BEGIN {print a / b}'; done | median)
+			rnone=$(printf '%.3f' "$rnone")
+		else
+			rnone=-
+		fi
+		printf '| %s | %.0f | %.3f | %s |\n' "$m" "$med" "$roff" "$rnone"
+	done
+fi
+
+if [ -n "${PERF:-}" ]; then
+	if [ "$(id -u)" -ne 0 ] || ! command -v perf >/dev/null; then
+		echo "PERF needs root and perf" >&2
+		exit 1
 	fi
-	printf '| %s | %.0f | %.3f | %s |\n' "$m" "$med" "$roff" "$rnone"
-done
+	postmaster=$(head -1 "$dir/data/postmaster.pid")
+	# attached to the postmaster, perf follows the backends it forks
+	perf record -q -g -F 499 -p "$postmaster" -o "$dir/perf.data" -- sleep "$PERF" >/dev/null 2>&1 &
+	perf_pid=$!
+	sleep 1
+	as_user env PGOPTIONS="-c schemadrift.guard=enforce" "$PG_BIN/pgbench" -n -h "$dir" -p "$PORT" \
+		-c "$CLIENTS" -j "$CLIENTS" -T "$((PERF - 2))" -f "$dir/ddl.sql" bench_sd >/dev/null 2>&1
+	wait "$perf_pid" || true
+	perf report -i "$dir/perf.data" --children --sort sym --stdio -g none 2>/dev/null >"$dir/perf.txt"
+	share() {
+		local total=0 f
+		for f in "$@"; do
+			total=$(awk -v f="$f" -v t="$total" '$NF == f {sub("%", "", $1); t += $1; exit} END {print t}' "$dir/perf.txt")
+		done
+		echo "$total"
+	}
+	echo
+	echo "perf, guard mode, ${PERF}s, $(sed -n 's/^# Samples: \([^ ]*\) .*/\1/p' "$dir/perf.txt" | head -1) samples of the server's processes:"
+	echo "| inside | share of the server's CPU |"
+	echo "| --- | ---: |"
+	printf '| the guard (schemadrift_guard_ddl_command_start, _sql_drop) | %.2f%% |\n' \
+		"$(share schemadrift_guard_ddl_command_start schemadrift_guard_sql_drop)"
+	printf '| capture (schemadrift_audit_ddl_command_end, _sql_drop, _table_rewrite) | %.2f%% |\n' \
+		"$(share schemadrift_audit_ddl_command_end schemadrift_audit_sql_drop schemadrift_audit_table_rewrite)"
+	printf '| core'"'"'s event-trigger calls, both of the above included | %.2f%% |\n' \
+		"$(share EventTriggerDDLCommandStart EventTriggerDDLCommandEnd EventTriggerSQLDrop EventTriggerTableRewrite)"
+fi
+
 echo
 echo "rows in schemadrift_ddl_log after the runs: $(psql -d bench_sd -Atc 'SELECT count(*) FROM schemadrift_ddl_log')"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), PostgreSQL $("$PG_BIN/pg_config" --version | awk '{print $2}')"

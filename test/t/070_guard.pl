@@ -13,7 +13,8 @@
 #    SYSTEM and ALTER DATABASE ... SET are judged (refused), a break-glass
 #    CREATE ROLE is recorded, a rule for every schema allows role commands;
 #    allowed, such commands are written to schemadrift_ddl_log (event
-#    "utility"), refused or failed ones are not;
+#    "utility"; GRANT/REVOKE of roles name the granted roles; REINDEX
+#    before 17), refused or failed ones are not;
 #  - preloaded, refusals (top level, rolled back, swallowed by an EXCEPTION
 #    block, and queued just before a crash) reach schemadrift_ddl_denied
 #    exactly once;
@@ -139,7 +140,8 @@ $node->safe_psql('app', "ALTER SYSTEM SET work_mem = '8MB'");
 $node->safe_psql('app', 'DROP DATABASE scratch');
 ($ret, $stdout, $stderr) = $node->psql('app', 'CREATE ROLE deployer');
 like($stderr, qr/role "deployer" already exists/, 'an allowed command that fails');
-$node->safe_psql('app', 'SET schemadrift.guard = off; CREATE ROLE tmp_a; CREATE ROLE tmp_b; DROP ROLE tmp_a, tmp_b;');
+$node->safe_psql('app', 'SET schemadrift.guard = off; CREATE ROLE tmp_a; CREATE ROLE tmp_b; '
+	  . 'GRANT tmp_a, tmp_b TO deployer; REVOKE tmp_b FROM deployer; DROP ROLE tmp_a, tmp_b;');
 my $su = $node->safe_psql('app', 'SELECT current_user');
 is($node->safe_psql('app', q{
 SELECT event, command_tag, object_type, schema_name, object_identity, is_drop,
@@ -154,9 +156,39 @@ FROM schemadrift_ddl_log WHERE event = 'utility' ORDER BY id}),
 	  . "utility|DROP DATABASE|database||scratch|t|$su|app|DROP DATABASE scratch\n"
 	  . "utility|CREATE ROLE|role||tmp_a|f|$su|app|CREATE ROLE tmp_a\n"
 	  . "utility|CREATE ROLE|role||tmp_b|f|$su|app|CREATE ROLE tmp_b\n"
+	  . "utility|GRANT ROLE|role||tmp_a|f|$su|app|GRANT tmp_a, tmp_b TO deployer\n"
+	  . "utility|GRANT ROLE|role||tmp_b|f|$su|app|GRANT tmp_a, tmp_b TO deployer\n"
+	  . "utility|REVOKE ROLE|role||tmp_b|f|$su|app|REVOKE tmp_b FROM deployer\n"
 	  . "utility|DROP ROLE|role||tmp_a|t|$su|app|DROP ROLE tmp_a, tmp_b\n"
 	  . "utility|DROP ROLE|role||tmp_b|t|$su|app|DROP ROLE tmp_a, tmp_b",
 	'allowed shared-object commands are audited, one row per object (break-glass, rule, guard off), refused or failed ones are not');
+
+# REINDEX fires event triggers only from PostgreSQL 17 on; before, the
+# preloaded hook records it, one row for what it names
+$node->safe_psql('app', q{
+SET schemadrift.guard = off;
+CREATE INDEX merchants_id ON public.merchants (id);
+REINDEX TABLE public.merchants;
+REINDEX INDEX public.merchants_id;
+REINDEX SCHEMA public;
+});
+my $reindex = $node->safe_psql('app', q{
+SELECT event, object_type, schema_name, object_identity, statement
+FROM schemadrift_ddl_log WHERE command_tag = 'REINDEX' ORDER BY id});
+if ($node->pg_version < 17)
+{
+	is($reindex,
+		"utility|table|public|public.merchants|REINDEX TABLE public.merchants\n"
+		  . "utility|index|public|public.merchants_id|REINDEX INDEX public.merchants_id\n"
+		  . "utility|schema||public|REINDEX SCHEMA public",
+		'before 17, REINDEX is audited by the hook, one row for the object it names');
+}
+else
+{
+	unlike($reindex, qr/^utility/m, 'from 17, REINDEX is audited by the event triggers, not the hook');
+	like($reindex, qr/^ddl_command_end\|index\|public\|public\.merchants_id\|REINDEX TABLE public\.merchants$/m,
+		'with a row per rebuilt index');
+}
 is($node->safe_psql('app', 'SELECT ok FROM schemadrift_ddl_log_verify()'),
 	't', 'and the hash chain covers them');
 
