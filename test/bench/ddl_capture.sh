@@ -28,7 +28,8 @@
 # cluster) spent inside the guard's event-trigger functions, inside
 # capture's, and inside core's event-trigger calls that contain both (the
 # whole price of having event triggers) -- the guard's cost where
-# throughput noise hides it.  ROUNDS=0 PERF=20 takes the profile alone.
+# throughput noise hides it.  ROUNDS=0 PERF=20 takes the profile alone;
+# PERF_DATA=file keeps the recording (perf report -i file).
 #
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), ROUNDS (7),
 # DURATION seconds per run (10), CLIENTS (4), BENCH_PORT (54331), MODES
@@ -221,6 +222,8 @@ if [ -n "${PERF:-}" ]; then
 		exit 1
 	fi
 	postmaster=$(head -1 "$dir/data/postmaster.pid")
+	# the set-up's writes out of the way, so the profile is the DDL's
+	psql -d postgres -c CHECKPOINT
 	# attached to the postmaster, perf follows the backends it forks
 	perf record -q -g -F 499 -p "$postmaster" -o "$dir/perf.data" -- sleep "$PERF" >/dev/null 2>&1 &
 	perf_pid=$!
@@ -229,6 +232,7 @@ if [ -n "${PERF:-}" ]; then
 		-c "$CLIENTS" -j "$CLIENTS" -T "$((PERF - 2))" -f "$dir/ddl.sql" bench_sd >/dev/null 2>&1
 	wait "$perf_pid" || true
 	perf report -i "$dir/perf.data" --children --sort sym --stdio -g none 2>/dev/null >"$dir/perf.txt"
+	[ -n "${PERF_DATA:-}" ] && cp "$dir/perf.data" "$PERF_DATA"
 	share() {
 		local total=0 f
 		for f in "$@"; do
@@ -244,8 +248,14 @@ if [ -n "${PERF:-}" ]; then
 		"$(share schemadrift_guard_ddl_command_start schemadrift_guard_sql_drop)"
 	printf '| capture (schemadrift_audit_ddl_command_end, _sql_drop, _table_rewrite) | %.2f%% |\n' \
 		"$(share schemadrift_audit_ddl_command_end schemadrift_audit_sql_drop schemadrift_audit_table_rewrite)"
-	printf '| core'"'"'s event-trigger calls, both of the above included | %.2f%% |\n' \
-		"$(share EventTriggerDDLCommandStart EventTriggerDDLCommandEnd EventTriggerSQLDrop EventTriggerTableRewrite)"
+	printf '| core'"'"'s event-trigger work (calls, command collection), both of the above included | %.2f%% |\n' \
+		"$(share EventTriggerDDLCommandStart EventTriggerDDLCommandEnd EventTriggerSQLDrop EventTriggerTableRewrite \
+			EventTriggerBeginCompleteQuery EventTriggerEndCompleteQuery EventTriggerCollectSimpleCommand \
+			EventTriggerAlterTableStart EventTriggerCollectAlterTableSubcmd EventTriggerAlterTableEnd \
+			EventTriggerSQLDropAddObject)"
+	# the check that call chains were unwound: nearly all of it is under these
+	printf '| (check: all utility commands, standard_ProcessUtility) | %.2f%% |\n' "$(share standard_ProcessUtility)"
+	printf '| (check: all backends'"'"' work, PostgresMain) | %.2f%% |\n' "$(share PostgresMain)"
 fi
 
 echo
