@@ -308,6 +308,38 @@ DROP ROLE regress_fix_da_owner;
 RESET client_min_messages;
 
 --
+-- Views over views, in the order their definitions need: a view is created
+-- after the views it reads and dropped before them, whatever their names
+-- say (the script would fail in name order)
+--
+CREATE SCHEMA vx;
+CREATE TABLE vx.base (id int, v text);
+CREATE VIEW vx.z_first AS SELECT id, v FROM vx.base;
+CREATE VIEW vx.m_middle AS SELECT id FROM vx.z_first WHERE id > 0;
+CREATE VIEW vx.a_last AS
+	WITH w AS (SELECT id FROM vx.m_middle)
+	SELECT w.id, b.v FROM w JOIN vx.base b USING (id)
+	WHERE EXISTS (SELECT 1 FROM vx.z_first z WHERE z.id = w.id);
+CREATE VIEW vx.b_inner AS SELECT id FROM vx.base;
+CREATE VIEW vx.y_outer AS SELECT id FROM vx.b_inner;
+\set vopts '{"include_schemas": ["vx"]}'
+SELECT schemadrift_snapshot(:'vopts') AS vsnap \gset
+DROP VIEW vx.a_last, vx.m_middle, vx.z_first, vx.y_outer, vx.b_inner;
+SELECT schemadrift_snapshot(:'vopts') AS vbare \gset
+SELECT schemadrift_sync_sql(source => :'vsnap'::jsonb, options => :'vopts') AS vscript \gset
+SELECT line FROM regexp_split_to_table(:'vscript', '\n') line WHERE line ~ '^(CREATE|DROP) VIEW';
+:vscript
+SELECT count(*) AS differences FROM schemadrift_diff(source => :'vsnap'::jsonb, options => :'vopts');
+SELECT schemadrift_sync_sql(source => :'vbare'::jsonb,
+	options => '{"include_schemas": ["vx"], "allow_destructive": true}') AS vscript \gset
+SELECT line FROM regexp_split_to_table(:'vscript', '\n') line WHERE line ~ '^(CREATE|DROP) VIEW';
+:vscript
+SELECT count(*) AS differences FROM schemadrift_diff(source => :'vbare'::jsonb, options => :'vopts');
+SET client_min_messages = warning;
+DROP SCHEMA vx CASCADE;
+RESET client_min_messages;
+
+--
 -- Hazards counted on the target's rows: 3 NULLs before SET NOT NULL, a
 -- group of 2 duplicates before UNIQUE, an orphan before a foreign key, data
 -- a dropped column loses; steps that would fail are left to a person

@@ -33,6 +33,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
@@ -1814,6 +1815,53 @@ view_query(SdObject *view)
 	return pnstrdup(def, len);
 }
 
+/* reads_walker: collect the schema-qualified relations a raw query names */
+static bool
+reads_walker(Node *node, void *context)
+{
+	List	  **reads = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeVar))
+	{
+		RangeVar   *rv = (RangeVar *) node;
+
+		/* unqualified: a CTE, or pg_catalog's (the read pins search_path) */
+		if (rv->schemaname != NULL && rv->catalogname == NULL)
+			*reads = lappend(*reads, (char *) quote_qualified_identifier(rv->schemaname,
+																		 rv->relname));
+		return false;
+	}
+	return raw_expression_tree_walker(node, reads_walker, context);
+}
+
+/*
+ * view_reads
+ *		The identities of the relations a view's definition reads, from its
+ *		text alone (a snapshot has no pg_depend): the definition is read
+ *		with pg_catalog alone on search_path, so every other relation in it
+ *		is schema-qualified.  The script orders views by these edges (a
+ *		view after the views it reads; their drops the other way round).
+ *		NIL when the text does not parse (the step is refused then anyway).
+ */
+static List *
+view_reads(SdObject *view)
+{
+	char	   *query = view_query(view);
+	char	   *error;
+	List	   *parsed;
+	List	   *reads = NIL;
+	ListCell   *lc;
+
+	if (query == NULL)
+		return NIL;
+	parsed = parse_one(query, &error);
+	foreach(lc, parsed)
+		reads_walker(((RawStmt *) lfirst(lc))->stmt, &reads);
+	return reads;
+}
+
 static void
 create_view(SdFixContext *ctx, SdFix *fix, SdObject *view, bool replace)
 {
@@ -1852,6 +1900,7 @@ create_view(SdFixContext *ctx, SdFix *fix, SdObject *view, bool replace)
 		return;
 	first = list_length(fix->steps) - 1;
 	((SdFixStep *) llast(fix->steps))->creates = view->identity;
+	((SdFixStep *) llast(fix->steps))->after = view_reads(view);
 	add_trailers(fix, view, FIX_PHASE_VIEW);
 	foreach(lc, children_of(ctx, true, view, "index"))
 		create_index(fix, lfirst(lc), false);
@@ -2850,6 +2899,12 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 	else
 		why = "drops an object the source does not have";
 	add_step(fix, kind_phase(tgt), true, sql, tag, -1, why);
+	if ((kind_is(tgt, "view") || kind_is(tgt, "materialized view")) && last_step(fix))
+	{
+		/* dropped before the views it reads (fix_script.c) */
+		last_step(fix)->creates = tgt->identity;
+		last_step(fix)->after = view_reads(tgt);
+	}
 	if (kind_is(tgt, "table column"))
 		hazard(fix, tgt->parent[0], tgt->parent[1],
 			   psprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", parent_name(tgt),

@@ -85,8 +85,10 @@ typedef struct SdFixStep
 	char	   *manual;			/* why it cannot run as written (a secret to
 								 * fill in): always left as a comment */
 	char	   *remark;			/* a line the script shows before it */
-	char	   *creates;		/* identity of the relation it creates */
-	List	   *after;			/* identities of relations it needs first */
+	char	   *creates;		/* identity of the relation it creates (a
+								 * view's drop: it drops) */
+	List	   *after;			/* identities of relations it needs first (a
+								 * view: those it reads) */
 } SdFixStep;
 
 /* both sides of a diff, and what fixes are made with */

@@ -113,13 +113,28 @@ cmp_steps(const void *a, const void *b)
 	return x->seq - y->seq;
 }
 
-/* whether step needs a relation that a step in steps[from..to) creates */
+/*
+ * whether step needs a relation that a step in steps[from..to) creates; for
+ * a drop, whether a step there drops a relation that reads the one step
+ * drops (drops go the other way round)
+ */
 static bool
 waits_for(SdFixStep *step, OrderedStep *steps, int from, int to)
 {
 	ListCell   *lc;
 	int			i;
 
+	if (step->drop)
+	{
+		if (step->creates == NULL)
+			return false;
+		for (i = from; i < to; i++)
+			if (steps[i].step != step)
+				foreach(lc, steps[i].step->after)
+					if (strcmp(step->creates, lfirst(lc)) == 0)
+						return true;
+		return false;
+	}
 	foreach(lc, step->after)
 		for (i = from; i < to; i++)
 			if (steps[i].step->creates != NULL && steps[i].step != step &&
@@ -132,8 +147,9 @@ waits_for(SdFixStep *step, OrderedStep *steps, int from, int to)
  * order_within_phases
  *		Within each phase of the sorted steps, put a step that needs a
  *		relation after the step that creates it (a partition after its
- *		partitioned table, a child after its parents), keeping the order
- *		otherwise.  Steps that wait for each other in a cycle keep their
+ *		partitioned table, a child after its parents, a view after the views
+ *		it reads), and the drop of a view after the drops of the views that
+ *		read it, keeping the order otherwise.  Steps that wait for each other in a cycle keep their
  *		order.
  */
 static void
