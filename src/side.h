@@ -23,9 +23,10 @@ extern SdObjectSet *sd_side_local_read(SdOptions *options, bool with_attrs);
 
 /* side_remote.c */
 typedef SdObjectSet *(*SdReferenceFn) (void *arg);
+struct SdRemote;
 
 extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
-										bool with_attrs);
+										bool with_attrs, struct SdRemote **keep);
 /*
  * The remote's schemadrift schema, quoted, if it has one that can answer a
  * hash-first read in C (0.2.0 or later); no row otherwise.
@@ -48,7 +49,8 @@ extern void sd_side_remote_fingerprint(const char *server, SdOptions *options,
 									   char *out);
 extern SdObjectSet *sd_side_remote_read_against(const char *server, SdOptions *options,
 												SdReferenceFn reference, void *arg,
-												SdObjectSet **other);
+												SdObjectSet **other,
+												struct SdRemote **keep);
 
 /* side.c */
 extern void sd_side_check_name(const char *name, const char *argname);
