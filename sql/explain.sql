@@ -156,6 +156,22 @@ SELECT count(*) > 1 AS several_rows, count(changed_on) AS attributed
 FROM schemadrift_diff(source => schemadrift_snapshot(:'o', server => 'regress_sd_ex_dev_srv'),
 					  options => :'ox', target => 'regress_sd_ex_bare_srv');
 
+-- a remote role that may not read the log there: NULL, and a NOTICE once
+ALTER ROLE regress_sd_ex_migrator LOGIN;
+DO $$
+BEGIN
+	EXECUTE format('CREATE SERVER regress_sd_ex_prod_ro FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_ex_prod', current_setting('port'));
+END
+$$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_ex_prod_ro
+	OPTIONS (user 'regress_sd_ex_migrator', password_required 'false');
+SELECT count(*) AS rows, count(changed_on) AS attributed
+FROM schemadrift_diff(source => schemadrift_snapshot(:'o', server => 'regress_sd_ex_dev_srv'),
+					  options => :'ox', target => 'regress_sd_ex_prod_ro');
+DROP USER MAPPING FOR CURRENT_USER SERVER regress_sd_ex_prod_ro;
+DROP SERVER regress_sd_ex_prod_ro;
+
 DROP USER MAPPING FOR CURRENT_USER SERVER regress_sd_ex_dev_srv;
 DROP USER MAPPING FOR CURRENT_USER SERVER regress_sd_ex_prod_srv;
 DROP USER MAPPING FOR CURRENT_USER SERVER regress_sd_ex_bare_srv;
