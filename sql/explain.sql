@@ -73,6 +73,26 @@ SELECT count(*) FROM schemadrift_diff(source => :'before'::jsonb, options => :'o
 SELECT count(*) FROM schemadrift_diff(options => '{"explain": 1}');
 SELECT count(*) FROM schemadrift_diff(options => '{"explain": null}');
 
+-- an older declaration (0.1.0's columns) has nothing to fill: explain
+-- changes nothing; one with some of the columns gets those
+CREATE FUNCTION regress_diff_old(source jsonb, options jsonb, target text DEFAULT NULL)
+RETURNS TABLE (kind text, identity text, change text, attribute text,
+			   source_value text, target_value text, note text)
+AS '$libdir/schemadrift', 'schemadrift_diff_source_snapshot' LANGUAGE C;
+SELECT identity, change FROM regress_diff_old(:'before', :'ox') ORDER BY 1;
+CREATE FUNCTION regress_diff_who(source jsonb, options jsonb, target text DEFAULT NULL)
+RETURNS TABLE (changed_by text, identity text, change text, kind text)
+AS '$libdir/schemadrift', 'schemadrift_diff_source_snapshot' LANGUAGE C;
+SELECT identity, change, changed_by FROM regress_diff_who(:'before', :'ox') ORDER BY 1;
+-- should fail: attribution columns without the kind and change of a row
+CREATE FUNCTION regress_diff_who_what(source jsonb, options jsonb, target text DEFAULT NULL)
+RETURNS TABLE (identity text, changed_by text)
+AS '$libdir/schemadrift', 'schemadrift_diff_source_snapshot' LANGUAGE C;
+SELECT * FROM regress_diff_who_what(:'before', :'ox');
+-- (without explain it is only a shorter row)
+SELECT count(*) FROM regress_diff_who_what(:'before', :'o');
+DROP FUNCTION regress_diff_old, regress_diff_who, regress_diff_who_what;
+
 DROP SCHEMA ex CASCADE;
 
 -- ---- foreign servers --------------------------------------------------------

@@ -932,7 +932,7 @@ explain_rows(DiffState *ds, Tuplestorestate *out, SdAuditLog *target_log,
 		identities[n] = row_text(ds, slot->tts_values, slot->tts_isnull, COL_IDENTITY);
 		change = row_text(ds, slot->tts_values, slot->tts_isnull, COL_CHANGE);
 		if (kinds[n] == NULL || identities[n] == NULL || change == NULL)
-			elog(ERROR, "explain needs the kind, identity and change columns");
+			elog(ERROR, "diff row without kind, identity or change");
 		missing[n] = strcmp(change, "missing") == 0;
 		n++;
 	}
@@ -1059,6 +1059,13 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 				ds.tupstore = tuplestore_begin_heap(true, false, work_mem);
 				break;
 			}
+		if (ds.explain && (ds.colpos[COL_KIND] < 0 || ds.colpos[COL_IDENTITY] < 0 ||
+						   ds.colpos[COL_CHANGE] < 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("function schemadrift_diff is declared with attribution columns but without \"kind\", \"identity\" or \"change\""),
+					 errdetail("The option \"explain\" finds each row's audit log entry by its kind, identity and change."),
+					 errhint("Declare the three columns, or leave \"explain\" out.")));
 	}
 	else
 		ds.script = true;
