@@ -81,7 +81,8 @@ REGRESS = \
 	audit_redaction \
 	audit_integrity \
 	guard \
-	workflow
+	workflow \
+	explain
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected

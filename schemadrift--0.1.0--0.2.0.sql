@@ -74,7 +74,9 @@ COMMENT ON FUNCTION @extschema@.schemadrift_version() IS
 -- a server argument after options: dropped and created again (a view of
 -- yours over one of them stops the update; see README.md, "Upgrading").
 -- schemadrift_diff's text sides now also name foreign servers, and its
--- result gains fix_sql (src/fix.c): dropped and created again.
+-- result gains fix_sql (src/fix.c) and, filled with the option explain,
+-- the last audit log entry of each row's object (changed_on ... audit_id,
+-- src/attribution.c): dropped and created again.
 --
 
 DROP FUNCTION @extschema@.schemadrift_objects(jsonb);
@@ -121,7 +123,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source text DEFAULT NULL,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -133,7 +138,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source text DEFAULT NULL,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_target_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -145,7 +153,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	options jsonb DEFAULT '{}',
 	target text DEFAULT NULL)
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_source_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -157,7 +168,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source jsonb,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_snapshots'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 

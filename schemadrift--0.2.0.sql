@@ -84,6 +84,8 @@ COMMENT ON FUNCTION @extschema@.schemadrift_snapshot(jsonb, text) IS
 -- or a snapshot (jsonb).  The overloads with a jsonb side require it, so that no two overloads default
 -- the same position; jsonb sides are passed by name (source => or
 -- target =>), since PostgreSQL identifies overloads by argument types only.
+-- The columns from changed_on to audit_id are filled with the option
+-- explain: each row's last audit log entry (src/attribution.c).
 --
 
 CREATE FUNCTION @extschema@.schemadrift_diff(
@@ -91,7 +93,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source text DEFAULT NULL,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -103,7 +108,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source text DEFAULT NULL,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_target_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -115,7 +123,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	options jsonb DEFAULT '{}',
 	target text DEFAULT NULL)
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_source_snapshot'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -127,7 +138,10 @@ CREATE FUNCTION @extschema@.schemadrift_diff(
 	source jsonb,
 	options jsonb DEFAULT '{}')
 RETURNS TABLE (kind text, identity text, change text, attribute text,
-			   source_value text, target_value text, note text, fix_sql text)
+			   source_value text, target_value text, note text, fix_sql text,
+			   changed_on text, changed_by text, changed_at timestamptz,
+			   application_name text, client_addr inet, command_tag text,
+			   statement text, change_reason text, audit_id bigint)
 AS 'MODULE_PATHNAME', 'schemadrift_diff_snapshots'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 

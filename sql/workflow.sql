@@ -195,7 +195,7 @@ SELECT r->>'identity' AS identity, r->'last_ddl'->>'command_tag' AS command_tag,
 	   r->'last_ddl'->>'change_reason' AS change_reason,
 	   r->'last_ddl'->>'statement' AS statement
 FROM jsonb_array_elements(schemadrift_report(source => 'baseline:release-1', options => :'opts', format => 'json')::jsonb -> 'rows') r;
--- no attribution for a role that cannot read the audit log, and no error
+-- no attribution for a role that cannot read the audit log: a NOTICE, no error
 GRANT SELECT ON schemadrift_baselines TO regress_sd_wf_dba;
 SET ROLE regress_sd_wf_dba;
 SELECT count(*) FILTER (WHERE r ? 'last_ddl') AS attributed, count(*) AS rows

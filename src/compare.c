@@ -22,6 +22,17 @@
  * A side is this database (NULL), a snapshot (jsonb), a foreign server or
  * a stored baseline (text: side.c).
  *
+ * With the option explain, each row also names the last audit log entry of
+ * its object (attribution.c) on the side that has the change.  The diff
+ * says what must change in the target to match the source: the target is
+ * what drifted, so an extra or changed row is attributed from the
+ * target's log (who created or altered it there), and a missing row from
+ * the target's log too when the target dropped the object; a missing
+ * object the target never had is attributed from the source's log (who
+ * created it there: a migration not deployed yet).  changed_on says which.
+ * A snapshot or a baseline has no log; a foreign server has one when its
+ * database has schemadrift, read over the connection its objects came on.
+ *
  * IDENTIFICATION
  *	  src/compare.c
  *
@@ -29,6 +40,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -36,6 +48,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "executor/tuptable.h"
 #include "commands/dbcommands.h"
@@ -45,6 +58,7 @@
 #include "fix.h"
 #include "objects.h"
 #include "options.h"
+#include "remote.h"
 #include "side.h"
 #include "snapshot.h"
 #include "util.h"
@@ -65,8 +79,20 @@ typedef enum DiffColumn
 	COL_TARGET_VALUE,
 	COL_NOTE,
 	COL_FIX_SQL,
+	/* with explain: the last audit log entry (attribution.c) */
+	COL_CHANGED_ON,
+	COL_CHANGED_BY,
+	COL_CHANGED_AT,
+	COL_APPLICATION_NAME,
+	COL_CLIENT_ADDR,
+	COL_COMMAND_TAG,
+	COL_STATEMENT,
+	COL_CHANGE_REASON,
+	COL_AUDIT_ID,
 	NUM_DIFF_COLUMNS
 } DiffColumn;
+
+#define FIRST_EXPLAIN_COLUMN	COL_CHANGED_ON
 
 static const SdResultColumn diff_columns[NUM_DIFF_COLUMNS] = {
 	[COL_KIND] = {"kind", TEXTOID},
@@ -77,7 +103,19 @@ static const SdResultColumn diff_columns[NUM_DIFF_COLUMNS] = {
 	[COL_TARGET_VALUE] = {"target_value", TEXTOID},
 	[COL_NOTE] = {"note", TEXTOID},
 	[COL_FIX_SQL] = {"fix_sql", TEXTOID},
+	[COL_CHANGED_ON] = {"changed_on", TEXTOID},
+	[COL_CHANGED_BY] = {"changed_by", TEXTOID},
+	[COL_CHANGED_AT] = {"changed_at", TIMESTAMPTZOID},
+	[COL_APPLICATION_NAME] = {"application_name", TEXTOID},
+	[COL_CLIENT_ADDR] = {"client_addr", INETOID},
+	[COL_COMMAND_TAG] = {"command_tag", TEXTOID},
+	[COL_STATEMENT] = {"statement", TEXTOID},
+	[COL_CHANGE_REASON] = {"change_reason", TEXTOID},
+	[COL_AUDIT_ID] = {"audit_id", INT8OID},
 };
+
+/* the options of a diff that shape its rows, not what it reads */
+static const char *const diff_row_option_names[] = {"explain", NULL};
 
 /* attributes whose text core deparses, and which may print differently
  * from one major version to the next */
@@ -102,6 +140,9 @@ typedef struct DiffState
 	SdFixContext *fix;			/* NULL when fix_sql is not declared */
 	List	   *script_rows;	/* SdFixRow: a script is made, not rows */
 	bool		script;
+	bool		explain;		/* attribute the rows (attribution.c) */
+	SdRemote   *target_remote;	/* with explain: a remote side's connection, */
+	SdRemote   *source_remote;	/* left open by its read, or NULL */
 } DiffState;
 
 static bool
@@ -176,7 +217,9 @@ emit(DiffState *ds, const SdObject *obj, const char *change,
 		return;
 	}
 	values = palloc0(sizeof(Datum) * ds->tupdesc->natts);
-	nulls = palloc0(sizeof(bool) * ds->tupdesc->natts);
+	nulls = palloc(sizeof(bool) * ds->tupdesc->natts);
+	/* the explain columns are filled afterwards, if at all */
+	memset(nulls, true, sizeof(bool) * ds->tupdesc->natts);
 	if (fix != NULL)
 	{
 		set_text(ds, values, nulls, COL_FIX_SQL, sd_fix_text(ds->fix, fix));
@@ -647,13 +690,15 @@ typedef enum SideType
  * load_side
  *		The object set of one side of a diff.  local_cache holds this
  *		database's set once read, so that a diff of this database with itself
- *		reads it once.
+ *		reads it once.  keep, if not NULL, receives the connection of a
+ *		foreign server's read, left open (for its audit log).
  */
 static SdObjectSet *
 load_side(SideType type, Datum value, const char *argname,
-		  SdOptions *options, SdObjectSet **local_cache)
+		  SdOptions *options, SdObjectSet **local_cache, SdRemote **keep)
 {
 	SdObjectSet *set;
+	char	   *name;
 
 	switch (type)
 	{
@@ -663,7 +708,11 @@ load_side(SideType type, Datum value, const char *argname,
 			return *local_cache;
 
 		case SIDE_NAMED:
-			return sd_side_read_named(TextDatumGetCString(value), argname, options, true);
+			name = TextDatumGetCString(value);
+			if (keep == NULL || sd_side_is_baseline(name))
+				return sd_side_read_named(name, argname, options, true);
+			sd_side_check_name(name, argname);
+			return sd_side_remote_read(name, options, true, keep);
 
 		case SIDE_SNAPSHOT:
 			set = sd_snapshot_load(DatumGetJsonbP(value), argname);
@@ -695,6 +744,7 @@ typedef struct SideToRead
 	const char *argname;
 	SdOptions  *options;
 	SdObjectSet **local_cache;
+	SdRemote  **keep;
 } SideToRead;
 
 static SdObjectSet *
@@ -703,19 +753,22 @@ read_reference(void *arg)
 	SideToRead *side = (SideToRead *) arg;
 
 	return load_side(side->type, side->value, side->argname, side->options,
-					 side->local_cache);
+					 side->local_cache, side->keep);
 }
 
 /*
  * read_server_against
  *		Read the server named by value (argument argname) hash first against
  *		the other side (its type, value and argument name), which is read
- *		into *other meanwhile.
+ *		into *other meanwhile.  keep and other_keep, if not NULL, receive
+ *		the connections of the server's and the other side's reads, left
+ *		open.
  */
 static SdObjectSet *
 read_server_against(Datum value, const char *argname, SideType other_type,
 					Datum other_value, const char *other_argname, SdOptions *options,
-					SdObjectSet **local, SdObjectSet **other)
+					SdObjectSet **local, SdObjectSet **other,
+					SdRemote **keep, SdRemote **other_keep)
 {
 	char	   *server = TextDatumGetCString(value);
 	SideToRead	side;
@@ -726,7 +779,9 @@ read_server_against(Datum value, const char *argname, SideType other_type,
 	side.argname = other_argname;
 	side.options = options;
 	side.local_cache = local;
-	return sd_side_remote_read_against(server, options, read_reference, &side, other);
+	side.keep = other_keep;
+	return sd_side_remote_read_against(server, options, read_reference, &side, other,
+									   keep);
 }
 
 /*
@@ -735,7 +790,8 @@ read_server_against(Datum value, const char *argname, SideType other_type,
  *		first against the other side (side_remote.c): the other side is read
  *		while the remote computes its hashes, and only what differs travels.
  *		When both are servers, the target is read whole and the source
- *		against it.
+ *		against it.  With explain, the servers' connections are left open
+ *		in ds, for their audit logs.
  */
 static void
 load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
@@ -743,18 +799,20 @@ load_sides(DiffState *ds, FunctionCallInfo fcinfo, SideType ttype, int targ,
 {
 	Datum		tvalue = ttype == SIDE_LOCAL || ttype == SIDE_EMPTY ? (Datum) 0 : PG_GETARG_DATUM(targ);
 	Datum		svalue = stype == SIDE_LOCAL ? (Datum) 0 : PG_GETARG_DATUM(sarg);
+	SdRemote  **tkeep = ds->explain ? &ds->target_remote : NULL;
+	SdRemote  **skeep = ds->explain ? &ds->source_remote : NULL;
 
 	/* a stored baseline is read whole, as a snapshot (baseline.c) */
 	if (stype == SIDE_NAMED && !sd_side_is_baseline(TextDatumGetCString(svalue)))
 		ds->source = read_server_against(svalue, "source", ttype, tvalue, "target",
-										 options, local, &ds->target);
+										 options, local, &ds->target, skeep, tkeep);
 	else if (ttype == SIDE_NAMED && !sd_side_is_baseline(TextDatumGetCString(tvalue)))
 		ds->target = read_server_against(tvalue, "target", stype, svalue, "source",
-										 options, local, &ds->source);
+										 options, local, &ds->source, tkeep, skeep);
 	else
 	{
-		ds->target = load_side(ttype, tvalue, "target", options, local);
-		ds->source = load_side(stype, svalue, "source", options, local);
+		ds->target = load_side(ttype, tvalue, "target", options, local, tkeep);
+		ds->source = load_side(stype, svalue, "source", options, local, skeep);
 	}
 }
 
@@ -784,6 +842,145 @@ describe_side(FunctionCallInfo fcinfo, SideType type, int arg)
 	return NULL;				/* keep compiler quiet */
 }
 
+/* ---- explain: the last audit log entry of each row ---------------------- */
+
+/* the audit log of a side: this database's, a remote's, or none */
+static SdAuditLog
+side_log(SideType type, SdRemote *remote, const char *side)
+{
+	SdAuditLog	log;
+
+	log.local = (type == SIDE_LOCAL);
+	log.remote = remote;
+	log.side = side;
+	return log;
+}
+
+/* a text column of a row read back (NULL if absent or NULL) */
+static char *
+row_text(DiffState *ds, Datum *values, bool *nulls, DiffColumn col)
+{
+	int			pos = ds->colpos[col];
+
+	if (pos < 0 || nulls[pos])
+		return NULL;
+	return TextDatumGetCString(values[pos]);
+}
+
+/* fill the explain columns of a row from its attribution */
+static void
+set_attribution(DiffState *ds, Datum *values, bool *nulls, const SdAttribution *a)
+{
+	set_text(ds, values, nulls, COL_CHANGED_ON, a->side);
+	set_text(ds, values, nulls, COL_CHANGED_BY, a->user_name);
+	set_text(ds, values, nulls, COL_APPLICATION_NAME, a->application);
+	set_text(ds, values, nulls, COL_COMMAND_TAG, a->command_tag);
+	set_text(ds, values, nulls, COL_STATEMENT, a->statement);
+	set_text(ds, values, nulls, COL_CHANGE_REASON, a->change_reason);
+	if (ds->colpos[COL_CHANGED_AT] >= 0)
+	{
+		nulls[ds->colpos[COL_CHANGED_AT]] = false;
+		values[ds->colpos[COL_CHANGED_AT]] = TimestampTzGetDatum(a->at_value);
+	}
+	if (ds->colpos[COL_CLIENT_ADDR] >= 0 && a->client != NULL)
+	{
+		nulls[ds->colpos[COL_CLIENT_ADDR]] = false;
+		values[ds->colpos[COL_CLIENT_ADDR]] = DirectFunctionCall1(inet_in,
+																  CStringGetDatum(a->client));
+	}
+	if (ds->colpos[COL_AUDIT_ID] >= 0)
+	{
+		nulls[ds->colpos[COL_AUDIT_ID]] = false;
+		values[ds->colpos[COL_AUDIT_ID]] = Int64GetDatum(a->id);
+	}
+}
+
+/*
+ * explain_rows
+ *		Copy the rows of ds->tupstore into out with their explain columns:
+ *		each row's last audit log entry on the side that has the change
+ *		(the file's header says which), one query per side's log.
+ */
+static void
+explain_rows(DiffState *ds, Tuplestorestate *out, SdAuditLog *target_log,
+			 SdAuditLog *source_log)
+{
+	TupleDesc	desc = ds->tupdesc;
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	int			capacity = 64;
+	int			n = 0;
+	char	  **kinds = palloc(sizeof(char *) * capacity);
+	char	  **identities = palloc(sizeof(char *) * capacity);
+	bool	   *missing = palloc(sizeof(bool) * capacity);
+	SdAttribution **found;
+	int			i;
+
+	/* the rows' objects */
+	while (tuplestore_gettupleslot(ds->tupstore, true, false, slot))
+	{
+		char	   *change;
+
+		slot_getallattrs(slot);
+		if (n == capacity)
+		{
+			capacity *= 2;
+			kinds = repalloc_huge(kinds, sizeof(char *) * capacity);
+			identities = repalloc_huge(identities, sizeof(char *) * capacity);
+			missing = repalloc_huge(missing, sizeof(bool) * capacity);
+		}
+		kinds[n] = row_text(ds, slot->tts_values, slot->tts_isnull, COL_KIND);
+		identities[n] = row_text(ds, slot->tts_values, slot->tts_isnull, COL_IDENTITY);
+		change = row_text(ds, slot->tts_values, slot->tts_isnull, COL_CHANGE);
+		if (kinds[n] == NULL || identities[n] == NULL || change == NULL)
+			elog(ERROR, "diff row without kind, identity or change");
+		missing[n] = strcmp(change, "missing") == 0;
+		n++;
+	}
+
+	/* the target's entries; a missing object it has none of, the source's */
+	found = sd_attribute_rows(target_log, n, kinds, identities);
+	{
+		int		   *rows = palloc(sizeof(int) * Max(n, 1));
+		int			m = 0;
+
+		for (i = 0; i < n; i++)
+			if (missing[i] && found[i] == NULL)
+			{
+				kinds[m] = kinds[i];
+				identities[m] = identities[i];
+				rows[m++] = i;
+			}
+		if (m > 0)
+		{
+			SdAttribution **from_source = sd_attribute_rows(source_log, m, kinds,
+															identities);
+
+			for (i = 0; i < m; i++)
+				found[rows[i]] = from_source[i];
+		}
+	}
+
+	/* the rows again, attributed */
+	tuplestore_rescan(ds->tupstore);
+	i = 0;
+	while (tuplestore_gettupleslot(ds->tupstore, true, false, slot))
+	{
+		Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+		bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+
+		slot_getallattrs(slot);
+		memcpy(values, slot->tts_values, sizeof(Datum) * desc->natts);
+		memcpy(nulls, slot->tts_isnull, sizeof(bool) * desc->natts);
+		if (i < n && found[i] != NULL)
+			set_attribution(ds, values, nulls, found[i]);
+		tuplestore_putvalues(out, desc, values, nulls);
+		pfree(values);
+		pfree(nulls);
+		i++;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+}
+
 /*
  * run_diff
  *		The body shared by every overload of schemadrift_diff and of the
@@ -804,14 +1001,20 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 				tmajor;
 	SdFixOptions fixopts;
 	Jsonb	   *fixdoc;
+	Jsonb	   *rowdoc;
+	bool		explain;
 	text	   *script = NULL;
+	Tuplestorestate *result = NULL;
+	int			col;
 
-	/* the options of the fixes are not options of what is read */
+	/* the options of the fixes and of the rows are not options of what is read */
 	if (PG_ARGISNULL(optarg))
 		(void) sd_options_from_datum(fcinfo, optarg);	/* the NULL error */
-	options = sd_options_parse(sd_options_take(PG_GETARG_JSONB_P(optarg),
-											   sd_fix_option_names, &fixdoc));
+	options = sd_options_parse(sd_options_take(sd_options_take(PG_GETARG_JSONB_P(optarg),
+															   sd_fix_option_names, &fixdoc),
+											   diff_row_option_names, &rowdoc));
 	sd_fix_options_parse(fixdoc, output == DIFF_SCRIPT, &fixopts);
+	explain = rowdoc ? sd_options_bool(&rowdoc->root, "explain", false) : false;
 	if (output == DIFF_ROWS)
 		InitMaterializedSRF(fcinfo, 0);
 
@@ -842,6 +1045,27 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 		ds.tupdesc = rsinfo->setDesc;
 		sd_util_result_columns(ds.tupdesc, diff_columns, NUM_DIFF_COLUMNS, ds.colpos,
 							   "schemadrift_diff");
+
+		/*
+		 * With explain, rows go to a store of their own first: their
+		 * attribution needs all of them (one query per side's log).  A
+		 * declaration without the explain columns has nothing to fill.
+		 */
+		for (col = FIRST_EXPLAIN_COLUMN; col < NUM_DIFF_COLUMNS && explain; col++)
+			if (ds.colpos[col] >= 0)
+			{
+				ds.explain = true;
+				result = ds.tupstore;
+				ds.tupstore = tuplestore_begin_heap(true, false, work_mem);
+				break;
+			}
+		if (ds.explain && (ds.colpos[COL_KIND] < 0 || ds.colpos[COL_IDENTITY] < 0 ||
+						   ds.colpos[COL_CHANGE] < 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("function schemadrift_diff is declared with attribution columns but without \"kind\", \"identity\" or \"change\""),
+					 errdetail("The option \"explain\" finds each row's audit log entry by its kind, identity and change."),
+					 errhint("Declare the three columns, or leave \"explain\" out.")));
 	}
 	else
 		ds.script = true;
@@ -900,6 +1124,19 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 	}
 
 	sd_compare(&ds);
+
+	if (ds.explain)
+	{
+		SdAuditLog	tlog = side_log(ttype, ds.target_remote, "target");
+		SdAuditLog	slog = side_log(stype, ds.source_remote, "source");
+
+		explain_rows(&ds, result, &tlog, &slog);
+		tuplestore_end(ds.tupstore);
+		if (ds.target_remote != NULL)
+			sd_remote_close(ds.target_remote);
+		if (ds.source_remote != NULL)
+			sd_remote_close(ds.source_remote);
+	}
 
 	if (ds.script)
 	{

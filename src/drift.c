@@ -36,6 +36,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "util.h"
@@ -123,14 +124,55 @@ column_pos(TupleDesc desc, const char *name)
 }
 
 /*
+ * row_attribution
+ *		The last audit log entry a row of schemadrift_diff with explain
+ *		names (pos: the positions of changed_on, audit_id, command_tag,
+ *		changed_by, changed_at, application_name, client_addr, statement,
+ *		change_reason), or NULL.
+ */
+static SdAttribution *
+row_attribution(TupleTableSlot *slot, const int *pos)
+{
+	SdAttribution *a;
+	bool		isnull;
+	Datum		d;
+
+	if (pos[0] < 0 || pos[1] < 0 || pos[4] < 0)
+		return NULL;
+	d = slot_getattr(slot, pos[1] + 1, &isnull);
+	if (isnull)
+		return NULL;
+	a = palloc0(sizeof(SdAttribution));
+	a->id = DatumGetInt64(d);
+	a->side = slot_text(slot, pos[0]);
+	a->command_tag = slot_text(slot, pos[2]);
+	a->user_name = slot_text(slot, pos[3]);
+	d = slot_getattr(slot, pos[4] + 1, &isnull);
+	a->at_value = isnull ? 0 : DatumGetTimestampTz(d);
+	a->at = isnull ? "?" : sd_attribution_time_text(a->at_value);
+	a->application = slot_text(slot, pos[5]);
+	if (pos[6] >= 0)
+	{
+		d = slot_getattr(slot, pos[6] + 1, &isnull);
+		if (!isnull)
+			a->client = DatumGetCString(DirectFunctionCall1(inet_out, d));
+	}
+	a->statement = slot_text(slot, pos[7]);
+	a->change_reason = slot_text(slot, pos[8]);
+	return a;
+}
+
+/*
  * sd_drift_read
  *		The rows of schemadrift_diff(target, source, options), from the
  *		overload declared in schema nspid for the sides' types, with the
- *		objects missing, extra and changed counted.
+ *		objects missing, extra and changed counted.  With explain, the diff
+ *		runs with {"explain": true} added to the options, and each row
+ *		carries its last audit log entry (attribution.c) where it has one.
  */
 SdDrift *
 sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
-			  Datum options, bool options_null)
+			  Datum options, bool options_null, bool explain)
 {
 	SdDrift    *drift = palloc0(sizeof(SdDrift));
 	Oid			argtypes[3];
@@ -140,9 +182,11 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 	FmgrInfo	flinfo;
 	ReturnSetInfo rsinfo;
 	TupleTableSlot *slot;
-	int			pos[8];
-	const char *const names[8] = {"kind", "identity", "change", "attribute",
-	"source_value", "target_value", "note", "fix_sql"};
+	int			pos[17];
+	const char *const names[17] = {"kind", "identity", "change", "attribute",
+		"source_value", "target_value", "note", "fix_sql",
+		"changed_on", "audit_id", "command_tag", "changed_by", "changed_at",
+	"application_name", "client_addr", "statement", "change_reason"};
 	char	   *schema;
 	char	   *last = NULL;
 	char	   *object;
@@ -150,6 +194,10 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 	int			i;
 
 	LOCAL_FCINFO(fc, 3);
+
+	if (explain && !options_null)
+		options = DirectFunctionCall2(jsonb_concat, options,
+									  JsonbPGetDatum(sd_jsonb_from_cstring("{\"explain\": true}")));
 
 	/* the overload: (target, source, options), or (source, options, target) */
 	if (target->type == TEXTOID && source->type == JSONBOID)
@@ -201,7 +249,7 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 	if (rsinfo.setResult == NULL || rsinfo.setDesc == NULL)
 		elog(ERROR, "schemadrift_diff returned no result set");
 
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 17; i++)
 		pos[i] = column_pos(rsinfo.setDesc, names[i]);
 
 	drift->rows = palloc(sizeof(SdDriftRow) * capacity);
@@ -226,7 +274,7 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 		row->fix_sql = slot_text(slot, pos[7]);
 		row->accepted = false;
 		row->acceptance = NULL;
-		row->last_ddl = NULL;
+		row->last_ddl = row_attribution(slot, &pos[8]);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	tuplestore_end(rsinfo.setResult);
@@ -263,8 +311,6 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 		}
 	}
 
-	drift->local_side = (target->type == TEXTOID && target->isnull) ||
-		(source->type == TEXTOID && source->isnull);
 	drift->target_label = side_label(target);
 	drift->source_label = side_label(source);
 	return drift;
@@ -272,10 +318,11 @@ sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
 
 /*
  * sd_drift_from_call
- *		The drift of a SQL-callable function declared like schemadrift_diff.
+ *		The drift of a SQL-callable function declared like schemadrift_diff
+ *		(attributed with explain).
  */
 SdDrift *
-sd_drift_from_call(FunctionCallInfo fcinfo)
+sd_drift_from_call(FunctionCallInfo fcinfo, bool explain)
 {
 	SdDriftSide target;
 	SdDriftSide source;
@@ -284,7 +331,7 @@ sd_drift_from_call(FunctionCallInfo fcinfo)
 	sd_drift_args(fcinfo, &target, &source, &optarg);
 	return sd_drift_read(get_func_namespace(fcinfo->flinfo->fn_oid),
 						 &target, &source, PG_GETARG_DATUM(optarg),
-						 PG_ARGISNULL(optarg));
+						 PG_ARGISNULL(optarg), explain);
 }
 
 /*
@@ -345,7 +392,7 @@ PG_FUNCTION_INFO_V1(schemadrift_assert_no_drift);
 Datum
 schemadrift_assert_no_drift(PG_FUNCTION_ARGS)
 {
-	SdDrift    *drift = sd_drift_from_call(fcinfo);
+	SdDrift    *drift = sd_drift_from_call(fcinfo, false);
 	StringInfoData detail;
 	int			shown = 0;
 	int			i;

@@ -85,21 +85,6 @@ static void alter_fdw_options(SdFix *fix, SdFixPhase phase, const char *head,
 
 /* ---- options ------------------------------------------------------------- */
 
-static bool
-option_bool(JsonbContainer *c, const char *key, bool dflt)
-{
-	JsonbValue *v = sd_jsonb_get(c, key);
-
-	if (v == NULL)
-		return dflt;
-	if (v->type != jbvBool)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must be a boolean, not %s", key, sd_jsonb_type_name(v)),
-				 errhint("Pass true or false.")));
-	return v->val.boolean;
-}
-
 /* a timeout: a string PostgreSQL reads as one, like '5s' or '0' */
 static char *
 option_timeout(JsonbContainer *c, const char *key, const char *dflt)
@@ -144,11 +129,11 @@ sd_fix_options_parse(Jsonb *fix, bool script, SdFixOptions *out)
 	 * Counting reads whole tables: a script counts by default, a diff's rows
 	 * only when asked (a plain diff must not scan the tables it compares).
 	 */
-	out->count_rows = c ? option_bool(c, "count_rows", script) : script;
+	out->count_rows = c ? sd_options_bool(c, "count_rows", script) : script;
 
-	out->allow_destructive = c ? option_bool(c, "allow_destructive", false) : false;
-	out->concurrently = c ? option_bool(c, "concurrently", false) : false;
-	out->not_valid = c ? option_bool(c, "not_valid", false) : false;
+	out->allow_destructive = c ? sd_options_bool(c, "allow_destructive", false) : false;
+	out->concurrently = c ? sd_options_bool(c, "concurrently", false) : false;
+	out->not_valid = c ? sd_options_bool(c, "not_valid", false) : false;
 	out->lock_timeout = c ? option_timeout(c, "lock_timeout", "5s") : pstrdup("5s");
 	out->statement_timeout = c ? option_timeout(c, "statement_timeout", "0") : pstrdup("0");
 }

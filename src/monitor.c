@@ -81,7 +81,8 @@ schemadrift_monitor(PG_FUNCTION_ARGS)
 	int			rc;
 
 	drift = sd_drift_read(get_func_namespace(fcinfo->flinfo->fn_oid),
-						  &target, &source, PG_GETARG_DATUM(2), PG_ARGISNULL(2));
+						  &target, &source, PG_GETARG_DATUM(2), PG_ARGISNULL(2),
+						  false);
 	drift_hash(drift, hash);
 	by_kind = sd_drift_by_kind_json(drift);
 

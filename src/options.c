@@ -404,3 +404,23 @@ sd_options_take(Jsonb *options, const char *const *names, Jsonb **taken)
 		*taken = sd_jsonb_from_cstring(take.data);
 	return sd_jsonb_from_cstring(rest.data);
 }
+
+/*
+ * sd_options_bool
+ *		The boolean option key of an options object c, or dflt when it is
+ *		absent; any other JSON type is an error.
+ */
+bool
+sd_options_bool(JsonbContainer *c, const char *key, bool dflt)
+{
+	JsonbValue *v = sd_jsonb_get(c, key);
+
+	if (v == NULL)
+		return dflt;
+	if (v->type != jbvBool)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a boolean, not %s", key, sd_jsonb_type_name(v)),
+				 errhint("Pass true or false.")));
+	return v->val.boolean;
+}

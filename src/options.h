@@ -24,6 +24,7 @@ extern SdOptions *sd_options_from_datum(FunctionCallInfo fcinfo, int argno);
 extern bool sd_options_equal(const SdOptions *a, const SdOptions *b);
 extern bool sd_options_ignores(const SdOptions *options, const char *item);
 extern const char *sd_jsonb_type_name(JsonbValue *v);
+extern bool sd_options_bool(JsonbContainer *c, const char *key, bool dflt);
 extern Jsonb *sd_options_take(Jsonb *options, const char *const *names, Jsonb **taken);
 
 #endif							/* SCHEMADRIFT_OPTIONS_H */

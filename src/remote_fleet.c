@@ -575,7 +575,8 @@ diff_member(FleetMember *m, void *arg)
 	SdObjectSet *source = (SdObjectSet *) arg;
 	SdObjectSet *other;
 	SdObjectSet *target = sd_side_remote_read_against(m->server, m->options,
-													  the_source, source, &other);
+													  the_source, source, &other,
+													  NULL);
 
 	sd_compare_counts(source, target, &m->missing, &m->extra, &m->changed);
 }

@@ -136,7 +136,9 @@ cut(const char *v, const char *null_text)
 
 /*
  * "ALTER TABLE by alice at <time> (psql, 10.0.0.1, reason CHG-1):
- * <statement>": an object's last audit log entry
+ * <statement>": an object's last audit log entry, "on the source: " first
+ * when it comes from the source's log (a missing object the target never
+ * dropped: attribution.c)
  */
 static char *
 last_ddl_text(const SdAttribution *a)
@@ -144,6 +146,8 @@ last_ddl_text(const SdAttribution *a)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
+	if (a->side != NULL && strcmp(a->side, "source") == 0)
+		appendStringInfoString(&buf, "on the source: ");
 	appendStringInfo(&buf, "%s by %s at %s", a->command_tag,
 					 a->user_name ? a->user_name : "?", a->at);
 	if (a->application || a->client || a->change_reason)
@@ -392,7 +396,9 @@ report_json(StringInfo buf, const SdDrift *drift, KindGroup *groups, int ngroups
 			const SdAttribution *a = row->last_ddl;
 
 			appendStringInfoString(buf, ", \"last_ddl\": {");
-			append_json_field(buf, "command_tag", a->command_tag, true);
+			append_json_field(buf, "side", a->side, true);
+			appendStringInfo(buf, ", \"audit_id\": " INT64_FORMAT, a->id);
+			append_json_field(buf, "command_tag", a->command_tag, false);
 			append_json_field(buf, "user", a->user_name, false);
 			append_json_field(buf, "at", a->at, false);
 			append_json_field(buf, "application", a->application, false);
@@ -435,9 +441,7 @@ schemadrift_report(PG_FUNCTION_ARGS)
 				 errmsg("unrecognized report format \"%s\"", format),
 				 errhint("Use \"text\", \"markdown\" or \"json\".")));
 
-	drift = sd_drift_from_call(fcinfo);
-	if (drift->local_side)
-		sd_attribute(drift);
+	drift = sd_drift_from_call(fcinfo, true);
 	groups = group_by_kind(drift, &ngroups);
 	initStringInfo(&buf);
 	switch (fmt)

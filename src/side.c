@@ -111,7 +111,7 @@ sd_side_read_named(const char *name, const char *argname, SdOptions *options,
 	if (sd_side_is_baseline(name))
 		return sd_baseline_read(name, argname, options);
 	sd_side_check_name(name, argname);
-	return sd_side_remote_read(name, options, with_attrs);
+	return sd_side_remote_read(name, options, with_attrs, NULL);
 }
 
 /* the server argument of a function that reads one side, or NULL */

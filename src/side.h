@@ -23,22 +23,27 @@ extern SdObjectSet *sd_side_local_read(SdOptions *options, bool with_attrs);
 
 /* side_remote.c */
 typedef SdObjectSet *(*SdReferenceFn) (void *arg);
+struct SdRemote;
 
 extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
-										bool with_attrs);
+										bool with_attrs, struct SdRemote **keep);
 /*
  * The remote's schemadrift schema, quoted, if it has one that can answer a
- * hash-first read in C (0.2.0 or later); no row otherwise.
+ * hash-first read in C (0.2.0 or later); no row otherwise.  The functions
+ * are looked up in the extension's schema only (OFFSET 0 keeps the planner
+ * from pushing the lookups down to every schema, where one the remote role
+ * may not use, such as pg_toast, fails them with "permission denied").
  */
 #define SD_REMOTE_FIND_SCHEMADRIFT_SQL \
-	"SELECT pg_catalog.quote_ident(n.nspname)" \
+	"SELECT pg_catalog.quote_ident(x.nspname) FROM (" \
+	"SELECT n.nspname" \
 	" FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace" \
-	" WHERE e.extname = 'schemadrift'" \
-	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)" \
+	" WHERE e.extname = 'schemadrift' OFFSET 0) x" \
+	" WHERE pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
 	" || '.schemadrift_schema_hashes(pg_catalog.jsonb)') IS NOT NULL" \
-	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)" \
+	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
 	" || '.schemadrift_version()') IS NOT NULL" \
-	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname)" \
+	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
 	" || '.schemadrift_changed_units(pg_catalog.jsonb, pg_catalog.jsonb, pg_catalog.jsonb)') IS NOT NULL"
 
 extern char *sd_side_remote_schema_hashes_sql(int server_version);
@@ -48,7 +53,8 @@ extern void sd_side_remote_fingerprint(const char *server, SdOptions *options,
 									   char *out);
 extern SdObjectSet *sd_side_remote_read_against(const char *server, SdOptions *options,
 												SdReferenceFn reference, void *arg,
-												SdObjectSet **other);
+												SdObjectSet **other,
+												struct SdRemote **keep);
 
 /* side.c */
 extern void sd_side_check_name(const char *name, const char *argname);

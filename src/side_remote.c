@@ -175,6 +175,7 @@ typedef struct RemoteRead
 	char	   *before;			/* the catalog state of the transaction */
 	char	   *remote_schema;	/* the remote's schemadrift, quoted, if it
 								 * has one of this object model */
+	bool		keep;			/* leave the connection open when done */
 } RemoteRead;
 
 /* connect, and take the catalog state that starts the transaction */
@@ -187,13 +188,15 @@ read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 	rr->state_sql = sd_catalog_state_sql(rr->r->version);
 	rr->options_utf8 = pg_server_to_any(options->canonical, strlen(options->canonical), PG_UTF8);
 	rr->remote_schema = NULL;
+	rr->keep = false;
 	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
 }
 
 /*
  * read_consistent
  *		End the transaction and check that no DDL committed on the remote
- *		while it ran.  True: done (the connection is closed).  False: a new
+ *		while it ran.  True: done (the connection is closed, unless rr->keep:
+ *		then it is idle, outside any transaction).  False: a new
  *		transaction has begun, to read again; after SD_EXTRACT_ATTEMPTS
  *		attempts, fail with 40001.
  */
@@ -206,8 +209,11 @@ read_consistent(RemoteRead *rr, int attempt)
 	after = sd_remote_value(rr->r, rr->state_sql, false, READING);
 	if (rr->before != NULL && after != NULL && strcmp(rr->before, after) == 0)
 	{
-		sd_remote_close(rr->r);
-		rr->r = NULL;
+		if (!rr->keep)
+		{
+			sd_remote_close(rr->r);
+			rr->r = NULL;
+		}
 		return true;
 	}
 	if (attempt >= SD_EXTRACT_ATTEMPTS)
@@ -288,9 +294,13 @@ remote_set(RemoteRead *rr)
  *		Read every canonical object of the foreign server named server under
  *		options.  Returns a sorted set in the caller's memory context; with
  *		attrs only if with_attrs.  The set records the remote's version.
+ *		When keep is not NULL, the connection is left open for more queries
+ *		(the audit log's, attribution.c) and returned there: the caller
+ *		closes it (sd_remote_close), or the end of the transaction does.
  */
 SdObjectSet *
-sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs)
+sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs,
+					SdRemote **keep)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	RemoteRead	rr;
@@ -300,6 +310,7 @@ sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs)
 	int			attempt;
 
 	read_begin(&rr, server, options);
+	rr.keep = (keep != NULL);
 	set = remote_set(&rr);
 	extraction = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
 										   InvalidOid, InvalidOid);
@@ -323,6 +334,8 @@ sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs)
 		set->nobjects = 0;
 	}
 	sd_objects_sort(set);
+	if (keep != NULL)
+		*keep = rr.r;
 	return set;
 }
 
@@ -543,11 +556,13 @@ differing_schemas(SdGroupHash *a, int na, SdGroupHash *b, int nb, bool *a_differ
  *		(with attrs), and is called after the remote's first query is sent,
  *		so that both sides are read at the same time.  Returns the remote's
  *		sorted set, whose objects are the other side's where their units are
- *		equal; *other is set to the other side's set.
+ *		equal; *other is set to the other side's set.  keep is as for
+ *		sd_side_remote_read().
  */
 SdObjectSet *
 sd_side_remote_read_against(const char *server, SdOptions *options,
-							SdReferenceFn reference, void *arg, SdObjectSet **other)
+							SdReferenceFn reference, void *arg, SdObjectSet **other,
+							SdRemote **keep)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	RemoteRead	rr;
@@ -561,6 +576,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	int			attempt;
 
 	read_begin(&rr, server, options);
+	rr.keep = (keep != NULL);
 	set = remote_set(&rr);
 	extraction_hashes = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
 												  InvalidOid, InvalidOid);
@@ -708,6 +724,8 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	}
 	*other = ref;
 	sd_objects_sort(set);
+	if (keep != NULL)
+		*keep = rr.r;
 	return set;
 }
 

@@ -272,7 +272,7 @@ schemadrift_status(PG_FUNCTION_ARGS)
 								  &target, &source,
 								  JsonbPGetDatum(opts ? JsonbValueToJsonb(opts) :
 												 sd_jsonb_from_cstring("{}")),
-								  false);
+								  false, false);
 			counts[0] = drift->missing;
 			counts[1] = drift->extra;
 			counts[2] = drift->changed;

@@ -14,6 +14,7 @@
 #define SCHEMADRIFT_WORKFLOW_H
 
 #include "fmgr.h"
+#include "datatype/timestamp.h"
 #include "utils/jsonb.h"
 
 #include "objects.h"
@@ -48,14 +49,26 @@ extern SdObjectSet *sd_baseline_read(const char *side, const char *argname,
 /* attribution.c: the last audit log entry of a drifted object */
 typedef struct SdAttribution
 {
+	const char *side;			/* whose log: "target" or "source" */
+	int64		id;				/* the entry's id in that log */
 	char	   *command_tag;
-	char	   *user_name;
-	char	   *at;
+	char	   *user_name;		/* current_user_name */
+	TimestampTz at_value;
+	char	   *at;				/* "2026-12-05 23:40:00 UTC" */
 	char	   *application;
-	char	   *client;
-	char	   *statement;
+	char	   *client;			/* the client's address, or NULL */
+	char	   *statement;		/* redacted, as the log keeps it */
 	char	   *change_reason;
 } SdAttribution;
+
+/* where a side's audit log is read: this database, a remote, or nowhere */
+struct SdRemote;
+typedef struct SdAuditLog
+{
+	bool		local;			/* this database */
+	struct SdRemote *remote;	/* else a remote read left open, or NULL */
+	const char *side;			/* "target" or "source" */
+} SdAuditLog;
 
 /* drift.c: the rows of a schemadrift_diff() call, read back */
 typedef struct SdDriftRow
@@ -82,7 +95,6 @@ typedef struct SdDrift
 	int64		extra;
 	int64		changed;
 	int64		accepted;		/* rows an acceptance covers */
-	bool		local_side;		/* one side is this database */
 	char	   *target_label;	/* what the sides are, for people */
 	char	   *source_label;
 } SdDrift;
@@ -98,8 +110,8 @@ typedef struct SdDriftSide
 extern void sd_drift_args(FunctionCallInfo fcinfo, SdDriftSide *target,
 						  SdDriftSide *source, int *optarg);
 extern SdDrift *sd_drift_read(Oid nspid, SdDriftSide *target, SdDriftSide *source,
-							  Datum options, bool options_null);
-extern SdDrift *sd_drift_from_call(FunctionCallInfo fcinfo);
+							  Datum options, bool options_null, bool explain);
+extern SdDrift *sd_drift_from_call(FunctionCallInfo fcinfo, bool explain);
 extern const char *sd_drift_objects_text(const SdDrift *drift);
 extern const char *sd_drift_accepted_text(const SdDrift *drift);
 extern const char *sd_drift_cut(const char *v, int chars, const char *null_text);
@@ -109,7 +121,9 @@ extern void sd_accept_mark(SdDrift *drift, const char *target_name,
 						   const char *source_name);
 
 /* attribution.c */
-extern void sd_attribute(SdDrift *drift);
+extern SdAttribution **sd_attribute_rows(const SdAuditLog *log, int n,
+										 char **kinds, char **identities);
+extern char *sd_attribution_time_text(TimestampTz t);
 
 /* report.c */
 extern char *sd_drift_by_kind_json(const SdDrift *drift);

@@ -153,6 +153,10 @@ SELECT schemadrift_baseline_save('release-42', 'after CHG-42') IS NOT NULL AS ba
 SELECT schemadrift_version_stamp('42', '[{"name": "0042_release.sql", "checksum": "9f86d081"}]') IS NOT NULL AS version_stamped;
 CREATE INDEX merchants_email ON merchants (email);
 SELECT kind, identity, change FROM schemadrift_diff(source => 'baseline:release-42');
+\echo
+\echo '== Who made that drift?  The diff with explain names its audit log entry:'
+SELECT identity, change, changed_on, changed_by, application_name, command_tag, statement
+FROM schemadrift_diff(source => 'baseline:release-42', options => '{"explain": true}');
 SELECT version, matches, missing, extra, changed FROM schemadrift_status();
 
 \c postgres
