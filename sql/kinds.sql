@@ -709,6 +709,12 @@ CREATE SUBSCRIPTION "sub ""s"". ü\%"
 RESET client_min_messages;
 COMMENT ON SUBSCRIPTION "sub ""s"". ü\%" IS 'the replica feed';
 SELECT schemadrift_fingerprint('{"ignore": ["owner"]}') = :'fp_a' AS same_fingerprint;
+-- a subscription the source does not have: its DROP is left to a person
+SELECT kind, change, fix_sql
+FROM schemadrift_diff(source => jsonb_set(:'snap_a'::jsonb - 'fingerprint', '{objects}',
+		(SELECT jsonb_agg(o) FROM jsonb_array_elements(:'snap_a'::jsonb->'objects') o
+		 WHERE o->>'kind' <> 'subscription')),
+	options => '{"ignore": ["owner"]}');
 DROP SUBSCRIPTION "sub ""s"". ü\%";
 
 -- (a database with a subscription cannot be dropped)

@@ -4187,6 +4187,8 @@ drop_statement(SdObject *obj, NodeTag *tag)
 		return psprintf("DROP TYPE IF EXISTS %s CASCADE", name);
 	if (strcmp(k, "extension") == 0)
 		*tag = T_DropStmt;
+	if (strcmp(k, "subscription") == 0)
+		*tag = T_DropSubscriptionStmt;
 	return psprintf("DROP %s IF EXISTS %s", words, name);
 }
 
