@@ -3861,8 +3861,7 @@ change_subscription(SdFix *fix, SdObject *src, const char *a)
 			 strcmp(a, "origin") == 0)
 		add_step(fix, FIX_PHASE_OTHER, false,
 				 psprintf("ALTER SUBSCRIPTION %s SET (%s = %s)", name, a,
-						  quote_literal_cstr(v ? v : strcmp(a, "origin") == 0 ? "any" :
-											 strcmp(a, "streaming") == 0 ? "off" : "off")),
+						  quote_literal_cstr(v ? v : strcmp(a, "origin") == 0 ? "any" : "off")),
 				 T_AlterSubscriptionStmt, -1, NULL);
 	else if (strcmp(a, "slot_name") == 0)
 		add_step(fix, FIX_PHASE_OTHER, false,
