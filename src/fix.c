@@ -2939,6 +2939,12 @@ wait_for_replacement(SdFix *fix, SdObject *obj)
 	}
 }
 
+/*
+ * create_cast
+ *		CREATE CAST between the types of its key: WITH FUNCTION of the
+ *		source's function (checked to be one signature), WITH INOUT or
+ *		WITHOUT FUNCTION, in its context.
+ */
 static void
 create_cast(SdFix *fix, SdObject *c)
 {
@@ -3017,6 +3023,7 @@ create_language(SdFix *fix, SdObject *l, bool trailers)
 		add_trailers(fix, l, FIX_PHASE_LANGUAGE);
 }
 
+/* CREATE ACCESS METHOD of its type with its handler (a name) */
 static void
 create_access_method(SdFix *fix, SdObject *am)
 {
@@ -3070,6 +3077,7 @@ create_transform(SdFix *fix, SdObject *tr, bool trailers)
 		add_trailers(fix, tr, FIX_PHASE_OPERATOR);
 }
 
+/* CREATE [DEFAULT] CONVERSION: its encodings as literals, its function */
 static void
 create_conversion(SdFix *fix, SdObject *cv)
 {
@@ -3146,6 +3154,11 @@ dictionary_options(SdFix *fix, const char *options, List **names)
 	return list_length(((AlterTSDictionaryStmt *) stmt)->options);
 }
 
+/*
+ * create_ts_dictionary
+ *		CREATE TEXT SEARCH DICTIONARY of its template, with its options as
+ *		core keeps them (checked to be a list of options, and counted).
+ */
 static void
 create_ts_dictionary(SdFix *fix, SdObject *d)
 {
@@ -3204,6 +3217,7 @@ ts_map(SdFix *fix, SdObject *cfg, const char *entry, const char *verb)
 			 T_AlterTSConfigurationStmt, 1, NULL);
 }
 
+/* CREATE TEXT SEARCH CONFIGURATION of its parser, then ADD MAPPING of each token */
 static void
 create_ts_configuration(SdFix *fix, SdObject *cfg)
 {
@@ -3223,6 +3237,13 @@ create_ts_configuration(SdFix *fix, SdObject *cfg)
 	add_trailers(fix, cfg, FIX_PHASE_OPERATOR_CLASS);
 }
 
+/*
+ * create_operator
+ *		CREATE OPERATOR named and typed from its key: its function,
+ *		commutator and negator (operator names), estimators (names),
+ *		HASHES and MERGES.  A commutator or negator not made yet is made a
+ *		shell, which its own CREATE then fills.
+ */
 static void
 create_operator(SdFix *fix, SdObject *op)
 {
@@ -3369,6 +3390,7 @@ family_members(SdFix *fix, SdObject *fam, List *want_ops, List *have_ops,
 				 drop ? "drops members of the operator family: what uses them (an index, a query's plan) stops working" : NULL);
 }
 
+/* CREATE OPERATOR FAMILY, then ADD of every member it has */
 static void
 create_operator_family(SdFix *fix, SdObject *fam)
 {
@@ -3495,6 +3517,7 @@ base_value(JsonbContainer *def, const char *key)
 	return sd_jsonb_value_text(v, false);
 }
 
+/* a base type's definition (its base_type attribute), or NULL */
 static JsonbContainer *
 base_definition(SdObject *typ)
 {
@@ -3835,7 +3858,8 @@ change_dictionary_options(SdFix *fix, SdObject *src, SdObject *tgt)
 /*
  * change_subscription
  *		ALTER SUBSCRIPTION of one attribute: ENABLE or DISABLE, SET (option
- *		= value) (an absent option at its default), SET PUBLICATION without
+ *		= value) (an absent option at its default; two_phase from
+ *		PostgreSQL 18, on a disabled subscription), SET PUBLICATION without
  *		a refresh (a refresh connects to the publisher, outside any
  *		transaction: the note says to run it).
  */
@@ -3880,6 +3904,11 @@ change_subscription(SdFix *fix, SdObject *src, const char *a)
 		if (!fix->invalid)
 			last_step(fix)->remark = "the tables of the publications are not refreshed: run ALTER SUBSCRIPTION ... REFRESH PUBLICATION after the script (it connects to the publisher, outside a transaction)";
 	}
+	else if (strcmp(a, "two_phase") == 0 && fix_ctx->target_version >= 180000)
+		add_step(fix, FIX_PHASE_OTHER, false,
+				 psprintf("ALTER SUBSCRIPTION %s SET (two_phase = %s)", name,
+						  attr_bool(src, a) ? "true" : "false"),
+				 T_AlterSubscriptionStmt, -1, NULL);
 	else
 	{
 		fix->note = psprintf("a subscription's %s cannot change in place: make it again (its connection string, which holds a password, is not in the model)", a);
