@@ -3491,6 +3491,27 @@ create_subscription(SdFix *fix, SdObject *sub)
 }
 
 /*
+ * drop_subscription
+ *		DROP SUBSCRIPTION, as a comment only: it drops the subscription's
+ *		slot on the publisher (connecting to it), and cannot run in a
+ *		transaction block while it has one.
+ */
+static void
+drop_subscription(SdFix *fix, SdObject *sub)
+{
+	if (!support_key_ok(sub))
+	{
+		fix_invalid(fix, "a key of another length");
+		return;
+	}
+	add_step(fix, FIX_PHASE_OTHER, true,
+			 psprintf("DROP SUBSCRIPTION IF EXISTS %s", quote_identifier(sub->key[0])),
+			 T_DropSubscriptionStmt, -1, "drops the subscription and its replication slot on the publisher");
+	if (!fix->invalid)
+		last_step(fix)->manual = "DROP SUBSCRIPTION drops its replication slot on the publisher and cannot run in a transaction block while it has one: run it yourself (or first ALTER SUBSCRIPTION ... DISABLE and SET (slot_name = NONE) to keep the slot)";
+}
+
+/*
  * Base and shell types.  A base type is made in two steps: its shell first
  * (with the types, before the C functions that take or return it), then its
  * definition, after those functions and before the tables and routines
@@ -4215,8 +4236,6 @@ drop_statement(SdObject *obj, NodeTag *tag)
 		return psprintf("DROP TYPE IF EXISTS %s CASCADE", name);
 	if (strcmp(k, "extension") == 0)
 		*tag = T_DropStmt;
-	if (strcmp(k, "subscription") == 0)
-		*tag = T_DropSubscriptionStmt;
 	return psprintf("DROP %s IF EXISTS %s", words, name);
 }
 
@@ -4236,6 +4255,11 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 	if (kind_is(tgt, "default acl"))
 	{
 		fix_default_acl(fix, NULL, tgt);
+		return;
+	}
+	if (kind_is(tgt, "subscription"))
+	{
+		drop_subscription(fix, tgt);
 		return;
 	}
 	sql = drop_statement(tgt, &tag);
@@ -4265,9 +4289,6 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 	else
 		why = "drops an object the source does not have";
 	add_step(fix, kind_phase(tgt), true, sql, tag, -1, why);
-	/* it drops the slot on the publisher, and not in a transaction block */
-	if (kind_is(tgt, "subscription") && last_step(fix))
-		last_step(fix)->manual = "DROP SUBSCRIPTION drops its replication slot on the publisher and cannot run in a transaction block while it has one: run it yourself (or first ALTER SUBSCRIPTION ... DISABLE and SET (slot_name = NONE) to keep the slot)";
 	if (kind_is(tgt, "table column"))
 		hazard(fix, tgt->parent[0], tgt->parent[1],
 			   psprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", parent_name(tgt),
