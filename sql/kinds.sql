@@ -10,6 +10,13 @@
 -- foreign table and user mapping options and in a subscription's
 -- connection string appear nowhere.
 --
+-- Fix SQL of the kinds from languages on: the fix of each planted
+-- difference, two sync scripts applied (many differences and extra objects
+-- at once; a base type and a text search configuration made again with
+-- everything made of them) that leave no difference, a crafted snapshot
+-- that gets no fix, and the create script of the fixture applied to an empty
+-- database (the same fingerprint once the secrets are filled in by hand).
+--
 -- kinds_1.out: PostgreSQL 16 and later spell a transform's identity
 -- "for TYPE language LANG", 15 "for TYPE on language LANG"
 -- (pg_identify_object(); the diff matches transforms by type and language,
