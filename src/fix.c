@@ -82,6 +82,11 @@ static void create_rule(SdFix *fix, SdObject *rule, bool replace);
 static void add_fdw_options(StringInfo buf, List *options);
 static void alter_fdw_options(SdFix *fix, SdFixPhase phase, const char *head,
 							  List *want, List *have, NodeTag tag);
+static bool support_words(SdObject *obj, const char **words, char **name);
+static void create_base_type(SdFix *fix, SdObject *typ);
+static void replace_object(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
+						   const char *why);
+static bool is_base_type(SdObject *obj);
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -416,7 +421,7 @@ object_words(SdObject *obj, const char **words, char **name)
 		*name = psprintf("%s ON %s", quote_identifier(obj->key[2]), parent_name(obj));
 	}
 	else
-		return false;
+		return support_words(obj, words, name);
 	if (*name == NULL)
 		*name = obj_name(obj);
 	return true;
@@ -470,6 +475,16 @@ statement_items(Node *stmt)
 			return list_length(((CreateStmt *) stmt)->tableElts);
 		case T_CompositeTypeStmt:
 			return list_length(((CompositeTypeStmt *) stmt)->coldeflist);
+		case T_DefineStmt:
+			return list_length(((DefineStmt *) stmt)->definition);
+		case T_AlterOpFamilyStmt:
+			return list_length(((AlterOpFamilyStmt *) stmt)->items);
+		case T_CreateOpClassStmt:
+			return list_length(((CreateOpClassStmt *) stmt)->items);
+		case T_AlterTSConfigurationStmt:
+			return list_length(((AlterTSConfigurationStmt *) stmt)->tokentype);
+		case T_AlterTSDictionaryStmt:
+			return list_length(((AlterTSDictionaryStmt *) stmt)->options);
 		default:
 			return -1;
 	}
@@ -780,6 +795,8 @@ grant_target(SdObject *obj)
 		return psprintf("FOREIGN SERVER %s", obj_name(obj));
 	if (strcmp(k, "foreign-data wrapper") == 0)
 		return psprintf("FOREIGN DATA WRAPPER %s", obj_name(obj));
+	if (strcmp(k, "language") == 0 && obj->nkey == 1)
+		return psprintf("LANGUAGE %s", obj_name(obj));
 	return NULL;
 }
 
@@ -896,7 +913,7 @@ default_privileges(SdObject *obj)
 		l = list_make3("(owner):SELECT", "(owner):UPDATE", "(owner):USAGE");
 	else if (strcmp(k, "schema") == 0)
 		l = list_make2("(owner):CREATE", "(owner):USAGE");
-	else if (strcmp(k, "type") == 0)
+	else if (strcmp(k, "type") == 0 || strcmp(k, "language") == 0)
 		l = list_make2("(owner):USAGE", "PUBLIC:USAGE");
 	else if (is_routine(obj))
 		l = list_make2("(owner):EXECUTE", "PUBLIC:EXECUTE");
@@ -2023,7 +2040,11 @@ static SdFixPhase
 routine_phase(SdObject *fn)
 {
 	char	   *body = attr(fn, "body");
+	char	   *lang = attr(fn, "language");
 
+	/* C needs nothing but types, shells included: before languages */
+	if (lang != NULL && (strcmp(lang, "c") == 0 || strcmp(lang, "internal") == 0))
+		return FIX_PHASE_C_FUNCTION;
 	if (body != NULL && attr(fn, "library") == NULL &&
 		(strncmp(body, "BEGIN ATOMIC", 12) == 0 || strncmp(body, "RETURN ", 7) == 0))
 		return FIX_PHASE_ATOMIC_FUNCTION;
@@ -2244,6 +2265,11 @@ create_type(SdFix *fix, SdObject *typ)
 		}
 		appendStringInfoChar(&buf, ')');
 		add_step(fix, FIX_PHASE_TYPE, false, buf.data, T_CreateRangeStmt, -1, NULL);
+	}
+	else if (strcmp(type, "base") == 0 || strcmp(type, "shell") == 0)
+	{
+		create_base_type(fix, typ);
+		return;
 	}
 	else
 	{
@@ -2630,6 +2656,1405 @@ create_rule(SdFix *fix, SdObject *rule, bool replace)
 		add_comment(fix, rule, comment, FIX_PHASE_TRIGGER);
 }
 
+/* ---- objects made of functions and types -------------------------------- */
+
+/*
+ * Languages, access methods, casts, transforms, conversions, operators,
+ * operator families and classes, text search objects, base and shell types,
+ * and subscriptions.  Most are made of functions and types the model reads
+ * as regprocedure or format_type() text: a function is named by its name
+ * alone where the statement takes a name (checked to be one), by its
+ * signature where it takes one (checked to be one), and every statement
+ * must parse as exactly the statement intended with the number of items
+ * intended.  Names of the object itself come from its key, quoted here.
+ */
+
+/* whether obj is of a kind this section writes the statements of */
+static bool
+is_support_kind(SdObject *obj)
+{
+	static const char *const kinds[] = {
+		"language", "access method", "cast", "transform", "operator",
+		"operator family", "operator class", "conversion",
+		"text search configuration", "text search dictionary",
+		"text search parser", "text search template", "subscription", NULL
+	};
+	const char *const *k;
+
+	for (k = kinds; *k; k++)
+		if (strcmp(obj->kind, *k) == 0)
+			return true;
+	return false;
+}
+
+/* the number of key parts each kind has (a crafted snapshot may differ) */
+static bool
+support_key_ok(SdObject *obj)
+{
+	int			want = 2;
+
+	if (kind_is(obj, "language") || kind_is(obj, "access method") ||
+		kind_is(obj, "subscription"))
+		want = 1;
+	else if (kind_is(obj, "cast"))
+		want = 4;
+	else if (kind_is(obj, "transform") || kind_is(obj, "operator family") ||
+			 kind_is(obj, "operator class"))
+		want = 3;
+	else if (kind_is(obj, "operator"))
+		want = 6;
+	return obj->nkey == want;
+}
+
+/*
+ * support_phase
+ *		Where an object of these kinds is created (and, in reverse, dropped).
+ *		A language needs its handler (a C function) and comes before the
+ *		routines written in it; the rest need functions and types (a cast,
+ *		a transform, an operator, a conversion, an access method's handler,
+ *		a text search parser's or template's functions); families and text
+ *		search dictionaries need those (operators, templates), classes and
+ *		configurations need families and dictionaries.  A subscription
+ *		needs nothing of this database: last.
+ */
+static SdFixPhase
+support_phase(SdObject *obj)
+{
+	if (kind_is(obj, "language"))
+		return FIX_PHASE_LANGUAGE;
+	if (kind_is(obj, "operator family") || kind_is(obj, "text search dictionary"))
+		return FIX_PHASE_OPERATOR_FAMILY;
+	if (kind_is(obj, "operator class") || kind_is(obj, "text search configuration"))
+		return FIX_PHASE_OPERATOR_CLASS;
+	if (kind_is(obj, "subscription"))
+		return FIX_PHASE_OTHER;
+	return FIX_PHASE_OPERATOR;
+}
+
+/* a type named by two key parts, or NONE when both are empty */
+static char *
+key_type(SdObject *obj, int i)
+{
+	if (obj->key[i][0] == '\0' && obj->key[i + 1][0] == '\0')
+		return (char *) "NONE";
+	return qualified(obj->key[i], obj->key[i + 1]);
+}
+
+/*
+ * valid_operator_name
+ *		Whether name is an operator's name: the characters PostgreSQL allows
+ *		in one, no comment start, and not too long.
+ */
+static bool
+valid_operator_name(const char *name)
+{
+	return name[0] != '\0' && strlen(name) < NAMEDATALEN &&
+		strspn(name, "+-*/<>=~!@#%^&|`?") == strlen(name) &&
+		strstr(name, "--") == NULL && strstr(name, "/*") == NULL;
+}
+
+/* schema.op (left, right) of an operator, from its key; NULL if bad */
+static char *
+operator_signature(SdObject *op)
+{
+	if (!valid_operator_name(op->key[1]))
+		return NULL;
+	return psprintf("%s.%s (%s, %s)", quote_identifier(op->key[0]), op->key[1],
+					key_type(op, 2), key_type(op, 4));
+}
+
+/*
+ * operator_ref
+ *		The name of the operator regoperator text names ("s.op(l,r)"): the
+ *		text before its argument types, checked to be an operator's name,
+ *		schema-qualified or not.  NULL, and the fix invalid, if it is not.
+ */
+static char *
+operator_ref(SdFix *fix, const char *regoperator)
+{
+	const char *p;
+	const char *dot = NULL;
+	bool		quoted = false;
+	char	   *schema;
+	const char *rest;
+
+	for (p = regoperator; *p; p++)
+	{
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '(')
+			break;
+		else if (!quoted && *p == '.')
+			dot = p;
+	}
+	if (!valid_operator_name(pnstrdup(dot ? dot + 1 : regoperator,
+									  p - (dot ? dot + 1 : regoperator))))
+	{
+		fix_invalid(fix, "an operator that is not one");
+		return NULL;
+	}
+	if (dot != NULL)
+	{
+		rest = parse_name(regoperator, &schema);
+		if (rest != dot)
+		{
+			fix_invalid(fix, "an operator that is not one");
+			return NULL;
+		}
+	}
+	return pnstrdup(regoperator, p - regoperator);
+}
+
+/*
+ * parse_statement
+ *		sql parsed as one statement of type tag: the statement, or NULL and
+ *		the fix invalid (why: what sql was meant to be, when it parses as
+ *		something else).
+ */
+static Node *
+parse_statement(SdFix *fix, const char *sql, NodeTag tag, const char *why)
+{
+	char	   *error;
+	List	   *stmts;
+
+	if (fix->invalid)
+		return NULL;
+	stmts = parse_one(sql, &error);
+	if (error != NULL || list_length(stmts) != 1 ||
+		nodeTag(linitial_node(RawStmt, stmts)->stmt) != tag)
+	{
+		fix_invalid(fix, error ? error : why);
+		return NULL;
+	}
+	return linitial_node(RawStmt, stmts)->stmt;
+}
+
+/*
+ * check_signature
+ *		Whether text is one function with its argument types, as regprocedure
+ *		spells it: "DROP FUNCTION text" must name exactly one function.
+ */
+static bool
+check_signature(SdFix *fix, const char *text)
+{
+	Node	   *stmt = parse_statement(fix, psprintf("DROP FUNCTION %s", text), T_DropStmt,
+									   "a function that is not one");
+
+	if (stmt != NULL &&
+		(list_length(((DropStmt *) stmt)->objects) != 1 || strchr(text, '(') == NULL))
+		fix_invalid(fix, "a function that is not one");
+	return !fix->invalid;
+}
+
+/* the attribute key of obj as a function name alone, or NULL if absent */
+static char *
+attr_function(SdFix *fix, SdObject *obj, const char *key, bool *bad)
+{
+	char	   *f = attr(obj, key);
+
+	if (f == NULL)
+		return NULL;
+	f = function_name_only(fix, f);
+	if (f == NULL)
+		*bad = true;
+	return f;
+}
+
+/*
+ * support_words
+ *		object_words() of these kinds: how COMMENT ON, ALTER ... OWNER TO and
+ *		DROP name them.
+ */
+static bool
+support_words(SdObject *obj, const char **words, char **name)
+{
+	const char *k = obj->kind;
+
+	if (!is_support_kind(obj) || !support_key_ok(obj))
+		return false;
+	if (strcmp(k, "language") == 0)
+		*words = "LANGUAGE";
+	else if (strcmp(k, "access method") == 0)
+		*words = "ACCESS METHOD";
+	else if (strcmp(k, "subscription") == 0)
+		*words = "SUBSCRIPTION";
+	else if (strcmp(k, "conversion") == 0)
+		*words = "CONVERSION";
+	else if (strncmp(k, "text search ", 12) == 0)
+		*words = str_toupper(k, strlen(k), C_COLLATION_OID);
+	else if (strcmp(k, "cast") == 0)
+	{
+		*words = "CAST";
+		*name = psprintf("(%s AS %s)", qualified(obj->key[0], obj->key[1]),
+						 qualified(obj->key[2], obj->key[3]));
+	}
+	else if (strcmp(k, "transform") == 0)
+	{
+		*words = "TRANSFORM";
+		*name = psprintf("FOR %s LANGUAGE %s", qualified(obj->key[0], obj->key[1]),
+						 quote_identifier(obj->key[2]));
+	}
+	else if (strcmp(k, "operator") == 0)
+	{
+		*words = "OPERATOR";
+		if ((*name = operator_signature(obj)) == NULL)
+			return false;
+	}
+	else
+	{
+		*words = kind_is(obj, "operator family") ? "OPERATOR FAMILY" : "OPERATOR CLASS";
+		*name = psprintf("%s USING %s", qualified(obj->key[0], obj->key[1]),
+						 quote_identifier(obj->key[2]));
+	}
+	if (*name == NULL)
+		*name = obj_name(obj);
+	return true;
+}
+
+/* what the CREATE of a replacement of obj is known as (SdFixStep.creates) */
+static char *
+replacement_tag(SdObject *obj)
+{
+	return psprintf("%s %s", obj->kind, obj->identity);
+}
+
+/*
+ * replace_whole
+ *		Drop the target's object and create the source's: replace_object(),
+ *		with every step gated as the drop is, so that a script that leaves
+ *		the drop as a comment does not fail on a CREATE of what is still
+ *		there.
+ */
+static void
+replace_whole(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
+			  const char *why)
+{
+	ListCell   *lc;
+
+	bool		first = true;
+
+	replace_object(ctx, fix, src, tgt, why);
+	if (fix->invalid)
+		return;
+	foreach(lc, fix->steps)
+	{
+		SdFixStep  *step = lfirst(lc);
+
+		if (step->destructive == NULL)
+			step->destructive = psprintf("creates again what the drop before it removes: %s", why);
+		/* the other rows of the object wait for it (wait_for_replacement) */
+		if (!step->drop && first)
+		{
+			step->creates = replacement_tag(src);
+			first = false;
+		}
+	}
+}
+
+/*
+ * wait_for_replacement
+ *		The steps of a row that changes obj in place run after the CREATE of
+ *		a row that makes obj again, when one does (replace_whole()): a
+ *		comment set between the drop and the create would fail.
+ */
+static void
+wait_for_replacement(SdFix *fix, SdObject *obj)
+{
+	ListCell   *lc;
+
+	if (fix->invalid || (!is_support_kind(obj) && !kind_is(obj, "type")))
+		return;
+	foreach(lc, fix->steps)
+	{
+		SdFixStep  *step = lfirst(lc);
+
+		if (!step->drop && step->after == NIL && step->creates == NULL)
+			step->after = list_make1(replacement_tag(obj));
+	}
+}
+
+/*
+ * create_cast
+ *		CREATE CAST between the types of its key: WITH FUNCTION of the
+ *		source's function (checked to be one signature), WITH INOUT or
+ *		WITHOUT FUNCTION, in its context.
+ */
+static void
+create_cast(SdFix *fix, SdObject *c)
+{
+	StringInfoData buf;
+	char	   *function = attr(c, "function");
+	char	   *context = attr(c, "context");
+	char	   *method = attr(c, "method");
+	const char *how;
+
+	if (method == NULL || context == NULL)
+	{
+		fix_invalid(fix, "a cast without a method or a context");
+		return;
+	}
+	if (strcmp(method, "function") == 0 && function != NULL)
+	{
+		if (!check_signature(fix, function))
+			return;
+		how = psprintf("WITH FUNCTION %s", function);
+	}
+	else if (strcmp(method, "inout") == 0)
+		how = "WITH INOUT";
+	else if (strcmp(method, "binary") == 0)
+		how = "WITHOUT FUNCTION";
+	else
+	{
+		fix_invalid(fix, "a cast method that is not one");
+		return;
+	}
+	if (strcmp(context, "explicit") != 0 && strcmp(context, "assignment") != 0 &&
+		strcmp(context, "implicit") != 0)
+	{
+		fix_invalid(fix, "a cast context that is not one");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE CAST (%s AS %s) %s%s",
+					 qualified(c->key[0], c->key[1]), qualified(c->key[2], c->key[3]), how,
+					 strcmp(context, "assignment") == 0 ? " AS ASSIGNMENT" :
+					 strcmp(context, "implicit") == 0 ? " AS IMPLICIT" : "");
+	add_step(fix, FIX_PHASE_OPERATOR, false, buf.data, T_CreateCastStmt, -1, NULL);
+	add_trailers(fix, c, FIX_PHASE_OPERATOR);
+}
+
+/*
+ * create_language
+ *		CREATE OR REPLACE LANGUAGE: for a missing language, and for one whose
+ *		trust or functions differ (OR REPLACE keeps its owner, privileges and
+ *		routines).  trailers: its owner, comment and privileges too.
+ */
+static void
+create_language(SdFix *fix, SdObject *l, bool trailers)
+{
+	StringInfoData buf;
+	bool		bad = false;
+	char	   *handler = attr_function(fix, l, "handler", &bad);
+	char	   *inl = attr_function(fix, l, "inline", &bad);
+	char	   *validator = attr_function(fix, l, "validator", &bad);
+
+	if (bad)
+		return;
+	if (handler == NULL)
+	{
+		fix_invalid(fix, "a language without a handler");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE OR REPLACE %sLANGUAGE %s HANDLER %s",
+					 attr_bool(l, "trusted") ? "TRUSTED " : "", quote_identifier(l->key[0]), handler);
+	if (inl != NULL)
+		appendStringInfo(&buf, " INLINE %s", inl);
+	if (validator != NULL)
+		appendStringInfo(&buf, " VALIDATOR %s", validator);
+	add_step(fix, FIX_PHASE_LANGUAGE, false, buf.data, T_CreatePLangStmt, -1, NULL);
+	if (trailers)
+		add_trailers(fix, l, FIX_PHASE_LANGUAGE);
+}
+
+/* CREATE ACCESS METHOD of its type with its handler (a name) */
+static void
+create_access_method(SdFix *fix, SdObject *am)
+{
+	bool		bad = false;
+	char	   *type = attr(am, "type");
+	char	   *handler = attr_function(fix, am, "handler", &bad);
+
+	if (bad)
+		return;
+	if (handler == NULL || type == NULL ||
+		(strcmp(type, "index") != 0 && strcmp(type, "table") != 0))
+	{
+		fix_invalid(fix, "an access method without a type or a handler");
+		return;
+	}
+	add_step(fix, FIX_PHASE_OPERATOR, false,
+			 psprintf("CREATE ACCESS METHOD %s TYPE %s HANDLER %s", quote_identifier(am->key[0]),
+					  strcmp(type, "index") == 0 ? "INDEX" : "TABLE", handler),
+			 T_CreateAmStmt, -1, NULL);
+	add_trailers(fix, am, FIX_PHASE_OPERATOR);
+}
+
+/*
+ * create_transform
+ *		CREATE OR REPLACE TRANSFORM: for a missing transform and for one
+ *		whose functions differ (OR REPLACE sets both, an absent one to none).
+ */
+static void
+create_transform(SdFix *fix, SdObject *tr, bool trailers)
+{
+	StringInfoData buf;
+	char	   *from = attr(tr, "from_sql");
+	char	   *to = attr(tr, "to_sql");
+
+	if ((from == NULL && to == NULL) || (from && !check_signature(fix, from)) ||
+		(to && !check_signature(fix, to)))
+	{
+		fix_invalid(fix, "a transform without its functions");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE OR REPLACE TRANSFORM FOR %s LANGUAGE %s (",
+					 qualified(tr->key[0], tr->key[1]), quote_identifier(tr->key[2]));
+	if (from != NULL)
+		appendStringInfo(&buf, "FROM SQL WITH FUNCTION %s", from);
+	if (to != NULL)
+		appendStringInfo(&buf, "%sTO SQL WITH FUNCTION %s", from ? ", " : "", to);
+	appendStringInfoChar(&buf, ')');
+	add_step(fix, FIX_PHASE_OPERATOR, false, buf.data, T_CreateTransformStmt, -1, NULL);
+	if (trailers)
+		add_trailers(fix, tr, FIX_PHASE_OPERATOR);
+}
+
+/* CREATE [DEFAULT] CONVERSION: its encodings as literals, its function */
+static void
+create_conversion(SdFix *fix, SdObject *cv)
+{
+	bool		bad = false;
+	char	   *from = attr(cv, "source");
+	char	   *to = attr(cv, "destination");
+	char	   *function = attr_function(fix, cv, "function", &bad);
+
+	if (bad)
+		return;
+	if (from == NULL || to == NULL || function == NULL)
+	{
+		fix_invalid(fix, "a conversion without its encodings or its function");
+		return;
+	}
+	add_step(fix, FIX_PHASE_OPERATOR, false,
+			 psprintf("CREATE %sCONVERSION %s FOR %s TO %s FROM %s",
+					  attr_bool(cv, "default") ? "DEFAULT " : "", obj_name(cv),
+					  quote_literal_cstr(from), quote_literal_cstr(to), function),
+			 T_CreateConversionStmt, -1, NULL);
+	add_trailers(fix, cv, FIX_PHASE_OPERATOR);
+}
+
+/*
+ * define_with_functions
+ *		"CREATE head name (WORD = function, ...)" of the function attributes
+ *		keys (spelled words), those absent left out, then its trailers: a
+ *		text search parser or template.
+ */
+static void
+define_with_functions(SdFix *fix, SdObject *obj, const char *head,
+					  const char *const *keys, const char *const *words)
+{
+	StringInfoData buf;
+	int			n = 0;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE %s %s (", head, obj_name(obj));
+	for (i = 0; keys[i]; i++)
+	{
+		bool		bad = false;
+		char	   *f = attr_function(fix, obj, keys[i], &bad);
+
+		if (bad)
+			return;
+		if (f != NULL)
+			appendStringInfo(&buf, "%s%s = %s", n++ > 0 ? ", " : "", words[i], f);
+	}
+	appendStringInfoChar(&buf, ')');
+	add_step(fix, FIX_PHASE_OPERATOR, false, buf.data, T_DefineStmt, n, NULL);
+	add_trailers(fix, obj, FIX_PHASE_OPERATOR);
+}
+
+/*
+ * dictionary_options
+ *		The options of a text search dictionary as core keeps them
+ *		("name = 'value', ..."): the number of them, their names into *names
+ *		(if not NULL); -1 and the fix invalid if the text is not a list of
+ *		options.
+ */
+static int
+dictionary_options(SdFix *fix, const char *options, List **names)
+{
+	Node	   *stmt = parse_statement(fix, psprintf("ALTER TEXT SEARCH DICTIONARY x (%s)", options),
+									   T_AlterTSDictionaryStmt, "dictionary options that are not");
+	ListCell   *lc;
+
+	if (stmt == NULL)
+		return -1;
+	if (names != NULL)
+		foreach(lc, ((AlterTSDictionaryStmt *) stmt)->options)
+			*names = lappend(*names, ((DefElem *) lfirst(lc))->defname);
+	return list_length(((AlterTSDictionaryStmt *) stmt)->options);
+}
+
+/*
+ * create_ts_dictionary
+ *		CREATE TEXT SEARCH DICTIONARY of its template, with its options as
+ *		core keeps them (checked to be a list of options, and counted).
+ */
+static void
+create_ts_dictionary(SdFix *fix, SdObject *d)
+{
+	char	   *template = attr(d, "template");
+	char	   *options = attr(d, "options");
+	int			n = 0;
+
+	if (template == NULL || !check_type(fix, template))
+	{
+		fix_invalid(fix, "a dictionary without a template");
+		return;
+	}
+	if (options != NULL && (n = dictionary_options(fix, options, NULL)) < 0)
+		return;
+	add_step(fix, FIX_PHASE_OPERATOR_FAMILY, false,
+			 psprintf("CREATE TEXT SEARCH DICTIONARY %s (TEMPLATE = %s%s%s)", obj_name(d),
+					  template, options ? ", " : "", options ? options : ""),
+			 T_DefineStmt, n + 1, NULL);
+	add_trailers(fix, d, FIX_PHASE_OPERATOR_FAMILY);
+}
+
+/*
+ * ts_mapping
+ *		Split a mapping of a text search configuration ("token: dictionaries
+ *		in order") into the token, checked to be a plain word as the parser
+ *		names its tokens, and the dictionaries.
+ */
+static bool
+ts_mapping(SdFix *fix, const char *entry, char **token, char **dicts)
+{
+	const char *colon = strstr(entry, ": ");
+
+	if (colon == NULL || colon == entry ||
+		strspn(entry, "abcdefghijklmnopqrstuvwxyz0123456789_") != colon - entry)
+	{
+		fix_invalid(fix, "a token mapping that is not one");
+		return false;
+	}
+	*token = pnstrdup(entry, colon - entry);
+	*dicts = pstrdup(colon + 2);
+	return true;
+}
+
+/* ALTER TEXT SEARCH CONFIGURATION ... ADD/ALTER MAPPING of one token */
+static void
+ts_map(SdFix *fix, SdObject *cfg, const char *entry, const char *verb)
+{
+	char	   *token;
+	char	   *dicts;
+
+	if (!ts_mapping(fix, entry, &token, &dicts))
+		return;
+	add_step(fix, FIX_PHASE_OPERATOR_CLASS, false,
+			 psprintf("ALTER TEXT SEARCH CONFIGURATION %s %s MAPPING FOR %s WITH %s",
+					  obj_name(cfg), verb, quote_identifier(token), dicts),
+			 T_AlterTSConfigurationStmt, 1, NULL);
+}
+
+/* CREATE TEXT SEARCH CONFIGURATION of its parser, then ADD MAPPING of each token */
+static void
+create_ts_configuration(SdFix *fix, SdObject *cfg)
+{
+	char	   *parser = attr(cfg, "parser");
+	ListCell   *lc;
+
+	if (parser == NULL || !check_type(fix, parser))
+	{
+		fix_invalid(fix, "a configuration without a parser");
+		return;
+	}
+	add_step(fix, FIX_PHASE_OPERATOR_CLASS, false,
+			 psprintf("CREATE TEXT SEARCH CONFIGURATION %s (PARSER = %s)", obj_name(cfg), parser),
+			 T_DefineStmt, 1, NULL);
+	foreach(lc, attr_strings(cfg, "mappings"))
+		ts_map(fix, cfg, lfirst(lc), "ADD");
+	add_trailers(fix, cfg, FIX_PHASE_OPERATOR_CLASS);
+}
+
+/*
+ * create_operator
+ *		CREATE OPERATOR named and typed from its key: its function,
+ *		commutator and negator (operator names), estimators (names),
+ *		HASHES and MERGES.  A commutator or negator not made yet is made a
+ *		shell, which its own CREATE then fills.
+ */
+static void
+create_operator(SdFix *fix, SdObject *op)
+{
+	static const char *const refs[] = {"commutator", "negator", NULL};
+	static const char *const estimators[] = {"restrict", "join", NULL};
+	StringInfoData buf;
+	bool		bad = false;
+	char	   *function = attr_function(fix, op, "function", &bad);
+	int			n = 1;
+	int			i;
+
+	if (bad)
+		return;
+	if (function == NULL || !valid_operator_name(op->key[1]))
+	{
+		fix_invalid(fix, "an operator without a function or a name");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE OPERATOR %s.%s (FUNCTION = %s", quote_identifier(op->key[0]),
+					 op->key[1], function);
+	if (strcmp(key_type(op, 2), "NONE") != 0)
+	{
+		appendStringInfo(&buf, ", LEFTARG = %s", key_type(op, 2));
+		n++;
+	}
+	appendStringInfo(&buf, ", RIGHTARG = %s", key_type(op, 4));
+	n++;
+	for (i = 0; refs[i]; i++)
+	{
+		char	   *o = attr(op, refs[i]);
+
+		if (o == NULL)
+			continue;
+		if ((o = operator_ref(fix, o)) == NULL)
+			return;
+		appendStringInfo(&buf, ", %s = OPERATOR(%s)", i == 0 ? "COMMUTATOR" : "NEGATOR", o);
+		n++;
+	}
+	for (i = 0; estimators[i]; i++)
+	{
+		char	   *f = attr_function(fix, op, estimators[i], &bad);
+
+		if (bad)
+			return;
+		if (f != NULL)
+		{
+			appendStringInfo(&buf, ", %s = %s", i == 0 ? "RESTRICT" : "JOIN", f);
+			n++;
+		}
+	}
+	if (attr_bool(op, "hashes"))
+	{
+		appendStringInfoString(&buf, ", HASHES");
+		n++;
+	}
+	if (attr_bool(op, "merges"))
+	{
+		appendStringInfoString(&buf, ", MERGES");
+		n++;
+	}
+	appendStringInfoChar(&buf, ')');
+	add_step(fix, FIX_PHASE_OPERATOR, false, buf.data, T_DefineStmt, n, NULL);
+	add_trailers(fix, op, FIX_PHASE_OPERATOR);
+}
+
+/*
+ * family_member
+ *		One item of ALTER OPERATOR FAMILY from a member as the model lists
+ *		it ("number (left, right): member"): to add it, "OPERATOR number
+ *		s.op(left,right) [FOR ORDER BY family]" or "FUNCTION number (left,
+ *		right) s.f(args)"; to drop it, "OPERATOR|FUNCTION number (left,
+ *		right)".  NULL, and the fix invalid, if the entry is not one.
+ */
+static char *
+family_member(SdFix *fix, const char *entry, bool function, bool drop)
+{
+	const char *p = entry;
+	const char *types;
+	bool		quoted = false;
+	int			depth = 0;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == entry || strncmp(p, " (", 2) != 0)
+	{
+		fix_invalid(fix, "a member of an operator family that is not one");
+		return NULL;
+	}
+	types = p + 1;
+	for (p = types; *p; p++)
+	{
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '(')
+			depth++;
+		else if (!quoted && *p == ')' && --depth == 0)
+			break;
+	}
+	if (*p != ')' || strncmp(p, "): ", 3) != 0)
+	{
+		fix_invalid(fix, "a member of an operator family that is not one");
+		return NULL;
+	}
+	if (drop)
+		return psprintf("%s %.*s", function ? "FUNCTION" : "OPERATOR", (int) (p + 1 - entry), entry);
+	if (function)
+		return psprintf("FUNCTION %.*s %s", (int) (p + 1 - entry), entry, p + 3);
+	return psprintf("OPERATOR %.*s %s", (int) (types - 1 - entry), entry, p + 3);
+}
+
+/*
+ * family_members
+ *		"ALTER OPERATOR FAMILY ... ADD|DROP item, ..." of the operators and
+ *		the functions of a family that are in want and not in have: one
+ *		statement with exactly that many items.
+ */
+static void
+family_members(SdFix *fix, SdObject *fam, List *want_ops, List *have_ops,
+			   List *want_fns, List *have_fns, bool drop)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			n = 0;
+	int			pass;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "ALTER OPERATOR FAMILY %s USING %s %s ",
+					 qualified(fam->key[0], fam->key[1]), quote_identifier(fam->key[2]),
+					 drop ? "DROP" : "ADD");
+	for (pass = 0; pass < 2; pass++)
+		foreach(lc, pass == 0 ? want_ops : want_fns)
+		{
+			char	   *item;
+
+			if (sd_list_has_string(pass == 0 ? have_ops : have_fns, lfirst(lc)))
+				continue;
+			if ((item = family_member(fix, lfirst(lc), pass == 1, drop)) == NULL)
+				return;
+			appendStringInfo(&buf, "%s%s", n++ > 0 ? ", " : "", item);
+		}
+	if (n > 0)
+		add_step(fix, FIX_PHASE_OPERATOR_FAMILY, false, buf.data, T_AlterOpFamilyStmt, n,
+				 drop ? "drops members of the operator family: what uses them (an index, a query's plan) stops working" : NULL);
+}
+
+/* CREATE OPERATOR FAMILY, then ADD of every member it has */
+static void
+create_operator_family(SdFix *fix, SdObject *fam)
+{
+	add_step(fix, FIX_PHASE_OPERATOR_FAMILY, false,
+			 psprintf("CREATE OPERATOR FAMILY %s USING %s", qualified(fam->key[0], fam->key[1]),
+					  quote_identifier(fam->key[2])),
+			 T_CreateOpFamilyStmt, -1, NULL);
+	/* every member, those of its classes too: the classes are made empty */
+	family_members(fix, fam, attr_strings(fam, "operators"), NIL,
+				   attr_strings(fam, "functions"), NIL, false);
+	add_trailers(fix, fam, FIX_PHASE_OPERATOR_FAMILY);
+}
+
+/*
+ * create_operator_class
+ *		CREATE OPERATOR CLASS in its family, with no member of its own: the
+ *		model lists the members with the family (which adds them), not with
+ *		the class.  STORAGE of the input type is no storage type at all.
+ */
+static void
+create_operator_class(SdFix *fix, SdObject *opc)
+{
+	char	   *type = attr(opc, "type");
+	char	   *family = attr(opc, "family");
+	char	   *storage = attr(opc, "storage");
+
+	if (type == NULL || family == NULL || !check_type(fix, type) || !check_type(fix, family) ||
+		(storage != NULL && !check_type(fix, storage)))
+	{
+		fix_invalid(fix, "an operator class without a type or a family");
+		return;
+	}
+	add_step(fix, FIX_PHASE_OPERATOR_CLASS, false,
+			 psprintf("CREATE OPERATOR CLASS %s%s FOR TYPE %s USING %s FAMILY %s AS STORAGE %s",
+					  qualified(opc->key[0], opc->key[1]), attr_bool(opc, "default") ? " DEFAULT" : "",
+					  type, quote_identifier(opc->key[2]), family, storage ? storage : type),
+			 T_CreateOpClassStmt, 1, NULL);
+	add_trailers(fix, opc, FIX_PHASE_OPERATOR_CLASS);
+}
+
+/*
+ * subscription_options
+ *		The WITH (...) items of a subscription's attributes, each a keyword
+ *		and a literal: its slot (NONE when it has none, which also means no
+ *		slot is created) and the options the model reads.
+ */
+static char *
+subscription_options(SdObject *sub)
+{
+	static const char *const bools[] = {"enabled", "binary", "two_phase", "disable_on_error",
+	"password_required", "run_as_owner", "failover", NULL};
+	static const char *const texts[] = {"streaming", "synchronous_commit", "origin", NULL};
+	StringInfoData buf;
+	const char *const *k;
+	char	   *slot = attr(sub, "slot_name");
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "slot_name = %s", slot ? quote_literal_cstr(slot) : "NONE, create_slot = false");
+	for (k = bools; *k; k++)
+		if (attr_present(sub, *k))
+			appendStringInfo(&buf, ", %s = %s", *k, attr_bool(sub, *k) ? "true" : "false");
+	for (k = texts; *k; k++)
+		if (attr(sub, *k) != NULL)
+			appendStringInfo(&buf, ", %s = %s", *k, quote_literal_cstr(attr(sub, *k)));
+	return buf.data;
+}
+
+static const char *const subscription_manual =
+"a subscription's connection string holds a password, which no snapshot or diff holds: fill it in and run this yourself (CREATE SUBSCRIPTION that makes a slot cannot run in a transaction block)";
+
+/*
+ * create_subscription
+ *		CREATE SUBSCRIPTION with a placeholder for its connection string, as
+ *		a comment only, and its comment and owner (which need it) likewise.
+ */
+static void
+create_subscription(SdFix *fix, SdObject *sub)
+{
+	StringInfoData buf;
+	List	   *pubs = attr_strings(sub, "publications");
+	ListCell   *lc;
+
+	if (pubs == NIL)
+	{
+		fix_invalid(fix, "a subscription without publications");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION ",
+					 quote_identifier(sub->key[0]), quote_literal_cstr("<connection string>"));
+	append_names(&buf, pubs, false);
+	appendStringInfo(&buf, " WITH (%s)", subscription_options(sub));
+	add_step(fix, FIX_PHASE_OTHER, false, buf.data, T_CreateSubscriptionStmt, -1, NULL);
+	add_trailers(fix, sub, FIX_PHASE_OTHER);
+	if (!fix->invalid)
+		foreach(lc, fix->steps)
+			((SdFixStep *) lfirst(lc))->manual = (char *) subscription_manual;
+}
+
+/*
+ * drop_subscription
+ *		DROP SUBSCRIPTION, as a comment only: it drops the subscription's
+ *		slot on the publisher (connecting to it), and cannot run in a
+ *		transaction block while it has one.
+ */
+static void
+drop_subscription(SdFix *fix, SdObject *sub)
+{
+	if (!support_key_ok(sub))
+	{
+		fix_invalid(fix, "a key of another length");
+		return;
+	}
+	add_step(fix, FIX_PHASE_OTHER, true,
+			 psprintf("DROP SUBSCRIPTION IF EXISTS %s", quote_identifier(sub->key[0])),
+			 T_DropSubscriptionStmt, -1, "drops the subscription and its replication slot on the publisher");
+	if (!fix->invalid)
+		last_step(fix)->manual = "DROP SUBSCRIPTION drops its replication slot on the publisher and cannot run in a transaction block while it has one: run it yourself (or first ALTER SUBSCRIPTION ... DISABLE and SET (slot_name = NONE) to keep the slot)";
+}
+
+/*
+ * Base and shell types.  A base type is made in two steps: its shell first
+ * (with the types, before the C functions that take or return it), then its
+ * definition, after those functions and before the tables and routines
+ * that use it.  A shell is the first step alone.
+ */
+
+/* whether obj is a base type (not a shell: that has no definition) */
+static bool
+is_base_type(SdObject *obj)
+{
+	char	   *t = kind_is(obj, "type") ? attr(obj, "type") : NULL;
+
+	return t != NULL && strcmp(t, "base") == 0;
+}
+
+/* the value of key in a base type's definition, as text, or NULL */
+static char *
+base_value(JsonbContainer *def, const char *key)
+{
+	JsonbValue *v = def ? sd_jsonb_get(def, key) : NULL;
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	return sd_jsonb_value_text(v, false);
+}
+
+/* a base type's definition (its base_type attribute), or NULL */
+static JsonbContainer *
+base_definition(SdObject *typ)
+{
+	JsonbValue *v = sd_jsonb_get(obj_attrs(typ), "base_type");
+
+	return v != NULL && v->type == jbvBinary ? v->val.binary.data : NULL;
+}
+
+/* the definition keys that name functions, and their words */
+static const char *const base_functions[] = {"input", "output", "receive", "send", "typmod_in",
+"typmod_out", "analyze", "subscript", NULL};
+static const char *const base_function_words[] = {"INPUT", "OUTPUT", "RECEIVE", "SEND",
+"TYPMOD_IN", "TYPMOD_OUT", "ANALYZE", "SUBSCRIPT", NULL};
+
+/* a word of a base type's alignment or storage, checked to be one */
+static const char *
+base_word(SdFix *fix, const char *v, const char *const *allowed)
+{
+	for (; v && *allowed; allowed++)
+		if (strcmp(v, *allowed) == 0)
+			return *allowed;
+	fix_invalid(fix, "a base type's alignment or storage that is not one");
+	return NULL;
+}
+
+static const char *const base_alignments[] = {"char", "int2", "int4", "double", NULL};
+static const char *const base_storages[] = {"plain", "external", "main", "extended", NULL};
+
+/*
+ * The other items of a base type's definition, after its length, passing
+ * and alignment: a literal ('l'), a type name ('t'), or a flag written only
+ * when true ('b').
+ */
+static const struct
+{
+	const char *key;
+	const char *word;
+	char		how;
+}			base_items[] = {
+	{"category", "CATEGORY", 'l'}, {"preferred", "PREFERRED", 'b'},
+	{"delimiter", "DELIMITER", 'l'}, {"element", "ELEMENT", 't'},
+	{"collatable", "COLLATABLE", 'b'}, {"default", "DEFAULT", 'l'}, {NULL, NULL, 0}
+};
+
+/* CREATE TYPE name (INPUT = ..., ...): the definition of a base type */
+static void
+define_base_type(SdFix *fix, SdObject *typ)
+{
+	JsonbContainer *def = base_definition(typ);
+	StringInfoData buf;
+	const char *align;
+	const char *storage;
+	char	   *v;
+	int			n = 0;
+	int			i;
+
+	if (def == NULL || base_value(def, "input") == NULL || base_value(def, "output") == NULL)
+	{
+		fix_invalid(fix, "a base type without its functions");
+		return;
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE TYPE %s (", obj_name(typ));
+	for (i = 0; base_functions[i]; i++)
+		if ((v = base_value(def, base_functions[i])) != NULL)
+		{
+			if ((v = function_name_only(fix, v)) == NULL)
+				return;
+			appendStringInfo(&buf, "%s%s = %s", n++ > 0 ? ", " : "", base_function_words[i], v);
+		}
+	v = base_value(def, "length");
+	if (v == NULL || atoi(v) < 0)
+		appendStringInfoString(&buf, ", INTERNALLENGTH = VARIABLE");
+	else
+		appendStringInfo(&buf, ", INTERNALLENGTH = %d", atoi(v));
+	n++;
+	if ((v = base_value(def, "by_value")) != NULL && strcmp(v, "true") == 0)
+	{
+		appendStringInfoString(&buf, ", PASSEDBYVALUE");
+		n++;
+	}
+	if ((align = base_word(fix, base_value(def, "alignment"), base_alignments)) == NULL ||
+		(storage = base_word(fix, base_value(def, "storage"), base_storages)) == NULL)
+		return;
+	appendStringInfo(&buf, ", ALIGNMENT = %s, STORAGE = %s", align, storage);
+	n += 2;
+	for (i = 0; base_items[i].key; i++)
+	{
+		if ((v = base_value(def, base_items[i].key)) == NULL ||
+			(base_items[i].how == 'b' && strcmp(v, "true") != 0))
+			continue;
+		if (base_items[i].how == 't' && !check_type(fix, v))
+			return;
+		appendStringInfo(&buf, ", %s = %s", base_items[i].word,
+						 base_items[i].how == 'l' ? quote_literal_cstr(v) : v);
+		n++;
+	}
+	appendStringInfoChar(&buf, ')');
+	add_step(fix, FIX_PHASE_BASE_TYPE, false, buf.data, T_DefineStmt, n, NULL);
+}
+
+/* a missing base or shell type: its shell, then its definition */
+static void
+create_base_type(SdFix *fix, SdObject *typ)
+{
+	add_step(fix, FIX_PHASE_TYPE, false, psprintf("CREATE TYPE %s", obj_name(typ)),
+			 T_DefineStmt, 0, NULL);
+	if (!is_base_type(typ))
+	{
+		add_trailers(fix, typ, FIX_PHASE_TYPE);
+		return;
+	}
+	define_base_type(fix, typ);
+	add_trailers(fix, typ, FIX_PHASE_BASE_TYPE);
+}
+
+/*
+ * change_base_type
+ *		A base type's definition that differs: its functions for binary I/O,
+ *		type modifiers, analysis and subscripting and its storage change in
+ *		place (ALTER TYPE ... SET); the rest only by making the type again,
+ *		with every column of it.  A shell of the target is defined.
+ */
+static void
+change_base_type(SdFix *fix, SdObject *src, SdObject *tgt)
+{
+	static const char *const settable[] = {"receive", "send", "typmod_in", "typmod_out",
+	"analyze", "subscript", "storage", NULL};
+	static const char *const fixed[] = {"input", "output", "length", "by_value", "alignment",
+	"category", "preferred", "delimiter", "element", "collatable", "default", NULL};
+	JsonbContainer *want = base_definition(src);
+	JsonbContainer *have = base_definition(tgt);
+	StringInfoData buf;
+	const char *const *k;
+	int			n = 0;
+
+	if (want != NULL && !is_base_type(tgt))
+	{
+		char	   *t = attr(tgt, "type");
+
+		if (t != NULL && strcmp(t, "shell") == 0)
+		{
+			define_base_type(fix, src);
+			return;
+		}
+	}
+	if (want == NULL || have == NULL)
+	{
+		fix->note = "the source's type is not a base type: its other rows say how it differs";
+		fix->invalid = true;
+		return;
+	}
+	for (k = fixed; *k; k++)
+	{
+		char	   *a = base_value(want, *k);
+		char	   *b = base_value(have, *k);
+
+		if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
+		{
+			fix->note = psprintf("a base type's %s cannot change in place: the type must be made again, and every column of it with it", *k);
+			fix->invalid = true;
+			return;
+		}
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "ALTER TYPE %s SET (", obj_name(src));
+	for (k = settable; *k; k++)
+	{
+		char	   *a = base_value(want, *k);
+		char	   *b = base_value(have, *k);
+		const char *v;
+
+		if ((a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0))
+			continue;
+		if (strcmp(*k, "storage") == 0)
+			v = base_word(fix, a, base_storages);
+		else
+			v = a ? function_name_only(fix, a) : "NONE";
+		if (v == NULL)
+			return;
+		appendStringInfo(&buf, "%s%s = %s", n++ > 0 ? ", " : "",
+						 str_toupper(*k, strlen(*k), C_COLLATION_OID), v);
+	}
+	appendStringInfoChar(&buf, ')');
+	if (n > 0)
+		add_step(fix, FIX_PHASE_BASE_TYPE, false, buf.data, T_AlterTypeStmt, -1, NULL);
+}
+
+/* whether a type is another sort of type on each side (a shell, an enum) */
+static bool
+type_shape_differs(SdObject *src, SdObject *tgt)
+{
+	char	   *a = attr(src, "type");
+	char	   *b = attr(tgt, "type");
+
+	return a != NULL && b != NULL && strcmp(a, b) != 0;
+}
+
+/*
+ * change_type_shape
+ *		A type that is another sort of type on each side (a shell and an
+ *		enum), for each of its rows that differ (the script writes their
+ *		equal statements once): a shell of the target becomes the source's
+ *		base type in place; anything else is dropped and made again
+ *		(destructive: it fails while a column uses it, and a base type goes
+ *		with CASCADE).
+ */
+static void
+change_type_shape(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt)
+{
+	char	   *t = attr(tgt, "type");
+
+	if (is_base_type(src) && t != NULL && strcmp(t, "shell") == 0)
+		define_base_type(fix, src);
+	else
+		replace_whole(ctx, fix, src, tgt, "drops the type to make it as the source has it");
+}
+
+/*
+ * create_support
+ *		sd_fix_missing() of these kinds.
+ */
+static void
+create_support(SdFixContext *ctx, SdFix *fix, SdObject *src)
+{
+	static const char *const parser_keys[] = {"start", "gettoken", "end", "lextypes", "headline", NULL};
+	static const char *const parser_words[] = {"START", "GETTOKEN", "END", "LEXTYPES", "HEADLINE", NULL};
+	static const char *const template_keys[] = {"init", "lexize", NULL};
+	static const char *const template_words[] = {"INIT", "LEXIZE", NULL};
+
+	if (!support_key_ok(src))
+		fix_invalid(fix, "a key of another length");
+	else if (kind_is(src, "cast"))
+		create_cast(fix, src);
+	else if (kind_is(src, "language"))
+		create_language(fix, src, true);
+	else if (kind_is(src, "access method"))
+		create_access_method(fix, src);
+	else if (kind_is(src, "transform"))
+		create_transform(fix, src, true);
+	else if (kind_is(src, "conversion"))
+		create_conversion(fix, src);
+	else if (kind_is(src, "text search parser"))
+		define_with_functions(fix, src, "TEXT SEARCH PARSER", parser_keys, parser_words);
+	else if (kind_is(src, "text search template"))
+		define_with_functions(fix, src, "TEXT SEARCH TEMPLATE", template_keys, template_words);
+	else if (kind_is(src, "text search dictionary"))
+		create_ts_dictionary(fix, src);
+	else if (kind_is(src, "text search configuration"))
+		create_ts_configuration(fix, src);
+	else if (kind_is(src, "operator"))
+		create_operator(fix, src);
+	else if (kind_is(src, "operator family"))
+		create_operator_family(fix, src);
+	else if (kind_is(src, "operator class"))
+		create_operator_class(fix, src);
+	else if (kind_is(src, "subscription"))
+		create_subscription(fix, src);
+}
+
+/*
+ * change_ts_mappings
+ *		The token mappings of a text search configuration: DROP MAPPING of
+ *		the tokens the source does not map, ALTER MAPPING of those it maps to
+ *		other dictionaries, ADD MAPPING of the others.
+ */
+static void
+change_ts_mappings(SdFix *fix, SdObject *src, SdObject *tgt)
+{
+	List	   *want = attr_strings(src, "mappings");
+	List	   *have = attr_strings(tgt, "mappings");
+	List	   *want_tokens = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+	char	   *token;
+	char	   *dicts;
+
+	foreach(lc, want)
+	{
+		if (!ts_mapping(fix, lfirst(lc), &token, &dicts))
+			return;
+		want_tokens = lappend(want_tokens, token);
+	}
+	foreach(lc, have)
+	{
+		if (!ts_mapping(fix, lfirst(lc), &token, &dicts))
+			return;
+		if (!sd_list_has_string(want_tokens, token))
+			add_step(fix, FIX_PHASE_OPERATOR_CLASS, false,
+					 psprintf("ALTER TEXT SEARCH CONFIGURATION %s DROP MAPPING IF EXISTS FOR %s",
+							  obj_name(src), quote_identifier(token)),
+					 T_AlterTSConfigurationStmt, 1, NULL);
+	}
+	foreach(lc, want)
+	{
+		bool		mapped = false;
+
+		if (sd_list_has_string(have, lfirst(lc)))
+			continue;
+		(void) ts_mapping(fix, lfirst(lc), &token, &dicts);
+		foreach(lc2, have)
+			if (strncmp(lfirst(lc2), token, strlen(token)) == 0 &&
+				strncmp((char *) lfirst(lc2) + strlen(token), ": ", 2) == 0)
+				mapped = true;
+		ts_map(fix, src, lfirst(lc), mapped ? "ALTER" : "ADD");
+	}
+}
+
+/*
+ * change_dictionary_options
+ *		ALTER TEXT SEARCH DICTIONARY (options): the source's options, and
+ *		the names alone of the target's others, which that removes.
+ */
+static void
+change_dictionary_options(SdFix *fix, SdObject *src, SdObject *tgt)
+{
+	char	   *want = attr(src, "options");
+	char	   *have = attr(tgt, "options");
+	List	   *want_names = NIL;
+	List	   *have_names = NIL;
+	StringInfoData buf;
+	ListCell   *lc;
+	int			n = 0;
+
+	if ((want != NULL && (n = dictionary_options(fix, want, &want_names)) < 0) ||
+		(have != NULL && dictionary_options(fix, have, &have_names) < 0))
+		return;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "ALTER TEXT SEARCH DICTIONARY %s (%s", obj_name(src), want ? want : "");
+	foreach(lc, have_names)
+		if (!sd_list_has_string(want_names, lfirst(lc)))
+			appendStringInfo(&buf, "%s%s", n++ > 0 ? ", " : "", quote_identifier(lfirst(lc)));
+	appendStringInfoChar(&buf, ')');
+	if (n > 0)
+		add_step(fix, FIX_PHASE_OPERATOR_FAMILY, false, buf.data, T_AlterTSDictionaryStmt, n, NULL);
+}
+
+/*
+ * change_subscription
+ *		ALTER SUBSCRIPTION of one attribute: ENABLE or DISABLE, SET (option
+ *		= value) (an absent option at its default; two_phase from
+ *		PostgreSQL 18, on a disabled subscription), SET PUBLICATION without
+ *		a refresh (a refresh connects to the publisher, outside any
+ *		transaction: the note says to run it).
+ */
+static void
+change_subscription(SdFix *fix, SdObject *src, const char *a)
+{
+	char	   *name = obj_name(src);
+	char	   *v = attr(src, a);
+
+	if (strcmp(a, "enabled") == 0)
+		add_step(fix, FIX_PHASE_OTHER, false,
+				 psprintf("ALTER SUBSCRIPTION %s %s", name, attr_bool(src, a) ? "ENABLE" : "DISABLE"),
+				 T_AlterSubscriptionStmt, -1, NULL);
+	else if (strcmp(a, "binary") == 0 || strcmp(a, "disable_on_error") == 0 ||
+			 strcmp(a, "run_as_owner") == 0 || strcmp(a, "failover") == 0 ||
+			 strcmp(a, "password_required") == 0)
+		add_step(fix, FIX_PHASE_OTHER, false,
+				 psprintf("ALTER SUBSCRIPTION %s SET (%s = %s)", name, a,
+						  attr_bool(src, a) || (v == NULL && strcmp(a, "password_required") == 0) ?
+						  "true" : "false"),
+				 T_AlterSubscriptionStmt, -1, NULL);
+	else if (strcmp(a, "streaming") == 0 || strcmp(a, "synchronous_commit") == 0 ||
+			 strcmp(a, "origin") == 0)
+		add_step(fix, FIX_PHASE_OTHER, false,
+				 psprintf("ALTER SUBSCRIPTION %s SET (%s = %s)", name, a,
+						  quote_literal_cstr(v ? v : strcmp(a, "origin") == 0 ? "any" : "off")),
+				 T_AlterSubscriptionStmt, -1, NULL);
+	else if (strcmp(a, "slot_name") == 0)
+		add_step(fix, FIX_PHASE_OTHER, false,
+				 psprintf("ALTER SUBSCRIPTION %s SET (slot_name = %s)", name,
+						  v ? quote_literal_cstr(v) : "NONE"),
+				 T_AlterSubscriptionStmt, -1, NULL);
+	else if (strcmp(a, "publications") == 0 && attr_strings(src, a) != NIL)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "ALTER SUBSCRIPTION %s SET PUBLICATION ", name);
+		append_names(&buf, attr_strings(src, a), false);
+		appendStringInfoString(&buf, " WITH (refresh = false)");
+		add_step(fix, FIX_PHASE_OTHER, false, buf.data, T_AlterSubscriptionStmt, -1, NULL);
+		if (!fix->invalid)
+			last_step(fix)->remark = "the tables of the publications are not refreshed: run ALTER SUBSCRIPTION ... REFRESH PUBLICATION after the script (it connects to the publisher, outside a transaction)";
+	}
+	else if (strcmp(a, "two_phase") == 0 && fix_ctx->target_version >= 180000)
+		add_step(fix, FIX_PHASE_OTHER, false,
+				 psprintf("ALTER SUBSCRIPTION %s SET (two_phase = %s)", name,
+						  attr_bool(src, a) ? "true" : "false"),
+				 T_AlterSubscriptionStmt, -1, NULL);
+	else
+	{
+		fix->note = psprintf("a subscription's %s cannot change in place: make it again (its connection string, which holds a password, is not in the model)", a);
+		fix->invalid = true;
+	}
+}
+
+/*
+ * change_support
+ *		sd_fix_changed() of these kinds (comment, owner and privileges are
+ *		change_common()'s): in place where PostgreSQL can, else dropped and
+ *		made again.
+ */
+static void
+change_support(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
+			   const char *a)
+{
+	if (!support_key_ok(src))
+		fix_invalid(fix, "a key of another length");
+	else if (kind_is(src, "language"))
+		create_language(fix, src, false);
+	else if (kind_is(src, "transform"))
+		create_transform(fix, src, false);
+	else if (kind_is(src, "operator") && (strcmp(a, "restrict") == 0 || strcmp(a, "join") == 0))
+	{
+		bool		bad = false;
+		char	   *f = attr_function(fix, src, a, &bad);
+		char	   *sig = operator_signature(src);
+
+		if (bad)
+			return;
+		if (sig == NULL)
+		{
+			fix_invalid(fix, "an operator that is not one");
+			return;
+		}
+		add_step(fix, FIX_PHASE_OPERATOR, false,
+				 psprintf("ALTER OPERATOR %s SET (%s = %s)", sig,
+						  strcmp(a, "restrict") == 0 ? "RESTRICT" : "JOIN", f ? f : "NONE"),
+				 T_AlterOperatorStmt, -1, NULL);
+	}
+	else if (kind_is(src, "operator"))
+		replace_whole(ctx, fix, src, tgt,
+					  "drops the operator to make it as the source has it: it fails while an operator class, an index, a view or a default uses it");
+	else if (kind_is(src, "operator family"))
+	{
+		List	   *want_ops = attr_strings(src, "operators");
+		List	   *have_ops = attr_strings(tgt, "operators");
+		List	   *want_fns = attr_strings(src, "functions");
+		List	   *have_fns = attr_strings(tgt, "functions");
+
+		/* only the attribute of this row: the other has a row of its own */
+		if (strcmp(a, "operators") == 0)
+			want_fns = have_fns = NIL;
+		else
+			want_ops = have_ops = NIL;
+		family_members(fix, src, have_ops, want_ops, have_fns, want_fns, true);
+		family_members(fix, src, want_ops, have_ops, want_fns, have_fns, false);
+	}
+	else if (kind_is(src, "operator class"))
+	{
+		fix->note = "an operator class cannot change in place, and dropping it takes the members it brought to its family, which the model does not tell from the family's others: make the class and its members again by hand";
+		fix->invalid = true;
+	}
+	else if (kind_is(src, "text search configuration") && strcmp(a, "mappings") == 0)
+		change_ts_mappings(fix, src, tgt);
+	else if (kind_is(src, "text search configuration"))
+		replace_whole(ctx, fix, src, tgt,
+					  "drops the configuration to make it as the source has it: it fails while an index or a default names it");
+	else if (kind_is(src, "text search dictionary") && strcmp(a, "options") == 0)
+		change_dictionary_options(fix, src, tgt);
+	else if (kind_is(src, "text search dictionary"))
+		replace_whole(ctx, fix, src, tgt,
+					  "drops the dictionary to make it as the source has it: it fails while a configuration maps tokens to it");
+	else if (kind_is(src, "text search parser"))
+		replace_whole(ctx, fix, src, tgt,
+					  "drops the parser to make it as the source has it: it fails while a configuration uses it");
+	else if (kind_is(src, "text search template"))
+		replace_whole(ctx, fix, src, tgt,
+					  "drops the template to make it as the source has it: it fails while a dictionary uses it");
+	else if (kind_is(src, "access method"))
+		replace_whole(ctx, fix, src, tgt,
+					  "drops the access method to make it as the source has it: it fails while an operator class, an index or a table uses it");
+	else if (kind_is(src, "cast"))
+		replace_whole(ctx, fix, src, tgt, "drops the cast to make it as the source has it");
+	else if (kind_is(src, "conversion"))
+		replace_whole(ctx, fix, src, tgt, "drops the conversion to make it as the source has it");
+	else if (kind_is(src, "subscription"))
+		change_subscription(fix, src, a);
+}
+
 /* ---- the three kinds of row ---------------------------------------------- */
 
 void
@@ -2744,6 +4169,8 @@ sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix)
 	else if (strcmp(k, "publication namespace") == 0 ||
 			 strcmp(k, "publication relation") == 0)
 		add_publication_member(fix, src);
+	else if (is_support_kind(src))
+		create_support(ctx, fix, src);
 	else
 		no_fix_for_kind(fix, src);
 }
@@ -2761,7 +4188,7 @@ kind_phase(SdObject *obj)
 	if (strcmp(k, "collation") == 0)
 		return FIX_PHASE_COLLATION;
 	if (strcmp(k, "type") == 0)
-		return FIX_PHASE_TYPE;
+		return is_base_type(obj) ? FIX_PHASE_BASE_TYPE : FIX_PHASE_TYPE;
 	if (is_routine(obj))
 		return routine_phase(obj);
 	if (strcmp(k, "sequence") == 0)
@@ -2789,6 +4216,8 @@ kind_phase(SdObject *obj)
 		return FIX_PHASE_EXTENSION;
 	if (strcmp(k, "event trigger") == 0 || strcmp(k, "rule") == 0)
 		return FIX_PHASE_TRIGGER;
+	if (is_support_kind(obj))
+		return support_phase(obj);
 	return FIX_PHASE_OTHER;
 }
 
@@ -2836,6 +4265,9 @@ drop_statement(SdObject *obj, NodeTag *tag)
 						quote_identifier(obj->key[0]));
 	if (!object_words(obj, &words, &name))
 		return NULL;
+	/* its functions take and return it: a base type goes only with them */
+	if (is_base_type(obj))
+		return psprintf("DROP TYPE IF EXISTS %s CASCADE", name);
 	if (strcmp(k, "extension") == 0)
 		*tag = T_DropStmt;
 	return psprintf("DROP %s IF EXISTS %s", words, name);
@@ -2857,6 +4289,11 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 	if (kind_is(tgt, "default acl"))
 	{
 		fix_default_acl(fix, NULL, tgt);
+		return;
+	}
+	if (kind_is(tgt, "subscription"))
+	{
+		drop_subscription(fix, tgt);
 		return;
 	}
 	sql = drop_statement(tgt, &tag);
@@ -2881,6 +4318,8 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 		why = "drops the column and its data";
 	else if (strcmp(tgt->kind, "schema") == 0)
 		why = "drops the schema (it must be empty by then)";
+	else if (is_base_type(tgt))
+		why = "drops the type with CASCADE: its functions, and every column and object that still uses it, in any schema, go with it";
 	else
 		why = "drops an object the source does not have";
 	add_step(fix, kind_phase(tgt), true, sql, tag, -1, why);
@@ -3427,7 +4866,10 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 
 	fix_ctx = ctx;
 	if (change_common(fix, src, tgt, a))
+	{
+		wait_for_replacement(fix, src);
 		return;
+	}
 	if (strcmp(k, "table column") == 0 || strcmp(k, "foreign table column") == 0)
 		change_column(ctx, fix, src, tgt, a);
 	else if (strcmp(k, "table") == 0)
@@ -3480,8 +4922,15 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 		change_policy(fix, src, a);
 	else if (strcmp(k, "policy") == 0)
 		replace_object(ctx, fix, src, tgt, "drops the policy to create it as the source has it");
+	else if (strcmp(k, "type") == 0 && type_shape_differs(src, tgt))
+		change_type_shape(ctx, fix, src, tgt);
 	else if (strcmp(k, "type") == 0 && strcmp(a, "labels") == 0)
 		change_enum_labels(fix, src, tgt);
+	else if (strcmp(k, "type") == 0 && strcmp(a, "base_type") == 0)
+	{
+		change_base_type(fix, src, tgt);
+		wait_for_replacement(fix, src);
+	}
 	else if (is_domain(src) && is_domain(tgt))
 		change_domain(fix, src, tgt, a);
 	else if (strcmp(k, "extension") == 0 && strcmp(a, "version") == 0 && attr(src, a) != NULL)
@@ -3567,6 +5016,11 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 
 		add_step(fix, FIX_PHASE_PUBLICATION, false, drop, tag, -1, NULL);
 		sd_fix_missing(ctx, src, fix);
+	}
+	else if (is_support_kind(src))
+	{
+		change_support(ctx, fix, src, tgt, a);
+		wait_for_replacement(fix, src);
 	}
 	else
 	{

@@ -31,8 +31,21 @@ typedef enum SdFixPhase
 	FIX_PHASE_SCHEMA,
 	FIX_PHASE_EXTENSION,
 	FIX_PHASE_COLLATION,
-	FIX_PHASE_TYPE,
+	FIX_PHASE_TYPE,				/* a base type's shell among them */
+	FIX_PHASE_C_FUNCTION,		/* routines in C or internal: they need only
+								 * types, and a shell will do */
+	FIX_PHASE_BASE_TYPE,		/* a base type's definition: after its C
+								 * functions, before what uses it */
+	FIX_PHASE_LANGUAGE,			/* after its C handler, before its routines */
 	FIX_PHASE_FUNCTION,
+	FIX_PHASE_OPERATOR,			/* made of functions and types: access
+								 * methods, casts, transforms, conversions,
+								 * operators, text search parsers and
+								 * templates */
+	FIX_PHASE_OPERATOR_FAMILY,	/* made of those: operator families with
+								 * their members, text search dictionaries */
+	FIX_PHASE_OPERATOR_CLASS,	/* and of those: operator classes, text
+								 * search configurations */
 	FIX_PHASE_SEQUENCE,
 	FIX_PHASE_TABLE,
 	FIX_PHASE_COLUMN,

@@ -4,7 +4,10 @@
 #    again from schemadrift_create_sql() in an empty database, has the
 #    source's fingerprint; so has its pg_dump --schema-only restore.
 # 2. A property test: random schemas with weird names, random mutations of
-#    a copy (add, drop and alter of every kind the generator knows).  For
+#    a copy (add, drop and alter of every kind the generator knows: tables,
+#    columns, constraints, indexes, views, functions, enums, comments,
+#    grants, text search dictionaries and configurations, operators,
+#    casts).  For
 #    each case the sync script, with allow_destructive, is applied to the
 #    copy; then exactly the rows that had no fix_sql are left (most cases:
 #    none), and when none is left the fingerprints are equal.
@@ -169,6 +172,29 @@ sub gen_schema
 		  . pick('IMMUTABLE', 'STABLE', 'VOLATILE') . ' AS ' . ql('SELECT a + ' . rnd(9));
 		push @{ $s{functions} }, $fn;
 	}
+	# objects made of functions and types: a text search dictionary and a
+	# configuration mapping tokens to it, an operator, a cast
+	if (rnd(2))
+	{
+		my $d = 'rt.' . name('dict', 1);
+		my $c = 'rt.' . name('cfg', 1);
+		push @ddl, "CREATE TEXT SEARCH DICTIONARY $d (TEMPLATE = simple, STOPWORDS = english)";
+		push @ddl, "CREATE TEXT SEARCH CONFIGURATION $c (COPY = simple)";
+		push @ddl, "ALTER TEXT SEARCH CONFIGURATION $c ALTER MAPPING FOR word, asciiword WITH $d, simple";
+		$s{ts} = { dict => $d, cfg => $c };
+	}
+	if (rnd(2))
+	{
+		push @ddl, 'CREATE OPERATOR rt.### (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq,'
+		  . ' COMMUTATOR = OPERATOR(rt.###))';
+		push @ddl, 'COMMENT ON OPERATOR rt.### (integer, integer) IS ' . ql(pick(@names));
+		$s{operator} = 1;
+	}
+	if (@{ $s{enums} } && rnd(2))
+	{
+		push @ddl, "CREATE CAST ($s{enums}[0] AS text) WITH INOUT AS ASSIGNMENT";
+		$s{cast} = $s{enums}[0];
+	}
 	return (\%s, join(";\n", @ddl) . ";\n");
 }
 
@@ -182,7 +208,7 @@ sub gen_mutations
 		my $t = pick(@{ $s->{tables} });
 		my @nonid = grep { $_->{name} ne qi('id') } @{ $t->{cols} };
 		my $c = @nonid ? pick(@nonid) : undef;
-		my $k = rnd(16);
+		my $k = rnd(23);
 		if ($k == 0 && $c) { push @m, "ALTER TABLE $t->{name} DROP COLUMN $c->{name} CASCADE" }
 		elsif ($k == 1) { push @m, "ALTER TABLE $t->{name} ADD COLUMN " . name('extra', rnd(99)) . ' ' . pick(@types) }
 		elsif ($k == 2 && $c && $c->{type} =~ /^(integer|smallint|varchar\(20\))$/)
@@ -211,6 +237,27 @@ sub gen_mutations
 		elsif ($k == 13) { push @m, "REVOKE ALL ON $t->{name} FROM regress_rt_reader; GRANT INSERT ON $t->{name} TO regress_rt_reader" }
 		elsif ($k == 14 && @{ $s->{enums} }) { push @m, 'ALTER TYPE ' . pick(@{ $s->{enums} }) . ' ADD VALUE ' . ql('stray label') }
 		elsif ($k == 15) { push @m, 'CREATE TYPE rt.' . name('stray_enum', rnd(99)) . q{ AS ENUM ('a')} }
+		elsif ($k == 16 && $s->{ts})
+		{
+			push @m, "ALTER TEXT SEARCH CONFIGURATION $s->{ts}{cfg} "
+			  . pick('ALTER MAPPING FOR word WITH simple', 'DROP MAPPING FOR asciiword', 'ADD MAPPING FOR email WITH simple');
+		}
+		elsif ($k == 17 && $s->{ts}) { push @m, "ALTER TEXT SEARCH DICTIONARY $s->{ts}{dict} (StopWords = russian, Accept = false)" }
+		elsif ($k == 18 && $s->{ts}) { push @m, "DROP TEXT SEARCH CONFIGURATION $s->{ts}{cfg}" }
+		elsif ($k == 19 && $s->{operator})
+		{
+			push @m, pick('DROP OPERATOR rt.### (integer, integer)',
+				'ALTER OPERATOR rt.### (integer, integer) SET (RESTRICT = eqsel, JOIN = eqjoinsel)',
+				'COMMENT ON OPERATOR rt.### (integer, integer) IS NULL');
+		}
+		elsif ($k == 20 && $s->{cast})
+		{
+			push @m, pick("DROP CAST ($s->{cast} AS text)",
+				"DROP CAST ($s->{cast} AS text); CREATE CAST ($s->{cast} AS text) WITH INOUT",
+				"COMMENT ON CAST ($s->{cast} AS text) IS " . ql(pick(@names)));
+		}
+		elsif ($k == 21) { push @m, 'CREATE TEXT SEARCH DICTIONARY rt.' . name('stray_dict', rnd(99)) . ' (TEMPLATE = simple)' }
+		elsif ($k == 22) { push @m, 'CREATE OPERATOR rt.<~> (LEFTARG = text, RIGHTARG = text, FUNCTION = textcat)' }
 	}
 	return join(";\n", @m) . ";\n";
 }
@@ -222,7 +269,7 @@ $node->safe_psql($_, 'CREATE EXTENSION schemadrift') for qw(rt_source rt_target)
 
 my $opts = q{'{"include_schemas": ["rt"], "ignore": ["column_order"]}'};
 my $fix_opts = q{'{"include_schemas": ["rt"], "ignore": ["column_order"], "allow_destructive": true}'};
-my ($passed, $with_skipped, $failed, $drifted) = (0, 0, 0, 0);
+my ($passed, $with_skipped, $failed, $drifted, $support) = (0, 0, 0, 0, 0);
 my @failures;
 for my $case (1 .. $cases)
 {
@@ -249,6 +296,9 @@ for my $case (1 .. $cases)
 	my $ndiff = $node->safe_psql('rt_target',
 		"SELECT count(*) FROM schemadrift_diff(source => \$s\$$snap\$s\$::jsonb, options => $opts)");
 	$drifted++ if $ndiff > 0;
+	$support++ if $node->safe_psql('rt_target',
+		"SELECT count(*) FROM schemadrift_diff(source => \$s\$$snap\$s\$::jsonb, options => $opts)"
+		  . " WHERE kind IN ('text search configuration', 'text search dictionary', 'operator', 'cast')") > 0;
 	my $sync = $node->safe_psql('rt_target',
 		"SELECT schemadrift_sync_sql(source => \$s\$$snap\$s\$::jsonb, options => $fix_opts)");
 	if ($ok)
@@ -284,7 +334,8 @@ for my $case (1 .. $cases)
 		push @failures, "case $case (SD_FIX_SEED=$seed): $why\n-- schema:\n$ddl\n-- mutations:\n$mutations\n-- script:\n$sync";
 	}
 }
-diag("round trips: $cases cases (seed $seed), $drifted with drift; $passed passed"
+diag("round trips: $cases cases (seed $seed), $drifted with drift ($support of text search"
+	  . " objects, operators or casts); $passed passed"
 	  . " ($with_skipped of them leaving exactly the rows without a fix); $failed failed");
 is($failed, 0, "every random drift round-trips ($cases cases, seed $seed)")
   or diag(join("\n\n", @failures[ 0 .. ($#failures < 5 ? $#failures : 5) ]));
