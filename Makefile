@@ -31,6 +31,7 @@ OBJS = \
 	src/fix_script.o \
 	src/audit.o \
 	src/chain.o \
+	src/history.o \
 	src/redact.o \
 	src/guard.o \
 	src/guard_denied.o \
@@ -82,7 +83,8 @@ REGRESS = \
 	audit_integrity \
 	guard \
 	workflow \
-	explain
+	explain \
+	history
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # isolation specs live in test/specs, their outputs in test/expected

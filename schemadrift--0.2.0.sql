@@ -873,3 +873,100 @@ COMMENT ON FUNCTION @extschema@.schemadrift_monitor(text, text, jsonb) IS
 REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_monitor(text, text, jsonb) FROM PUBLIC;
 
 ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;
+
+-- ---- object history and drift at DDL time (issue 12; src/history.c) -------
+--
+-- schemadrift_object_history: for each audited command, the canonical
+-- attrs and hash of the objects it touched after it ran (a table with its
+-- columns, constraints, indexes, ...), keyed by the log row; a dropped
+-- object has a row without hash.  Written by the audit trigger as the log's
+-- owner when schemadrift.object_history is on; append-only like the log
+-- (its purge removes the rows of the log rows it deletes).
+-- schemadrift_baseline_objects: one row per object of each stored baseline,
+-- what the audit trigger compares the touched objects with when
+-- schemadrift.expected_baseline names a baseline.
+ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end DISABLE;
+
+CREATE TABLE @extschema@.schemadrift_object_history (
+	audit_id			bigint NOT NULL,
+	kind				text NOT NULL,
+	identity			text NOT NULL,
+	parent				text,
+	hash				text,
+	attrs				jsonb
+);
+
+CREATE INDEX schemadrift_object_history_audit_id
+	ON @extschema@.schemadrift_object_history (audit_id);
+CREATE INDEX schemadrift_object_history_identity
+	ON @extschema@.schemadrift_object_history (identity);
+CREATE INDEX schemadrift_object_history_parent
+	ON @extschema@.schemadrift_object_history (parent) WHERE parent IS NOT NULL;
+
+COMMENT ON TABLE @extschema@.schemadrift_object_history IS
+'the objects each audited DDL command touched, as the model reads them after the command (kind, identity, parent relation, hash, attrs; no hash: dropped), keyed by the schemadrift_ddl_log row (audit_id)';
+
+REVOKE ALL ON @extschema@.schemadrift_object_history FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_object_history', '');
+
+CREATE TRIGGER schemadrift_object_history_protect
+	BEFORE UPDATE OR DELETE ON @extschema@.schemadrift_object_history
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_protect();
+CREATE TRIGGER schemadrift_object_history_protect_truncate
+	BEFORE TRUNCATE ON @extschema@.schemadrift_object_history
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.schemadrift_ddl_log_protect();
+ALTER TABLE @extschema@.schemadrift_object_history ENABLE ALWAYS TRIGGER schemadrift_object_history_protect;
+ALTER TABLE @extschema@.schemadrift_object_history ENABLE ALWAYS TRIGGER schemadrift_object_history_protect_truncate;
+
+CREATE FUNCTION @extschema@.schemadrift_object_history(identity text)
+RETURNS TABLE (audit_id bigint, changed_at timestamptz, changed_by text,
+			   application_name text, command_tag text, statement text,
+			   kind text, object_identity text, change text, hash text,
+			   attrs jsonb)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT x.audit_id, l.occurred_at, l.current_user_name, l.application_name,
+	l.command_tag, l.statement, x.kind, x.identity, x.change, x.hash, x.attrs
+FROM (SELECT h.audit_id, h.kind, h.identity, h.hash, h.attrs,
+		CASE WHEN h.hash IS NULL THEN 'dropped'
+			WHEN lag(h.hash) OVER w IS NULL THEN 'created'
+			ELSE 'changed' END AS change,
+		row_number() OVER w > 1 AND lag(h.hash) OVER w IS NOT DISTINCT FROM h.hash AS same
+	FROM @extschema@.schemadrift_object_history h
+	WHERE h.identity OPERATOR(pg_catalog.=) $1 OR h.parent OPERATOR(pg_catalog.=) $1
+	WINDOW w AS (PARTITION BY h.kind, h.identity ORDER BY h.audit_id)) x
+JOIN @extschema@.schemadrift_ddl_log l ON l.id OPERATOR(pg_catalog.=) x.audit_id
+WHERE NOT x.same
+ORDER BY x.audit_id, x.kind, x.identity
+$$;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_object_history(text) IS
+'how an object and its children (columns, constraints, indexes, ...) changed, statement by statement: each audited command that created, changed or dropped them, with who, when and the statement (needs schemadrift.object_history = on)';
+
+ALTER TABLE @extschema@.schemadrift_baselines ADD COLUMN options jsonb;
+
+COMMENT ON COLUMN @extschema@.schemadrift_baselines.options IS
+'the options the baseline was saved with (its snapshot''s), read at DDL time without the document';
+
+CREATE TABLE @extschema@.schemadrift_baseline_objects (
+	baseline			text NOT NULL,
+	kind				text NOT NULL,
+	identity			text NOT NULL,
+	parent				text,
+	hash				text NOT NULL,
+	CONSTRAINT schemadrift_baseline_objects_pkey PRIMARY KEY (baseline, identity, kind),
+	CONSTRAINT schemadrift_baseline_objects_baseline FOREIGN KEY (baseline)
+		REFERENCES @extschema@.schemadrift_baselines (name) ON DELETE CASCADE
+);
+
+CREATE INDEX schemadrift_baseline_objects_parent
+	ON @extschema@.schemadrift_baseline_objects (baseline, parent) WHERE parent IS NOT NULL;
+
+COMMENT ON TABLE @extschema@.schemadrift_baseline_objects IS
+'one row per object of each stored baseline (kind, identity, parent relation, hash): what the audit trigger compares a command''s objects with when schemadrift.expected_baseline names the baseline';
+
+REVOKE ALL ON @extschema@.schemadrift_baseline_objects FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_baseline_objects', '');
+
+ALTER EVENT TRIGGER schemadrift_audit_ddl_command_end ENABLE ALWAYS;

@@ -84,6 +84,7 @@
 #include "compat.h"
 #include SD_QUERYJUMBLE_H
 #include "audit.h"
+#include "history.h"
 #include "redact.h"
 #include "util.h"
 
@@ -377,8 +378,8 @@ inspect_log(AuditTarget *t, Relation rel)
 
 /*
  * insert_plan
- *		The kept INSERT of one row given in full, for a log that does not
- *		take the direct path.  The caller is connected to SPI, with
+ *		The kept INSERT of one row given in full, returning its id, for a
+ *		log that does not take the direct path.  The caller is connected to SPI, with
  *		search_path pinned.
  */
 static SPIPlanPtr
@@ -403,7 +404,7 @@ insert_plan(AuditTarget *t)
 	appendStringInfoString(&sql, ") VALUES (");
 	for (i = 0; i < NUM_FILLED; i++)
 		appendStringInfo(&sql, "%s$%d", i > 0 ? ", " : "", i + 1);
-	appendStringInfoChar(&sql, ')');
+	appendStringInfoString(&sql, ") RETURNING id");
 
 	plan = SPI_prepare(sql.data, NUM_FILLED, types);
 	if (plan == NULL)
@@ -487,9 +488,10 @@ sd_audit_writer_begin(LogWriter *w, Oid fn_oid)
  *		log's constraints, inserted with the current command id (so later
  *		commands of the transaction see it, and a rollback removes it) and
  *		added to every index, unique ones checked.  row's datums are only
- *		read.
+ *		read.  Returns the row's id (0 if the INSERT of a log that is not
+ *		written directly returned none: a trigger skipped it).
  */
-void
+int64
 sd_audit_writer_put(LogWriter *w, AuditRow *row)
 {
 	AuditTarget *t = w->t;
@@ -497,6 +499,7 @@ sd_audit_writer_put(LogWriter *w, AuditRow *row)
 	int			natts;
 	int			c;
 	List	   *recheck;
+	int64		id;
 
 	if (!t->direct)
 	{
@@ -516,9 +519,19 @@ sd_audit_writer_put(LogWriter *w, AuditRow *row)
 			in_own_insert = false;
 		}
 		PG_END_TRY();
-		if (rc != SPI_OK_INSERT)
+		if (rc != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-		return;
+		id = 0;
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+				id = DatumGetInt64(d);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		return id;
 	}
 
 	ExecClearTuple(slot);
@@ -529,8 +542,8 @@ sd_audit_writer_put(LogWriter *w, AuditRow *row)
 		slot->tts_values[t->attnums[c] - 1] = row->values[c];
 		slot->tts_isnull[t->attnums[c] - 1] = row->nulls[c];
 	}
-	slot->tts_values[t->attnums[COL_ID] - 1] =
-		Int64GetDatum(nextval_internal(t->seqrelid, true));
+	id = nextval_internal(t->seqrelid, true);
+	slot->tts_values[t->attnums[COL_ID] - 1] = Int64GetDatum(id);
 	slot->tts_isnull[t->attnums[COL_ID] - 1] = false;
 	ExecStoreVirtualTuple(slot);
 
@@ -545,6 +558,7 @@ sd_audit_writer_put(LogWriter *w, AuditRow *row)
 			elog(ERROR, "unexpected deferred index check on the DDL audit log");
 	}
 	ResetPerTupleExprContext(w->estate);
+	return id;
 }
 
 /*
@@ -773,6 +787,52 @@ dropped_table_subobject_schema(Datum object_type, Datum address_names,
 }
 
 /*
+ * collect_touched
+ *		Add the object of the event trigger SRF's row in slot, logged as
+ *		row id, to touched (in its memory context): its address, type and
+ *		identity; for a dropped column, constraint, trigger, policy or rule
+ *		also its relation, from its address names (schema, relation, name).
+ */
+static void
+collect_touched(SdTouchedList *touched, TupleTableSlot *slot, int64 id,
+				bool dropped, int col_classid, int col_objid, int col_objsubid,
+				int col_type, int col_identity, int col_addrnames)
+{
+	MemoryContext old = MemoryContextSwitchTo(touched->cxt);
+	SdTouched  *o = palloc0(sizeof(SdTouched));
+
+	o->audit_id = id;
+	o->dropped = dropped;
+	o->classid = DatumGetObjectId(slot->tts_values[col_classid]);
+	o->objid = DatumGetObjectId(slot->tts_values[col_objid]);
+	o->objsubid = DatumGetInt32(slot->tts_values[col_objsubid]);
+	if (!slot->tts_isnull[col_type])
+		o->object_type = TextDatumGetCString(slot->tts_values[col_type]);
+	if (!slot->tts_isnull[col_identity])
+		o->identity = TextDatumGetCString(slot->tts_values[col_identity]);
+	if (dropped && o->object_type != NULL && !slot->tts_isnull[col_addrnames] &&
+		(strcmp(o->object_type, "table column") == 0 ||
+		 strcmp(o->object_type, "foreign table column") == 0 ||
+		 strcmp(o->object_type, "table constraint") == 0 ||
+		 strcmp(o->object_type, "trigger") == 0 ||
+		 strcmp(o->object_type, "policy") == 0 ||
+		 strcmp(o->object_type, "rule") == 0))
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(slot->tts_values[col_addrnames]),
+						  TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+		if (n == 3 && !nulls[0] && !nulls[1])
+			o->parent = pstrdup(quote_qualified_identifier(TextDatumGetCString(elems[0]),
+														   TextDatumGetCString(elems[1])));
+	}
+	touched->items = lappend(touched->items, o);
+	MemoryContextSwitchTo(old);
+}
+
+/*
  * put_object_rows
  *		Write one row per row of an event-trigger SRF: row holds the common
  *		columns, the SRF gives object type, schema and identity, and for
@@ -788,6 +848,7 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 	TupleDesc	desc;
 	Tuplestorestate *store;
 	TupleTableSlot *slot;
+	int64		id;
 	int			col_type;
 	int			col_schema;
 	int			col_identity;
@@ -796,6 +857,10 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 	int			col_original = -1;
 	int			col_normal = -1;
 	int			col_addrnames = -1;
+	int			col_classid;
+	int			col_objid;
+	int			col_objsubid;
+	int			col_temp = -1;
 
 	store = sd_audit_call_event_srf(which == EVENT_COMMANDS ?
 						   F_PG_EVENT_TRIGGER_DDL_COMMANDS :
@@ -806,6 +871,9 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 	col_type = srf_column(desc, "object_type");
 	col_schema = srf_column(desc, "schema_name");
 	col_identity = srf_column(desc, "object_identity");
+	col_classid = srf_column(desc, "classid");
+	col_objid = srf_column(desc, "objid");
+	col_objsubid = srf_column(desc, "objsubid");
 	if (which == EVENT_COMMANDS)
 	{
 		col_tag = srf_column(desc, "command_tag");
@@ -816,6 +884,7 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 		col_original = srf_column(desc, "original");
 		col_normal = srf_column(desc, "normal");
 		col_addrnames = srf_column(desc, "address_names");
+		col_temp = srf_column(desc, "is_temporary");
 		row->values[COL_IS_DROP] = BoolGetDatum(true);
 	}
 
@@ -846,7 +915,15 @@ put_object_rows(LogWriter *w, AuditRow *row, AuditEvent which)
 											   &row->nulls[COL_SCHEMA_NAME]);
 		row->values[COL_OBJECT_IDENTITY] = slot->tts_values[col_identity];
 		row->nulls[COL_OBJECT_IDENTITY] = slot->tts_isnull[col_identity];
-		sd_audit_writer_put(w, row);
+		id = sd_audit_writer_put(w, row);
+
+		/* for history.c: an object of the database's schema, logged */
+		if (w->touched != NULL && id != 0 &&
+			!(which == EVENT_COMMANDS && DatumGetBool(row->values[COL_CREATING_EXTENSION])) &&
+			!(which == EVENT_DROPS && DatumGetBool(slot->tts_values[col_temp])))
+			collect_touched(w->touched, slot, id, which == EVENT_DROPS,
+							col_classid, col_objid, col_objsubid, col_type,
+							col_identity, col_addrnames);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	tuplestore_end(store);
@@ -935,13 +1012,14 @@ put_utility_rows(LogWriter *w, AuditRow *row, const UtilityCommand *cmd)
 /*
  * write_event_rows
  *		Switch to the log's owner and write the rows of one event: of the
- *		event trigger call trigdata, or of the utility command cmd.  Runs
+ *		event trigger call trigdata, or of the utility command cmd; with
+ *		touched not NULL, collect the objects written into it.  Runs
  *		inside the caller's subtransaction, which restores user and settings
  *		on error.
  */
 static void
 write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
-				 const UtilityCommand *cmd)
+				 const UtilityCommand *cmd, SdTouchedList *touched)
 {
 	static const char *const event_names[] = {
 		"ddl_command_end", "sql_drop", "table_rewrite", "utility"
@@ -963,6 +1041,7 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
 						   SECURITY_RESTRICTED_OPERATION);
 
 	sd_audit_writer_begin(&w, fn_oid);
+	w.touched = touched;
 	if (which == EVENT_UTILITY)
 		put_utility_rows(&w, &row, cmd);
 	else if (which == EVENT_REWRITE)
@@ -976,13 +1055,14 @@ write_event_rows(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
 
 /*
  * capture_failing_open
- *		Record one event (see write_event_rows) in a short-lived memory
- *		context and a subtransaction.  Fails open: any error but a cancel is
+ *		Record one event (see write_event_rows; touched, if not NULL,
+ *		collects its objects) in a short-lived memory context and a
+ *		subtransaction.  Fails open: any error but a cancel is
  *		turned into a WARNING and the command goes on.
  */
 static void
 capture_failing_open(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
-					 const UtilityCommand *cmd)
+					 const UtilityCommand *cmd, SdTouchedList *touched)
 {
 	CommandTag	tag = trigdata ? trigdata->tag : cmd->tag;
 	MemoryContext evcxt;
@@ -1000,7 +1080,7 @@ capture_failing_open(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
 
 	PG_TRY();
 	{
-		write_event_rows(fn_oid, which, trigdata, cmd);
+		write_event_rows(fn_oid, which, trigdata, cmd, touched);
 
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(evcxt);
@@ -1024,6 +1104,9 @@ capture_failing_open(Oid fn_oid, AuditEvent which, EventTriggerData *trigdata,
 
 		/* resolve the log afresh next time */
 		target.valid = false;
+		/* nothing was logged: nothing for history.c */
+		if (touched != NULL)
+			touched->items = NIL;
 
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
@@ -1066,7 +1149,22 @@ audit_capture(FunctionCallInfo fcinfo, AuditEvent which)
 		IsA(trigdata->parsetree, DropStmt))
 		return;
 
-	capture_failing_open(fcinfo->flinfo->fn_oid, which, trigdata, NULL);
+	/* history.c's jobs want the objects of commands and drops */
+	if ((which == EVENT_COMMANDS || which == EVENT_DROPS) && sd_history_wanted())
+	{
+		SdTouchedList touched;
+
+		touched.cxt = AllocSetContextCreate(CurrentMemoryContext,
+											"schemadrift touched objects",
+											ALLOCSET_SMALL_SIZES);
+		touched.items = NIL;
+		capture_failing_open(fcinfo->flinfo->fn_oid, which, trigdata, NULL, &touched);
+		sd_history_after_event(fcinfo->flinfo->fn_oid, trigdata->tag, touched.items);
+		MemoryContextDelete(touched.cxt);
+		return;
+	}
+
+	capture_failing_open(fcinfo->flinfo->fn_oid, which, trigdata, NULL, NULL);
 }
 
 /*
@@ -1086,7 +1184,7 @@ capture_utility(const UtilityCommand *cmd)
 	fn_oid = sd_util_own_event_trigger("schemadrift_audit_ddl_command_end", &fires);
 	if (!OidIsValid(fn_oid) || !fires)
 		return;
-	capture_failing_open(fn_oid, EVENT_UTILITY, NULL, cmd);
+	capture_failing_open(fn_oid, EVENT_UTILITY, NULL, cmd, NULL);
 }
 
 /*

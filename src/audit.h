@@ -97,6 +97,7 @@ typedef struct LogWriter
 	TupleTableSlot *slot;
 	bool		pushed_snapshot;
 	int			nestlevel;		/* of the pinned search_path, or 0 */
+	struct SdTouchedList *touched;	/* collects the objects written, or NULL */
 } LogWriter;
 
 extern void sd_audit_init(void);
@@ -105,7 +106,7 @@ extern void sd_audit_fill_row(AuditRow *row, const char *event,
 							  const char *command_tag);
 extern void sd_audit_set_text(AuditRow *row, LogColumn col, const char *s);
 extern void sd_audit_writer_begin(LogWriter *w, Oid fn_oid);
-extern void sd_audit_writer_put(LogWriter *w, AuditRow *row);
+extern int64 sd_audit_writer_put(LogWriter *w, AuditRow *row);
 extern void sd_audit_writer_end(LogWriter *w);
 extern void sd_audit_capture_utility(CommandTag tag, const char *object_type,
 									 List *names);

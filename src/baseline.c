@@ -15,6 +15,12 @@
  * A side named "baseline:NAME" is read from the table and loaded like a
  * snapshot given as jsonb, so every check of snapshot.c applies to it.
  *
+ * Saving a baseline also saves one row per object (kind, identity, parent
+ * relation, hash) in schemadrift_baseline_objects, and its options beside
+ * the document: the audit trigger compares what a command touched with
+ * those rows (history.c) without reading the document.  Dropping the
+ * baseline drops them (ON DELETE CASCADE).
+ *
  * IDENTIFICATION
  *	  src/baseline.c
  *
@@ -29,6 +35,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "history.h"
 #include "side.h"
 #include "snapshot.h"
 #include "workflow.h"
@@ -150,10 +157,13 @@ sd_workflow_check_new(const char *table, const char *keycol, const char *prefix,
 /*
  * sd_workflow_local_snapshot
  *		The snapshot document of this database under options, and its
- *		fingerprint into fingerprint (SD_SHA256_HEX_LEN + 1 bytes).
+ *		fingerprint into fingerprint (SD_SHA256_HEX_LEN + 1 bytes).  If keep
+ *		is not NULL, *keep is the set of objects the document was built
+ *		from, in the caller's memory context; otherwise it is freed.
  */
 Jsonb *
-sd_workflow_local_snapshot(SdOptions *options, char *fingerprint)
+sd_workflow_local_snapshot(SdOptions *options, char *fingerprint,
+						   SdObjectSet **keep)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext workcxt;
@@ -162,14 +172,63 @@ sd_workflow_local_snapshot(SdOptions *options, char *fingerprint)
 
 	workcxt = AllocSetContextCreate(callercxt, "schemadrift workflow snapshot",
 									ALLOCSET_DEFAULT_SIZES);
-	MemoryContextSwitchTo(workcxt);
+	MemoryContextSwitchTo(keep ? callercxt : workcxt);
 	set = sd_side_local_read(options, true);
 	sd_objects_report_unsupported(set);
 	sd_objects_fingerprint(set, fingerprint);
 	MemoryContextSwitchTo(callercxt);
 	doc = sd_snapshot_build(set);
 	MemoryContextDelete(workcxt);
+	if (keep)
+		*keep = set;
 	return doc;
+}
+
+/*
+ * store_baseline_objects
+ *		Save one row per object of set in schemadrift_baseline_objects
+ *		(schema: where it is, quoted) for baseline name: kind, identity,
+ *		parent relation and hash, what the audit trigger compares the
+ *		objects a command touched with (history.c) without reading the
+ *		whole document.  Connected to SPI.
+ */
+static void
+store_baseline_objects(const char *schema, const char *name, SdObjectSet *set)
+{
+	Oid			argtypes[5] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		args[5];
+	char	  **cols[4];
+	int			n = 0;
+	int			i;
+	int			c;
+	int			rc;
+
+	for (c = 0; c < 4; c++)
+		cols[c] = palloc(sizeof(char *) * Max(set->nobjects, 1));
+	for (i = 0; i < set->nobjects; i++)
+	{
+		SdObject   *obj = &set->objects[i];
+
+		if (obj->kindinfo == NULL || strcmp(obj->kind, SD_KIND_UNSUPPORTED) == 0)
+			continue;
+		cols[0][n] = obj->kind;
+		cols[1][n] = obj->identity;
+		cols[2][n] = sd_history_parent_identity(obj->nparent, obj->parent);
+		cols[3][n] = obj->hash;
+		n++;
+	}
+	args[0] = CStringGetTextDatum(name);
+	for (c = 0; c < 4; c++)
+		args[c + 1] = sd_util_text_array(cols[c], n);
+	rc = SPI_execute_with_args(psprintf("INSERT INTO %s.schemadrift_baseline_objects"
+										" (baseline, kind, identity, parent, hash)"
+										" SELECT $1, u.k, u.i, u.p, u.h"
+										" FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3),"
+										" pg_catalog.unnest($4), pg_catalog.unnest($5)) u(k, i, p, h)",
+										schema),
+							   5, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
 }
 
 /*
@@ -260,14 +319,15 @@ schemadrift_baseline_save(PG_FUNCTION_ARGS)
 	SdOptions  *options = sd_options_from_datum(fcinfo, 2);
 	char		fingerprint[SD_SHA256_HEX_LEN + 1];
 	Jsonb	   *doc;
-	Oid			argtypes[4] = {TEXTOID, JSONBOID, TEXTOID, TEXTOID};
-	Datum		args[4];
-	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Oid			argtypes[5] = {TEXTOID, JSONBOID, TEXTOID, TEXTOID, JSONBOID};
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	char	   *schema;
+	SdObjectSet *set;
 	int			rc;
 
 	sd_workflow_check_name(name, "baseline name");
-	doc = sd_workflow_local_snapshot(options, fingerprint);
+	doc = sd_workflow_local_snapshot(options, fingerprint, &set);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -283,12 +343,14 @@ schemadrift_baseline_save(PG_FUNCTION_ARGS)
 		nulls[3] = 'n';
 	else
 		args[3] = PG_GETARG_DATUM(1);
+	args[4] = JsonbPGetDatum(options->jsonb);
 	rc = SPI_execute_with_args(psprintf("INSERT INTO %s.schemadrift_baselines"
-										" (name, snapshot, fingerprint, note)"
-										" VALUES ($1, $2, $3, $4)", schema),
-							   4, argtypes, args, nulls, false, 0);
+										" (name, snapshot, fingerprint, note, options)"
+										" VALUES ($1, $2, $3, $4, $5)", schema),
+							   5, argtypes, args, nulls, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	store_baseline_objects(schema, name, set);
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(fingerprint));
 }

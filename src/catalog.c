@@ -120,10 +120,11 @@
 /*
  * append_common_ctes
  *		The WITH clause every query starts from: the options ($1), and the
- *		schemas and relations in scope (those of rel_from <= oid < rel_to).
+ *		schemas and relations in scope (rel_filter, if not NULL, is added to
+ *		the conditions on pg_class c, starting with " AND").
  */
 static void
-append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
+append_common_ctes(StringInfo buf, const char *rel_filter)
 {
 	appendStringInfoString(buf,
 						   "WITH f AS ("
@@ -151,10 +152,8 @@ append_common_ctes(StringInfo buf, Oid rel_from, Oid rel_to)
 						   " FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
 						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
 						   " AND" NOT_EXT_MEMBER("pg_class", "c.oid"));
-	if (OidIsValid(rel_from))
-		appendStringInfo(buf, " AND c.oid >= '%u'::pg_catalog.oid", rel_from);
-	if (OidIsValid(rel_to))
-		appendStringInfo(buf, " AND c.oid < '%u'::pg_catalog.oid", rel_to);
+	if (rel_filter != NULL)
+		appendStringInfoString(buf, rel_filter);
 	appendStringInfoString(buf, "),\n");
 }
 
@@ -1165,6 +1164,56 @@ sd_catalog_arm_split(int arm)
 }
 
 /*
+ * build_query
+ *		The extraction query of the arms in the mask arms, its relations
+ *		restricted by rel_filter (see append_common_ctes) and its rows by
+ *		the condition where on objs o (NULL: none).  See
+ *		sd_catalog_extraction_sql for the parameters and the result.
+ */
+static char *
+build_query(int server_version, uint32 arms, const char *rel_filter,
+			const char *where)
+{
+	StringInfoData buf;
+	bool		first = true;
+	int			arm;
+
+	initStringInfo(&buf);
+	append_common_ctes(&buf, rel_filter);
+	appendStringInfoString(&buf, "objs(kind, identity, schema, key, parent, attrs) AS (\n");
+	for (arm = 0; arm < ARM_COUNT; arm++)
+	{
+		if ((arms & (1 << arm)) == 0)
+			continue;
+		if (!first)
+			appendStringInfoString(&buf, "\nUNION ALL\n");
+		first = false;
+		arm_info[arm].append(&buf, server_version);
+	}
+
+	/*
+	 * Exclusion patterns apply to an object's identity and to its parent's,
+	 * so excluding a table excludes its columns, constraints and the rest,
+	 * and excluding a publication its tables and schemas (a parent of one
+	 * name part).
+	 */
+	appendStringInfoString(&buf,
+						   ")\n"
+						   "SELECT o.kind, o.identity, o.schema, o.key, o.parent,"
+						   " CASE WHEN $2 OR o.kind = 'unsupported' THEN o.attrs END,"
+						   " CASE WHEN NOT $2 THEN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs, 'UTF8')), 'hex') END"
+						   " FROM objs o CROSS JOIN f"
+						   " WHERE (NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"
+						   " FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"
+						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND"
+						   " CASE WHEN pg_catalog.cardinality(o.parent) = 1 THEN " QIDENT("o.parent[1]")
+						   " ELSE " QUALIFIED("o.parent[1]", "o.parent[2]") " END LIKE pat.p)))");
+	if (where != NULL)
+		appendStringInfo(&buf, " AND %s", where);
+	return buf.data;
+}
+
+/*
  * sd_catalog_extraction_sql
  *		Build the extraction query for a server of version server_version
  *		(as server_version_num), for the kinds in the mask arms (bit n: arm
@@ -1191,8 +1240,7 @@ sd_catalog_arm_split(int arm)
 char *
 sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel_to)
 {
-	StringInfoData buf;
-	bool		first = true;
+	StringInfoData filter;
 	int			arm;
 
 	arms &= (((uint32) 1) << ARM_COUNT) - 1;
@@ -1203,38 +1251,71 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 			if ((arms & (1 << arm)) != 0 && !arm_info[arm].split)
 				elog(ERROR, "catalog extraction arm %d cannot read a range of relations", arm);
 
-	initStringInfo(&buf);
-	append_common_ctes(&buf, rel_from, rel_to);
-	appendStringInfoString(&buf, "objs(kind, identity, schema, key, parent, attrs) AS (\n");
+	initStringInfo(&filter);
+	if (OidIsValid(rel_from))
+		appendStringInfo(&filter, " AND c.oid >= '%u'::pg_catalog.oid", rel_from);
+	if (OidIsValid(rel_to))
+		appendStringInfo(&filter, " AND c.oid < '%u'::pg_catalog.oid", rel_to);
+	return build_query(server_version, arms, filter.data, NULL);
+}
+
+/*
+ * arm_per_relation
+ *		Whether every row of an arm belongs to one relation of the rel CTE
+ *		(the relation itself or one of its children): the split arms, and
+ *		views, which are not split only because they must run in the
+ *		leader.
+ */
+static bool
+arm_per_relation(int arm)
+{
+	return arm_info[arm].split || arm == ARM_VIEWS;
+}
+
+/*
+ * sd_catalog_relation_sql
+ *		The extraction query for one relation and its children: every arm
+ *		that reads relations (tables, views, sequences, foreign tables and
+ *		their columns, constraints, indexes, triggers, policies, rules,
+ *		statistics), restricted to the relation of OID $3.  $1 and $2 as in
+ *		sd_catalog_extraction_sql.  An index, a relation in no schema in
+ *		scope or a member of an extension gives no row.  For the DDL-time
+ *		readers (history.c), which keep the plan: the OID is a parameter.
+ */
+char *
+sd_catalog_relation_sql(int server_version)
+{
+	uint32		arms = 0;
+	int			arm;
+
 	for (arm = 0; arm < ARM_COUNT; arm++)
-	{
-		if ((arms & (1 << arm)) == 0)
-			continue;
-		if (!first)
-			appendStringInfoString(&buf, "\nUNION ALL\n");
-		first = false;
-		arm_info[arm].append(&buf, server_version);
-	}
+		if (arm_per_relation(arm))
+			arms |= (uint32) 1 << arm;
+	return build_query(server_version, arms,
+					   " AND c.oid OPERATOR(pg_catalog.=) $3::pg_catalog.oid", NULL);
+}
 
-	/*
-	 * Exclusion patterns apply to an object's identity and to its parent's,
-	 * so excluding a table excludes its columns, constraints and the rest,
-	 * and excluding a publication its tables and schemas (a parent of one
-	 * name part).
-	 */
-	appendStringInfoString(&buf,
-						   ")\n"
-						   "SELECT o.kind, o.identity, o.schema, o.key, o.parent,"
-						   " CASE WHEN $2 OR o.kind = 'unsupported' THEN o.attrs END,"
-						   " CASE WHEN NOT $2 THEN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs, 'UTF8')), 'hex') END"
-						   " FROM objs o CROSS JOIN f"
-						   " WHERE NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"
-						   " FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"
-						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND"
-						   " CASE WHEN pg_catalog.cardinality(o.parent) = 1 THEN " QIDENT("o.parent[1]")
-						   " ELSE " QUALIFIED("o.parent[1]", "o.parent[2]") " END LIKE pat.p))");
+/*
+ * sd_catalog_object_sql
+ *		The extraction query for one object that is not read with a
+ *		relation (a function, a type, a schema, a server, ...): every other
+ *		arm but the count of unsupported objects, its rows restricted to
+ *		identity $3 and, unless $4 is NULL, kind $4.  The planner pushes the
+ *		condition into each arm, so only the identities of the objects in
+ *		scope are computed, and the attrs of the one that matches.
+ */
+char *
+sd_catalog_object_sql(int server_version)
+{
+	uint32		arms = 0;
+	int			arm;
 
-	return buf.data;
+	for (arm = 0; arm < ARM_COUNT; arm++)
+		if (!arm_per_relation(arm) && arm != ARM_UNSUPPORTED)
+			arms |= (uint32) 1 << arm;
+	return build_query(server_version, arms, NULL,
+					   "o.identity OPERATOR(pg_catalog.=) $3::pg_catalog.text"
+					   " AND ($4::pg_catalog.text IS NULL OR o.kind OPERATOR(pg_catalog.=) $4)");
 }
 
 /*

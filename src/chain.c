@@ -1010,6 +1010,17 @@ schemadrift_ddl_log_purge(PG_FUNCTION_ARGS)
 			}
 			st.base_id = cut;
 			save_chain_state(t, &st);
+
+			/* the object history of the rows that went (history.c) */
+			if (OidIsValid(get_relname_relid("schemadrift_object_history", t->nspid)))
+			{
+				rc = SPI_execute_with_args(psprintf("DELETE FROM %s.schemadrift_object_history"
+													" WHERE audit_id OPERATOR(pg_catalog.<=) $2",
+													quote_identifier(t->nspname)),
+										   2, argtypes, values, NULL, false, 0);
+				if (rc != SPI_OK_DELETE)
+					elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+			}
 		}
 	}
 	PG_FINALLY();

@@ -26,6 +26,7 @@
 #include "extract.h"
 #include "remote.h"
 #include "guard.h"
+#include "history.h"
 #include "compat.h"
 
 PG_MODULE_MAGIC;
@@ -80,6 +81,7 @@ void
 _PG_init(void)
 {
 	sd_audit_init();
+	sd_history_init();
 	sd_extract_init();
 	sd_remote_init();
 	sd_fleet_init();

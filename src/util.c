@@ -21,6 +21,7 @@
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
@@ -456,4 +457,29 @@ sd_util_try(void (*fn) (void *arg), void *arg, char **error)
 	}
 	PG_END_TRY();
 	return ok;
+}
+
+/*
+ * sd_util_text_array
+ *		A one-dimensional text[] of the n C strings in strings (a NULL
+ *		string is a NULL element), palloc'd in the current memory context:
+ *		for passing many values to one parameterized statement.
+ */
+Datum
+sd_util_text_array(char **strings, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1];
+	int			lbs[1] = {1};
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		nulls[i] = strings[i] == NULL;
+		elems[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(strings[i]);
+	}
+	dims[0] = n;
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  TEXTOID, -1, false, TYPALIGN_INT));
 }

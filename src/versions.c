@@ -173,7 +173,7 @@ schemadrift_version_stamp(PG_FUNCTION_ARGS)
 				 errhint("An applied migration must not change: restore the file as it was applied, and make the change in a new migration.")));
 	}
 
-	doc = sd_workflow_local_snapshot(options, fingerprint);
+	doc = sd_workflow_local_snapshot(options, fingerprint, NULL);
 	args[1] = JsonbPGetDatum(doc);
 	args[2] = CStringGetTextDatum(fingerprint);
 	if (PG_ARGISNULL(2))

@@ -41,7 +41,8 @@ extern void sd_workflow_check_new(const char *table, const char *keycol,
 								  const char *prefix, const char *value,
 								  const char *what, const char *verb,
 								  const char *hint);
-extern Jsonb *sd_workflow_local_snapshot(SdOptions *options, char *fingerprint);
+extern Jsonb *sd_workflow_local_snapshot(SdOptions *options, char *fingerprint,
+										 SdObjectSet **keep);
 extern bool sd_side_is_baseline(const char *name);
 extern SdObjectSet *sd_baseline_read(const char *side, const char *argname,
 									 SdOptions *options);

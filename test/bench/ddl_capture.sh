@@ -16,6 +16,12 @@
 #   guard     capture on and schemadrift.guard = enforce, every command on
 #             the guard's allowed path (a rule allows the bench role)
 #   guardonly capture off, schemadrift.guard = enforce (the guard alone)
+#   history   capture on and schemadrift.object_history = on (every command's
+#             objects read and kept in schemadrift_object_history)
+#   expected  capture on and schemadrift.expected_baseline set (every
+#             command's objects compared with a baseline saved before the
+#             runs; the bench tables are not in it, so each command warns
+#             and notifies)
 #
 # and prints the median TPS of each and the median of the per-round ratios
 # (the machine is noisy: only ratios taken within a round are compared).
@@ -35,7 +41,8 @@
 # DURATION seconds per run (10), CLIENTS (4), BENCH_PORT (54331), MODES
 # (default "none off on plpgsql pgaudit"; must include off: MODES="off on"
 # spends all the time on the ratio that the capture target is about;
-# MODES="none off on guard guardonly" measures the guard).
+# MODES="none off on guard guardonly" measures the guard;
+# MODES="off on history expected" object history and drift at DDL time).
 # schemadrift must be installed in PG_BIN's PostgreSQL (test/quickstart.sh
 # demo does that); pgaudit is installed with apt when missing, if MODES
 # has it.
@@ -102,7 +109,8 @@ for m in none sd plpgsql pgaudit; do
 	psql -d postgres -c "CREATE DATABASE bench_$m"
 done
 psql -d bench_sd -c "CREATE EXTENSION schemadrift" \
-	-c "SELECT schemadrift_guard_allow(current_user, '{public}')"
+	-c "SELECT schemadrift_guard_allow(current_user, '{public}')" \
+	-c "SELECT schemadrift_baseline_save('bench') IS NOT NULL AS saved" >/dev/null
 # the guard is on in the guard modes: a schema no rule allows is refused
 if as_user env PGOPTIONS="-c schemadrift.guard=enforce" "$PG_BIN/psql" -X -q -h "$dir" -p "$PORT" \
 	-d bench_sd -c "CREATE SCHEMA bench_not_allowed" >/dev/null 2>&1; then
@@ -177,6 +185,8 @@ run_mode() {
 		pgaudit) db=bench_pgaudit ;;
 		guard) db=bench_sd; opts="-c schemadrift.guard=enforce" ;;
 		guardonly) db=bench_sd; opts="-c schemadrift.capture=off -c schemadrift.guard=enforce" ;;
+		history) db=bench_sd; opts="-c schemadrift.object_history=on" ;;
+		expected) db=bench_sd; opts="-c schemadrift.expected_baseline=bench" ;;
 	esac
 	as_user env PGOPTIONS="$opts" "$PG_BIN/pgbench" -n -h "$dir" -p "$PORT" \
 		-c "$CLIENTS" -j "$CLIENTS" -T "$DURATION" -f "$dir/ddl.sql" "$db" 2>&1 |
