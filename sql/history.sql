@@ -50,6 +50,8 @@ SELECT command_tag, statement, kind, object_identity, change,
 	   CASE WHEN kind = 'table column' THEN attrs->>'type' END AS column_type
 FROM schemadrift_object_history('hist.merchants')
 ORDER BY audit_id, kind, object_identity;
+-- the rolled-back column left nothing
+SELECT count(*) AS rolled_back_rows FROM schemadrift_object_history WHERE identity = 'hist.merchants.gone';
 -- one column's story; ADD COLUMN and ALTER TYPE are logged on the table,
 -- the drop on the column
 SELECT h.change, h.attrs->>'type' AS type, l.object_type, l.object_identity AS logged_as
@@ -102,7 +104,7 @@ TRUNCATE schemadrift_object_history;
 -- ---- drift at DDL time -------------------------------------------------------
 
 SET schemadrift.object_history = off;
-CREATE TABLE hist.orders (id bigint PRIMARY KEY, amount numeric NOT NULL);
+CREATE TABLE hist.orders (id bigint PRIMARY KEY, amount numeric NOT NULL, line serial);
 SELECT schemadrift_baseline_save('hist-1', 'expected', '{"include_schemas": ["hist"]}') IS NOT NULL AS saved;
 -- one row per object, with the options beside the document
 SELECT kind, identity, parent, length(hash) AS hash_length
@@ -142,6 +144,10 @@ UPDATE schemadrift_baseline_objects SET hash = 'damaged'
 WHERE baseline = 'hist-1' AND identity = 'hist.orders.amount';
 ALTER TABLE hist.orders ADD COLUMN y integer;
 SELECT count(*) AS has_y FROM pg_attribute WHERE attrelid = 'hist.orders'::regclass AND attname = 'y';
+-- a baseline without per-object rows: the same
+SELECT schemadrift_baseline_save('hist-empty', NULL, '{"exclude": ["%"]}') IS NOT NULL AS saved;
+SET schemadrift.expected_baseline = 'hist-empty';
+CREATE INDEX orders_y ON hist.orders (y);
 -- a baseline that does not exist: the same
 SET schemadrift.expected_baseline = 'no-such-baseline';
 ALTER TABLE hist.orders DROP COLUMN y;
@@ -151,6 +157,7 @@ UNLISTEN schemadrift_drift;
 
 -- dropping the baseline drops its rows
 SELECT schemadrift_baseline_drop('hist-1');
+SELECT schemadrift_baseline_drop('hist-empty');
 SELECT count(*) AS rows_left FROM schemadrift_baseline_objects WHERE baseline = 'hist-1';
 
 RESET schemadrift.object_history;

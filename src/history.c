@@ -158,13 +158,18 @@ forget_schema_plans(void)
 
 /*
  * keep_plan
- *		Prepare sql with its argument types and keep the plan.  Connected to
- *		SPI.
+ *		Prepare sql with its argument types and keep the generic plan.
+ *		Connected to SPI.
  */
 static SPIPlanPtr
 keep_plan(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	/*
+	 * Generic: planning the extraction costs more than running it for one
+	 * object, and its plan does not depend on the values (an OID, an
+	 * identity) much.
+	 */
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -208,10 +213,12 @@ schema_plans(AuditTarget *t)
 									  " AND h.kind OPERATOR(pg_catalog.=) $2"
 									  " ORDER BY h.audit_id DESC LIMIT 1))",
 									  nsp, nsp), 4, dropped_types);
-	options_plan = keep_plan(psprintf("SELECT COALESCE(b.options, b.snapshot OPERATOR(pg_catalog.->) 'options')"
+	options_plan = keep_plan(psprintf("SELECT COALESCE(b.options, b.snapshot OPERATOR(pg_catalog.->) 'options'),"
+									  " EXISTS (SELECT 1 FROM %s.schemadrift_baseline_objects o"
+									  " WHERE o.baseline OPERATOR(pg_catalog.=) b.name)"
 									  " FROM %s.schemadrift_baselines b"
 									  " WHERE b.name OPERATOR(pg_catalog.=) $1",
-									  nsp), 1, text2);
+									  nsp, nsp), 1, text2);
 	rel_rows_plan = keep_plan(psprintf("SELECT o.kind, o.identity, o.hash"
 									   " FROM %s.schemadrift_baseline_objects o"
 									   " WHERE o.baseline OPERATOR(pg_catalog.=) $1"
@@ -620,7 +627,8 @@ write_history(EventWork *ew)
 /*
  * baseline_options
  *		The options baseline name was saved with.  ERROR if it does not
- *		exist.  Connected to SPI.
+ *		exist, or has no per-object rows to compare with.  Connected to
+ *		SPI.
  */
 static SdOptions *
 baseline_options(const char *name)
@@ -639,6 +647,12 @@ baseline_options(const char *name)
 				 errmsg("baseline \"%s\" does not exist", name),
 				 errdetail("schemadrift.expected_baseline names it."),
 				 errhint("Save it with schemadrift_baseline_save(), or set schemadrift.expected_baseline to a saved baseline.")));
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("baseline \"%s\" has no rows in schemadrift_baseline_objects", name),
+				 errdetail("The objects a command touched are compared with those rows."),
+				 errhint("Save the baseline again: drop it with schemadrift_baseline_drop() and save it with schemadrift_baseline_save().")));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		ereport(ERROR,
@@ -819,8 +833,13 @@ check_drift(EventWork *ew)
 				add_drift(ew, obj->kind, obj->identity, "differs from the baseline");
 		}
 		for (j = 0; j < nrows; j++)
-			if (!rows[j].matched)
-				add_drift(ew, rows[j].kind, rows[j].identity, "missing: the baseline has it");
+		{
+			/* a table's owned sequence is a relation of its own, not read */
+			if (rows[j].matched || (strcmp(rows[j].kind, "sequence") == 0 &&
+									strcmp(rows[j].identity, t->identity) != 0))
+				continue;
+			add_drift(ew, rows[j].kind, rows[j].identity, "missing: the baseline has it");
+		}
 	}
 }
 
