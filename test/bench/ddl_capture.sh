@@ -35,7 +35,9 @@
 # capture's, and inside core's event-trigger calls that contain both (the
 # whole price of having event triggers) -- the guard's cost where
 # throughput noise hides it.  ROUNDS=0 PERF=20 takes the profile alone;
-# PERF_DATA=file keeps the recording (perf report -i file).
+# PERF_DATA=file keeps the recording (perf report -i file);
+# PERF_PGOPTIONS profiles another mode (default "-c schemadrift.guard=enforce";
+# "-c schemadrift.object_history=on" profiles object history).
 #
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), ROUNDS (7),
 # DURATION seconds per run (10), CLIENTS (4), BENCH_PORT (54331), MODES
@@ -238,7 +240,7 @@ if [ -n "${PERF:-}" ]; then
 	perf record -q -g -F 499 -p "$postmaster" -o "$dir/perf.data" -- sleep "$PERF" >/dev/null 2>&1 &
 	perf_pid=$!
 	sleep 1
-	as_user env PGOPTIONS="-c schemadrift.guard=enforce" "$PG_BIN/pgbench" -n -h "$dir" -p "$PORT" \
+	as_user env PGOPTIONS="${PERF_PGOPTIONS:--c schemadrift.guard=enforce}" "$PG_BIN/pgbench" -n -h "$dir" -p "$PORT" \
 		-c "$CLIENTS" -j "$CLIENTS" -T "$((PERF - 2))" -f "$dir/ddl.sql" bench_sd >/dev/null 2>&1
 	wait "$perf_pid" || true
 	perf report -i "$dir/perf.data" --children --sort sym --stdio -g none 2>/dev/null >"$dir/perf.txt"
@@ -251,7 +253,7 @@ if [ -n "${PERF:-}" ]; then
 		echo "$total"
 	}
 	echo
-	echo "perf, guard mode, ${PERF}s, $(sed -n 's/^# Samples: \([^ ]*\) .*/\1/p' "$dir/perf.txt" | head -1) samples of the server's processes:"
+	echo "perf, ${PERF_PGOPTIONS:-guard mode}, ${PERF}s, $(sed -n 's/^# Samples: \([^ ]*\) .*/\1/p' "$dir/perf.txt" | head -1) samples of the server's processes:"
 	echo "| inside | share of the server's CPU |"
 	echo "| --- | ---: |"
 	printf '| the guard (schemadrift_guard_ddl_command_start, _sql_drop) | %.2f%% |\n' \
