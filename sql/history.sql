@@ -33,6 +33,10 @@ CREATE FUNCTION hist.fee(amount numeric) RETURNS numeric LANGUAGE sql
 CREATE OR REPLACE FUNCTION hist.fee(amount numeric) RETURNS numeric LANGUAGE sql
 	AS 'SELECT amount * 0.03';
 
+CREATE VIEW hist.recent AS SELECT 1 AS one;
+CREATE SEQUENCE hist.ticket_seq;
+ALTER SEQUENCE hist.ticket_seq INCREMENT BY 5;
+
 -- the history rows hold what the model reads: the same hashes and attrs
 SELECT o.kind, o.identity, h.hash = o.hash AS same_hash, h.attrs = o.attrs AS same_attrs
 FROM schemadrift_objects('{"include_schemas": ["hist"]}') o
@@ -61,6 +65,12 @@ JOIN schemadrift_ddl_log l ON l.id = h.audit_id
 ORDER BY h.audit_id;
 SELECT change, attrs->>'body' AS body
 FROM schemadrift_object_history('hist.fee(numeric)') ORDER BY audit_id;
+SELECT kind, object_identity, change, attrs->>'increment' AS increment
+FROM schemadrift_object_history('hist.ticket_seq') ORDER BY audit_id;
+SELECT kind, object_identity, change, attrs->>'definition' AS definition
+FROM schemadrift_object_history('hist.recent') ORDER BY audit_id;
+DROP VIEW hist.recent;
+DROP SEQUENCE hist.ticket_seq;
 DROP TABLE hist.merchants;
 SELECT command_tag, kind, object_identity, change, hash IS NULL AS no_hash
 FROM schemadrift_object_history('hist.merchants')

@@ -1061,6 +1061,9 @@ append_languages_casts(StringInfo buf, int server_version)
  * columns, constraints, indexes, triggers, policies), which can be read in
  * slices of relations (by OID range) by different processes.  The others
  * read the whole schema at once: one process must run each of them whole.
+ * relkinds says, for an arm whose rows each belong to one relation (the
+ * split arms and views), the kinds of relation it reads rows of: what the
+ * DDL-time readers read one relation with (history.c).
  */
 typedef enum SdArm
 {
@@ -1102,18 +1105,20 @@ static const struct
 	int			weight;
 	bool		leader_only;
 	bool		split;
+	const char *relkinds;		/* rows belong to one relation of rel, of
+								 * these relkinds; NULL: not per relation */
 }			arm_info[ARM_COUNT] = {
 	[ARM_SCHEMAS] = {append_schemas, 1, false, false},
 	[ARM_EXTENSIONS] = {append_extensions, 1, false, false},
-	[ARM_TABLES] = {append_tables, 25, false, true},
-	[ARM_COLUMNS] = {append_columns, 80, false, true},
-	[ARM_CONSTRAINTS] = {append_constraints, 72, false, true},
-	[ARM_INDEXES] = {append_indexes, 46, false, true},
-	[ARM_SEQUENCES] = {append_sequences, 2, false, true},
-	[ARM_VIEWS] = {append_views, 4, true, false},
+	[ARM_TABLES] = {append_tables, 25, false, true, "rp"},
+	[ARM_COLUMNS] = {append_columns, 80, false, true, "rpf"},
+	[ARM_CONSTRAINTS] = {append_constraints, 72, false, true, "rpf"},
+	[ARM_INDEXES] = {append_indexes, 46, false, true, "rpm"},
+	[ARM_SEQUENCES] = {append_sequences, 2, false, true, "S"},
+	[ARM_VIEWS] = {append_views, 4, true, false, "vm"},
 	[ARM_FUNCTIONS] = {append_functions, 3, false, false},
-	[ARM_TRIGGERS] = {append_triggers, 2, false, true},
-	[ARM_POLICIES] = {append_policies, 2, false, true},
+	[ARM_TRIGGERS] = {append_triggers, 2, false, true, "rpfvm"},
+	[ARM_POLICIES] = {append_policies, 2, false, true, "rpfvm"},
 	[ARM_TYPES] = {append_types, 2, false, false},
 	[ARM_PUBLICATIONS] = {sd_catalog_append_publications, 1, false, false},
 	[ARM_PUBLICATION_RELATIONS] = {sd_catalog_append_publication_relations, 1, false, false},
@@ -1121,11 +1126,11 @@ static const struct
 	[ARM_FOREIGN_DATA_WRAPPERS] = {sd_catalog_append_foreign_data_wrappers, 1, false, false},
 	[ARM_SERVERS] = {sd_catalog_append_servers, 1, false, false},
 	[ARM_USER_MAPPINGS] = {sd_catalog_append_user_mappings, 1, false, false},
-	[ARM_FOREIGN_TABLES] = {append_foreign_tables, 1, false, true},
+	[ARM_FOREIGN_TABLES] = {append_foreign_tables, 1, false, true, "f"},
 	[ARM_EVENT_TRIGGERS] = {sd_catalog_append_event_triggers, 1, false, false},
 	[ARM_COLLATIONS] = {append_collations, 1, false, false},
-	[ARM_STATISTICS] = {append_statistics, 1, false, true},
-	[ARM_RULES] = {append_rules, 1, false, true},
+	[ARM_STATISTICS] = {append_statistics, 1, false, true, "rpfm"},
+	[ARM_RULES] = {append_rules, 1, false, true, "rpfvm"},
 	[ARM_SUBSCRIPTIONS] = {sd_catalog_append_subscriptions, 1, false, false},
 	[ARM_DEFAULT_PRIVILEGES] = {sd_catalog_append_default_privileges, 1, false, false},
 	[ARM_LANGUAGES_CASTS] = {append_languages_casts, 1, false, false},
@@ -1269,28 +1274,32 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 static bool
 arm_per_relation(int arm)
 {
-	return arm_info[arm].split || arm == ARM_VIEWS;
+	return arm_info[arm].relkinds != NULL;
 }
 
 /*
  * sd_catalog_relation_sql
- *		The extraction query for one relation and its children: every arm
- *		that reads relations (tables, views, sequences, foreign tables and
- *		their columns, constraints, indexes, triggers, policies, rules,
- *		statistics), restricted to the relation of OID $3.  $1 and $2 as in
- *		sd_catalog_extraction_sql.  An index, a relation in no schema in
- *		scope or a member of an extension gives no row.  For the DDL-time
- *		readers (history.c), which keep the plan: the OID is a parameter.
+ *		The extraction query for one relation of kind relkind and its
+ *		children: every arm that reads such relations (tables, views,
+ *		sequences, foreign tables and their columns, constraints, indexes,
+ *		triggers, policies, rules, statistics), restricted to the relation
+ *		of OID $3.  $1 and $2 as in sd_catalog_extraction_sql.  A relation
+ *		in no schema in scope or a member of an extension gives no row; so
+ *		does a relkind no arm reads (an index, a TOAST table).  For the
+ *		DDL-time readers (history.c), which keep a plan per relkind: the OID
+ *		is a parameter.
  */
 char *
-sd_catalog_relation_sql(int server_version)
+sd_catalog_relation_sql(int server_version, char relkind)
 {
 	uint32		arms = 0;
 	int			arm;
 
 	for (arm = 0; arm < ARM_COUNT; arm++)
-		if (arm_per_relation(arm))
+		if (arm_per_relation(arm) && strchr(arm_info[arm].relkinds, relkind) != NULL)
 			arms |= (uint32) 1 << arm;
+	if (arms == 0)
+		elog(ERROR, "no catalog extraction arm reads relations of kind '%c'", relkind);
 	return build_query(server_version, arms,
 					   " AND c.oid OPERATOR(pg_catalog.=) $3::pg_catalog.oid", NULL);
 }

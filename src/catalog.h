@@ -20,7 +20,7 @@ extern int	sd_catalog_arm_count(void);
 extern int	sd_catalog_arm_weight(int arm);
 extern bool sd_catalog_arm_leader_only(int arm);
 extern bool sd_catalog_arm_split(int arm);
-extern char *sd_catalog_relation_sql(int server_version);
+extern char *sd_catalog_relation_sql(int server_version, char relkind);
 extern char *sd_catalog_object_sql(int server_version);
 extern char *sd_catalog_state_sql(int server_version);
 

@@ -91,6 +91,7 @@ typedef struct Target
 	int64		audit_id;		/* the first log row that touched it */
 	bool		dropped;
 	Oid			relid;			/* a relation, or InvalidOid */
+	char		relkind;		/* its kind */
 	char	   *kind;			/* otherwise the object's kind */
 	char	   *identity;		/* and identity; a relation's, once resolved */
 	char	   *parent;			/* dropped: its relation, or NULL */
@@ -107,11 +108,17 @@ typedef struct DriftItem
 } DriftItem;
 
 /*
- * Kept plans.  The extraction's plans depend on nothing of schemadrift's;
+ * Kept plans.  The extraction's plans (one per kind of relation, one for
+ * other objects) depend on nothing of schemadrift's;
  * the others name its tables, and are dropped when the schema they were
  * made for is not the one in use, or after an error.
  */
-static SPIPlanPtr relation_plan = NULL;
+/* the relkinds a relation target may have, and a plan for each */
+static const char relation_kinds[] = {
+	RELKIND_RELATION, RELKIND_PARTITIONED_TABLE, RELKIND_FOREIGN_TABLE,
+	RELKIND_VIEW, RELKIND_MATVIEW, RELKIND_SEQUENCE
+};
+static SPIPlanPtr relation_plans[lengthof(relation_kinds)];
 static SPIPlanPtr object_plan = NULL;
 static Oid	kept_nspid = InvalidOid;
 static SPIPlanPtr insert_plan = NULL;
@@ -351,6 +358,7 @@ resolve(SdTouched *o, Target *target)
 				case RELKIND_INDEX:
 				case RELKIND_PARTITIONED_INDEX:
 					target->relid = IndexGetRelation(o->objid, true);
+					target->relkind = get_rel_relkind(target->relid);
 					break;
 				case RELKIND_RELATION:
 				case RELKIND_PARTITIONED_TABLE:
@@ -359,6 +367,7 @@ resolve(SdTouched *o, Target *target)
 				case RELKIND_FOREIGN_TABLE:
 				case RELKIND_SEQUENCE:
 					target->relid = o->objid;
+					target->relkind = get_rel_relkind(target->relid);
 					break;
 				case RELKIND_COMPOSITE_TYPE:
 					target->kind = "type";
@@ -377,6 +386,7 @@ resolve(SdTouched *o, Target *target)
 					return false;
 				con = (Form_pg_constraint) GETSTRUCT(tup);
 				target->relid = con->conrelid;
+				target->relkind = get_rel_relkind(con->conrelid);
 				if (!OidIsValid(con->conrelid) && OidIsValid(con->contypid))
 				{
 					target->kind = "type";
@@ -391,6 +401,7 @@ resolve(SdTouched *o, Target *target)
 		case AttrDefaultRelationId:
 		case StatisticExtRelationId:
 			target->relid = relation_of_child(o->classid, o->objid);
+			target->relkind = get_rel_relkind(target->relid);
 			return OidIsValid(target->relid);
 		case TypeRelationId:
 			target->kind = "type";
@@ -490,12 +501,6 @@ read_targets(List *targets, SdOptions *options)
 	set->model_version = SD_MODEL_VERSION;
 	set->server_version_num = PG_VERSION_NUM;
 
-	if (relation_plan == NULL)
-	{
-		Oid			types[3] = {JSONBOID, BOOLOID, OIDOID};
-
-		relation_plan = keep_plan(sd_catalog_relation_sql(PG_VERSION_NUM), 3, types);
-	}
 	if (object_plan == NULL)
 	{
 		Oid			types[4] = {JSONBOID, BOOLOID, TEXTOID, TEXTOID};
@@ -520,8 +525,19 @@ read_targets(List *targets, SdOptions *options)
 		/* not read-only: the command's own changes must be seen */
 		if (OidIsValid(t->relid))
 		{
+			const char *k = memchr(relation_kinds, t->relkind, sizeof(relation_kinds));
+
+			if (k == NULL)
+				continue;		/* a kind the model does not read */
+			if (relation_plans[k - relation_kinds] == NULL)
+			{
+				Oid			types[3] = {JSONBOID, BOOLOID, OIDOID};
+
+				relation_plans[k - relation_kinds] =
+					keep_plan(sd_catalog_relation_sql(PG_VERSION_NUM, t->relkind), 3, types);
+			}
 			args[2] = ObjectIdGetDatum(t->relid);
-			rc = SPI_execute_plan(relation_plan, args, nulls, false, 0);
+			rc = SPI_execute_plan(relation_plans[k - relation_kinds], args, nulls, false, 0);
 		}
 		else
 		{
