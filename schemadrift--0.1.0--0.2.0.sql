@@ -750,7 +750,7 @@ CREATE TABLE @extschema@.schemadrift_object_history (
 CREATE INDEX schemadrift_object_history_audit_id
 	ON @extschema@.schemadrift_object_history (audit_id);
 CREATE INDEX schemadrift_object_history_identity
-	ON @extschema@.schemadrift_object_history (identity);
+	ON @extschema@.schemadrift_object_history (identity, audit_id);
 CREATE INDEX schemadrift_object_history_parent
 	ON @extschema@.schemadrift_object_history (parent) WHERE parent IS NOT NULL;
 

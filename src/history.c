@@ -196,7 +196,7 @@ schema_plans(AuditTarget *t)
 	const char *nsp = quote_identifier(t->nspname);
 	Oid			insert_types[6] = {INT8OID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	Oid			dropped_types[4] = {INT8OID, TEXTOID, TEXTOID, TEXTOID};
+	Oid			dropped_types[5] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID};
 	Oid			text2[2] = {TEXTOID, TEXTOID};
 	Oid			text3[3] = {TEXTOID, TEXTOID, TEXTOID};
 
@@ -211,15 +211,19 @@ schema_plans(AuditTarget *t)
 									 " pg_catalog.unnest($4), pg_catalog.unnest($5),"
 									 " pg_catalog.unnest($6)) u(k, i, p, h, a)",
 									 nsp), 6, insert_types);
-	/* a dropped object's parent: the address's, or the last one recorded */
+	/*
+	 * A dropped object's parent: the address's, or for a child of a
+	 * relation ($5) the last one recorded (the index on identity, audit_id
+	 * finds it without reading the object's older rows).
+	 */
 	dropped_plan = keep_plan(psprintf("INSERT INTO %s.schemadrift_object_history"
 									  " (audit_id, kind, identity, parent)"
-									  " SELECT $1, $2, $3, COALESCE($4, (SELECT h.parent"
+									  " SELECT $1, $2, $3, COALESCE($4, CASE WHEN $5 THEN (SELECT h.parent"
 									  " FROM %s.schemadrift_object_history h"
 									  " WHERE h.identity OPERATOR(pg_catalog.=) $3"
 									  " AND h.kind OPERATOR(pg_catalog.=) $2"
-									  " ORDER BY h.audit_id DESC LIMIT 1))",
-									  nsp, nsp), 4, dropped_types);
+									  " ORDER BY h.audit_id DESC LIMIT 1) END)",
+									  nsp, nsp), 5, dropped_types);
 	options_plan = keep_plan(psprintf("SELECT COALESCE(b.options, b.snapshot OPERATOR(pg_catalog.->) 'options'),"
 									  " EXISTS (SELECT 1 FROM %s.schemadrift_baseline_objects o"
 									  " WHERE o.baseline OPERATOR(pg_catalog.=) b.name)"
@@ -597,6 +601,10 @@ write_history(EventWork *ew)
 		args[0] = Int64GetDatum(t->audit_id);
 		if (t->dropped)
 		{
+			const SdKind *kind = sd_kind_lookup(t->kind);
+
+			args[4] = BoolGetDatum(t->parent == NULL && kind != NULL &&
+								   kind->child_one != NULL);
 			args[1] = CStringGetTextDatum(t->kind);
 			args[2] = CStringGetTextDatum(t->identity);
 			if (t->parent == NULL)
