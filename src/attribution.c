@@ -255,13 +255,14 @@ attribute_local(const char *request, SdAttribution **found, int nreq,
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 	{
-		SPI_finish();
+		/* before SPI_finish(): log is in SPI's memory, which it frees */
 		ereport(NOTICE,
 				(errmsg("cannot read the audit log of this database: the %s's rows are not attributed",
 						side),
 				 errdetail("Role \"%s\" has no SELECT privilege on %s.",
 						   GetUserNameFromId(GetUserId(), false), log),
 				 errhint("Grant the role SELECT on the audit log to see who changed each object.")));
+		SPI_finish();
 		return;
 	}
 
