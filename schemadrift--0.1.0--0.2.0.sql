@@ -628,25 +628,26 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.schemadrift_versions', '
 CREATE FUNCTION @extschema@.schemadrift_version_stamp(
 	version text,
 	migrations jsonb DEFAULT '[]',
-	note text DEFAULT NULL)
+	note text DEFAULT NULL,
+	options jsonb DEFAULT '{}')
 RETURNS text
 AS 'MODULE_PATHNAME', 'schemadrift_version_stamp'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.schemadrift_version_stamp(text, jsonb, text) IS
-'stamp a schema version: record its migrations (name and checksum) with this database''s fingerprint and snapshot; returns the fingerprint';
+COMMENT ON FUNCTION @extschema@.schemadrift_version_stamp(text, jsonb, text, jsonb) IS
+'stamp a schema version: record its migrations (name and checksum) with this database''s fingerprint and snapshot under options; returns the fingerprint';
 
-REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_version_stamp(text, jsonb, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_version_stamp(text, jsonb, text, jsonb) FROM PUBLIC;
 
-CREATE FUNCTION @extschema@.schemadrift_status()
+CREATE FUNCTION @extschema@.schemadrift_status(options jsonb DEFAULT NULL)
 RETURNS TABLE (fingerprint text, version text, matches boolean,
 			   stamped_at timestamptz, missing bigint, extra bigint,
 			   changed bigint, by_kind jsonb)
 AS 'MODULE_PATHNAME', 'schemadrift_status'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.schemadrift_status() IS
-'this database''s fingerprint, the stamped version it matches, or the latest stamped version and the drift since it';
+COMMENT ON FUNCTION @extschema@.schemadrift_status(jsonb) IS
+'this database''s fingerprint (under options; NULL: those of the latest stamp), the stamped version it matches, or the latest stamped version and the drift since it';
 
 -- accepted drift (src/accept.c): differences the gates and reports let
 -- pass until they expire; readable by every role (a gate run by any role

@@ -306,6 +306,23 @@ SELECT schemadrift_version_stamp(NULL);
 SELECT schemadrift_version_stamp('');
 SELECT schemadrift_version_stamp('v 3');
 SELECT version FROM schemadrift_versions ORDER BY stamped_at;
+-- versions of one schema: stamped with options; the status reads the schema
+-- with the latest stamp's options and counts only versions stamped with them
+SELECT schemadrift_version_stamp('0003', options => '{"include_schemas": ["wf"]}')
+	= schemadrift_fingerprint('{"include_schemas": ["wf"]}') AS stamped;
+CREATE TABLE public.outside_wf (id int);
+SELECT version, matches, missing, extra, changed FROM schemadrift_status();
+ALTER TABLE wf.merchants ADD COLUMN vat text;
+SELECT version, matches, missing, extra, changed, by_kind FROM schemadrift_status();
+ALTER TABLE wf.merchants DROP COLUMN vat;
+-- the whole database, as 0001 and 0002 were stamped: the table outside wf
+-- and the column 0002 dropped are drift since 0002
+SELECT version, matches, extra FROM schemadrift_status('{}');
+DROP TABLE public.outside_wf;
+SELECT version, matches FROM schemadrift_status('{}');
+-- should fail: bad options
+SELECT * FROM schemadrift_status('{"include_schemas": 1}');
+SELECT schemadrift_version_stamp('0004', options => '[]');
 
 -- the tables are dumped with the database
 SELECT c.relname, e.extcondition IS NOT NULL AS dumped

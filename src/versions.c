@@ -110,16 +110,19 @@ PG_FUNCTION_INFO_V1(schemadrift_version_stamp);
 PG_FUNCTION_INFO_V1(schemadrift_status);
 
 /*
- * schemadrift_version_stamp(version text, migrations jsonb, note text) -> text
+ * schemadrift_version_stamp(version text, migrations jsonb, note text,
+ *							 options jsonb) -> text
  *
- * Returns the fingerprint stamped.
+ * Returns the fingerprint stamped, of the schema as options select it (the
+ * snapshot keeps them; schemadrift_status reads the schema with them).
  */
 Datum
 schemadrift_version_stamp(PG_FUNCTION_ARGS)
 {
 	char	   *version = sd_workflow_text_arg(fcinfo, 0, "version");
 	Jsonb	   *migrations;
-	SdOptions  *options = sd_options_parse(sd_jsonb_from_cstring("{}"));
+	SdOptions  *options = PG_NARGS() > 3 ? sd_options_from_datum(fcinfo, 3) :
+		sd_options_parse(sd_jsonb_from_cstring("{}"));
 	char		fingerprint[SD_SHA256_HEX_LEN + 1];
 	Jsonb	   *doc;
 	Oid			argtypes[5] = {TEXTOID, JSONBOID, TEXTOID, JSONBOID, TEXTOID};
@@ -191,23 +194,56 @@ schemadrift_version_stamp(PG_FUNCTION_ARGS)
 }
 
 /*
- * schemadrift_status() -> TABLE(fingerprint, version, matches, stamped_at,
- *								 missing, extra, changed, by_kind)
+ * latest_options
+ *		The options the latest stamped version was stamped with (in the
+ *		caller's memory context), or the defaults when none is stamped.
+ *		Called connected to SPI.
+ */
+static SdOptions *
+latest_options(const char *schema, MemoryContext callercxt)
+{
+	Jsonb	   *stored = NULL;
+	SdOptions  *options;
+	MemoryContext spicxt;
+	bool		isnull = true;
+	Datum		d = (Datum) 0;
+	int			rc;
+
+	rc = SPI_execute(psprintf("SELECT snapshot OPERATOR(pg_catalog.->) 'options'"
+							  " FROM %s.schemadrift_versions"
+							  " ORDER BY stamped_at DESC, version DESC LIMIT 1", schema),
+					 true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	spicxt = MemoryContextSwitchTo(callercxt);
+	if (!isnull)
+		stored = DatumGetJsonbPCopy(d);
+	options = sd_options_parse(stored ? stored : sd_jsonb_from_cstring("{}"));
+	MemoryContextSwitchTo(spicxt);
+	return options;
+}
+
+/*
+ * schemadrift_status(options jsonb) -> TABLE(fingerprint, version, matches,
+ *						stamped_at, missing, extra, changed, by_kind)
  *
- * One row: this database's fingerprint (default options); the latest
- * stamped version with that fingerprint (matches true), or else the latest
- * stamped version and the drift since it (matches false), or no version.
+ * One row: this database's fingerprint under options (NULL: the options
+ * the latest version was stamped with).  Only versions stamped with these
+ * options count: the latest with that fingerprint (matches true), or else
+ * the latest and the drift since it (matches false), or none.
  */
 Datum
 schemadrift_status(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext callercxt = CurrentMemoryContext;
-	SdOptions  *options = sd_options_parse(sd_jsonb_from_cstring("{}"));
+	SdOptions  *options = NULL;
 	SdObjectSet *set;
 	char		fingerprint[SD_SHA256_HEX_LEN + 1];
-	Oid			argtype = TEXTOID;
-	Datum		arg;
+	Oid			argtypes[2] = {TEXTOID, JSONBOID};
+	Datum		args[2];
 	Datum		values[8];
 	bool		nulls[8] = {false, false, true, true, true, true, true, true};
 	Jsonb	   *snapshot = NULL;
@@ -218,6 +254,16 @@ schemadrift_status(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (rsinfo->setDesc->natts != 8)
 		elog(ERROR, "schemadrift_status must be declared with 8 result columns");
+	if (PG_NARGS() > 0 && !PG_ARGISNULL(0))
+		options = sd_options_parse(PG_GETARG_JSONB_P(0));
+
+	if (options == NULL)
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		options = latest_options(sd_workflow_schema(), callercxt);
+		SPI_finish();
+	}
 
 	set = sd_side_local_read(options, false);
 	sd_objects_report_unsupported(set);
@@ -228,13 +274,15 @@ schemadrift_status(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	schema = sd_workflow_schema();
-	arg = CStringGetTextDatum(fingerprint);
+	args[0] = CStringGetTextDatum(fingerprint);
+	args[1] = JsonbPGetDatum(options->jsonb);
 	rc = SPI_execute_with_args(psprintf("SELECT version, stamped_at,"
 										" fingerprint OPERATOR(pg_catalog.=) $1 AS matches, snapshot"
 										" FROM %s.schemadrift_versions"
+										" WHERE snapshot OPERATOR(pg_catalog.->) 'options' OPERATOR(pg_catalog.=) $2"
 										" ORDER BY fingerprint OPERATOR(pg_catalog.=) $1 DESC,"
 										" stamped_at DESC, version DESC LIMIT 1", schema),
-							   1, &argtype, &arg, NULL, true, 1);
+							   2, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed > 0)
