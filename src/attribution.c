@@ -86,6 +86,25 @@ text_array(char **strings, int n)
 }
 
 /*
+ * sd_attribution_log_readable
+ *		Whether the current user may read the audit log of the extension
+ *		in schema (quoted).  Call it connected to SPI.
+ */
+bool
+sd_attribution_log_readable(const char *schema)
+{
+	bool		isnull;
+	int			rc;
+
+	rc = SPI_execute(psprintf("SELECT pg_catalog.has_table_privilege(%s, 'SELECT')",
+							  quote_literal_cstr(psprintf("%s.schemadrift_ddl_log", schema))),
+					 true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
  * sd_attribute
  *		Give the drift's rows their last audit log entry, where the caller
  *		may read the log.
@@ -121,12 +140,7 @@ sd_attribute(SdDrift *drift)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	schema = sd_workflow_schema();
-	rc = SPI_execute(psprintf("SELECT pg_catalog.has_table_privilege(%s, 'SELECT')",
-							  quote_literal_cstr(psprintf("%s.schemadrift_ddl_log", schema))),
-					 true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	if (!sd_attribution_log_readable(schema))
 	{
 		SPI_finish();
 		return;

@@ -457,3 +457,39 @@ sd_util_try(void (*fn) (void *arg), void *arg, char **error)
 	PG_END_TRY();
 	return ok;
 }
+
+/*
+ * sd_util_rolled_back
+ *		Run fn(arg) in a subtransaction that is then rolled back, whatever
+ *		happens: what fn did to the database, and the locks it took, are
+ *		undone (what it palloc'd stays, in the caller's memory context).
+ *		An error in fn is raised again after the rollback.
+ */
+void
+sd_util_rolled_back(void (*fn) (void *arg), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+}
