@@ -675,6 +675,130 @@ check_apply_options(FunctionCallInfo fcinfo, int argno)
 	return opts;
 }
 
+/* what an apply did */
+typedef struct ApplyResult
+{
+	int			statements;
+	char		before[SD_SHA256_HEX_LEN + 1];
+	char		after[SD_SHA256_HEX_LEN + 1];
+	char	   *remaining;		/* JSON, or NULL: not checked */
+	int			as_planned;		/* 1, 0, or -1: not known */
+} ApplyResult;
+
+/*
+ * check_target
+ *		Who may apply to target: to this database (NULL) only superusers,
+ *		in a READ COMMITTED transaction; a foreign server by name, never a
+ *		baseline or a connection string.
+ */
+static void
+check_target(const char *target)
+{
+	if (target != NULL)
+	{
+		sd_side_check_name(target, "target");
+		return;
+	}
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to apply a script to this database through a loopback connection"),
+				 errdetail("The loopback connection authenticates with the database server's own credentials (trust, peer, .pgpass), which only superusers may use."),
+				 errhint("Create a foreign server for this database and a user mapping with your password, and apply the script to that server.")));
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("cannot apply a script to this database in a REPEATABLE READ or SERIALIZABLE transaction"),
+				 errdetail("The check after the script reads what the loopback connection committed, which this transaction's snapshot does not show."),
+				 errhint("Run schemadrift_apply() in a READ COMMITTED transaction.")));
+}
+
+/*
+ * check_after
+ *		Step 4: read the target again and compare what remains with what
+ *		the plan skipped, into res; a WARNING names the rows that should
+ *		not be there.
+ */
+static void
+check_after(const char *target, ScriptPlan *plan, Jsonb *applyopts, ApplyResult *res)
+{
+	StringInfoData unexpected;
+	SdObjectSet *source = read_source(plan, applyopts);
+	int			nunexpected;
+
+	initStringInfo(&unexpected);
+	if (source != NULL)
+	{
+		SdObjectSet *tset = read_target(target, plan->options, true);
+		StringInfoData remaining;
+		char		sfp[SD_SHA256_HEX_LEN + 1];
+
+		initStringInfo(&remaining);
+		sd_objects_fingerprint(tset, res->after);
+		sd_objects_fingerprint(source, sfp);
+		if (strcmp(sfp, plan->source_fingerprint) != 0)
+			ereport(NOTICE,
+					(errmsg("the source has changed since the script was planned"),
+					 errdetail("The check after the script compares the target with the source as it is now.")));
+		nunexpected = against_plan(plan, sd_compare_rows(source, tset), true,
+								   &unexpected, &remaining);
+		res->remaining = remaining.data;
+		res->as_planned = nunexpected == 0;
+	}
+	else
+	{
+		ListCell   *lc;
+		bool		expect_equal = true;
+
+		/* only fingerprints: equal to the source's when nothing remains */
+		target_fingerprint(target, plan->options, res->after);
+		foreach(lc, plan->rows)
+			if (((PlanRow *) lfirst(lc))->remains)
+				expect_equal = false;
+		nunexpected = expect_equal && strcmp(res->after, plan->source_fingerprint) != 0 ? 1 : 0;
+		if (nunexpected)
+			appendStringInfo(&unexpected, "the target's fingerprint is %s, the source's %s",
+							 res->after, plan->source_fingerprint);
+		res->remaining = NULL;
+		res->as_planned = expect_equal ? nunexpected == 0 : -1;
+		if (!expect_equal)
+			ereport(NOTICE,
+					(errmsg("what remains on the target was not checked"),
+					 errdetail("The script skips some steps and its source (%s) cannot be read from here.",
+							   plan->source_type),
+					 errhint("Pass the source in the options (\"source\": a snapshot or a server's name) to check it.")));
+	}
+	if (nunexpected > 0)
+		ereport(WARNING,
+				(errmsg("%s does not match the plan after the script ran", target_name(target)),
+				 errdetail("Differences from what the script skipped: %s.", unexpected.data),
+				 errhint("Another session may have changed the target or the source meanwhile; diff them again.")));
+}
+
+/*
+ * apply_script
+ *		The guarded apply of script to target (NULL: this database): the
+ *		plan, the guard, the run, the check (this file's header), into res.
+ */
+static void
+apply_script(const char *target, const char *script, Jsonb *applyopts, ApplyResult *res)
+{
+	ScriptPlan	plan;
+	List	   *statements;
+
+	check_target(target);
+	read_plan(script, &plan);
+	/* a script the lexer cannot read fails here, before anything runs */
+	statements = sd_apply_split(plan.body, plan.body_line);
+
+	target_fingerprint(target, plan.options, res->before);
+	if (strcmp(res->before, plan.target_fingerprint) != 0)
+		refuse_changed(target, &plan, res->before, applyopts);
+
+	res->statements = statements != NIL ? run_script(target, statements) : 0;
+	check_after(target, &plan, applyopts, res);
+}
+
 PG_FUNCTION_INFO_V1(schemadrift_apply);
 
 /*
@@ -688,18 +812,10 @@ schemadrift_apply(PG_FUNCTION_ARGS)
 	char	   *target = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *script;
 	Jsonb	   *applyopts;
-	ScriptPlan		plan;
-	List	   *statements;
-	char		before[SD_SHA256_HEX_LEN + 1];
-	char		after[SD_SHA256_HEX_LEN + 1];
-	int			ran;
-	SdObjectSet *source;
 	TupleDesc	tupdesc;
 	Datum		values[5];
 	bool		nulls[5] = {false};
-	StringInfoData unexpected;
-	StringInfoData remaining;
-	int			nunexpected;
+	ApplyResult res;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -716,92 +832,17 @@ schemadrift_apply(PG_FUNCTION_ARGS)
 				 errhint("Pass the text that schemadrift_sync_sql() returned.")));
 	applyopts = check_apply_options(fcinfo, 2);
 
-	if (target == NULL)
-	{
-		if (!superuser())
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to apply a script to this database through a loopback connection"),
-					 errdetail("The loopback connection authenticates with the database server's own credentials (trust, peer, .pgpass), which only superusers may use."),
-					 errhint("Create a foreign server for this database and a user mapping with your password, and apply the script to that server.")));
-		if (IsolationUsesXactSnapshot())
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("cannot apply a script to this database in a REPEATABLE READ or SERIALIZABLE transaction"),
-					 errdetail("The check after the script reads what the loopback connection committed, which this transaction's snapshot does not show."),
-					 errhint("Run schemadrift_apply() in a READ COMMITTED transaction.")));
-	}
+	memset(&res, 0, sizeof(res));
+	apply_script(target, script, applyopts, &res);
+
+	values[0] = Int32GetDatum(res.statements);
+	values[1] = CStringGetTextDatum(res.before);
+	values[2] = CStringGetTextDatum(res.after);
+	if (res.remaining != NULL)
+		values[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum(res.remaining));
 	else
-		sd_side_check_name(target, "target");
-
-	read_plan(script, &plan);
-	/* a script the lexer cannot read fails here, before anything runs */
-	statements = sd_apply_split(plan.body, plan.body_line);
-
-	target_fingerprint(target, plan.options, before);
-	if (strcmp(before, plan.target_fingerprint) != 0)
-		refuse_changed(target, &plan, before, applyopts);
-
-	ran = statements != NIL ? run_script(target, statements) : 0;
-
-	/* the check: what remains is what the script skipped */
-	initStringInfo(&unexpected);
-	initStringInfo(&remaining);
-	source = read_source(&plan, applyopts);
-	if (source != NULL)
-	{
-		SdObjectSet *tset = read_target(target, plan.options, true);
-		char		sfp[SD_SHA256_HEX_LEN + 1];
-
-		sd_objects_fingerprint(tset, after);
-		sd_objects_fingerprint(source, sfp);
-		if (strcmp(sfp, plan.source_fingerprint) != 0)
-			ereport(NOTICE,
-					(errmsg("the source has changed since the script was planned"),
-					 errdetail("The check after the script compares the target with the source as it is now.")));
-		nunexpected = against_plan(&plan, sd_compare_rows(source, tset), true,
-								   &unexpected, &remaining);
-		values[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum(remaining.data));
-	}
-	else
-	{
-		ListCell   *lc;
-		bool		expect_equal = true;
-
-		/* only fingerprints: equal to the source's when nothing remains */
-		target_fingerprint(target, plan.options, after);
-		foreach(lc, plan.rows)
-			if (((PlanRow *) lfirst(lc))->remains)
-				expect_equal = false;
-		nunexpected = expect_equal && strcmp(after, plan.source_fingerprint) != 0 ? 1 : 0;
-		if (nunexpected)
-			appendStringInfo(&unexpected, "the target's fingerprint is %s, the source's %s",
-							 after, plan.source_fingerprint);
 		nulls[3] = true;
-		if (!expect_equal)
-			ereport(NOTICE,
-					(errmsg("what remains on the target was not checked"),
-					 errdetail("The script skips some steps and its source (%s) cannot be read from here.",
-							   plan.source_type),
-					 errhint("Pass the source in the options (\"source\": a snapshot or a server's name) to check it.")));
-	}
-	if (nunexpected > 0)
-		ereport(WARNING,
-				(errmsg("%s does not match the plan after the script ran", target_name(target)),
-				 errdetail("Differences from what the script skipped: %s.", unexpected.data),
-				 errhint("Another session may have changed the target or the source meanwhile; diff them again.")));
-
-	values[0] = Int32GetDatum(ran);
-	values[1] = CStringGetTextDatum(before);
-	values[2] = CStringGetTextDatum(after);
-	values[4] = BoolGetDatum(nunexpected == 0);
-	if (source == NULL && nunexpected == 0 && nulls[3])
-	{
-		ListCell   *lc;
-
-		foreach(lc, plan.rows)
-			if (((PlanRow *) lfirst(lc))->remains)
-				nulls[4] = true;
-	}
+	values[4] = BoolGetDatum(res.as_planned == 1);
+	nulls[4] = res.as_planned < 0;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
