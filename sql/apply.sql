@@ -117,6 +117,11 @@ SELECT kind, identity, change FROM schemadrift_diff(source => :'wanted'::jsonb, 
 -- without the snapshot, what remains cannot be checked
 SELECT schemadrift_sync_sql(source => :'wanted'::jsonb, options => '{"include_schemas": ["ap_local"]}') AS script \gset
 SELECT statements, remaining, as_planned FROM schemadrift_apply(NULL, :'script');
+-- a script read back without its last newline (psql's \set s `cat f`)
+-- still matches its plan; nothing is left to run
+SELECT schemadrift_sync_sql(source => :'wanted'::jsonb, options => '{"include_schemas": ["ap_local"]}') AS script \gset
+SELECT statements, as_planned
+FROM schemadrift_apply(NULL, rtrim(:'script', E'\n'), jsonb_build_object('source', :'wanted'::jsonb));
 
 -- should fail: a non-superuser may not use the loopback connection, nor a
 -- server whose user mapping has no password

@@ -280,7 +280,7 @@ read_plan(const char *script, ScriptPlan *plan)
 				 errhint("Plan the script again with this schemadrift.")));
 
 	sha = plan_string(c, "body_sha256");
-	sd_util_sha256_hex(plan->body, strlen(plan->body), hex);
+	sd_util_text_sha256(plan->body, hex);
 	if (sha == NULL || strcmp(sha, hex) != 0)
 		bad_plan("The sha256 of its statements is not the one its plan line records.");
 	plan->target_fingerprint = plan_string(c, "target_fingerprint");

@@ -150,7 +150,7 @@ append_plan(StringInfo buf, List *rows, SdFixScriptInfo *info, bool allow,
 	ListCell   *lc;
 	bool		first = true;
 
-	sd_util_sha256_hex(body, strlen(body), hex);
+	sd_util_text_sha256(body, hex);
 	appendStringInfo(buf, "%s{\"version\": %d, \"target\": %s, \"source\": %s, "
 					 "\"target_fingerprint\": \"%s\", \"source_fingerprint\": \"%s\", "
 					 "\"options\": %s, \"body_sha256\": \"%s\", \"rows\": [",

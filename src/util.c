@@ -493,3 +493,21 @@ sd_util_rolled_back(void (*fn) (void *arg), void *arg)
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
 }
+
+/*
+ * sd_util_text_sha256
+ *		The sha256 (hex, into out) of text without its trailing white
+ *		space: what a script's plan line keeps of the statements after it,
+ *		so that a script read back by a tool that drops the last newline
+ *		(psql's \set var `cat file`) still matches.
+ */
+void
+sd_util_text_sha256(const char *text, char *out)
+{
+	size_t		len = strlen(text);
+
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' ||
+					   text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	sd_util_sha256_hex(text, len, out);
+}

@@ -26,6 +26,7 @@ extern pg_cryptohash_ctx *sd_util_sha256_begin(void);
 extern void sd_util_sha256_add(pg_cryptohash_ctx *ctx, const char *data, size_t len);
 extern void sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out);
 extern void sd_util_sha256_hex(const char *data, size_t len, char *out);
+extern void sd_util_text_sha256(const char *text, char *out);
 extern void sd_util_attrs_hash(pg_cryptohash_ctx *ctx, const char *attrs, size_t len,
 							   char *out);
 

@@ -94,7 +94,7 @@ like($script, qr/ALTER TABLE shop\.merchants RENAME COLUMN alias TO nickname;/,
 like($script, qr/-- DROP TABLE|-- ALTER TABLE shop\.merchants DROP COLUMN IF EXISTS legacy;/,
 	'the extra column\'s drop is left as a comment');
 $local->safe_psql('app', "CREATE TABLE public.plan (script text)");
-$local->safe_psql('app', "GRANT ALL ON public.plan TO regress_deploy");
+$local->safe_psql('app', "GRANT ALL ON public.plan TO regress_deploy, regress_nopw");
 run("INSERT INTO public.plan SELECT schemadrift_sync_sql('prod', options => $opts)");
 
 my ($out, $err2) = run(q{SELECT statements > 0, fingerprint_before <> fingerprint_after, as_planned,
