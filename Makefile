@@ -29,6 +29,9 @@ OBJS = \
 	src/compare.o \
 	src/fix.o \
 	src/fix_script.o \
+	src/fix_rename.o \
+	src/apply.o \
+	src/apply_script.o \
 	src/audit.o \
 	src/chain.o \
 	src/history.o \
@@ -69,6 +72,8 @@ REGRESS = \
 	diff \
 	drift_scenarios \
 	fix \
+	fix_rename \
+	apply \
 	kinds \
 	constraint_names \
 	pg18_catalog \

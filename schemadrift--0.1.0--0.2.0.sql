@@ -240,6 +240,32 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.schemadrift_create_sql(jsonb, text) IS
 'the ordered script that creates the schema of this database (or of a foreign server) in an empty database';
 
+--
+-- Guarded apply (src/apply.c): a script of schemadrift_sync_sql() run on the
+-- target it was planned for, only if that target still has the planned
+-- fingerprint; then what remains must be what the script skipped.  It runs
+-- any SQL of the script on the target as the role of the connection:
+-- EXECUTE is granted by the DBA.
+--
+
+CREATE FUNCTION @extschema@.schemadrift_apply(
+	target text,
+	script text,
+	options jsonb DEFAULT '{}',
+	OUT statements integer,
+	OUT fingerprint_before text,
+	OUT fingerprint_after text,
+	OUT remaining jsonb,
+	OUT as_planned boolean)
+RETURNS record
+AS 'MODULE_PATHNAME', 'schemadrift_apply'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_apply(text, text, jsonb) IS
+'run a script of schemadrift_sync_sql() on target (a foreign server, or NULL for this database: superusers only) if it still has the fingerprint the script was planned against; then check that what remains is what the script skipped';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_apply(text, text, jsonb) FROM PUBLIC;
+
 CREATE FUNCTION @extschema@.schemadrift_schema_hashes(options jsonb DEFAULT '{}')
 RETURNS TABLE (schema text, hash text)
 AS 'MODULE_PATHNAME', 'schemadrift_schema_hashes'

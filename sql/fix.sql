@@ -15,10 +15,12 @@ CREATE ROLE regress_fix_reader;
 CREATE ROLE regress_fix_owner;
 RESET client_min_messages;
 
--- scripts carry a time and fingerprints: show them without
+-- scripts carry a time, fingerprints and a plan (apply.sql): show them
+-- without
 CREATE FUNCTION pg_temp.stable(script text) RETURNS text LANGUAGE sql AS $$
-	SELECT regexp_replace(regexp_replace(script, '-- generated: [^\n]*', '-- generated: (time)'),
-						  '[0-9a-f]{64}', '(fingerprint)', 'g')
+	SELECT regexp_replace(regexp_replace(regexp_replace(script, '-- generated: [^\n]*', '-- generated: (time)'),
+						  '[0-9a-f]{64}', '(fingerprint)', 'g'),
+						  '-- schemadrift-plan: [^\n]*', '-- schemadrift-plan: (plan)')
 $$;
 
 CREATE SCHEMA fx;

@@ -147,7 +147,8 @@ CREATE EXTENSION schemadrift;
 SELECT schemadrift_fingerprint('{"ignore": ["owner"]}') = :'fp_a' AS same_fingerprint;
 CREATE TEMP TABLE snap AS SELECT :'snap_a'::jsonb AS s;
 CREATE TEMP VIEW drift AS
-	SELECT kind, identity, change, attribute, source_value, target_value, note
+	SELECT kind, identity, change, attribute, source_value, target_value,
+		   regexp_replace(note, 'log entry [0-9]+', 'log entry (id)') AS note
 	FROM schemadrift_diff(source => (SELECT s FROM snap), options => '{"ignore": ["owner"]}')
 	ORDER BY kind, identity COLLATE "C", attribute;
 SELECT * FROM drift;

@@ -94,6 +94,25 @@ append_json_or_null(StringInfo buf, const char *s)
 }
 
 /*
+ * sd_attribution_log_readable
+ *		Whether the current user may read the audit log of the extension
+ *		in schema (quoted).  Call it connected to SPI.
+ */
+bool
+sd_attribution_log_readable(const char *schema)
+{
+	bool		isnull;
+	int			rc;
+
+	rc = SPI_execute(psprintf("SELECT pg_catalog.has_table_privilege(%s, 'SELECT')",
+							  quote_literal_cstr(psprintf("%s.schemadrift_ddl_log", schema))),
+					 true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
  * attribution_request
  *		The query's parameter: a JSON array with one [identity, parent, name]
  *		per distinct object of the n rows (consecutive rows of one object,
@@ -249,11 +268,7 @@ attribute_local(const char *request, SdAttribution **found, int nreq,
 		elog(ERROR, "SPI_connect failed");
 	schema = sd_workflow_schema();
 	log = psprintf("%s.schemadrift_ddl_log", schema);
-	rc = SPI_execute(psprintf("SELECT pg_catalog.has_table_privilege(%s, 'SELECT')",
-							  quote_literal_cstr(log)), true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	if (!sd_attribution_log_readable(schema))
 	{
 		/* before SPI_finish(): log is in SPI's memory, which it frees */
 		ereport(NOTICE,

@@ -139,6 +139,7 @@ typedef struct DiffState
 	int			older_model;	/* the older of the two model versions */
 	SdFixContext *fix;			/* NULL when fix_sql is not declared */
 	List	   *script_rows;	/* SdFixRow: a script is made, not rows */
+	MemoryContext rows_cxt;		/* where script_rows live */
 	bool		script;
 	bool		explain;		/* attribute the rows (attribution.c) */
 	SdRemote   *target_remote;	/* with explain: a remote side's connection, */
@@ -208,11 +209,12 @@ emit(DiffState *ds, const SdObject *obj, const char *change,
 
 	if (ds->script)
 	{
-		MemoryContext old = MemoryContextSwitchTo(ds->fix->cxt);
+		MemoryContext old = MemoryContextSwitchTo(ds->rows_cxt);
+		SdFixRow   *row = sd_fix_row_copy(obj->kind, obj->identity, change,
+										  attribute, model_noted(ds, obj, note), fix);
 
-		ds->script_rows = lappend(ds->script_rows,
-								  sd_fix_row_copy(obj->kind, obj->identity, change,
-												  attribute, model_noted(ds, obj, note), fix));
+		sd_fix_row_digest(row, target_value);
+		ds->script_rows = lappend(ds->script_rows, row);
 		MemoryContextSwitchTo(old);
 		return;
 	}
@@ -562,6 +564,7 @@ emit_whole(DiffState *ds, SdObject *obj, const char *change,
 	bool		missing = strcmp(change, "missing") == 0;
 	char	   *attrs = sd_object_attrs_text(obj);
 	const char *note;
+	const char *suggestion = NULL;
 	SdFix		fix;
 
 	if (ds->version_note && ds->constraints_by_definition &&
@@ -570,12 +573,66 @@ emit_whole(DiffState *ds, SdObject *obj, const char *change,
 	else
 		note = folded_note(rels, n, obj);
 	sd_fix_init(&fix);
-	if (ds->fix && missing)
-		sd_fix_missing(ds->fix, obj, &fix);
-	else if (ds->fix)
-		sd_fix_extra(ds->fix, obj, &fix);
+	if (ds->fix && !sd_fix_rename(ds->fix, obj, missing, &fix, &suggestion))
+	{
+		if (missing)
+			sd_fix_missing(ds->fix, obj, &fix);
+		else
+			sd_fix_extra(ds->fix, obj, &fix);
+		if (suggestion != NULL)
+			note = note ? psprintf("%s; %s", note, suggestion) : suggestion;
+	}
 	emit(ds, obj, change, "whole object", missing ? attrs : NULL,
 		 missing ? NULL : attrs, note, ds->fix ? &fix : NULL);
+}
+
+/*
+ * find_renames
+ *		Hand the objects the diff will report as missing or extra on their
+ *		own (not folded) to the fixes, which pair renamed ones
+ *		(fix_rename.c).  The pass is the merge of sd_compare().
+ */
+static void
+find_renames(DiffState *ds, bool *s_folded, bool *t_folded)
+{
+	SdObjectSet *s = ds->source;
+	SdObjectSet *t = ds->target;
+	SdObject  **missing = palloc(sizeof(SdObject *) * Max(s->nobjects, 1));
+	SdObject  **extra = palloc(sizeof(SdObject *) * Max(t->nobjects, 1));
+	int			nmissing = 0,
+				nextra = 0;
+	int			i = 0,
+				j = 0;
+
+	while (i < s->nobjects || j < t->nobjects)
+	{
+		int			c;
+
+		if (i >= s->nobjects)
+			c = 1;
+		else if (j >= t->nobjects)
+			c = -1;
+		else
+			c = sd_objects_cmp(&s->objects[i], &t->objects[j]);
+		if (c < 0)
+		{
+			if (!s_folded[i])
+				missing[nmissing++] = &s->objects[i];
+			i++;
+		}
+		else if (c > 0)
+		{
+			if (!t_folded[j])
+				extra[nextra++] = &t->objects[j];
+			j++;
+		}
+		else
+		{
+			i++;
+			j++;
+		}
+	}
+	sd_fix_find_renames(ds->fix, missing, nmissing, extra, nextra);
 }
 
 /*
@@ -613,6 +670,9 @@ sd_compare(DiffState *ds)
 		s_folded[i] = fold_child(missing_rels, nmissing, &s->objects[i]);
 	for (j = 0; j < t->nobjects; j++)
 		t_folded[j] = fold_child(extra_rels, nextra, &t->objects[j]);
+
+	if (ds->fix)
+		find_renames(ds, s_folded, t_folded);
 
 	/*
 	 * Each step's text (rendered attributes, parsed attributes, values) is
@@ -823,6 +883,38 @@ typedef enum DiffOutput
 	DIFF_SCRIPT					/* one script (schemadrift_sync_sql,
 								 * schemadrift_create_sql) */
 } DiffOutput;
+
+/* how a script's plan line names a side (JSON) */
+static char *
+plan_side(FunctionCallInfo fcinfo, SideType type, int arg)
+{
+	StringInfoData buf;
+	char	   *name;
+
+	initStringInfo(&buf);
+	switch (type)
+	{
+		case SIDE_LOCAL:
+			appendStringInfoString(&buf, "{\"type\": \"local\", \"database\": ");
+			escape_json(&buf, get_database_name(MyDatabaseId));
+			appendStringInfoChar(&buf, '}');
+			break;
+		case SIDE_NAMED:
+			name = TextDatumGetCString(PG_GETARG_DATUM(arg));
+			appendStringInfo(&buf, "{\"type\": \"%s\", \"name\": ",
+							 sd_side_is_baseline(name) ? "baseline" : "server");
+			escape_json(&buf, name);
+			appendStringInfoChar(&buf, '}');
+			break;
+		case SIDE_SNAPSHOT:
+			appendStringInfoString(&buf, "{\"type\": \"snapshot\"}");
+			break;
+		case SIDE_EMPTY:
+			appendStringInfoString(&buf, "{\"type\": \"empty\"}");
+			break;
+	}
+	return buf.data;
+}
 
 /* how a script's header names a side */
 static char *
@@ -1068,7 +1160,10 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 					 errhint("Declare the three columns, or leave \"explain\" out.")));
 	}
 	else
+	{
 		ds.script = true;
+		ds.rows_cxt = diffcxt;
+	}
 	ds.constraints_by_definition = sd_options_ignores(options, "constraint_names");
 	load_sides(&ds, fcinfo, ttype, targ, stype, sarg, options, &local);
 	if (ttype == SIDE_EMPTY)
@@ -1086,6 +1181,8 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 		ds.fix->options = fixopts;
 		ds.fix->target_version = ds.target->server_version_num;
 		ds.fix->target_local = (ttype == SIDE_LOCAL);
+		if (ttype == SIDE_NAMED && !sd_side_is_baseline(TextDatumGetCString(PG_GETARG_DATUM(targ))))
+			ds.fix->target_server = TextDatumGetCString(PG_GETARG_DATUM(targ));
 		ds.fix->cxt = diffcxt;
 	}
 
@@ -1145,6 +1242,9 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 		info.target = describe_side(fcinfo, ttype, targ);
 		info.source = describe_side(fcinfo, stype, sarg);
 		info.options = JsonbToCString(NULL, &PG_GETARG_JSONB_P(optarg)->root, 64);
+		info.read_options = options->canonical;
+		info.plan_target = plan_side(fcinfo, ttype, targ);
+		info.plan_source = plan_side(fcinfo, stype, sarg);
 		sd_objects_fingerprint(ds.target, info.target_fingerprint);
 		sd_objects_fingerprint(ds.source, info.source_fingerprint);
 		info.create = (ttype == SIDE_EMPTY);
@@ -1210,6 +1310,27 @@ sd_compare_counts(SdObjectSet *source, SdObjectSet *target,
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	tuplestore_end(ds.tupstore);
+}
+
+/*
+ * sd_compare_rows
+ *		The rows of the diff of target against source, without fixes: a
+ *		list of SdFixRow (kind, identity, change, attribute, target digest)
+ *		in the current memory context.
+ */
+List *
+sd_compare_rows(SdObjectSet *source, SdObjectSet *target)
+{
+	DiffState	ds;
+
+	memset(&ds, 0, sizeof(ds));
+	ds.script = true;
+	ds.rows_cxt = CurrentMemoryContext;
+	ds.source = source;
+	ds.target = target;
+	ds.constraints_by_definition = sd_options_ignores(source->options, "constraint_names");
+	sd_compare(&ds);
+	return ds.script_rows;
 }
 
 /* ---- SQL-callable functions ---------------------------------------------- */

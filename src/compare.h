@@ -13,6 +13,7 @@
 
 #include "objects.h"
 
+extern List *sd_compare_rows(SdObjectSet *source, SdObjectSet *target);
 extern void sd_compare_counts(SdObjectSet *source, SdObjectSet *target,
 							  int64 *missing, int64 *extra, int64 *changed);
 

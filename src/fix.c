@@ -57,7 +57,7 @@
 /* the options of a diff that shape its fixes, not what it reads */
 const char *const sd_fix_option_names[] = {
 	"allow_destructive", "concurrently", "not_valid", "count_rows",
-	"lock_timeout", "statement_timeout", NULL
+	"lock_timeout", "statement_timeout", "renames", NULL
 };
 
 /* the children of each relation of a set, by encoded parent key */
@@ -120,6 +120,34 @@ option_timeout(JsonbContainer *c, const char *key, const char *dflt)
 	return s;
 }
 
+/* option renames: "evidence" (the default), "guess" or "off" */
+static SdRenames
+option_renames(JsonbContainer *c)
+{
+	JsonbValue *v = sd_jsonb_get(c, "renames");
+	char	   *s;
+
+	if (v == NULL)
+		return SD_RENAMES_EVIDENCE;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"renames\" must be a string, not %s", sd_jsonb_type_name(v)),
+				 errhint("Pass \"evidence\", \"guess\" or \"off\".")));
+	s = pnstrdup(v->val.string.val, v->val.string.len);
+	if (strcmp(s, "evidence") == 0)
+		return SD_RENAMES_EVIDENCE;
+	if (strcmp(s, "guess") == 0)
+		return SD_RENAMES_GUESS;
+	if (strcmp(s, "off") == 0)
+		return SD_RENAMES_OFF;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for option \"renames\": \"%s\"", s),
+			 errhint("Pass \"evidence\" (rename where the target's audit log records it), \"guess\" (also where only the attributes match) or \"off\".")));
+	return SD_RENAMES_OFF;		/* keep compiler quiet */
+}
+
 /*
  * sd_fix_options_parse
  *		The fix options of a diff (script false) or a script (fix: an
@@ -141,6 +169,7 @@ sd_fix_options_parse(Jsonb *fix, bool script, SdFixOptions *out)
 	out->not_valid = c ? sd_options_bool(c, "not_valid", false) : false;
 	out->lock_timeout = c ? option_timeout(c, "lock_timeout", "5s") : pstrdup("5s");
 	out->statement_timeout = c ? option_timeout(c, "statement_timeout", "0") : pstrdup("0");
+	out->renames = c ? option_renames(c) : SD_RENAMES_EVIDENCE;
 }
 
 /* ---- attributes ---------------------------------------------------------- */

@@ -13,6 +13,14 @@
 
 #include "objects.h"
 
+/* when a missing and an extra object are fixed as a rename (fix_rename.c) */
+typedef enum SdRenames
+{
+	SD_RENAMES_EVIDENCE,		/* where the target's audit log records it */
+	SD_RENAMES_GUESS,			/* also where only the attributes match */
+	SD_RENAMES_OFF
+} SdRenames;
+
 /* what a script is made with: the fix options of a diff or a sync */
 typedef struct SdFixOptions
 {
@@ -23,6 +31,7 @@ typedef struct SdFixOptions
 	bool		count_rows;		/* count the rows a step meets (hazards) */
 	char	   *lock_timeout;	/* SET at the top of a script */
 	char	   *statement_timeout;
+	SdRenames	renames;
 } SdFixOptions;
 
 /* where a step goes in a script (drops run in reverse) */
@@ -85,6 +94,8 @@ typedef struct SdFix
 	List	   *steps;			/* SdFixStep: one statement each */
 	char	   *note;			/* why there is no fix, or a remark */
 	bool		invalid;		/* no fix can be written: steps are void */
+	bool		covered;		/* fixed by another row's statements (the
+								 * other half of a rename) */
 } SdFix;
 
 /* one statement of a fix */
@@ -113,11 +124,16 @@ typedef struct SdFixContext
 	int			target_version; /* server_version_num of the target */
 	bool		target_local;	/* the target is this database: hazards are
 								 * counted on its rows */
+	char	   *target_server;	/* the target's foreign server, or NULL */
+	List	   *renames;		/* SdRename (fix_rename.c) */
 	MemoryContext cxt;			/* where the children indexes live */
 	List	   *parsed;			/* objects whose attributes a fix parsed */
 	struct SdFixChildren *source_children;	/* built on first use */
 	struct SdFixChildren *target_children;
 } SdFixContext;
+
+/* the hex digits of a row's target value kept in a script's plan */
+#define SD_FIX_DIGEST_LEN 16
 
 /* a diff row kept for a script */
 typedef struct SdFixRow
@@ -129,6 +145,8 @@ typedef struct SdFixRow
 	char	   *note;
 	List	   *steps;			/* SdFixStep */
 	bool		fixed;			/* false: no fix could be written */
+	char		target_digest[SD_FIX_DIGEST_LEN + 1];	/* of target_value, or
+														 * "-" */
 } SdFixRow;
 
 /* what a script's header says */
@@ -140,7 +158,15 @@ typedef struct SdFixScriptInfo
 	char		target_fingerprint[SD_SHA256_HEX_LEN + 1];
 	char		source_fingerprint[SD_SHA256_HEX_LEN + 1];
 	bool		create;			/* a create script: the target is empty */
+	char	   *read_options;	/* canonical options the sides were read
+								 * with (the fingerprints' options) */
+	char	   *plan_target;	/* the sides as JSON, for the plan line */
+	char	   *plan_source;
 } SdFixScriptInfo;
+
+/* the machine-readable line of a script's header (schemadrift_apply) */
+#define SD_FIX_PLAN_PREFIX "-- schemadrift-plan: "
+#define SD_FIX_PLAN_VERSION 1
 
 extern const char *const sd_fix_option_names[];
 
@@ -151,9 +177,15 @@ extern void sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix);
 extern void sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 						   const char *attribute, SdFix *fix);
 extern void sd_fix_release(SdFixContext *ctx);
+extern void sd_fix_find_renames(SdFixContext *ctx, SdObject **missing, int nmissing,
+								SdObject **extra, int nextra);
+extern bool sd_fix_rename(SdFixContext *ctx, SdObject *obj, bool missing, SdFix *fix,
+						  const char **suggestion);
 extern SdFixRow *sd_fix_row_copy(const char *kind, const char *identity,
 								 const char *change, const char *attribute,
 								 const char *note, SdFix *fix);
+extern void sd_fix_row_digest(SdFixRow *row, const char *target_value);
+extern const char *sd_fix_row_state(SdFixRow *row, bool allow_destructive);
 extern char *sd_fix_script(SdFixContext *ctx, List *rows, SdFixScriptInfo *info);
 extern char *sd_fix_text(SdFixContext *ctx, SdFix *fix);
 extern void sd_fix_comment_text(StringInfo buf, const char *s);

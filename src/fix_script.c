@@ -8,8 +8,11 @@
  * into one script:
  *
  *	- a header naming both sides, their fingerprints, the options and the
- *	  time, and a machine-readable "planned against" line with the target's
- *	  fingerprint (what a guarded apply checks before it runs the script);
+ *	  time, a "planned against" line with the target's fingerprint, and a
+ *	  plan line (one line of JSON: both sides, both fingerprints, the
+ *	  options they were read with, every row with what the script does
+ *	  about it and a digest of its target value, and the sha256 of the rest
+ *	  of the script), which schemadrift_apply() (apply.c) checks;
  *	- SET lock_timeout, statement_timeout and check_function_bodies = off
  *	  (bodies of non-atomic functions have no dependencies to order by);
  *	- new enum labels in a first transaction of their own: a label cannot be
@@ -36,9 +39,11 @@
 
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/timestamp.h"
 
 #include "fix.h"
+#include "util.h"
 
 /*
  * sd_fix_row_copy
@@ -58,7 +63,8 @@ sd_fix_row_copy(const char *kind, const char *identity, const char *change,
 	if (fix != NULL && fix->note != NULL)
 		note = note ? psprintf("%s; %s", note, fix->note) : fix->note;
 	row->note = note ? pstrdup(note) : NULL;
-	row->fixed = fix != NULL && !fix->invalid && fix->steps != NIL;
+	row->fixed = fix != NULL && !fix->invalid && (fix->steps != NIL || fix->covered);
+	strlcpy(row->target_digest, "-", sizeof(row->target_digest));
 	if (row->fixed)
 		foreach(lc, fix->steps)
 		{
@@ -83,6 +89,94 @@ sd_fix_row_copy(const char *kind, const char *identity, const char *change,
 	return row;
 }
 
+
+/*
+ * sd_fix_row_digest
+ *		Keep the first hex digits of the sha256 of the row's target value
+ *		(NULL: "-"): a script's plan tells a target changed in a row it
+ *		plans for from the target it was planned against.
+ */
+void
+sd_fix_row_digest(SdFixRow *row, const char *target_value)
+{
+	char		hex[SD_SHA256_HEX_LEN + 1];
+
+	if (target_value == NULL)
+	{
+		strlcpy(row->target_digest, "-", sizeof(row->target_digest));
+		return;
+	}
+	sd_util_sha256_hex(target_value, strlen(target_value), hex);
+	strlcpy(row->target_digest, hex, sizeof(row->target_digest));
+}
+
+/*
+ * sd_fix_row_state
+ *		What a script does about row: "run" (its statements run), "skipped"
+ *		(a step of it is left as a comment: destructive and not allowed, or
+ *		manual) or "unfixed" (no statement fixes it).  A guarded apply
+ *		expects exactly the skipped and unfixed rows to remain.
+ */
+const char *
+sd_fix_row_state(SdFixRow *row, bool allow_destructive)
+{
+	ListCell   *lc;
+
+	if (!row->fixed)
+		return "unfixed";
+	foreach(lc, row->steps)
+	{
+		SdFixStep  *step = lfirst(lc);
+
+		if (step->manual != NULL || (step->destructive != NULL && !allow_destructive))
+			return "skipped";
+	}
+	return "run";
+}
+
+/*
+ * append_plan
+ *		The plan line of a script: what schemadrift_apply() checks and
+ *		expects, as one line of JSON after SD_FIX_PLAN_PREFIX.  body is the
+ *		text of the script after this line, whose sha256 the line keeps (a
+ *		checksum against edits, not a signature: whoever can edit the script
+ *		can edit the line).
+ */
+static void
+append_plan(StringInfo buf, List *rows, SdFixScriptInfo *info, bool allow,
+			const char *body)
+{
+	char		hex[SD_SHA256_HEX_LEN + 1];
+	ListCell   *lc;
+	bool		first = true;
+
+	sd_util_text_sha256(body, hex);
+	appendStringInfo(buf, "%s{\"version\": %d, \"target\": %s, \"source\": %s, "
+					 "\"target_fingerprint\": \"%s\", \"source_fingerprint\": \"%s\", "
+					 "\"options\": %s, \"body_sha256\": \"%s\", \"rows\": [",
+					 SD_FIX_PLAN_PREFIX, SD_FIX_PLAN_VERSION, info->plan_target,
+					 info->plan_source, info->target_fingerprint,
+					 info->source_fingerprint, info->read_options, hex);
+	foreach(lc, rows)
+	{
+		SdFixRow   *row = lfirst(lc);
+
+		if (!first)
+			appendStringInfoString(buf, ", ");
+		first = false;
+		appendStringInfoChar(buf, '[');
+		escape_json(buf, row->kind);
+		appendStringInfoString(buf, ", ");
+		escape_json(buf, row->identity);
+		appendStringInfoString(buf, ", ");
+		escape_json(buf, row->change);
+		appendStringInfoString(buf, ", ");
+		escape_json(buf, row->attribute ? row->attribute : "");
+		appendStringInfo(buf, ", \"%s\", \"%s\"]", row->target_digest,
+						 sd_fix_row_state(row, allow));
+	}
+	appendStringInfoString(buf, "]}\n");
+}
 
 /* what each part of a script is for (fix.h, SdFixPart) */
 static const char *const part_titles[FIX_NUM_PARTS] = {
@@ -189,6 +283,21 @@ order_within_phases(OrderedStep *steps, int nsteps)
 	}
 }
 
+/* the script in buf with the plan line after its first header_len bytes */
+static char *
+with_plan(StringInfo buf, int header_len, List *rows, SdFixScriptInfo *info,
+		  bool allow)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	appendBinaryStringInfo(&out, buf->data, header_len);
+	append_plan(&out, rows, info, allow, buf->data + header_len);
+	appendStringInfoString(&out, buf->data + header_len);
+	pfree(buf->data);
+	return out.data;
+}
+
 /*
  * sd_fix_script
  *		The script of rows (SdFixRow, in diff order).
@@ -209,6 +318,7 @@ sd_fix_script(SdFixContext *ctx, List *rows, SdFixScriptInfo *info)
 	ListCell   *lc;
 	ListCell   *lc2;
 	bool		allow = ctx->options.allow_destructive;
+	int			header_len;
 
 	foreach(lc, rows)
 		nsteps += list_length(((SdFixRow *) lfirst(lc))->steps);
@@ -277,11 +387,12 @@ sd_fix_script(SdFixContext *ctx, List *rows, SdFixScriptInfo *info)
 	if (nunfixed > 0)
 		appendStringInfo(&buf, "; differences without a fix: %d (listed at the end)", nunfixed);
 	appendStringInfo(&buf, "\n-- schemadrift-planned-against: %s\n", info->target_fingerprint);
+	header_len = buf.len;
 
 	if (rows == NIL)
 	{
 		appendStringInfoString(&buf, "-- no differences: nothing to do\n");
-		return buf.data;
+		return with_plan(&buf, header_len, rows, info, allow);
 	}
 
 	appendStringInfo(&buf, "\nSET lock_timeout = %s;\n", quote_literal_cstr(ctx->options.lock_timeout));
@@ -338,5 +449,5 @@ sd_fix_script(SdFixContext *ctx, List *rows, SdFixScriptInfo *info)
 			appendStringInfoChar(&buf, '\n');
 		}
 	}
-	return buf.data;
+	return with_plan(&buf, header_len, rows, info, allow);
 }

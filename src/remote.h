@@ -42,6 +42,8 @@ extern void sd_fleet_init(void);
 #define SD_REMOTE_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 extern SdRemote *sd_remote_connect(const char *server);
+extern SdRemote *sd_remote_connect_session(const char *server);
+extern SdRemote *sd_remote_connect_loopback(void);
 extern SdRemote *sd_remote_start(const char *server);
 extern char *sd_remote_check_connected(SdRemote *r, int *sqlstate);
 extern char *sd_remote_pin_sql(SdRemote *r);

@@ -47,11 +47,13 @@
 #include "access/xact.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_user_mapping.h"
+#include "commands/dbcommands.h"
 #include "commands/defrem.h"
 #include "foreign/foreign.h"
 #include "libpq-fe.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "postmaster/postmaster.h"
 #include "storage/latch.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -60,6 +62,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/varlena.h"
 #include "utils/wait_event.h"
 
 #include "compat.h"
@@ -80,6 +83,8 @@ static bool callbacks_registered = false;
 
 /* libpq's connection options, read once (malloc'd by libpq) */
 static PQconninfoOption *libpq_options = NULL;
+
+static void finish_connecting(SdRemote *r);
 
 /*
  * sd_remote_init
@@ -471,13 +476,53 @@ sd_remote_pin_sql(SdRemote *r)
 }
 
 static void
-pin_session(SdRemote *r)
+pin_session(SdRemote *r, bool begin_read)
 {
 	char	   *sql = sd_remote_pin_sql(r);
 
 	sd_remote_command(r, sql, "setting up the session");
-	sd_remote_command(r, SD_REMOTE_BEGIN, "setting up the session");
+	if (begin_read)
+		sd_remote_command(r, SD_REMOTE_BEGIN, "setting up the session");
 	pfree(sql);
+}
+
+/*
+ * start_connection
+ *		Register a new connection named name in the list of open ones (so
+ *		that the end of the (sub)transaction closes it) and start libpq on
+ *		the keyword/value arrays, without waiting.
+ */
+static SdRemote *
+start_connection(const char *name, const char **keywords, const char **values,
+				 bool password_required)
+{
+	SdRemote   *r;
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(remote_xact_callback, NULL);
+		RegisterSubXactCallback(remote_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+
+	/* registered before libpq starts, so that any error below closes it */
+	r = MemoryContextAllocZero(TopMemoryContext, sizeof(SdRemote));
+	r->server = MemoryContextStrdup(TopMemoryContext, name);
+	r->subid = GetCurrentSubTransactionId();
+	r->password_required = password_required;
+	r->next = open_remotes;
+	open_remotes = r;
+
+	r->conn = PQconnectStartParams(keywords, values, false);
+	if (r->conn == NULL)
+	{
+		close_remote(r);
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Could not allocate a libpq connection.")));
+	}
+	return r;
 }
 
 /*
@@ -568,32 +613,9 @@ sd_remote_start(const char *servername)
 	keywords[n] = NULL;
 	values[n] = NULL;
 
-	if (!callbacks_registered)
-	{
-		RegisterXactCallback(remote_xact_callback, NULL);
-		RegisterSubXactCallback(remote_subxact_callback, NULL);
-		callbacks_registered = true;
-	}
-
-	/* registered before libpq starts, so that any error below closes it */
-	r = MemoryContextAllocZero(TopMemoryContext, sizeof(SdRemote));
-	r->server = MemoryContextStrdup(TopMemoryContext, server->servername);
-	r->subid = GetCurrentSubTransactionId();
-	r->password_required = password_required;
-	r->next = open_remotes;
-	open_remotes = r;
-
-	r->conn = PQconnectStartParams(keywords, values, false);
+	r = start_connection(server->servername, keywords, values, password_required);
 	pfree(keywords);
 	pfree(values);
-	if (r->conn == NULL)
-	{
-		close_remote(r);
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory"),
-				 errdetail("Could not allocate a libpq connection.")));
-	}
 	return r;
 }
 
@@ -646,6 +668,90 @@ SdRemote *
 sd_remote_connect(const char *servername)
 {
 	SdRemote   *r = sd_remote_start(servername);
+
+	finish_connecting(r);
+	pin_session(r, true);
+	return r;
+}
+
+/*
+ * sd_remote_connect_session
+ *		As sd_remote_connect(), but the pinned session is left outside any
+ *		transaction: for a caller that runs statements of its own (a
+ *		guarded apply, apply.c), which then begins and ends transactions.
+ */
+SdRemote *
+sd_remote_connect_session(const char *servername)
+{
+	SdRemote   *r = sd_remote_start(servername);
+
+	finish_connecting(r);
+	pin_session(r, false);
+	return r;
+}
+
+/*
+ * sd_remote_connect_loopback
+ *		A pinned session, outside any transaction, on this database of this
+ *		server as the current user, over this server's first Unix socket
+ *		(or 127.0.0.1 when it listens on none), with no password: it
+ *		authenticates as pg_hba.conf says for such a connection (trust, or
+ *		peer for the operating system user the server runs as, or
+ *		.pgpass), that is, with the database server's own credentials.  So
+ *		only superusers may open one (apply.c checks it; THREATS.md T1):
+ *		any other role uses a foreign server for this database, with the
+ *		password in its user mapping.
+ */
+SdRemote *
+sd_remote_connect_loopback(void)
+{
+	const char *keywords[8];
+	const char *values[8];
+	char	   *dirs = pstrdup(GetConfigOption("unix_socket_directories", false, false));
+	List	   *dirlist = NIL;
+	int			n = 0;
+	SdRemote   *r;
+
+	if (!superuser())
+		elog(ERROR, "only superusers open a loopback connection");
+	if (SplitDirectoriesString(dirs, ',', &dirlist) && dirlist != NIL)
+	{
+		keywords[n] = "host";
+		values[n++] = linitial(dirlist);
+	}
+	else
+	{
+		keywords[n] = "hostaddr";
+		values[n++] = "127.0.0.1";
+	}
+	keywords[n] = "port";
+	values[n++] = psprintf("%d", PostPortNumber);
+	keywords[n] = "dbname";
+	values[n++] = get_database_name(MyDatabaseId);
+	keywords[n] = "user";
+	values[n++] = GetUserNameFromId(GetUserId(), false);
+	keywords[n] = "fallback_application_name";
+	values[n++] = "schemadrift";
+	keywords[n] = "client_encoding";
+	values[n++] = "UTF8";
+	keywords[n] = NULL;
+	values[n] = NULL;
+	r = start_connection("loopback", keywords, values, false);
+	finish_connecting(r);
+	pin_session(r, false);
+	return r;
+}
+
+/*
+ * finish_connecting
+ *		Wait for r's connection, started by start_connection(), until it is
+ *		made and checked (sd_remote_check_connected), within
+ *		schemadrift.connect_timeout.  Errors close r.
+ */
+static void
+finish_connecting(SdRemote *r)
+{
+	char	   *servername = pstrdup(r->server);
 	TimestampTz deadline = deadline_in(sd_connect_timeout);
 	PostgresPollingStatusType status;
 	char	   *error;
@@ -687,8 +793,6 @@ sd_remote_connect(const char *servername)
 							   GetConfigOption("server_version", false, false))));
 		ereport(ERROR, (errcode(sqlstate), errmsg_internal("%s", error)));
 	}
-	pin_session(r);
-	return r;
 }
 
 /* ---- queries ---------------------------------------------------------------- */

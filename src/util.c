@@ -483,3 +483,57 @@ sd_util_text_array(char **strings, int n)
 	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
 											  TEXTOID, -1, false, TYPALIGN_INT));
 }
+
+/*
+ * sd_util_rolled_back
+ *		Run fn(arg) in a subtransaction that is then rolled back, whatever
+ *		happens: what fn did to the database, and the locks it took, are
+ *		undone (what it palloc'd stays, in the caller's memory context).
+ *		An error in fn is raised again after the rollback.
+ */
+void
+sd_util_rolled_back(void (*fn) (void *arg), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+}
+
+/*
+ * sd_util_text_sha256
+ *		The sha256 (hex, into out) of text without its trailing white
+ *		space: what a script's plan line keeps of the statements after it,
+ *		so that a script read back by a tool that drops the last newline
+ *		(psql's \set var `cat file`) still matches.
+ */
+void
+sd_util_text_sha256(const char *text, char *out)
+{
+	size_t		len = strlen(text);
+
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' ||
+					   text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	sd_util_sha256_hex(text, len, out);
+}

@@ -26,6 +26,7 @@ extern pg_cryptohash_ctx *sd_util_sha256_begin(void);
 extern void sd_util_sha256_add(pg_cryptohash_ctx *ctx, const char *data, size_t len);
 extern void sd_util_sha256_end(pg_cryptohash_ctx *ctx, char *out);
 extern void sd_util_sha256_hex(const char *data, size_t len, char *out);
+extern void sd_util_text_sha256(const char *text, char *out);
 extern void sd_util_attrs_hash(pg_cryptohash_ctx *ctx, const char *attrs, size_t len,
 							   char *out);
 
@@ -48,6 +49,7 @@ extern void sd_util_result_columns(TupleDesc tupdesc, const SdResultColumn *colu
 
 extern bool sd_util_try(void (*fn) (void *arg), void *arg, char **error);
 extern Datum sd_util_text_array(char **strings, int n);
+extern void sd_util_rolled_back(void (*fn) (void *arg), void *arg);
 extern Oid	sd_util_own_event_trigger(const char *name, bool *fires);
 
 #endif							/* SCHEMADRIFT_UTIL_H */

@@ -37,6 +37,7 @@ extern void sd_workflow_check_name(const char *name, const char *what);
 extern char *sd_workflow_text_arg(FunctionCallInfo fcinfo, int argno,
 								  const char *argname);
 extern char *sd_workflow_schema(void);
+extern bool sd_attribution_log_readable(const char *schema);
 extern void sd_workflow_check_new(const char *table, const char *keycol,
 								  const char *prefix, const char *value,
 								  const char *what, const char *verb,

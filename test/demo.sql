@@ -98,11 +98,18 @@ SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
 SELECT schemadrift_sync_sql(source => 'prod', options => :'fixopts') AS sync_script \gset
 \echo :sync_script
 \echo
-\echo '== Applied to dev; what is left is what the script left to a person:'
-:sync_script
+\echo '== Applied to dev, guarded: only if dev still has the fingerprint the script'
+\echo '== was planned against; then what is left must be what the script left to a person:'
+SELECT statements, as_planned, jsonb_array_length(remaining) AS rows_left
+FROM schemadrift_apply(NULL, :'sync_script');
 SELECT kind, identity, change, attribute, left(note, 70) AS note
 FROM schemadrift_diff(source => 'prod', options => :'fixopts')
 ORDER BY identity, attribute;
+\echo
+\echo '== The same script again is refused: dev has changed since it was planned'
+\set ON_ERROR_STOP 0
+SELECT * FROM schemadrift_apply(NULL, :'sync_script');
+\set ON_ERROR_STOP 1
 
 \echo
 \echo '== The guard: on prod only the deployer may change schema public, with a ticket'
