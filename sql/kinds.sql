@@ -581,8 +581,9 @@ SELECT position('S3cr3t' IN schemadrift_snapshot()::text) = 0 AS no_secret_in_sn
 -- these kinds (a base type among them, dropped with CASCADE: its functions
 -- take it): the sync script, with allow_destructive, leaves no difference
 CREATE FUNCTION pg_temp.stable(script text) RETURNS text LANGUAGE sql AS $$
-	SELECT regexp_replace(regexp_replace(script, '-- generated: [^\n]*', '-- generated: (time)'),
-						  '[0-9a-f]{64}', '(fingerprint)', 'g')
+	SELECT regexp_replace(regexp_replace(regexp_replace(script, '-- generated: [^\n]*', '-- generated: (time)'),
+						  '[0-9a-f]{64}', '(fingerprint)', 'g'),
+						  '-- schemadrift-plan: [^\n]*', '-- schemadrift-plan: (plan)')
 $$;
 UPDATE pg_language SET lanpltrusted = true WHERE lanname = 'lang "l". ü\%';
 COMMENT ON LANGUAGE "lang ""l"". ü\%" IS NULL;
