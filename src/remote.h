@@ -48,6 +48,7 @@ extern SdRemote *sd_remote_start(const char *server);
 extern char *sd_remote_check_connected(SdRemote *r, int *sqlstate);
 extern char *sd_remote_pin_sql(SdRemote *r);
 extern void sd_remote_close(SdRemote *r);
+extern bool sd_remote_is_open(SdRemote *r);
 extern void sd_remote_command(SdRemote *r, const char *sql, const char *what);
 extern char *sd_remote_value(SdRemote *r, const char *sql, bool missing_ok,
 							 const char *what);
