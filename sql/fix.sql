@@ -342,6 +342,57 @@ DROP SCHEMA vx CASCADE;
 RESET client_min_messages;
 
 --
+-- An enum whose labels the source has without some of the target's, or in
+-- another order, is recreated with the columns that use it (a column with
+-- a default, a partial index and a check naming labels, an array column):
+-- in one transaction, all or
+-- nothing.  Rows holding a label the source lacks are counted first: with
+-- any, the recreation is left to a person; with none, it loses nothing
+--
+CREATE SCHEMA ex;
+CREATE TYPE ex.state AS ENUM ('new', 'open', 'closed');
+COMMENT ON TYPE ex.state IS 'a ticket''s state';
+CREATE TABLE ex.tickets (id int PRIMARY KEY, state ex.state NOT NULL DEFAULT 'new',
+	history ex.state[], CONSTRAINT tickets_closed_id CHECK (state <> 'closed' OR id > 0));
+CREATE INDEX tickets_open ON ex.tickets (id) WHERE state = 'open';
+CREATE TYPE ex."we'ird" AS ENUM ('a', 'b', 'c');
+CREATE TABLE ex.marks (m ex."we'ird");
+\set exopts '{"include_schemas": ["ex"]}'
+\set excount '{"include_schemas": ["ex"], "count_rows": true}'
+SELECT schemadrift_snapshot(:'exopts') AS exsnap \gset
+-- the target: a label added by hand and used; another enum reordered
+ALTER TYPE ex.state ADD VALUE 'stale' BEFORE 'closed';
+INSERT INTO ex.tickets VALUES (1, 'new', '{new,open}'), (2, 'stale', '{open,stale}'), (3, 'open', NULL);
+DROP TABLE ex.marks;
+DROP TYPE ex."we'ird";
+CREATE TYPE ex."we'ird" AS ENUM ('c', 'b', 'a');
+CREATE TABLE ex.marks (m ex."we'ird");
+INSERT INTO ex.marks VALUES ('a'), ('c');
+SELECT identity, fix_sql FROM schemadrift_diff(source => :'exsnap'::jsonb, options => :'excount')
+ORDER BY identity;
+-- the rows changed: nothing is lost, nothing is destructive; applied
+UPDATE ex.tickets SET state = 'closed', history = '{open,closed}' WHERE id = 2;
+SELECT schemadrift_sync_sql(source => :'exsnap'::jsonb, options => :'exopts') AS exscript \gset
+SELECT pg_temp.stable(:'exscript');
+:exscript
+SELECT count(*) AS differences FROM schemadrift_diff(source => :'exsnap'::jsonb, options => :'exopts');
+SELECT * FROM ex.tickets ORDER BY id;
+SELECT m, m < 'b' AS before_b FROM ex.marks ORDER BY m;
+-- a view that reads the column keeps PostgreSQL from changing its type:
+-- no fix, and the note says why
+ALTER TYPE ex.state ADD VALUE 'stale';
+CREATE VIEW ex.open_tickets AS SELECT id FROM ex.tickets WHERE state = 'open';
+DROP VIEW ex.open_tickets;
+SELECT identity, fix_sql, note FROM schemadrift_diff(source => :'exsnap'::jsonb, options => :'exopts')
+WHERE identity = 'ex.state';
+CREATE VIEW ex.open_tickets AS SELECT id FROM ex.tickets WHERE state = 'open';
+SELECT identity, fix_sql, note FROM schemadrift_diff(source => :'exsnap'::jsonb, options => :'exopts')
+WHERE identity = 'ex.state';
+SET client_min_messages = warning;
+DROP SCHEMA ex CASCADE;
+RESET client_min_messages;
+
+--
 -- Hazards counted on the target's rows: 3 NULLs before SET NOT NULL, a
 -- group of 2 duplicates before UNIQUE, an orphan before a foreign key, data
 -- a dropped column loses, values a narrowing type change rejects or alters

@@ -33,10 +33,12 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/varlena.h"
@@ -4664,9 +4666,300 @@ change_sequence(SdFix *fix, SdObject *src, const char *a)
 	}
 }
 
+/*
+ * json_fragment
+ *		s as it appears inside a JSON string: for finding a name in an
+ *		object's attrs text.
+ */
+static char *
+json_fragment(const char *s)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	escape_json(&buf, s);
+	buf.data[buf.len - 1] = '\0';
+	return buf.data + 1;
+}
+
+/* the target's object of obj's kind and identity in set, or NULL */
+static SdObject *
+object_in(SdObjectSet *set, SdObject *obj)
+{
+	int			i;
+
+	for (i = 0; i < set->nobjects; i++)
+		if (strcmp(set->objects[i].identity, obj->identity) == 0 &&
+			strcmp(set->objects[i].kind, obj->kind) == 0)
+			return &set->objects[i];
+	return NULL;
+}
+
+/* a character that can go on a name (so that "t.state" is not in "t.states") */
+static bool
+name_char(char c)
+{
+	return isalnum((unsigned char) c) || c == '_' || c == '$' || IS_HIGHBIT_SET(c);
+}
+
+/* whether text holds name as a whole name */
+static bool
+name_in(const char *text, const char *name)
+{
+	size_t		len = strlen(name);
+	const char *p;
+
+	for (p = strstr(text, name); p != NULL; p = strstr(p + 1, name))
+		if ((p == text || (!name_char(p[-1]) && p[-1] != '.')) && !name_char(p[len]))
+			return true;
+	return false;
+}
+
+/*
+ * whether obj names fragment (a name, JSON-escaped) in its attrs, or name
+ * (the same, raw) in its identity (a cast's, a function's arguments)
+ */
+static bool
+attrs_mention(SdObject *obj, const char *fragment, const char *name)
+{
+	char	   *text = obj->attrs_text ? obj->attrs_text : sd_object_attrs_text(obj);
+
+	return (text != NULL && name_in(text, fragment)) ||
+		(name != NULL && name_in(obj->identity, name));
+}
+
+/*
+ * enum_columns
+ *		The columns of the target that an enum's recreation converts (of
+ *		type name or name[] on both sides), into *columns; or the first
+ *		object of the target that uses the type in a way the recreation
+ *		cannot carry along, described: a column the source does not have
+ *		with this type, a generated one, any other object that names the
+ *		type (a domain, a function, a view, an index or constraint of
+ *		another table), and what keeps PostgreSQL from changing a
+ *		converted column's type (a view, policy, trigger, generated column
+ *		or partition key that names it).  Names are found in the attrs'
+ *		text, so a mention that is not a use also blocks: the recreation
+ *		is then left to a person, never half done.
+ */
+static char *
+enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
+			 List **rebuild)
+{
+	SdObjectSet *t = ctx->target;
+	char	   *array = psprintf("%s[]", name);
+	char	   *frag = json_fragment(name);
+	List	   *tables = NIL;
+	List	   *colnames = NIL;
+	int			i;
+
+	*columns = NIL;
+	*rebuild = NIL;
+	for (i = 0; i < t->nobjects; i++)
+	{
+		SdObject   *o = &t->objects[i];
+		char	   *ty;
+		SdObject   *twin;
+
+		if (!kind_is(o, "table column") || (ty = attr(o, "type")) == NULL ||
+			(strcmp(ty, name) != 0 && strcmp(ty, array) != 0))
+			continue;
+		twin = object_in(ctx->source, o);
+		if (twin == NULL || attr(twin, "type") == NULL || strcmp(attr(twin, "type"), ty) != 0)
+			return psprintf("column %s, which the source does not have with this type", o->identity);
+		if (attr(o, "generated") != NULL)
+			return psprintf("generated column %s", o->identity);
+		*columns = lappend(*columns, o);
+		tables = lappend(tables, parent_name(o));
+		colnames = lappend(colnames, json_fragment(quote_identifier(o->key[2])));
+	}
+	for (i = 0; i < t->nobjects; i++)
+	{
+		SdObject   *o = &t->objects[i];
+		ListCell   *lc1,
+				   *lc2;
+		bool		converted_table = false;
+
+		if (o == tgt || list_member_ptr(*columns, o))
+			continue;
+		forboth(lc1, tables, lc2, colnames)
+		{
+			bool		on_table = (o->nparent == 2 && strcmp(parent_name(o), lfirst(lc1)) == 0) ||
+				((kind_is(o, "table") || kind_is(o, "partitioned table")) && strcmp(obj_name(o), lfirst(lc1)) == 0);
+			bool		reads_table = (kind_is(o, "view") || kind_is(o, "materialized view")) &&
+				sd_list_has_string(view_reads(o), lfirst(lc1));
+
+			if (!on_table && !reads_table)
+				continue;
+			if (kind_is(o, "index") || kind_is(o, "table constraint") ||
+				kind_is(o, "statistics object"))
+			{
+				/*
+				 * Rebuilt with the column by ALTER COLUMN ... TYPE, from
+				 * its definition as it prints then: one that names the type
+				 * would name the old one, so it is dropped first and made
+				 * again from the source's definition.
+				 */
+				if (!attrs_mention(o, lfirst(lc2), NULL))
+					continue;
+				converted_table = true;
+				if (attrs_mention(o, frag, name))
+				{
+					if (kind_is(o, "statistics object") || object_in(ctx->source, o) == NULL)
+						return psprintf("%s %s, which names the type", o->kind, o->identity);
+					if (!list_member_ptr(*rebuild, o))
+						*rebuild = lappend(*rebuild, o);
+				}
+				continue;
+			}
+			if ((kind_is(o, "table") && attr(o, "partition_key") == NULL) ||
+				(kind_is(o, "table column") && attr(o, "generated") == NULL))
+				continue;
+			if (attrs_mention(o, lfirst(lc2), NULL))
+				return psprintf("%s %s, which reads a column of the type", o->kind, o->identity);
+		}
+		if (!converted_table && attrs_mention(o, frag, name))
+			return psprintf("%s %s, which names the type", o->kind, o->identity);
+	}
+	return NULL;
+}
+
+/*
+ * recreate_enum
+ *		An enum whose labels the source has in another order, or without
+ *		some of the target's: PostgreSQL can neither remove nor reorder
+ *		labels in place.  The type is renamed out of the way, made again as
+ *		the source has it, every column of it (or of its array) converted
+ *		through text, with its default dropped and set again, and the old
+ *		type dropped: all in one transaction, all or nothing.  Rows holding
+ *		a label the source lacks make the conversion fail: they are counted
+ *		first, and the whole recreation is left to a person if there are
+ *		any (or, against a snapshot, is destructive).
+ */
+static void
+recreate_enum(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt, bool removes)
+{
+	char	   *name = obj_name(src);
+	List	   *want = attr_strings(src, "labels");
+	List	   *columns;
+	List	   *rebuild;
+	char	   *blocker = enum_blocker(ctx, tgt, name, &columns, &rebuild);
+	char	   *old;
+	char	   *why = NULL;
+	char	   *manual = NULL;
+	bool		lossless = true;
+	SdFixStep  *alter;
+	StringInfoData labels;
+	ListCell   *lc;
+
+	if (blocker != NULL)
+	{
+		fix->note = psprintf("an enum's labels cannot be %s in place, and schemadrift does not recreate this one because of %s: recreate the type and what uses it by hand%s",
+							 removes ? "removed" : "reordered", blocker,
+							 removes ? " (destructive: rows holding the labels the source lacks must change first)" : "");
+		fix->invalid = true;
+		return;
+	}
+	if (removes)
+		why = "recreates the enum without labels the target has: a row holding one of them makes the conversion fail";
+
+	/* the old type's new name: free in the target, within NAMEDATALEN */
+	old = psprintf("%.*s_schemadrift_old",
+				   pg_mbcliplen(src->key[1], strlen(src->key[1]), NAMEDATALEN - 1 - 16),
+				   src->key[1]);
+	add_step(fix, FIX_PHASE_TYPE, false,
+			 psprintf("ALTER TYPE %s RENAME TO %s", name, quote_identifier(old)),
+			 T_RenameStmt, -1, why);
+	create_type(fix, src);
+
+	foreach(lc, rebuild)
+	{
+		NodeTag		tag;
+		char	   *drop = drop_statement(lfirst(lc), &tag);
+
+		if (drop == NULL)
+		{
+			fix_invalid(fix, "an index or constraint that cannot be dropped");
+			return;
+		}
+		add_step(fix, FIX_PHASE_COLUMN, false, drop, tag, -1, why);
+	}
+	initStringInfo(&labels);
+	foreach(lc, want)
+		appendStringInfo(&labels, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	foreach(lc, columns)
+	{
+		SdObject   *col = lfirst(lc);
+		SdObject   *twin = object_in(ctx->source, col);
+		char	   *table = parent_name(col);
+		const char *c = quote_identifier(col->key[2]);
+		bool		is_array = strcmp(attr(col, "type"), name) != 0;
+		char	   *prefix = psprintf("ALTER TABLE %s ALTER COLUMN %s", table, c);
+		char	   *dflt = attr(twin, "default");
+
+		if (attr(col, "default") != NULL)
+			add_step(fix, FIX_PHASE_COLUMN, false, psprintf("%s DROP DEFAULT", prefix),
+					 T_AlterTableStmt, 1, why);
+		add_step(fix, FIX_PHASE_COLUMN, false,
+				 psprintf("%s TYPE %s%s USING %s::pg_catalog.text%s::%s%s", prefix, name,
+						  is_array ? "[]" : "", c, is_array ? "[]" : "", name, is_array ? "[]" : ""),
+				 T_AlterTableStmt, 1, why);
+		alter = last_step(fix);
+		if (removes)
+			hazard(fix, col->parent[0], col->parent[1],
+				   is_array ?
+				   psprintf("SELECT pg_catalog.count(*) FROM %s WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(%s) x WHERE NOT (x::pg_catalog.text = ANY (ARRAY[%s]::pg_catalog.text[])))",
+							table, c, labels.data) :
+				   psprintf("SELECT pg_catalog.count(*) FROM %s WHERE NOT (%s::pg_catalog.text = ANY (ARRAY[%s]::pg_catalog.text[]))",
+							table, c, labels.data),
+				   true, psprintf("row|rows|of %s hold a label in %s that the source's %s lacks", table, c, name));
+		if (alter == NULL || alter->destructive != NULL || alter->manual != NULL)
+			lossless = false;
+		if (dflt != NULL && check_expression(fix, dflt))
+			add_step(fix, FIX_PHASE_COLUMN, false, psprintf("%s SET DEFAULT %s", prefix, dflt),
+					 T_AlterTableStmt, 1, why);
+	}
+	foreach(lc, rebuild)
+	{
+		SdObject   *twin = object_in(ctx->source, lfirst(lc));
+
+		if (kind_is(twin, "index"))
+			create_index(fix, twin, false);
+		else
+			create_constraint(fix, twin, false);
+	}
+	add_step(fix, FIX_PHASE_OTHER, false,
+			 psprintf("DROP TYPE %s", qualified(src->key[0], old)), T_DropStmt, -1, why);
+	if (fix->invalid)
+		return;
+
+	/*
+	 * All or nothing: a step left out would leave the old type in use.  The
+	 * recreation loses nothing when no row holds a label the source lacks
+	 * (every count came back 0), and is destructive otherwise.
+	 */
+	foreach(lc, fix->steps)
+	{
+		SdFixStep  *step = lfirst(lc);
+
+		if (step->manual != NULL && manual == NULL)
+			manual = step->manual;
+	}
+	foreach(lc, fix->steps)
+	{
+		SdFixStep  *step = lfirst(lc);
+		bool		first = foreach_current_index(lc) == 0;
+		char	   *with = psprintf("with the recreation of %s above", name);
+
+		step->manual = manual == NULL ? NULL : first ? manual : with;
+		step->destructive = lossless ? NULL : first ? why : with;
+	}
+}
+
 /* new enum labels: ADD VALUE, in the script's first, committed part */
 static void
-change_enum_labels(SdFix *fix, SdObject *src, SdObject *tgt)
+change_enum_labels(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt)
 {
 	List	   *want = attr_strings(src, "labels");
 	List	   *have = attr_strings(tgt, "labels");
@@ -4681,15 +4974,13 @@ change_enum_labels(SdFix *fix, SdObject *src, SdObject *tgt)
 			kept = lappend(kept, lfirst(lc));
 	if (list_length(kept) != list_length(have))
 	{
-		fix->note = "labels the source does not have cannot be removed from an enum in place: recreate the type and every column that uses it (destructive: rows holding those labels must change first)";
-		fix->invalid = true;
+		recreate_enum(ctx, fix, src, tgt, true);
 		return;
 	}
 	forboth(lc, kept, lc2, have)
 		if (strcmp(lfirst(lc), lfirst(lc2)) != 0)
 		{
-			fix->note = "an enum's labels cannot be reordered in place: recreate the type and every column that uses it";
-			fix->invalid = true;
+			recreate_enum(ctx, fix, src, tgt, false);
 			return;
 		}
 	foreach(lc, want)
@@ -4969,7 +5260,7 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 	else if (strcmp(k, "type") == 0 && type_shape_differs(src, tgt))
 		change_type_shape(ctx, fix, src, tgt);
 	else if (strcmp(k, "type") == 0 && strcmp(a, "labels") == 0)
-		change_enum_labels(fix, src, tgt);
+		change_enum_labels(ctx, fix, src, tgt);
 	else if (strcmp(k, "type") == 0 && strcmp(a, "base_type") == 0)
 	{
 		change_base_type(fix, src, tgt);
