@@ -29,6 +29,7 @@ OBJS = \
 	src/compare.o \
 	src/fix.o \
 	src/fix_script.o \
+	src/fix_deps.o \
 	src/fix_rename.o \
 	src/apply.o \
 	src/apply_script.o \
@@ -73,6 +74,7 @@ REGRESS = \
 	drift_scenarios \
 	fix \
 	fix_rename \
+	fix_deps \
 	apply \
 	kinds \
 	constraint_names \
