@@ -29,6 +29,7 @@ OBJS = \
 	src/compare.o \
 	src/fix.o \
 	src/fix_script.o \
+	src/fix_deps.o \
 	src/fix_rename.o \
 	src/fix_count.o \
 	src/apply.o \
@@ -74,6 +75,7 @@ REGRESS = \
 	drift_scenarios \
 	fix \
 	fix_rename \
+	fix_deps \
 	apply \
 	kinds \
 	constraint_names \

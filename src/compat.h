@@ -76,4 +76,11 @@ typedef enum SdCommandTagCount
 /* REINDEX fires event triggers from PostgreSQL 17 on (f21848de20) */
 #define SD_REINDEX_FIRES_EVENT_TRIGGERS (PG_VERSION_NUM >= 170000)
 
+/* ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION: from PostgreSQL 17 */
+#if PG_VERSION_NUM >= 170000
+#define SD_AT_IS_SET_EXPRESSION(subtype) ((subtype) == AT_SetExpression)
+#else
+#define SD_AT_IS_SET_EXPRESSION(subtype) false
+#endif
+
 #endif							/* SCHEMADRIFT_COMPAT_H */

@@ -8,8 +8,9 @@
  * (dropped), or one attribute that differs (altered in place where
  * PostgreSQL can, dropped and created again where it cannot).  A fix is a
  * list of steps, each one statement with the phase of a script it belongs
- * to (fix.h): schemadrift_sync_sql() orders the steps of many rows by
- * phase, drops in reverse.
+ * to (fix.h) and what its text reads and calls (fix_deps.c):
+ * schemadrift_sync_sql() orders the steps of many rows by phase and by
+ * those edges, drops in reverse.
  *
  * Names are quoted here, from the raw name parts of an object's key, never
  * taken from its identity text; labels, comments and options go through
@@ -494,6 +495,16 @@ parse_one(const char *sql, char **error)
 	return result;
 }
 
+/*
+ * sd_fix_parse
+ *		parse_one for the other files of the fix (fix_deps.c).
+ */
+List *
+sd_fix_parse(const char *sql, char **error)
+{
+	return parse_one(sql, error);
+}
+
 /* how many elements a statement holds, for those whose count is checked */
 static int
 statement_items(Node *stmt)
@@ -527,6 +538,17 @@ fix_invalid(SdFix *fix, const char *why)
 	if (!fix->invalid)
 		fix->note = psprintf("no fix: the source's definition of this object does not make the statement it should (%s); check the source", why);
 	fix->invalid = true;
+}
+
+/* whether stmt is ALTER TABLE ... ALTER COLUMN ... SET DEFAULT alone */
+static bool
+is_set_default(Node *stmt)
+{
+	AlterTableStmt *alter = (AlterTableStmt *) stmt;
+
+	return IsA(stmt, AlterTableStmt) && list_length(alter->cmds) == 1 &&
+		((AlterTableCmd *) linitial(alter->cmds))->subtype == AT_ColumnDefault &&
+		((AlterTableCmd *) linitial(alter->cmds))->def != NULL;
 }
 
 /*
@@ -572,6 +594,9 @@ add_step(SdFix *fix, SdFixPhase phase, bool drop, const char *sql,
 	step->drop = drop;
 	step->sql = pstrdup(sql);
 	step->destructive = destructive ? pstrdup(destructive) : NULL;
+	/* what it reads and calls when it runs, to order it by (fix_deps.c) */
+	step->needs = sd_fix_deps_statement(fix_ctx, linitial_node(RawStmt, stmts)->stmt, !drop);
+	step->late_ok = is_set_default(linitial_node(RawStmt, stmts)->stmt);
 	fix->steps = lappend(fix->steps, step);
 }
 
@@ -1860,53 +1885,6 @@ view_query(SdObject *view)
 	return pnstrdup(def, len);
 }
 
-/* reads_walker: collect the schema-qualified relations a raw query names */
-static bool
-reads_walker(Node *node, void *context)
-{
-	List	  **reads = context;
-
-	if (node == NULL)
-		return false;
-	if (IsA(node, RangeVar))
-	{
-		RangeVar   *rv = (RangeVar *) node;
-
-		/* unqualified: a CTE, or pg_catalog's (the read pins search_path) */
-		if (rv->schemaname != NULL && rv->catalogname == NULL)
-			*reads = lappend(*reads, (char *) quote_qualified_identifier(rv->schemaname,
-																		 rv->relname));
-		return false;
-	}
-	return raw_expression_tree_walker(node, reads_walker, context);
-}
-
-/*
- * view_reads
- *		The identities of the relations a view's definition reads, from its
- *		text alone (a snapshot has no pg_depend): the definition is read
- *		with pg_catalog alone on search_path, so every other relation in it
- *		is schema-qualified.  The script orders views by these edges (a
- *		view after the views it reads; their drops the other way round).
- *		NIL when the text does not parse (the step is refused then anyway).
- */
-static List *
-view_reads(SdObject *view)
-{
-	char	   *query = view_query(view);
-	char	   *error;
-	List	   *parsed;
-	List	   *reads = NIL;
-	ListCell   *lc;
-
-	if (query == NULL)
-		return NIL;
-	parsed = parse_one(query, &error);
-	foreach(lc, parsed)
-		reads_walker(((RawStmt *) lfirst(lc))->stmt, &reads);
-	return reads;
-}
-
 static void
 create_view(SdFixContext *ctx, SdFix *fix, SdObject *view, bool replace)
 {
@@ -1944,8 +1922,8 @@ create_view(SdFixContext *ctx, SdFix *fix, SdObject *view, bool replace)
 	if (fix->invalid)
 		return;
 	first = list_length(fix->steps) - 1;
+	/* after what it reads and calls: its needs (add_step) */
 	((SdFixStep *) llast(fix->steps))->creates = view->identity;
-	((SdFixStep *) llast(fix->steps))->after = view_reads(view);
 	add_trailers(fix, view, FIX_PHASE_VIEW);
 	foreach(lc, children_of(ctx, true, view, "index"))
 		create_index(fix, lfirst(lc), false);
@@ -2076,8 +2054,8 @@ routine_statement(SdFix *fix, SdObject *fn)
  *		(check_function_bodies = off): such a routine goes early, before the
  *		tables and views that may use it.  A SQL-standard body (BEGIN ATOMIC,
  *		RETURN) is parsed at once and depends on what it reads: it goes after
- *		the tables (and before the views, which more often call functions
- *		than the other way round; dependency edges would order both).
+ *		the tables, in one group with the views, ordered by the edges of
+ *		their definitions (fix_deps.c, fix_script.c).
  */
 static SdFixPhase
 routine_phase(SdObject *fn)
@@ -2168,10 +2146,25 @@ create_aggregate(SdFix *fix, SdObject *fn)
 	add_trailers(fix, fn, FIX_PHASE_FUNCTION);
 }
 
+/*
+ * add_routine_step
+ *		CREATE OR REPLACE of routine fn (sql): ordered by what its body
+ *		reads and calls (add_step), and before what calls it.
+ */
+static void
+add_routine_step(SdFix *fix, SdObject *fn, const char *sql)
+{
+	add_step(fix, routine_phase(fn), false, sql, T_CreateFunctionStmt, -1, NULL);
+	if (last_step(fix))
+		last_step(fix)->creates = fn->identity;
+}
+
 static void
 create_routine(SdFix *fix, SdObject *fn)
 {
 	char	   *sql;
+	int			first;
+	ListCell   *lc;
 
 	if (kind_is(fn, "aggregate"))
 	{
@@ -2181,8 +2174,13 @@ create_routine(SdFix *fix, SdObject *fn)
 	sql = routine_statement(fix, fn);
 	if (sql == NULL)
 		return;
-	add_step(fix, routine_phase(fn), false, sql, T_CreateFunctionStmt, -1, NULL);
+	add_routine_step(fix, fn, sql);
+	first = list_length(fix->steps);
 	add_trailers(fix, fn, routine_phase(fn));
+	/* its owner, comment and grants after it, wherever it goes */
+	if (!fix->invalid)
+		for_each_from(lc, fix->steps, first)
+			((SdFixStep *) lfirst(lc))->after = list_make1(fn->identity);
 }
 
 /* "name": CHECK (...) entries of a domain: the name, unquoted, and the check */
@@ -4317,6 +4315,52 @@ drop_statement(SdObject *obj, NodeTag *tag)
 }
 
 /*
+ * definition_needs
+ *		What an object of the target reads and calls (fix_deps.c), from its
+ *		definition, for its drop: a view's or materialized view's query, a
+ *		SQL-standard body, a column's default and generation, a check, an
+ *		index's expressions, and a table's columns, checks and indexes
+ *		(its drop drops them).  NIL for other objects.
+ */
+static List *
+definition_needs(SdFixContext *ctx, SdObject *obj)
+{
+	List	   *needs = NIL;
+	char	   *v;
+	ListCell   *lc;
+
+	if (kind_is(obj, "view") || kind_is(obj, "materialized view"))
+		return sd_fix_deps_text(ctx, view_query(obj), false);
+	if (is_routine(obj) && routine_phase(obj) == FIX_PHASE_ATOMIC_FUNCTION)
+		return sd_fix_deps_text(ctx, psprintf("CREATE FUNCTION pg_temp.f() %s",
+											  attr(obj, "body")), false);
+	if (kind_is(obj, "table column"))
+	{
+		if ((v = attr(obj, "default")) != NULL)
+			needs = sd_fix_deps_text(ctx, psprintf("SELECT (%s)", v), false);
+		if ((v = attr(obj, "generated")) != NULL)
+			needs = list_concat(needs, sd_fix_deps_text(ctx, psprintf("SELECT (%s)", v), false));
+		return needs;
+	}
+	if (kind_is(obj, "table constraint") && (v = attr(obj, "definition")) != NULL)
+		return sd_fix_deps_text(ctx, psprintf("ALTER TABLE pg_temp.t ADD %s", v), false);
+	if (kind_is(obj, "index") && (v = attr(obj, "definition")) != NULL)
+		return sd_fix_deps_text(ctx, psprintf("CREATE INDEX ON pg_temp.t USING %s", v), false);
+	if (kind_is(obj, "table"))
+	{
+		foreach(lc, children_of(ctx, false, obj, NULL))
+		{
+			SdObject   *child = lfirst(lc);
+
+			if (kind_is(child, "table column") || kind_is(child, "table constraint") ||
+				kind_is(child, "index"))
+				needs = list_concat(needs, definition_needs(ctx, child));
+		}
+	}
+	return needs;
+}
+
+/*
  * sd_fix_extra
  *		The fix of an object of the target that the source lacks: drop it.
  *		Always destructive.
@@ -4366,11 +4410,11 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 	else
 		why = "drops an object the source does not have";
 	add_step(fix, kind_phase(tgt), true, sql, tag, -1, why);
-	if ((kind_is(tgt, "view") || kind_is(tgt, "materialized view")) && last_step(fix))
+	if (last_step(fix))
 	{
-		/* dropped before the views it reads (fix_script.c) */
+		/* dropped before what it reads and calls (fix_script.c) */
 		last_step(fix)->creates = tgt->identity;
-		last_step(fix)->after = view_reads(tgt);
+		last_step(fix)->needs = definition_needs(ctx, tgt);
 	}
 	if (kind_is(tgt, "table column"))
 		hazard(fix, tgt->parent[0], tgt->parent[1],
@@ -5234,7 +5278,7 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 		char	   *sql = routine_statement(fix, src);
 
 		if (sql != NULL)
-			add_step(fix, routine_phase(src), false, sql, T_CreateFunctionStmt, -1, NULL);
+			add_routine_step(fix, src, sql);
 	}
 	else if (strcmp(k, "function") == 0)
 		replace_object(ctx, fix, src, tgt,

@@ -112,7 +112,12 @@ typedef struct SdFixStep
 	char	   *creates;		/* identity of the relation it creates (a
 								 * view's drop: it drops) */
 	List	   *after;			/* identities of relations it needs first (a
-								 * view: those it reads) */
+								 * partition: its parent) */
+	List	   *needs;			/* identities its text reads or calls when it
+								 * runs (fix_deps.c): relations, routines */
+	bool		late_ok;		/* may run in a later phase than its own:
+								 * nothing needs it (ALTER COLUMN SET
+								 * DEFAULT) */
 } SdFixStep;
 
 /* both sides of a diff, and what fixes are made with */
@@ -136,6 +141,8 @@ typedef struct SdFixContext
 	List	   *parsed;			/* objects whose attributes a fix parsed */
 	struct SdFixChildren *source_children;	/* built on first use */
 	struct SdFixChildren *target_children;
+	struct SdFixRoutines *source_routines;	/* fix_deps.c, built on first use */
+	struct SdFixRoutines *target_routines;
 } SdFixContext;
 
 /* the hex digits of a row's target value kept in a script's plan */
@@ -205,5 +212,10 @@ extern char *sd_fix_script(SdFixContext *ctx, List *rows, SdFixScriptInfo *info)
 extern char *sd_fix_text(SdFixContext *ctx, SdFix *fix);
 extern void sd_fix_comment_text(StringInfo buf, const char *s);
 extern void sd_fix_step_text(StringInfo buf, SdFixStep *step, bool allow_destructive);
+extern List *sd_fix_parse(const char *sql, char **error);
+
+/* fix_deps.c */
+extern List *sd_fix_deps_statement(SdFixContext *ctx, Node *stmt, bool source);
+extern List *sd_fix_deps_text(SdFixContext *ctx, const char *sql, bool source);
 
 #endif							/* SCHEMADRIFT_FIX_H */

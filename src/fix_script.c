@@ -21,8 +21,14 @@
  *	  tables they read, tables before their types and schemas), then
  *	  creations and changes in phase order (fix.h: schemas, extensions,
  *	  types, functions, sequences, tables, columns, constraints, indexes,
- *	  foreign keys, views, triggers, policies...).  Within a phase, steps
- *	  keep the diff's order, which is the objects' order;
+ *	  foreign keys, views, triggers, policies...).  SQL-standard functions
+ *	  and views are one group, ordered by their edges alone; a SQL-standard
+ *	  function that an earlier phase calls (a default, a check, an index)
+ *	  moves into that phase when what it needs is made by then
+ *	  (settle_phases).  Within a group, a step comes after what it needs
+ *	  (a partition after its parent; edges from the definitions,
+ *	  fix_deps.c), drops the other way round, and steps otherwise keep the
+ *	  diff's order, which is the objects' order;
  *	- destructive steps the options do not allow are left in as comments
  *	  marked "-- DESTRUCTIVE:";
  *	- the differences no statement fixes, each with its reason, at the end.
@@ -44,6 +50,18 @@
 
 #include "fix.h"
 #include "util.h"
+
+/* a list of strings, copied into the current memory context */
+static List *
+copy_strings(List *strings)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		result = lappend(result, pstrdup(lfirst(lc)));
+	return result;
+}
 
 /*
  * sd_fix_row_copy
@@ -77,13 +95,8 @@ sd_fix_row_copy(const char *kind, const char *identity, const char *change,
 			step->manual = src->manual ? pstrdup(src->manual) : NULL;
 			step->remark = src->remark ? pstrdup(src->remark) : NULL;
 			step->creates = src->creates ? pstrdup(src->creates) : NULL;
-			step->after = NIL;
-			{
-				ListCell   *lc2;
-
-				foreach(lc2, src->after)
-					step->after = lappend(step->after, pstrdup(lfirst(lc2)));
-			}
+			step->after = copy_strings(src->after);
+			step->needs = copy_strings(src->needs);
 			row->steps = lappend(row->steps, step);
 		}
 	return row;
@@ -192,62 +205,98 @@ typedef struct OrderedStep
 	int			seq;			/* the diff's order, to keep sorts stable */
 } OrderedStep;
 
-/* drops first, latest phase first; then the rest by phase; ties by seq */
+/*
+ * The phases whose steps are ordered together, by their edges alone: a
+ * SQL-standard body can read a view, and a view can call such a function,
+ * so neither kind can go first as a whole.  Other phases are groups of
+ * their own.
+ */
+static int
+phase_group(SdFixPhase phase)
+{
+	return phase == FIX_PHASE_VIEW ? FIX_PHASE_ATOMIC_FUNCTION : (int) phase;
+}
+
+/*
+ * drops first, latest group first; then the rest by group; within a group
+ * by phase (reversed for drops), ties by seq
+ */
 static int
 cmp_steps(const void *a, const void *b)
 {
 	const OrderedStep *x = a;
 	const OrderedStep *y = b;
+	int			gx = phase_group(x->step->phase);
+	int			gy = phase_group(y->step->phase);
 
 	if (x->step->drop != y->step->drop)
 		return x->step->drop ? -1 : 1;
+	if (gx != gy)
+		return x->step->drop ? gy - gx : gx - gy;
 	if (x->step->phase != y->step->phase)
 		return x->step->drop ? (int) y->step->phase - (int) x->step->phase
 			: (int) x->step->phase - (int) y->step->phase;
 	return x->seq - y->seq;
 }
 
-/*
- * whether step needs a relation that a step in steps[from..to) creates; for
- * a drop, whether a step there drops a relation that reads the one step
- * drops (drops go the other way round)
- */
+/* whether step needs identity first: a parent it names, or what it reads */
 static bool
-waits_for(SdFixStep *step, OrderedStep *steps, int from, int to)
+step_needs(SdFixStep *step, const char *identity)
 {
 	ListCell   *lc;
-	int			i;
 
-	if (step->drop)
-	{
-		if (step->creates == NULL)
-			return false;
-		for (i = from; i < to; i++)
-			if (steps[i].step != step)
-				foreach(lc, steps[i].step->after)
-					if (strcmp(step->creates, lfirst(lc)) == 0)
-						return true;
-		return false;
-	}
 	foreach(lc, step->after)
-		for (i = from; i < to; i++)
-			if (steps[i].step->creates != NULL && steps[i].step != step &&
-				strcmp(steps[i].step->creates, lfirst(lc)) == 0)
-				return true;
+		if (strcmp(lfirst(lc), identity) == 0)
+			return true;
+	foreach(lc, step->needs)
+		if (strcmp(lfirst(lc), identity) == 0)
+			return true;
 	return false;
 }
 
 /*
- * order_within_phases
- *		Within each phase of the sorted steps, put a step that needs a
- *		relation after the step that creates it (a partition after its
- *		partitioned table, a child after its parents, a view after the views
- *		it reads), and the drop of a view after the drops of the views that
- *		read it, keeping the order otherwise.  Steps that wait for each other in a cycle keep their
- *		order.
+ * whether step needs what a step in steps[from..to) creates; for a drop,
+ * whether a step there drops something that needs what step drops (drops
+ * go the other way round)
+ */
+static bool
+waits_for(SdFixStep *step, OrderedStep *steps, int from, int to)
+{
+	int			i;
+
+	for (i = from; i < to; i++)
+	{
+		SdFixStep  *other = steps[i].step;
+
+		if (other == step)
+			continue;
+		if (step->drop ? step->creates != NULL && step_needs(other, step->creates)
+			: other->creates != NULL && step_needs(step, other->creates))
+			return true;
+	}
+	return false;
+}
+
+/* a remark more on step */
+static void
+add_remark(SdFixStep *step, const char *remark)
+{
+	step->remark = step->remark ? psprintf("%s; %s", step->remark, remark) : pstrdup(remark);
+}
+
+/*
+ * order_within_groups
+ *		Within each group of phases (phase_group) of the sorted steps, put a
+ *		step that needs something after the step that creates it (a
+ *		partition after its partitioned table, a child after its parents, a
+ *		view or a SQL-standard function after the views and functions it
+ *		reads and calls), and a drop after the drops of what needs what it
+ *		drops, keeping the order otherwise.  Steps that wait for each other
+ *		in a cycle cannot be ordered so: the first of them goes where its
+ *		kind puts it, with a remark, and the rest are ordered again.
  */
 static void
-order_within_phases(OrderedStep *steps, int nsteps)
+order_within_groups(OrderedStep *steps, int nsteps)
 {
 	int			start = 0;
 
@@ -256,7 +305,8 @@ order_within_phases(OrderedStep *steps, int nsteps)
 		int			end = start;
 		int			done = start;
 
-		while (end < nsteps && steps[end].step->phase == steps[start].step->phase &&
+		while (end < nsteps &&
+			   phase_group(steps[end].step->phase) == phase_group(steps[start].step->phase) &&
 			   steps[end].step->drop == steps[start].step->drop)
 			end++;
 		/* each round moves every step whose relations are there to the front */
@@ -276,11 +326,171 @@ order_within_phases(OrderedStep *steps, int nsteps)
 					moved++;
 				}
 			if (moved == 0)
-				break;
+			{
+				add_remark(steps[done].step,
+						   "placed by its kind, not by what it reads: it and other steps here wait for each other (a cycle in their definitions)");
+				moved = 1;
+			}
 			done += moved;
 		}
 		start = end;
 	}
+}
+
+/* the steps that create (or, drops, drop) something, by what */
+typedef struct Maker
+{
+	const char *identity;
+	SdFixStep  *step;
+} Maker;
+
+typedef struct Makers
+{
+	Maker	   *makers;
+	int			n;
+} Makers;
+
+static int
+cmp_maker(const void *a, const void *b)
+{
+	return strcmp(((const Maker *) a)->identity, ((const Maker *) b)->identity);
+}
+
+static Makers *
+makers_of(OrderedStep *steps, int nsteps)
+{
+	Makers	   *m = palloc0(sizeof(Makers));
+	int			i;
+
+	m->makers = palloc(sizeof(Maker) * Max(nsteps, 1));
+	for (i = 0; i < nsteps; i++)
+		if (steps[i].step->creates != NULL)
+		{
+			m->makers[m->n].identity = steps[i].step->creates;
+			m->makers[m->n].step = steps[i].step;
+			m->n++;
+		}
+	qsort(m->makers, m->n, sizeof(Maker), cmp_maker);
+	return m;
+}
+
+/* the first of the makers of identity, or NULL; the others follow it */
+static Maker *
+first_maker(Makers *m, const char *identity)
+{
+	Maker		key;
+	Maker	   *hit;
+
+	key.identity = identity;
+	hit = m->n > 0 ? bsearch(&key, m->makers, m->n, sizeof(Maker), cmp_maker) : NULL;
+	while (hit != NULL && hit > m->makers && strcmp(hit[-1].identity, identity) == 0)
+		hit--;
+	return hit;
+}
+
+/* how deep lowering goes along functions that call functions */
+#define MAX_LOWER_DEPTH 16
+
+static bool settle_step(Makers *m, SdFixStep *step, int depth);
+
+/*
+ * lower_maker
+ *		Move maker, a SQL-standard function (or its drop), into the phase of
+ *		a step that needs it, if what the function needs comes (goes) no
+ *		later there; whether it could.
+ */
+static bool
+lower_maker(Makers *m, SdFixStep *maker, SdFixPhase phase, int depth)
+{
+	SdFixPhase	was = maker->phase;
+
+	if (maker->phase != FIX_PHASE_ATOMIC_FUNCTION || depth >= MAX_LOWER_DEPTH)
+		return false;
+	maker->phase = phase;
+	if (settle_step(m, maker, depth + 1))
+		return true;
+	maker->phase = was;
+	return false;
+}
+
+/*
+ * settle_step
+ *		Whether everything step needs is made in its group or an earlier one
+ *		(for a drop: dropped in its group or a later one, which the
+ *		reversed order makes the same test), lowering SQL-standard functions
+ *		that it needs into its phase where they come later.
+ */
+static bool
+settle_step(Makers *m, SdFixStep *step, int depth)
+{
+	List	   *lists[2] = {step->after, step->needs};
+	int			l;
+	bool		ok = true;
+
+	for (l = 0; l < 2; l++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, lists[l])
+		{
+			Maker	   *mk = first_maker(m, lfirst(lc));
+
+			for (; mk != NULL && mk < m->makers + m->n &&
+				 strcmp(mk->identity, lfirst(lc)) == 0; mk++)
+				if (mk->step != step && mk->step->drop == step->drop &&
+					mk->step->part == step->part &&
+					phase_group(mk->step->phase) > phase_group(step->phase) &&
+					!lower_maker(m, mk->step, step->phase, depth))
+					ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
+ * settle_phases
+ *		Phases put a SQL-standard function after the tables, so that it can
+ *		read them; a default, a check or an index expression that calls one
+ *		comes earlier.  Such a function goes into the phase of the step that
+ *		calls it (and, dropped, is dropped there, after it), when what it
+ *		reads and calls is made by then; if not, a SET DEFAULT goes into the
+ *		function's phase, after it; otherwise the step keeps its place with
+ *		a remark.  The steps are then to be sorted again.
+ */
+static void
+settle_phases(OrderedStep *steps, int nsteps)
+{
+	Makers	   *m = makers_of(steps, nsteps);
+	int			i;
+
+	for (i = 0; i < nsteps; i++)
+	{
+		SdFixStep  *step = steps[i].step;
+		ListCell   *lc;
+
+		if (step->needs == NIL || settle_step(m, step, 0))
+			continue;
+		if (!step->drop && step->late_ok)
+		{
+			/* the latest group of what it needs, where it waits for it */
+			foreach(lc, step->needs)
+			{
+				Maker	   *mk = first_maker(m, lfirst(lc));
+
+				for (; mk != NULL && mk < m->makers + m->n &&
+					 strcmp(mk->identity, lfirst(lc)) == 0; mk++)
+					if (!mk->step->drop && mk->step->part == step->part &&
+						phase_group(mk->step->phase) > phase_group(step->phase))
+						step->phase = mk->step->phase;
+			}
+			continue;
+		}
+		add_remark(step, step->drop ?
+				   "placed by its kind: a function that its definition calls is dropped before it, and the drop may fail; drop them by hand" :
+				   "placed by its kind: a function that it calls comes later in this script (it reads what comes later), and the step may fail; make them by hand");
+	}
+	pfree(m->makers);
+	pfree(m);
 }
 
 /* the script in buf with the plan line after its first header_len bytes */
@@ -343,20 +553,22 @@ sd_fix_script(SdFixContext *ctx, List *rows, SdFixScriptInfo *info)
 		}
 	}
 	qsort(steps, nsteps, sizeof(OrderedStep), cmp_steps);
-
-	order_within_phases(steps, nsteps);
+	settle_phases(steps, nsteps);
+	qsort(steps, nsteps, sizeof(OrderedStep), cmp_steps);
+	order_within_groups(steps, nsteps);
 
 	/*
 	 * A statement that fixes several rows at once (CREATE OR REPLACE
 	 * FUNCTION for each of its changed attributes) runs once.  Sorted by
 	 * phase, equal statements of one object are near each other, but not
-	 * always next to each other: compare within the phase.
+	 * always next to each other: compare within the group of phases.
 	 */
 	for (i = 0; i < nsteps; i++)
 	{
 		int			j;
 
-		for (j = i - 1; j >= 0 && steps[j].step->phase == steps[i].step->phase &&
+		for (j = i - 1; j >= 0 &&
+			 phase_group(steps[j].step->phase) == phase_group(steps[i].step->phase) &&
 			 steps[j].step->drop == steps[i].step->drop; j--)
 			if (steps[j].step->sql != NULL && strcmp(steps[j].step->sql, steps[i].step->sql) == 0)
 			{

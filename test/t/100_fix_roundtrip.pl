@@ -195,6 +195,18 @@ sub gen_schema
 		push @ddl, "CREATE CAST ($s{enums}[0] AS text) WITH INOUT AS ASSIGNMENT";
 		$s{cast} = $s{enums}[0];
 	}
+	# a SQL-standard body reading a view, a view calling it, a default
+	# calling it: a script orders them by their definitions (fix_deps.c)
+	if (@{ $s{views} } && rnd(2))
+	{
+		my $v = pick(@{ $s{views} });
+		my $fn = 'rt.' . name('atomic', 1);
+		my $t = $s{tables}[0];
+		push @ddl, "CREATE FUNCTION $fn() RETURNS bigint LANGUAGE sql STABLE"
+		  . " BEGIN ATOMIC SELECT count(*) FROM $v->{name}; END";
+		push @ddl, 'CREATE VIEW rt.' . name('calls', 1) . " AS SELECT $fn() AS n";
+		push @ddl, "ALTER TABLE $t->{name} ADD COLUMN " . qi('counted') . " bigint DEFAULT $fn()" if rnd(2);
+	}
 	return (\%s, join(";\n", @ddl) . ";\n");
 }
 
@@ -226,7 +238,7 @@ sub gen_mutations
 		elsif ($k == 6) { push @m, 'CREATE TABLE rt.' . name('stray', rnd(99)) . ' (a int)' }
 		elsif ($k == 7 && $c) { push @m, 'CREATE INDEX ' . name('stray_idx', rnd(99)) . " ON $t->{name} ($c->{name})" }
 		elsif ($k == 8) { push @m, "ALTER TABLE $t->{name} ADD CONSTRAINT " . name('stray_chk', rnd(99)) . ' CHECK (id < 1000000)' }
-		elsif ($k == 9 && @{ $s->{views} }) { push @m, 'DROP VIEW ' . pick(@{ $s->{views} })->{name} }
+		elsif ($k == 9 && @{ $s->{views} }) { push @m, 'DROP VIEW ' . pick(@{ $s->{views} })->{name} . ' CASCADE' }
 		elsif ($k == 10 && @{ $s->{functions} })
 		{
 			push @m, 'CREATE OR REPLACE FUNCTION ' . pick(@{ $s->{functions} })
