@@ -4831,7 +4831,7 @@ enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
 			bool		on_table = (o->nparent == 2 && strcmp(parent_name(o), lfirst(lc1)) == 0) ||
 				((kind_is(o, "table") || kind_is(o, "partitioned table")) && strcmp(obj_name(o), lfirst(lc1)) == 0);
 			bool		reads_table = (kind_is(o, "view") || kind_is(o, "materialized view")) &&
-				sd_list_has_string(view_reads(o), lfirst(lc1));
+				sd_list_has_string(sd_fix_deps_text(ctx, view_query(o), false), lfirst(lc1));
 
 			if (!on_table && !reads_table)
 				continue;
