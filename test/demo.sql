@@ -37,6 +37,10 @@ CREATE TABLE requests (
 	id bigint PRIMARY KEY,
 	merchant_id bigint NOT NULL,
 	status request_status NOT NULL DEFAULT 'draft');
+-- rows the fix must not break: a name too long for prod's varchar(50), a
+-- merchant without email
+INSERT INTO merchants (name, email) VALUES ('Mom & Pop', 'pop@example.com'),
+	('The Very Long Name Trading Company of Greater Springfield, Ltd.', NULL);
 
 \echo
 \echo '== ... but someone ran DDL by hand on dev.  Their fingerprints:'
@@ -93,7 +97,8 @@ SELECT ok, sealed_rows, pending_rows FROM schemadrift_ddl_log_verify();
 
 \echo
 \echo '== Fix it: the script that makes dev match prod (read live).  Drops and other'
-\echo '== destructive steps stay comments unless allow_destructive is passed:'
+\echo '== destructive steps stay comments unless allow_destructive is passed; dev''s'
+\echo '== rows are counted first: a step they would make fail is left to a person:'
 \set fixopts '{"exclude": ["postgres_fdw", "prod"]}'
 SELECT schemadrift_sync_sql(source => 'prod', options => :'fixopts') AS sync_script \gset
 \echo :sync_script
