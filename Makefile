@@ -33,6 +33,7 @@ OBJS = \
 	src/fix_rename.o \
 	src/fix_count.o \
 	src/apply.o \
+	src/apply_fresh.o \
 	src/apply_script.o \
 	src/audit.o \
 	src/chain.o \

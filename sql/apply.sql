@@ -167,6 +167,93 @@ SELECT regress_apply_util.try_apply('regress_no_such_server', :'script');
 -- still unchanged by all of these
 SELECT count(*) AS drift FROM schemadrift_diff('regress_sd_apply_srv', options => :'o');
 
+-- a create script applied to a new database: CREATE DATABASE already
+-- makes schema public and extension plpgsql, which the script creates with
+-- IF NOT EXISTS and then gives the source's owner, privileges and comment.
+-- The source is a database of its own (public in scope, with PUBLIC's
+-- USAGE revoked and no comment), read through a loopback server
+SET client_min_messages = warning;
+CREATE DATABASE regress_sd_create_src;
+CREATE DATABASE regress_sd_create_new;
+CREATE DATABASE regress_sd_create_busy;
+CREATE DATABASE regress_sd_create_bare;
+CREATE ROLE regress_apply_reader;
+RESET client_min_messages;
+\c regress_sd_create_src
+CREATE SCHEMA crm;
+CREATE TABLE crm.customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE public.orders (id bigint PRIMARY KEY, customer int REFERENCES crm.customers,
+							total numeric(10,2) DEFAULT 0);
+CREATE VIEW public.big_orders AS SELECT id FROM public.orders WHERE total > 100;
+CREATE FUNCTION public.order_total(o bigint) RETURNS numeric LANGUAGE plpgsql
+	AS $$ BEGIN RETURN (SELECT total FROM public.orders WHERE id = o); END $$;
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO regress_apply_reader;
+COMMENT ON SCHEMA public IS NULL;
+-- a new database but for one table
+\c regress_sd_create_busy
+CREATE TABLE public.leftover (id int);
+\c contrib_regression
+DO $$
+DECLARE
+	db text;
+BEGIN
+	FOREACH db IN ARRAY ARRAY['src', 'new', 'busy', 'bare'] LOOP
+		EXECUTE format('CREATE SERVER %I FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+					   'regress_sd_create_' || db || '_srv', 'regress_sd_create_' || db,
+					   current_setting('port'));
+		EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I', 'regress_sd_create_' || db || '_srv');
+	END LOOP;
+END
+$$;
+SELECT schemadrift_create_sql(server => 'regress_sd_create_src_srv') AS script \gset
+-- the header names the target as empty; the statements on what a new
+-- database already has are idempotent, then set the source's values
+SELECT line FROM regexp_split_to_table(regress_apply_util.masked(:'script'), E'\n') AS line
+WHERE line LIKE '-- target:%' OR line ~ '(SCHEMA|EXTENSION) (IF NOT EXISTS )?(public|plpgsql)';
+-- applied to a new database: as planned, with the source's fingerprint
+SELECT statements, remaining, as_planned,
+	   fingerprint_after = schemadrift_fingerprint(server => 'regress_sd_create_src_srv') AS source_fingerprint
+FROM schemadrift_apply('regress_sd_create_new_srv', :'script');
+SELECT count(*) AS drift FROM schemadrift_diff('regress_sd_create_new_srv', 'regress_sd_create_src_srv');
+-- should fail: applied again: the target is neither empty nor new now
+SELECT regress_apply_util.try_apply('regress_sd_create_new_srv', :'script');
+-- should fail: a new database with one table more
+SELECT regress_apply_util.try_apply('regress_sd_create_busy_srv', :'script');
+-- should fail: this database, through the loopback connection (what it
+-- holds depends on the tests before)
+SELECT split_part(regress_apply_util.try_apply(NULL, :'script'), E'\n', 1) AS try_apply;
+-- should fail: the plan line edited to name another target is a sync
+-- script's, planned against an empty schema: the target has changed
+SELECT regress_apply_util.try_apply('regress_sd_create_bare_srv',
+	replace(:'script', '"target": {"type": "empty"}', '"target": {"type": "server", "name": "regress_sd_create_bare_srv"}'));
+-- should fail: a statement taken out of the script
+SELECT regress_apply_util.try_apply('regress_sd_create_bare_srv',
+	replace(:'script', E'REVOKE USAGE ON SCHEMA public FROM PUBLIC;\n', ''));
+-- a source without schema public: a new database's would be left, and is
+-- refused; once dropped from the target, the script runs
+\c regress_sd_create_src
+DROP SCHEMA public CASCADE;
+\c contrib_regression
+SELECT schemadrift_create_sql(server => 'regress_sd_create_src_srv') AS script \gset
+-- should fail: the target's public is not the script's
+SELECT regress_apply_util.try_apply('regress_sd_create_bare_srv', :'script');
+\c regress_sd_create_bare
+DROP SCHEMA public;
+\c contrib_regression
+SELECT statements, remaining, as_planned,
+	   fingerprint_after = schemadrift_fingerprint(server => 'regress_sd_create_src_srv') AS source_fingerprint
+FROM schemadrift_apply('regress_sd_create_bare_srv', :'script');
+SET client_min_messages = warning;
+DROP SERVER regress_sd_create_src_srv, regress_sd_create_new_srv, regress_sd_create_busy_srv,
+	regress_sd_create_bare_srv CASCADE;
+DROP DATABASE regress_sd_create_src;
+DROP DATABASE regress_sd_create_new;
+DROP DATABASE regress_sd_create_busy;
+DROP DATABASE regress_sd_create_bare;
+DROP ROLE regress_apply_reader;
+RESET client_min_messages;
+
 DROP USER MAPPING FOR regress_apply_user SERVER regress_sd_apply_srv;
 REVOKE USAGE ON FOREIGN SERVER regress_sd_apply_srv FROM regress_apply_user;
 DROP ROLE regress_apply_user;

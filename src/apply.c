@@ -83,6 +83,8 @@ typedef struct ScriptPlan
 	SdOptions  *options;
 	char	   *source_type;
 	char	   *source_name;	/* server, baseline or database */
+	bool		create;			/* a create script: planned against an
+								 * empty database */
 	List	   *rows;			/* PlanRow */
 	const char *body;			/* the script after the plan line */
 	int			body_line;		/* its first line */
@@ -217,6 +219,33 @@ is_fingerprint(const char *s)
 }
 
 /*
+ * planned_against_empty
+ *		Whether the plan is a create script's: its target is "empty" and
+ *		its target fingerprint is an empty database's under its options
+ *		(the two must agree: a plan line edited to call its target empty
+ *		is a sync script's still, and is applied as one).
+ */
+static bool
+planned_against_empty(JsonbContainer *c, ScriptPlan *plan)
+{
+	JsonbValue *v = sd_jsonb_get(c, "target");
+	char	   *type;
+	SdObjectSet empty;
+	char		hex[SD_SHA256_HEX_LEN + 1];
+
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		bad_plan("Its plan line does not name the target.");
+	type = plan_string(v->val.binary.data, "type");
+	if (type == NULL || strcmp(type, "empty") != 0)
+		return false;
+	memset(&empty, 0, sizeof(empty));
+	empty.options = plan->options;
+	empty.model_version = SD_MODEL_VERSION;
+	sd_objects_fingerprint(&empty, hex);
+	return strcmp(hex, plan->target_fingerprint) == 0;
+}
+
+/*
  * read_plan
  *		Find and check the plan line of script.  The header is the script's
  *		first lines, all comments; the plan line is its last.
@@ -305,6 +334,7 @@ read_plan(const char *script, ScriptPlan *plan)
 	if (plan->source_type == NULL)
 		bad_plan("Its plan line does not name the source.");
 	plan->rows = plan_rows(c);
+	plan->create = planned_against_empty(c, plan);
 }
 
 /* ---- sides ------------------------------------------------------------- */
@@ -525,6 +555,70 @@ refuse_changed(const char *target, ScriptPlan *plan, const char *now, Jsonb *app
 			 source == NULL ?
 			 errhint("Plan the script again with schemadrift_sync_sql(); pass the source in the options (\"source\") to see what changed.") :
 			 errhint("Plan the script again with schemadrift_sync_sql().")));
+}
+
+/*
+ * check_new_database
+ *		A create script (planned against an empty database) whose target's
+ *		fingerprint is not the empty one runs anyway on a new database
+ *		(apply_fresh.c): read whole, with no options, the target holds no
+ *		object but those CREATE DATABASE makes, each with the attributes
+ *		it is made with (or fewer of them: schema public dropped); and each
+ *		of those the plan's options read is one the script creates (IF NOT
+ *		EXISTS, then its source's owner, privileges and comment), so that
+ *		none is left that the source lacks.  Otherwise refuse, with the
+ *		first differences.
+ */
+static void
+check_new_database(const char *target, ScriptPlan *plan, const char *now)
+{
+	SdObjectSet *whole = read_target(target, sd_options_parse(sd_jsonb_from_cstring("{}")), true);
+	StringInfoData diffs;
+	ListCell   *lc;
+	int			n = 0;
+
+	initStringInfo(&diffs);
+	foreach(lc, sd_compare_rows(sd_apply_fresh_set(), whole))
+	{
+		SdFixRow   *row = lfirst(lc);
+
+		/* an object of a new database dropped since does no harm */
+		if (strcmp(row->change, "missing") == 0)
+			continue;
+		if (n++ < SHOWN_DIFFERENCES)
+			appendStringInfo(&diffs, "%s%s", n > 1 ? "; " : "",
+							 key_text(row_key(row->kind, row->identity, row->change,
+											  row->attribute)));
+	}
+	if (n == 0)
+	{
+		SdObjectSet *scoped = read_target(target, plan->options, false);
+		int			i;
+
+		for (i = 0; i < scoped->nobjects; i++)
+		{
+			SdObject   *obj = &scoped->objects[i];
+			char	   *key = row_key(obj->kind, obj->identity, "missing", SD_WHOLE_OBJECT);
+			bool		created = false;
+
+			foreach(lc, plan->rows)
+				if (strcmp(((PlanRow *) lfirst(lc))->key, key) == 0)
+					created = true;
+			if (!created && n++ < SHOWN_DIFFERENCES)
+				appendStringInfo(&diffs, "%s%s %s, which the source lacks and the script leaves",
+								 n > 1 ? "; " : "", obj->kind, obj->identity);
+		}
+	}
+	if (n == 0)
+		return;
+	if (n > SHOWN_DIFFERENCES)
+		appendStringInfo(&diffs, "; and %d more", n - SHOWN_DIFFERENCES);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("%s is neither empty nor a new database", target_name(target)),
+			 errdetail("The create script was planned against an empty database (fingerprint %s) and runs on one that holds only what CREATE DATABASE makes; the target's fingerprint is %s. Differences from a new database: %s.",
+					   plan->target_fingerprint, now, diffs.data),
+			 errhint("Apply it to a database just made by CREATE DATABASE, or plan with schemadrift_sync_sql() against this target.")));
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -793,7 +887,12 @@ apply_script(const char *target, const char *script, Jsonb *applyopts, ApplyResu
 
 	target_fingerprint(target, plan.options, res->before);
 	if (strcmp(res->before, plan.target_fingerprint) != 0)
-		refuse_changed(target, &plan, res->before, applyopts);
+	{
+		if (plan.create)
+			check_new_database(target, &plan, res->before);
+		else
+			refuse_changed(target, &plan, res->before, applyopts);
+	}
 
 	res->statements = statements != NIL ? run_script(target, statements) : 0;
 	check_after(target, &plan, applyopts, res);

@@ -13,6 +13,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "objects.h"
+
 /* what a statement of a script does to transactions */
 typedef enum SdApplyKind
 {
@@ -33,5 +35,9 @@ typedef struct SdApplyStatement
 
 /* apply_script.c */
 extern List *sd_apply_split(const char *script, int first_line);
+
+/* apply_fresh.c: what CREATE DATABASE makes */
+extern SdObjectSet *sd_apply_fresh_set(void);
+extern SdObject *sd_apply_fresh_object(const char *kind, const char *identity);
 
 #endif							/* SCHEMADRIFT_APPLY_H */

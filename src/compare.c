@@ -582,7 +582,7 @@ emit_whole(DiffState *ds, SdObject *obj, const char *change,
 		if (suggestion != NULL)
 			note = note ? psprintf("%s; %s", note, suggestion) : suggestion;
 	}
-	emit(ds, obj, change, "whole object", missing ? attrs : NULL,
+	emit(ds, obj, change, SD_WHOLE_OBJECT, missing ? attrs : NULL,
 		 missing ? NULL : attrs, note, ds->fix ? &fix : NULL);
 }
 
@@ -1183,6 +1183,7 @@ run_diff(FunctionCallInfo fcinfo, SideType ttype, int targ,
 		ds.fix->options = fixopts;
 		ds.fix->target_version = ds.target->server_version_num;
 		ds.fix->target_local = (ttype == SIDE_LOCAL);
+		ds.fix->create = (ttype == SIDE_EMPTY);
 		if (ttype == SIDE_NAMED && !sd_side_is_baseline(TextDatumGetCString(PG_GETARG_DATUM(targ))))
 			ds.fix->target_server = TextDatumGetCString(PG_GETARG_DATUM(targ));
 		ds.fix->cxt = diffcxt;

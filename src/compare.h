@@ -13,6 +13,9 @@
 
 #include "objects.h"
 
+/* the attribute of a diff row of a missing or an extra object */
+#define SD_WHOLE_OBJECT "whole object"
+
 extern List *sd_compare_rows(SdObjectSet *source, SdObjectSet *target);
 extern void sd_compare_counts(SdObjectSet *source, SdObjectSet *target,
 							  int64 *missing, int64 *extra, int64 *changed);

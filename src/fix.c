@@ -52,6 +52,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "utils/formatting.h"
+#include "apply.h"
 #include "fix.h"
 #include "objects.h"
 #include "options.h"
@@ -1005,6 +1006,50 @@ add_trailers(SdFix *fix, SdObject *obj, SdFixPhase phase)
 	if (attr_present(obj, "privileges") && !kind_is(obj, "table column"))
 		grant_steps(fix, obj, NULL, attr_strings(obj, "privileges"),
 					default_privileges(obj), owner, phase);
+}
+
+/*
+ * undo_new_database
+ *		In a create script, an object that CREATE DATABASE makes (schema
+ *		public, extension plpgsql: apply_fresh.c) may be there before the
+ *		script runs, as a new database has it.  Its CREATE ... IF NOT
+ *		EXISTS then does nothing, and add_trailers() only sets what the
+ *		source has: undo here what a new database gives it and the source
+ *		lacks (its comment, privileges beyond the owner's), so that the
+ *		script leaves the source's values on an empty database and on a new
+ *		one alike.  Attributes the options ignore are left alone.
+ */
+static void
+undo_new_database(SdFixContext *ctx, SdFix *fix, SdObject *src, SdFixPhase phase)
+{
+	SdObject   *fresh;
+	SdOptions  *options = ctx->source->options;
+
+	if (!ctx->create || (fresh = sd_apply_fresh_object(src->kind, src->identity)) == NULL)
+		return;
+	if (attr(src, "comment") == NULL && attr(fresh, "comment") != NULL &&
+		!sd_options_ignores(options, "comments"))
+		add_comment(fix, src, NULL, phase);
+	if (attr_present(fresh, "privileges") && !sd_options_ignores(options, "privileges"))
+	{
+		List	   *want = attr_present(src, "privileges") ?
+			attr_strings(src, "privileges") : default_privileges(src);
+		List	   *created = default_privileges(src);
+		List	   *extra = NIL;
+		List	   *kept = NIL;
+		ListCell   *lc;
+
+		/* add_trailers() revoked the owner's that the source lacks */
+		foreach(lc, attr_strings(fresh, "privileges"))
+			if (!sd_list_has_string(created, lfirst(lc)))
+			{
+				extra = lappend(extra, lfirst(lc));
+				if (sd_list_has_string(want, lfirst(lc)))
+					kept = lappend(kept, lfirst(lc));
+			}
+		/* REVOKE extra - want; nothing to GRANT */
+		grant_steps(fix, src, NULL, kept, extra, attr(src, "owner"), phase);
+	}
 }
 
 static void
@@ -4131,6 +4176,7 @@ sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix)
 				 psprintf("CREATE SCHEMA IF NOT EXISTS %s", obj_name(src)),
 				 T_CreateSchemaStmt, -1, NULL);
 		add_trailers(fix, src, FIX_PHASE_SCHEMA);
+		undo_new_database(ctx, fix, src, FIX_PHASE_SCHEMA);
 	}
 	else if (strcmp(k, "extension") == 0)
 	{
@@ -4144,6 +4190,7 @@ sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix)
 				 T_CreateExtensionStmt, -1, NULL);
 		if (attr(src, "comment"))
 			add_comment(fix, src, attr(src, "comment"), FIX_PHASE_EXTENSION);
+		undo_new_database(ctx, fix, src, FIX_PHASE_EXTENSION);
 	}
 	else if (strcmp(k, "table") == 0)
 		create_table(ctx, fix, src);

@@ -136,6 +136,8 @@ typedef struct SdFixContext
 	bool		valid_function_known;	/* valid_function was looked up */
 	char	   *valid_function; /* pg_input_is_valid or schemadrift's */
 	char	   *valid_function_missing; /* why there is none */
+	bool		create;			/* a create script: the target is empty, or
+								 * a new database (apply_fresh.c) */
 	List	   *renames;		/* SdRename (fix_rename.c) */
 	MemoryContext cxt;			/* where the children indexes live */
 	List	   *parsed;			/* objects whose attributes a fix parsed */

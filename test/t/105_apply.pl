@@ -9,7 +9,9 @@
 # column renamed on the target is renamed back, its data kept; a script is
 # refused once the target changed after planning (the detail names the
 # change); a failing statement leaves the target unchanged; a non-superuser
-# whose mapping has no password is refused; the password appears in no
+# whose mapping has no password is refused; a create script runs on a new
+# database of the remote cluster (once: a second apply, or one to a
+# database with a table more, is refused); the password appears in no
 # output and no server log.
 #
 use strict;
@@ -144,6 +146,48 @@ like($err, qr/ERROR:  password is required to connect to server "prod"/,
 ($out, $err) = run('SELECT * FROM public.plan, schemadrift_apply(NULL, plan.script)', 'regress_nopw');
 like($err, qr/ERROR:  permission denied to apply a script to this database through a loopback connection/,
 	'and may not apply to this database through the loopback');
+
+# --- a create script on a new database of the remote cluster ------------------------------
+# (CREATE DATABASE makes schema public and plpgsql: the script takes them
+# over, with the source's privileges and comment)
+$local->safe_psql('postgres', 'CREATE DATABASE shopsrc');
+$local->safe_psql('shopsrc', q{
+CREATE EXTENSION schemadrift;
+CREATE TABLE public.orders (id int PRIMARY KEY, total numeric DEFAULT 0);
+CREATE SCHEMA billing;
+CREATE TABLE billing.invoices (id int PRIMARY KEY, order_id int REFERENCES public.orders);
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+COMMENT ON SCHEMA public IS 'orders live here';
+});
+my $create = $local->safe_psql('shopsrc', 'SELECT schemadrift_create_sql()');
+my $source_fp = $local->safe_psql('shopsrc', 'SELECT schemadrift_fingerprint()');
+like($create, qr/^CREATE SCHEMA IF NOT EXISTS public;$/m, 'the create script creates public only if it is not there');
+like($create, qr/^REVOKE USAGE ON SCHEMA public FROM PUBLIC;$/m, 'and revokes what a new database grants and the source does not');
+$remote->safe_psql('postgres', 'CREATE DATABASE fresh');
+$remote->safe_psql('postgres', 'CREATE DATABASE busy');
+$remote->safe_psql('busy', 'CREATE TABLE public.leftover (id int)');
+$local->safe_psql('app', qq{
+SET log_statement = 'none';
+CREATE SERVER fresh FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$rhost', port '$rport', dbname 'fresh');
+CREATE SERVER busy FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$rhost', port '$rport', dbname 'busy');
+GRANT USAGE ON FOREIGN SERVER fresh, busy TO regress_deploy;
+CREATE USER MAPPING FOR regress_deploy SERVER fresh OPTIONS (user 'regress_apply_deployer', password '$secret');
+CREATE USER MAPPING FOR regress_deploy SERVER busy OPTIONS (user 'regress_apply_deployer', password '$secret');
+TRUNCATE public.plan;
+INSERT INTO public.plan VALUES (\$sd_create\$$create\$sd_create\$);
+});
+($out, $err) = run('SELECT statements > 0, as_planned, fingerprint_after FROM public.plan, schemadrift_apply(\'fresh\', plan.script)');
+is($err, '', 'the create script is applied to a new database of the remote cluster');
+is($out, "t|t|$source_fp", 'as planned, and the target has the source\'s fingerprint');
+is($remote->safe_psql('fresh', q{SELECT has_schema_privilege('public', 'public', 'USAGE'), obj_description('public'::regnamespace)}),
+	'f|orders live here', 'public has the source\'s privileges and comment');
+($out, $err) = run('SELECT * FROM public.plan, schemadrift_apply(\'fresh\', plan.script)');
+like($err, qr/ERROR:  server "fresh" is neither empty nor a new database/, 'applied twice, the second is refused');
+($out, $err) = run('SELECT * FROM public.plan, schemadrift_apply(\'busy\', plan.script)');
+like($err, qr/ERROR:  server "busy" is neither empty nor a new database.*DETAIL: .*Differences from a new database: extra table public\.leftover\./s,
+	'a database with one table more than a new one is refused, the table named');
+is($remote->safe_psql('busy', q{SELECT count(*) FROM pg_namespace WHERE nspname = 'billing'}),
+	'0', 'nothing of the refused script ran');
 
 # --- the password is nowhere --------------------------------------------------------------
 my $leaks = grep { defined $_ && index($_, $secret) >= 0 } @outputs;
