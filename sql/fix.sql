@@ -342,6 +342,46 @@ DROP SCHEMA vx CASCADE;
 RESET client_min_messages;
 
 --
+-- A view whose columns change other than by new ones at the end (CREATE OR
+-- REPLACE VIEW cannot) is made again with what reads it: a view and a
+-- SQL-standard function; losing a column is destructive.  A function whose
+-- result changes is made again with the view that calls it
+--
+CREATE SCHEMA vr;
+CREATE TABLE vr.t (a int, b text, c date);
+CREATE VIEW vr.v AS SELECT a, b FROM vr.t;
+CREATE VIEW vr.w AS SELECT a FROM vr.v;
+CREATE FUNCTION vr.count_v() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM vr.v; END;
+CREATE FUNCTION vr.f() RETURNS integer LANGUAGE sql RETURN 1;
+CREATE VIEW vr.uses_f AS SELECT vr.f() AS x;
+GRANT SELECT ON vr.w TO regress_fix_reader;
+\set vropts '{"include_schemas": ["vr"]}'
+SELECT schemadrift_snapshot(:'vropts') AS vrsnap \gset
+-- the target: v with a column in the middle, f returning bigint
+DROP VIEW vr.w;
+DROP FUNCTION vr.count_v();
+DROP VIEW vr.v;
+CREATE VIEW vr.v AS SELECT a, c, b FROM vr.t;
+CREATE VIEW vr.w AS SELECT a FROM vr.v;
+CREATE FUNCTION vr.count_v() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM vr.v; END;
+DROP VIEW vr.uses_f;
+DROP FUNCTION vr.f();
+CREATE FUNCTION vr.f() RETURNS bigint LANGUAGE sql RETURN 1;
+CREATE VIEW vr.uses_f AS SELECT vr.f() AS x;
+SELECT identity, attribute, substring(fix_sql from '^-- DESTRUCTIVE: ([^\n(]*)') AS destructive
+FROM schemadrift_diff(source => :'vrsnap'::jsonb, options => :'vropts')
+ORDER BY identity, attribute;
+SELECT schemadrift_sync_sql(source => :'vrsnap'::jsonb,
+	options => '{"include_schemas": ["vr"], "allow_destructive": true}') AS vrscript \gset
+SELECT line FROM regexp_split_to_table(:'vrscript', '\n') line WHERE line ~ '^(CREATE|DROP|GRANT)';
+:vrscript
+SELECT count(*) AS differences FROM schemadrift_diff(source => :'vrsnap'::jsonb, options => :'vropts');
+SELECT vr.count_v(), (SELECT x FROM vr.uses_f), has_table_privilege('regress_fix_reader', 'vr.w', 'SELECT') AS reader_kept;
+SET client_min_messages = warning;
+DROP SCHEMA vr CASCADE;
+RESET client_min_messages;
+
+--
 -- An enum whose labels the source has without some of the target's, or in
 -- another order, is recreated with the columns that use it (a column with
 -- a default, a partial index and a check naming labels, an array column):

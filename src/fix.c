@@ -4501,6 +4501,225 @@ replace_object(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
 	sd_fix_missing(ctx, src, fix);
 }
 
+/* ---- objects made again with what reads them --------------------------- */
+
+/* the object of obj's kind and identity in set, or NULL */
+static SdObject *
+object_in(SdObjectSet *set, SdObject *obj)
+{
+	int			i;
+
+	for (i = 0; i < set->nobjects; i++)
+		if (strcmp(set->objects[i].identity, obj->identity) == 0 &&
+			strcmp(set->objects[i].kind, obj->kind) == 0)
+			return &set->objects[i];
+	return NULL;
+}
+
+/*
+ * output_name
+ *		The name of one output column of a deparsed view query: its alias,
+ *		or the column it names (pg_get_viewdef() writes "AS name" for every
+ *		other expression); NULL when neither.
+ */
+static char *
+output_name(ResTarget *rt)
+{
+	if (rt->name != NULL)
+		return rt->name;
+	if (IsA(rt->val, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) rt->val)->fields);
+
+		if (IsA(last, String))
+			return strVal(last);
+	}
+	return NULL;
+}
+
+/*
+ * view_columns
+ *		The names of a view's columns, from its definition; NIL when they
+ *		cannot be told.
+ */
+static List *
+view_columns(SdObject *view)
+{
+	char	   *query = view_query(view);
+	char	   *error;
+	List	   *parsed;
+	SelectStmt *sel;
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (query == NULL)
+		return NIL;
+	parsed = sd_fix_parse(query, &error);
+	if (error != NULL || list_length(parsed) != 1 ||
+		!IsA(linitial_node(RawStmt, parsed)->stmt, SelectStmt))
+		return NIL;
+	sel = (SelectStmt *) linitial_node(RawStmt, parsed)->stmt;
+	while (sel->op != SETOP_NONE && sel->larg != NULL)
+		sel = sel->larg;
+	foreach(lc, sel->targetList)
+	{
+		char	   *name = IsA(lfirst(lc), ResTarget) ? output_name(lfirst(lc)) : NULL;
+
+		if (name == NULL)
+			return NIL;
+		names = lappend(names, name);
+	}
+	return names;
+}
+
+/* whether the view keeps its columns, in their order, and may add some */
+static bool
+view_columns_kept(SdObject *src, SdObject *tgt)
+{
+	List	   *want = view_columns(src);
+	List	   *have = view_columns(tgt);
+	ListCell   *lc1,
+			   *lc2;
+
+	if (want == NIL || have == NIL || list_length(have) > list_length(want))
+		return false;
+	forboth(lc1, have, lc2, want)
+		if (strcmp(lfirst(lc1), lfirst(lc2)) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * dependents_of
+ *		The views, materialized views and SQL-standard routines of the
+ *		target that read or call obj, directly or through one another (from
+ *		their definitions, as the script is ordered); *blocker names the
+ *		first object of another kind that does (a column default, a check,
+ *		an index), which a recreation cannot carry along.
+ */
+static List *
+dependents_of(SdFixContext *ctx, SdObject *obj, char **blocker)
+{
+	SdObjectSet *t = ctx->target;
+	List	   *found = NIL;
+	List	   *ids = list_make1(obj->identity);
+	bool		grew = true;
+	int			i;
+
+	*blocker = NULL;
+	while (grew)
+	{
+		grew = false;
+		for (i = 0; i < t->nobjects; i++)
+		{
+			SdObject   *o = &t->objects[i];
+			bool		recreatable = kind_is(o, "view") || kind_is(o, "materialized view") ||
+				(is_routine(o) && routine_phase(o) == FIX_PHASE_ATOMIC_FUNCTION);
+			ListCell   *lc;
+
+			if (o == obj || list_member_ptr(found, o))
+				continue;
+			if (!recreatable && !kind_is(o, "table column") &&
+				!kind_is(o, "table constraint") && !kind_is(o, "index"))
+				continue;
+			foreach(lc, definition_needs(ctx, o))
+				if (sd_list_has_string(ids, lfirst(lc)))
+					break;
+			if (lc == NULL)
+				continue;
+			if (!recreatable)
+			{
+				if (*blocker == NULL)
+					*blocker = psprintf("%s %s", o->kind, o->identity);
+				continue;
+			}
+			found = lappend(found, o);
+			ids = lappend(ids, o->identity);
+			grew = true;
+		}
+	}
+	return found;
+}
+
+/* the DROP of tgt, ordered as an extra object's is (before what it reads) */
+static void
+drop_for_recreation(SdFixContext *ctx, SdFix *fix, SdObject *tgt, const char *why)
+{
+	NodeTag		tag;
+	char	   *sql = drop_statement(tgt, &tag);
+
+	if (sql == NULL)
+	{
+		fix_invalid(fix, psprintf("a %s that cannot be dropped", tgt->kind));
+		return;
+	}
+	add_step(fix, kind_phase(tgt), true, sql, tag, -1, why);
+	if (last_step(fix))
+	{
+		last_step(fix)->creates = tgt->identity;
+		last_step(fix)->needs = definition_needs(ctx, tgt);
+	}
+}
+
+/* CREATE (OR REPLACE, so that its own row's statement may come first) */
+static void
+create_for_recreation(SdFixContext *ctx, SdFix *fix, SdObject *src)
+{
+	if (kind_is(src, "view"))
+		create_view(ctx, fix, src, true);
+	else
+		sd_fix_missing(ctx, src, fix);
+}
+
+/*
+ * recreate_with_dependents
+ *		Make tgt again as src, when PostgreSQL cannot change it in place (a
+ *		view whose columns change other than by new ones at the end, a
+ *		materialized view, a function whose result changes): it is dropped
+ *		with the views, materialized views and SQL-standard routines that
+ *		read it (they would block the drop), and all are made again as the
+ *		source has them, in one transaction.  why, if not NULL, says why
+ *		that is destructive; so is a dependent the source does not have
+ *		(it is not made again).  Everything is gated as one: left out, any
+ *		of it would make the rest fail.  Where another kind of object uses
+ *		tgt (a default, an index), nothing is written and the note says so.
+ */
+static void
+recreate_with_dependents(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
+						 const char *why)
+{
+	char	   *blocker;
+	List	   *deps = dependents_of(ctx, tgt, &blocker);
+	ListCell   *lc;
+
+	if (blocker != NULL)
+	{
+		fix->note = psprintf("the %s cannot be changed in place, and schemadrift does not make it again because %s uses it: make them again by hand",
+							 src->kind, blocker);
+		fix->invalid = true;
+		return;
+	}
+	foreach(lc, deps)
+		if (object_in(ctx->source, lfirst(lc)) == NULL && why == NULL)
+			why = psprintf("drops %s %s, which reads it and which the source does not have",
+						   ((SdObject *) lfirst(lc))->kind, ((SdObject *) lfirst(lc))->identity);
+	drop_for_recreation(ctx, fix, tgt, why);
+	foreach(lc, deps)
+		drop_for_recreation(ctx, fix, lfirst(lc), why);
+	create_for_recreation(ctx, fix, src);
+	foreach(lc, deps)
+	{
+		SdObject   *twin = object_in(ctx->source, lfirst(lc));
+
+		if (twin != NULL)
+			create_for_recreation(ctx, fix, twin);
+	}
+	if (fix->invalid || why == NULL)
+		return;
+	foreach(lc, fix->steps)
+		((SdFixStep *) lfirst(lc))->destructive = (char *) why;
+}
+
 /* a widening type change PostgreSQL does without touching data */
 static bool
 type_change_is_safe(const char *from, const char *to)
@@ -4771,19 +4990,6 @@ json_fragment(const char *s)
 	escape_json(&buf, s);
 	buf.data[buf.len - 1] = '\0';
 	return buf.data + 1;
-}
-
-/* the target's object of obj's kind and identity in set, or NULL */
-static SdObject *
-object_in(SdObjectSet *set, SdObject *obj)
-{
-	int			i;
-
-	for (i = 0; i < set->nobjects; i++)
-		if (strcmp(set->objects[i].identity, obj->identity) == 0 &&
-			strcmp(set->objects[i].kind, obj->kind) == 0)
-			return &set->objects[i];
-	return NULL;
 }
 
 /* a character that can go on a name (so that "t.state" is not in "t.states") */
@@ -5280,13 +5486,12 @@ alter_fdw_options(SdFix *fix, SdFixPhase phase, const char *head, List *want,
 }
 
 /*
- * sd_fix_changed
- *		The fix of one attribute that differs between the source's and the
- *		target's version of an object.
+ * fix_changed
+ *		sd_fix_changed() of one attribute.
  */
-void
-sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
-			   const char *a, SdFix *fix)
+static void
+fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
+			const char *a, SdFix *fix)
 {
 	const char *k = src->kind;
 
@@ -5312,13 +5517,29 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 				 T_AlterTableStmt, 1, NULL);
 	else if (strcmp(k, "index") == 0)
 		replace_object(ctx, fix, src, tgt, "drops the index to build it as the source has it");
+	else if (strcmp(k, "view") == 0 && strcmp(a, "definition") == 0 &&
+			 view_columns_kept(src, tgt))
+		create_view(ctx, fix, src, true);
 	else if (strcmp(k, "view") == 0 && strcmp(a, "definition") == 0)
 	{
-		/* it fails if the view's columns change other than at the end */
-		create_view(ctx, fix, src, true);
+		/* CREATE OR REPLACE VIEW cannot drop, rename or move a column */
+		StringInfoData lost;
+		List	   *want = view_columns(src);
+		ListCell   *lc;
+		int			nlost = 0;
+
+		initStringInfo(&lost);
+		foreach(lc, view_columns(tgt))
+			if (!sd_list_has_string(want, lfirst(lc)))
+				appendStringInfo(&lost, "%s%s", nlost++ > 0 ? ", " : "",
+								 quote_identifier(lfirst(lc)));
+		recreate_with_dependents(ctx, fix, src, tgt,
+								 nlost == 0 ? NULL :
+								 psprintf("drops the view to create it without column%s %s, which what reads it loses",
+										  nlost > 1 ? "s" : "", lost.data));
 	}
 	else if (strcmp(k, "materialized view") == 0 && strcmp(a, "definition") == 0)
-		replace_object(ctx, fix, src, tgt, "drops the materialized view to create it as the source has it (its rows are computed again)");
+		recreate_with_dependents(ctx, fix, src, tgt, "drops the materialized view to create it as the source has it (its rows are computed again)");
 	else if ((strcmp(k, "function") == 0 || strcmp(k, "procedure") == 0) &&
 			 strcmp(a, "result") != 0 && strcmp(a, "arguments") != 0)
 	{
@@ -5328,8 +5549,8 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 			add_routine_step(fix, src, sql);
 	}
 	else if (strcmp(k, "function") == 0)
-		replace_object(ctx, fix, src, tgt,
-					   "drops the function to create it with another result (objects that use it must be dropped first)");
+		recreate_with_dependents(ctx, fix, src, tgt,
+								 "drops the function to create it with another result");
 	else if (strcmp(k, "trigger") == 0 && strcmp(a, "enabled") == 0)
 	{
 		char	   *v = attr(src, a);
@@ -5452,6 +5673,34 @@ sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 	{
 		fix->note = psprintf("schemadrift writes no fix for the %s of %s objects yet", a, k);
 		fix->invalid = true;
+	}
+}
+
+/*
+ * sd_fix_changed
+ *		The fix of one attribute that differs between the source's and the
+ *		target's version of an object.  What changes a view, materialized
+ *		view or routine in place (its owner, grants, comment) waits for
+ *		the object to be made again when another row's fix does that (a
+ *		view read by one whose columns change).
+ */
+void
+sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
+			   const char *a, SdFix *fix)
+{
+	ListCell   *lc;
+
+	fix_changed(ctx, src, tgt, a, fix);
+	if (fix->invalid || !(kind_is(src, "view") || kind_is(src, "materialized view") ||
+						  is_routine(src)))
+		return;
+	foreach(lc, fix->steps)
+	{
+		SdFixStep  *step = lfirst(lc);
+
+		if (!step->drop && step->creates == NULL &&
+			!sd_list_has_string(step->needs, src->identity))
+			step->needs = lappend(step->needs, src->identity);
 	}
 }
 
