@@ -85,4 +85,16 @@ extern void sd_remote_rows(SdRemote *r, const char *sql, int nparams,
 						   const char *const *params, SdRemoteRowFn fn,
 						   void *arg, const char *what);
 
+/* side_remote_slices.c: one remote read over several connections */
+typedef struct SdRemoteSlices SdRemoteSlices;
+
+extern SdRemoteSlices *sd_remote_slices_open(SdRemote *first, const char *what);
+extern void sd_remote_slices_close(SdRemoteSlices *s);
+extern int	sd_remote_slices_send(SdRemoteSlices *s,
+								  char *(*wrap) (const char *extraction),
+								  int nparams, const char *const *params,
+								  const char *what);
+extern void sd_remote_slices_receive(SdRemoteSlices *s, SdRemoteRowFn fn,
+									 void *arg, const char *what);
+
 #endif							/* SCHEMADRIFT_REMOTE_H */

@@ -127,11 +127,11 @@ schema_hashes_sql(const char *extraction)
  *		From the extraction run with attrs ($2 true), in the schemas of $3 (a
  *		jsonb array of names): the objects of every unit whose hash is not
  *		the one in $4 (a jsonb object of unit keys and hashes: the other
- *		side's), with their hashes; then a row of NULLs but the unit key (as
- *		identity) for each unit of $4 the remote lacks.
+ *		side's), with their hashes; then (with_absent) a row of NULLs but
+ *		the unit key (as identity) for each unit of $4 the remote lacks.
  */
 static char *
-units_sql(const char *extraction)
+units_sql_absent(const char *extraction, bool with_absent)
 {
 	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
 					"y AS (SELECT x.kind, x.identity, x.schema, x.key, x.parent, x.attrs,"
@@ -142,11 +142,31 @@ units_sql(const char *extraction)
 					"l AS (SELECT e.key AS unit, e.value AS lh FROM pg_catalog.jsonb_each_text($4::pg_catalog.jsonb) e)\n"
 					"SELECT y.kind, y.identity, y.schema, y.key, y.parent, y.attrs, y.h"
 					" FROM y JOIN u ON u.unit = y.unit LEFT JOIN l ON l.unit = y.unit"
-					" WHERE l.lh IS NULL OR l.lh <> u.uh\n"
-					"UNION ALL\n"
+					" WHERE l.lh IS NULL OR l.lh <> u.uh%s",
+					extraction, mkey_sql(), unit_sql(),
+					with_absent ?
+					"\nUNION ALL\n"
 					"SELECT NULL, l.unit, NULL, NULL, NULL, NULL, NULL FROM l"
-					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.unit = l.unit)",
-					extraction, mkey_sql(), unit_sql());
+					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.unit = l.unit)" : "");
+}
+
+static char *
+units_sql(const char *extraction)
+{
+	return units_sql_absent(extraction, true);
+}
+
+/*
+ * units_sql_sliced
+ *		units_sql() for one part of a read over several connections
+ *		(side_remote_slices.c): no rows for the units the part lacks, which
+ *		another part may have; the caller knows the remote's units from the
+ *		first round.
+ */
+static char *
+units_sql_sliced(const char *extraction)
+{
+	return units_sql_absent(extraction, false);
 }
 
 /*
@@ -176,9 +196,11 @@ typedef struct RemoteRead
 	char	   *remote_schema;	/* the remote's schemadrift, quoted, if it
 								 * has one of this object model */
 	bool		keep;			/* leave the connection open when done */
+	bool		sliced;			/* read over several connections if it pays */
+	SdRemoteSlices *slices;		/* the other connections, in this attempt */
 } RemoteRead;
 
-/* connect, and take the catalog state that starts the transaction */
+/* connect: the connection is in its transaction; then read_start() */
 static void
 read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 {
@@ -189,6 +211,22 @@ read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 	rr->options_utf8 = pg_server_to_any(options->canonical, strlen(options->canonical), PG_UTF8);
 	rr->remote_schema = NULL;
 	rr->keep = false;
+	rr->sliced = false;
+	rr->slices = NULL;
+	rr->before = NULL;
+}
+
+/*
+ * read_start
+ *		Start an attempt, in the connection's transaction: open the other
+ *		connections where rr->sliced asks for them and the remote is worth
+ *		it (sd_remote_slices_open), and take the catalog state.
+ */
+static void
+read_start(RemoteRead *rr)
+{
+	if (rr->sliced)
+		rr->slices = sd_remote_slices_open(rr->r, READING);
 	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
 }
 
@@ -205,6 +243,12 @@ read_consistent(RemoteRead *rr, int attempt)
 {
 	char	   *after;
 
+	/* the other connections have read their parts: done with them */
+	if (rr->slices != NULL)
+	{
+		sd_remote_slices_close(rr->slices);
+		rr->slices = NULL;
+	}
 	sd_remote_command(rr->r, "COMMIT", READING);
 	after = sd_remote_value(rr->r, rr->state_sql, false, READING);
 	if (rr->before != NULL && after != NULL && strcmp(rr->before, after) == 0)
@@ -222,7 +266,7 @@ read_consistent(RemoteRead *rr, int attempt)
 		sd_side_inconsistent(rr->server);
 	}
 	sd_remote_command(rr->r, SD_REMOTE_BEGIN, READING);
-	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
+	read_start(rr);
 	return false;
 }
 
@@ -290,6 +334,30 @@ remote_set(RemoteRead *rr)
 }
 
 /*
+ * receive_hashes
+ *		Over several connections (rr->slices), after the extraction with
+ *		hashes ($2 false) was sent: its rows, as a new sorted set of the
+ *		remote's objects with their hashes (attrs only where a kind keeps
+ *		them), allocated in cxt.  The schema hashes are then computed here,
+ *		as for any set, rather than by the remote: they are hashes over
+ *		every object of a schema, and the parts each read some of them.
+ */
+static SdObjectSet *
+receive_hashes(RemoteRead *rr, MemoryContext cxt)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	SdObjectSet *set = remote_set(rr);
+	SdRowReader rows;
+
+	sd_rows_begin(&rows, set, false, cxt);
+	sd_remote_slices_receive(rr->slices, remote_row, &rows, READING);
+	sd_rows_end(&rows);
+	sd_objects_sort(set);
+	MemoryContextSwitchTo(oldcxt);
+	return set;
+}
+
+/*
  * sd_side_remote_read
  *		Read every canonical object of the foreign server named server under
  *		options.  Returns a sorted set in the caller's memory context; with
@@ -311,6 +379,8 @@ sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs,
 
 	read_begin(&rr, server, options);
 	rr.keep = (keep != NULL);
+	rr.sliced = true;
+	read_start(&rr);
 	set = remote_set(&rr);
 	extraction = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
 										   InvalidOid, InvalidOid);
@@ -325,7 +395,13 @@ sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs,
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
 										   ALLOCSET_DEFAULT_SIZES);
 		sd_rows_begin(&rows, set, with_attrs, attemptcxt);
-		sd_remote_rows(rr.r, extraction, 2, params, remote_row, &rows, READING);
+		if (rr.slices != NULL)
+		{
+			sd_remote_slices_send(rr.slices, NULL, 2, params, READING);
+			sd_remote_slices_receive(rr.slices, remote_row, &rows, READING);
+		}
+		else
+			sd_remote_rows(rr.r, extraction, 2, params, remote_row, &rows, READING);
 		sd_rows_end(&rows);
 		if (read_consistent(&rr, attempt))
 			break;
@@ -400,11 +476,32 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 
 	read_begin(&rr, server, options);
 	sql = schema_hashes_query(&rr, &nparams);
+	rr.sliced = (rr.remote_schema == NULL);
+	read_start(&rr);
 	params[0] = rr.options_utf8;
 	params[1] = "false";
 	for (attempt = 1;; attempt++)
 	{
 		RemoteGroups g;
+
+		if (rr.slices != NULL)
+		{
+			MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+													  "schemadrift remote hashes",
+													  ALLOCSET_DEFAULT_SIZES);
+			SdObjectSet *hashes;
+			bool		done;
+
+			sd_remote_slices_send(rr.slices, NULL, 2, params, READING);
+			hashes = receive_hashes(&rr, cxt);
+			done = read_consistent(&rr, attempt);
+			if (done)
+				sd_objects_fingerprint(hashes, out);
+			MemoryContextDelete(cxt);
+			if (done)
+				return;
+			continue;
+		}
 
 		sd_remote_send(rr.r, sql, nparams, params, READING);
 		receive_groups(&rr, &g);
@@ -582,9 +679,12 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 												  InvalidOid, InvalidOid);
 	extraction_attrs = extraction_hashes;	/* the same SQL: $2 chooses */
 	groups_sql = schema_hashes_query(&rr, &groups_nparams);
+	rr.sliced = (rr.remote_schema == NULL);
+	read_start(&rr);
 
 	for (attempt = 1;; attempt++)
 	{
+		SdObjectSet *hashes = NULL;
 		const char *params[4];
 		RemoteGroups rg;
 		SdGroupHash *lg;
@@ -603,16 +703,28 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 		params[0] = rr.options_utf8;
 		params[1] = "false";
-		sd_remote_send(rr.r, groups_sql, groups_nparams, params, READING);
-		if (ref == NULL)
-			ref = reference(arg);	/* while the remote works */
-		receive_groups(&rr, &rg);
+		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
+										   ALLOCSET_DEFAULT_SIZES);
+		if (rr.slices != NULL)
+		{
+			/* every object's hash, from every part; the schemas' here */
+			sd_remote_slices_send(rr.slices, NULL, 2, params, READING);
+			if (ref == NULL)
+				ref = reference(arg);	/* while the remote works */
+			hashes = receive_hashes(&rr, attemptcxt);
+			rg.groups = sd_objects_schema_hashes(hashes, &rg.n);
+		}
+		else
+		{
+			sd_remote_send(rr.r, groups_sql, groups_nparams, params, READING);
+			if (ref == NULL)
+				ref = reference(arg);	/* while the remote works */
+			receive_groups(&rr, &rg);
+		}
 
 		lg = sd_objects_schema_hashes(ref, &nlg);
 		ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
 		differ = differing_schemas(lg, nlg, rg.groups, rg.n, ldiffer);
-		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
-										   ALLOCSET_DEFAULT_SIZES);
 		set->objects = NULL;
 		set->nobjects = 0;
 		if (differ == NULL)
@@ -674,7 +786,25 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 		memset(&ur, 0, sizeof(ur));
 		ur.units = units;
 		sd_rows_begin(&ur.rows, set, true, attemptcxt);
-		if (rr.remote_schema != NULL)
+		if (rr.slices != NULL)
+		{
+			/* each part its units; those the remote lacks from round one */
+			sd_remote_slices_send(rr.slices, units_sql_sliced, 4, params, READING);
+			sd_remote_slices_receive(rr.slices, unit_row, &ur, READING);
+			hash_seq_init(&seq, units);
+			while ((e = hash_seq_search(&seq)) != NULL)
+				e->absent = true;
+			for (i = 0; i < hashes->nobjects; i++)
+			{
+				char	   *ukey = unit_key(&hashes->objects[i]);
+
+				e = unit_lookup(units, ukey, false);
+				if (e != NULL)
+					e->absent = false;
+				pfree(ukey);
+			}
+		}
+		else if (rr.remote_schema != NULL)
 		{
 			/* schemadrift_changed_units(options, schemas, units) */
 			const char *cparams[3] = {params[0], params[2], params[3]};
