@@ -123,15 +123,48 @@ schema_hashes_sql(const char *extraction)
 }
 
 /*
+ * Schema digests, for the first round of a hash-first read over several
+ * connections (side_remote_slices.c).  A schema's hash is taken over all
+ * its objects' leaf lines in order, which parts that each read some of the
+ * objects cannot compute; a digest can be added up from parts: the sum,
+ * modulo 2^64, of the first 8 bytes of each leaf line's sha256, and the
+ * sum of the next 8 (two independent 64-bit sums: a changed, missing or
+ * extra object changes both unless its leaf hash agrees in 128 bits).  It
+ * only decides which schemas go to the second round, whose unit hashes are
+ * exact, and never enters a fingerprint.
+ */
+#define DIGEST_PIECE_SQL(from) \
+	"pg_catalog.sum(('x' || pg_catalog.encode(pg_catalog.substring(y.lh FROM " from " FOR 8), 'hex'))" \
+	"::pg_catalog.bit(64)::pg_catalog.int8)::pg_catalog.text"
+
+/*
+ * schema_digests_sql
+ *		Each schema's two digest sums ("" for objects in none) over the rows
+ *		of extraction (one part's, run with hashes: $2 false), as text.
+ */
+static char *
+schema_digests_sql(const char *extraction)
+{
+	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
+					"y AS (SELECT coalesce(x.schema, '') AS grp, pg_catalog.sha256(pg_catalog.convert_to("
+					"%s || ' ' || x.hash || E'\\n', 'UTF8')) AS lh FROM x)\n"
+					"SELECT y.grp, " DIGEST_PIECE_SQL("1") ", " DIGEST_PIECE_SQL("9")
+					" FROM y GROUP BY y.grp",
+					extraction, mkey_sql());
+}
+
+/*
  * units_sql
  *		From the extraction run with attrs ($2 true), in the schemas of $3 (a
  *		jsonb array of names): the objects of every unit whose hash is not
  *		the one in $4 (a jsonb object of unit keys and hashes: the other
- *		side's), with their hashes; then (with_absent) a row of NULLs but
- *		the unit key (as identity) for each unit of $4 the remote lacks.
+ *		side's), with their hashes; then a row of NULLs but the unit key (as
+ *		identity) for each unit of $4 the remote lacks.  Run by each part of
+ *		a read over several connections, on its part of the extraction: a
+ *		unit is then absent if every part names it.
  */
 static char *
-units_sql_absent(const char *extraction, bool with_absent)
+units_sql(const char *extraction)
 {
 	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
 					"y AS (SELECT x.kind, x.identity, x.schema, x.key, x.parent, x.attrs,"
@@ -142,32 +175,14 @@ units_sql_absent(const char *extraction, bool with_absent)
 					"l AS (SELECT e.key AS unit, e.value AS lh FROM pg_catalog.jsonb_each_text($4::pg_catalog.jsonb) e)\n"
 					"SELECT y.kind, y.identity, y.schema, y.key, y.parent, y.attrs, y.h"
 					" FROM y JOIN u ON u.unit = y.unit LEFT JOIN l ON l.unit = y.unit"
-					" WHERE l.lh IS NULL OR l.lh <> u.uh%s",
-					extraction, mkey_sql(), unit_sql(),
-					with_absent ?
-					"\nUNION ALL\n"
+					" WHERE l.lh IS NULL OR l.lh <> u.uh\n"
+					"UNION ALL\n"
 					"SELECT NULL, l.unit, NULL, NULL, NULL, NULL, NULL FROM l"
-					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.unit = l.unit)" : "");
+					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.unit = l.unit)",
+					extraction, mkey_sql(), unit_sql());
 }
 
-static char *
-units_sql(const char *extraction)
-{
-	return units_sql_absent(extraction, true);
-}
 
-/*
- * units_sql_sliced
- *		units_sql() for one part of a read over several connections
- *		(side_remote_slices.c): no rows for the units the part lacks, which
- *		another part may have; the caller knows the remote's units from the
- *		first round.
- */
-static char *
-units_sql_sliced(const char *extraction)
-{
-	return units_sql_absent(extraction, false);
-}
 
 /*
  * sd_side_remote_schema_hashes_sql
@@ -513,6 +528,147 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 	}
 }
 
+/* ---- schema digests, over several connections ---------------------------- */
+
+/* one part's digest sums of one schema */
+typedef struct DigestRow
+{
+	char	   *name;			/* UTF-8, as the remote sent it */
+	uint64		sum[2];
+} DigestRow;
+
+typedef struct Digests
+{
+	DigestRow  *rows;
+	int			n;
+	int			capacity;
+} Digests;
+
+/* a decimal integer (a sum of int8s, maybe negative), modulo 2^64 */
+static uint64
+sum_mod64(const char *text)
+{
+	const char *p = text;
+	bool		negative = (*p == '-');
+	uint64		v = 0;
+
+	if (negative)
+		p++;
+	if (*p == '\0')
+		elog(ERROR, "remote schema digests came back malformed");
+	for (; *p != '\0'; p++)
+	{
+		if (*p < '0' || *p > '9')
+			elog(ERROR, "remote schema digests came back malformed");
+		v = v * 10 + (uint64) (*p - '0');
+	}
+	return negative ? (uint64) 0 - v : v;
+}
+
+static void
+digest_row(void *arg, PGresult *row)
+{
+	Digests    *d = (Digests *) arg;
+	DigestRow  *dr;
+
+	if (PQnfields(row) != 3 || PQgetisnull(row, 0, 0) || PQgetisnull(row, 0, 1) ||
+		PQgetisnull(row, 0, 2))
+		elog(ERROR, "remote schema digests came back malformed");
+	if (d->n >= d->capacity)
+	{
+		d->capacity = Max(16, d->capacity * 2);
+		d->rows = d->rows ? repalloc(d->rows, sizeof(DigestRow) * d->capacity) :
+			palloc(sizeof(DigestRow) * d->capacity);
+	}
+	dr = &d->rows[d->n++];
+	dr->name = pstrdup(PQgetvalue(row, 0, 0));
+	dr->sum[0] = sum_mod64(PQgetvalue(row, 0, 1));
+	dr->sum[1] = sum_mod64(PQgetvalue(row, 0, 2));
+}
+
+static int
+digest_row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const DigestRow *) a)->name, ((const DigestRow *) b)->name);
+}
+
+/* a digest as the hash of a group, to compare as schema hashes are */
+static void
+digest_text(const uint64 *sum, char *out)
+{
+	snprintf(out, SD_SHA256_HEX_LEN + 1, "%016" INT64_MODIFIER "x%016" INT64_MODIFIER "x", sum[0], sum[1]);
+}
+
+/*
+ * receive_digests
+ *		The remote's schemas and their digests, added up from the parts of
+ *		the query sd_remote_slices_send() sent (schema_digests_sql), sorted by
+ *		name, into g.
+ */
+static void
+receive_digests(RemoteRead *rr, RemoteGroups *g)
+{
+	Digests		d;
+	int			i;
+
+	memset(&d, 0, sizeof(d));
+	memset(g, 0, sizeof(*g));
+	sd_remote_slices_receive(rr->slices, digest_row, &d, READING);
+	if (d.n > 1)
+		qsort(d.rows, d.n, sizeof(DigestRow), digest_row_cmp);
+	g->groups = palloc(sizeof(SdGroupHash) * Max(d.n, 1));
+	for (i = 0; i < d.n;)
+	{
+		uint64		sum[2] = {0, 0};
+		SdGroupHash *gh = &g->groups[g->n++];
+
+		gh->name = d.rows[i].name;
+		for (; i < d.n && strcmp(d.rows[i].name, gh->name) == 0; i++)
+		{
+			sum[0] += d.rows[i].sum[0];
+			sum[1] += d.rows[i].sum[1];
+		}
+		digest_text(sum, gh->hash);
+		gh->first = gh->count = 0;
+	}
+}
+
+/*
+ * local_digests
+ *		The other side's schema groups (lg, of set) with their digests in
+ *		place of their hashes, palloc'd: as schema_digests_sql computes them.
+ */
+static SdGroupHash *
+local_digests(const SdObjectSet *set, const SdGroupHash *lg, int nlg)
+{
+	SdGroupHash *dg = palloc(sizeof(SdGroupHash) * Max(nlg, 1));
+	int			g;
+	int			i;
+
+	for (g = 0; g < nlg; g++)
+	{
+		uint64		sum[2] = {0, 0};
+
+		dg[g] = lg[g];
+		for (i = lg[g].first; i < lg[g].first + lg[g].count; i++)
+		{
+			pg_cryptohash_ctx *ctx = sd_util_sha256_begin();
+			char		hex[SD_SHA256_HEX_LEN + 1];
+			char		piece[17];
+
+			sd_objects_hash_leaf(ctx, &set->objects[i]);
+			sd_util_sha256_end(ctx, hex);
+			memcpy(piece, hex, 16);
+			piece[16] = '\0';
+			sum[0] += strtou64(piece, NULL, 16);
+			memcpy(piece, hex + 16, 16);
+			sum[1] += strtou64(piece, NULL, 16);
+		}
+		digest_text(sum, dg[g].hash);
+	}
+	return dg;
+}
+
 /* ---- hash first: a remote read against another side ---------------------- */
 
 /* a unit of objects and its hash, keyed by its encoded key (UTF-8) */
@@ -522,6 +678,7 @@ typedef struct UnitEntry
 	pg_cryptohash_ctx *ctx;
 	bool		replaced;		/* the remote sent its own version */
 	bool		absent;			/* the remote lacks it */
+	int			absent_reports; /* parts that said they lack it */
 } UnitEntry;
 
 static uint32
@@ -572,6 +729,7 @@ unit_lookup(HTAB *units, char *key, bool create)
 		e->key = key;
 		e->ctx = NULL;
 		e->replaced = e->absent = false;
+		e->absent_reports = 0;
 	}
 	return e;
 }
@@ -598,7 +756,7 @@ unit_row(void *arg, PGresult *row)
 
 		if (e == NULL)
 			elog(ERROR, "remote named a unit that was not asked about");
-		e->absent = true;
+		e->absent_reports++;
 		return;
 	}
 	remote_row(&ur->rows, row);
@@ -684,8 +842,8 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 	for (attempt = 1;; attempt++)
 	{
-		SdObjectSet *hashes = NULL;
 		const char *params[4];
+		int			parts = 1;
 		RemoteGroups rg;
 		SdGroupHash *lg;
 		int			nlg;
@@ -707,12 +865,14 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 										   ALLOCSET_DEFAULT_SIZES);
 		if (rr.slices != NULL)
 		{
-			/* every object's hash, from every part; the schemas' here */
-			sd_remote_slices_send(rr.slices, NULL, 2, params, READING);
+			/* each part's schema digests, added up; this side's to match */
+			sd_remote_slices_send(rr.slices, schema_digests_sql, 2, params, READING);
 			if (ref == NULL)
 				ref = reference(arg);	/* while the remote works */
-			hashes = receive_hashes(&rr, attemptcxt);
-			rg.groups = sd_objects_schema_hashes(hashes, &rg.n);
+			receive_digests(&rr, &rg);
+			lg = sd_objects_schema_hashes(ref, &nlg);
+			ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
+			differ = differing_schemas(local_digests(ref, lg, nlg), nlg, rg.groups, rg.n, ldiffer);
 		}
 		else
 		{
@@ -720,11 +880,10 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 			if (ref == NULL)
 				ref = reference(arg);	/* while the remote works */
 			receive_groups(&rr, &rg);
+			lg = sd_objects_schema_hashes(ref, &nlg);
+			ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
+			differ = differing_schemas(lg, nlg, rg.groups, rg.n, ldiffer);
 		}
-
-		lg = sd_objects_schema_hashes(ref, &nlg);
-		ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
-		differ = differing_schemas(lg, nlg, rg.groups, rg.n, ldiffer);
 		set->objects = NULL;
 		set->nobjects = 0;
 		if (differ == NULL)
@@ -788,21 +947,9 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 		sd_rows_begin(&ur.rows, set, true, attemptcxt);
 		if (rr.slices != NULL)
 		{
-			/* each part its units; those the remote lacks from round one */
-			sd_remote_slices_send(rr.slices, units_sql_sliced, 4, params, READING);
+			/* each part its units: one every part lacks, the remote lacks */
+			parts = sd_remote_slices_send(rr.slices, units_sql, 4, params, READING);
 			sd_remote_slices_receive(rr.slices, unit_row, &ur, READING);
-			hash_seq_init(&seq, units);
-			while ((e = hash_seq_search(&seq)) != NULL)
-				e->absent = true;
-			for (i = 0; i < hashes->nobjects; i++)
-			{
-				char	   *ukey = unit_key(&hashes->objects[i]);
-
-				e = unit_lookup(units, ukey, false);
-				if (e != NULL)
-					e->absent = false;
-				pfree(ukey);
-			}
 		}
 		else if (rr.remote_schema != NULL)
 		{
@@ -814,6 +961,9 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 		else
 			sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
 		sd_rows_end(&ur.rows);
+		hash_seq_init(&seq, units);
+		while ((e = hash_seq_search(&seq)) != NULL)
+			e->absent = (e->absent_reports >= parts);
 		if (!read_consistent(&rr, attempt))
 		{
 			MemoryContextDelete(attemptcxt);

@@ -198,17 +198,20 @@ connect_extras(const char *server, int n, const char *snapshot, SdRemote **conns
 				if (w[i].events > 0)
 					continue;
 			}
-			/* connected, or the last statement done: the next one */
-			if (++step[i] == SETUP_STEPS)
+			/* connected, or the last statement done: the next ones */
+			while (w[i].events == 0)
 			{
-				active--;
-				continue;
+				if (++step[i] == SETUP_STEPS)
+				{
+					active--;
+					break;
+				}
+				if (step[i] == 0)
+					setup[0] = sd_remote_pin_sql(w[i].r);
+				sd_remote_send_start(w[i].r, setup[step[i]], 0, NULL, what);
+				w[i].deadline = sd_remote_deadline(sd_remote_timeout);
+				w[i].events = sd_remote_receive_step(w[i].r, NULL, NULL, what);
 			}
-			if (step[i] == 0)
-				setup[0] = sd_remote_pin_sql(w[i].r);
-			sd_remote_send_start(w[i].r, setup[step[i]], 0, NULL, what);
-			w[i].deadline = sd_remote_deadline(sd_remote_timeout);
-			w[i].events = sd_remote_receive_step(w[i].r, NULL, NULL, what);
 		}
 	}
 
