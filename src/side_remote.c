@@ -134,7 +134,7 @@ schema_hashes_sql(const char *extraction)
  * exact, and never enters a fingerprint.
  */
 #define DIGEST_PIECE_SQL(from) \
-	"pg_catalog.sum(('x' || pg_catalog.encode(pg_catalog.substring(y.lh FROM " from " FOR 8), 'hex'))" \
+	"pg_catalog.sum(('x' || pg_catalog.encode(pg_catalog.substr(y.lh, " from ", 8), 'hex'))" \
 	"::pg_catalog.bit(64)::pg_catalog.int8)::pg_catalog.text"
 
 /*
