@@ -28,7 +28,10 @@
  * schemadrift.remote_timeout end any step.  On an error or a timeout the
  * connection is closed, never cancelled (PQcancel can block on a dead
  * host): every open connection is in a list that the end of its
- * (sub)transaction closes.  Only a DNS lookup, inside libpq, cannot be
+ * (sub)transaction closes.  The steps of connecting and of a query are
+ * exported too (sd_remote_connect_step, sd_remote_receive_step), with a
+ * wait on several connections' sockets at once (sd_remote_wait_any), for a
+ * read over several connections (side_remote_slices.c).  Only a DNS lookup, inside libpq, cannot be
  * interrupted: hostaddr avoids it.
  *
  * A remote session is pinned before any catalog query: the settings the

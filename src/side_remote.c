@@ -29,6 +29,15 @@
  * the other side's equal units and what came back: the diff itself runs on
  * whole sets as for any side.
  *
+ * Several connections.  Where the remote has no schemadrift of its own and
+ * is large enough, the whole-extraction rounds run over several connections
+ * that share one exported snapshot, each on its part of the extraction
+ * (side_remote_slices.c): a full read as is; a fingerprint from every
+ * object's hash (a schema hash needs all of a schema's objects in order,
+ * which no part has); the first round of a diff from schema digests, sums
+ * the parts add up (schema_digests_sql); the second from each part's
+ * units, a unit the remote lacks being one that every part lacks.
+ *
  * IDENTIFICATION
  *	  src/side_remote.c
  *
@@ -565,6 +574,7 @@ sum_mod64(const char *text)
 	return negative ? (uint64) 0 - v : v;
 }
 
+/* one part's row of schema_digests_sql: a schema and its two sums */
 static void
 digest_row(void *arg, PGresult *row)
 {
