@@ -606,7 +606,8 @@ digest_row_cmp(const void *a, const void *b)
 static void
 digest_text(const uint64 *sum, char *out)
 {
-	snprintf(out, SD_SHA256_HEX_LEN + 1, "%016" INT64_MODIFIER "x%016" INT64_MODIFIER "x", sum[0], sum[1]);
+	snprintf(out, SD_SHA256_HEX_LEN + 1, "%016llx%016llx",
+			 (unsigned long long) sum[0], (unsigned long long) sum[1]);
 }
 
 /*
