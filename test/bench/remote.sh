@@ -36,7 +36,10 @@
 # Times are medians of RUNS rounds (default 5) in which the contenders run
 # one after the other, each in a new session.  Needs the extension installed
 # (test/quickstart.sh does it; hold its lock, /tmp/schemadrift-install.lock,
-# with flock when other checkouts test on the same machine); installs apgdiff
+# with flock when other checkouts test on the same machine, or set PG_BIN to
+# the bin directory of a private copy of the installation into which this
+# build was installed with DESTDIR: the binaries find its lib and share
+# directories relative to themselves); installs apgdiff
 # with apt if it is missing (as root).  Run it on an otherwise idle machine.
 #
 #   test/bench/remote.sh [N ...]        default: 1000 5000 10000
