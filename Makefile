@@ -31,6 +31,7 @@ OBJS = \
 	src/fix.o \
 	src/fix_script.o \
 	src/fix_rename.o \
+	src/fix_count.o \
 	src/apply.o \
 	src/apply_script.o \
 	src/audit.o \

@@ -236,6 +236,14 @@ COMMENT ON FUNCTION @extschema@.schemadrift_apply(text, text, jsonb) IS
 
 REVOKE EXECUTE ON FUNCTION @extschema@.schemadrift_apply(text, text, jsonb) FROM PUBLIC;
 
+CREATE FUNCTION @extschema@.schemadrift_input_is_valid(value text, type text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'schemadrift_input_is_valid'
+LANGUAGE C STRICT STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_input_is_valid(text, text) IS
+'whether value is valid input for type (a type name with its modifier, as in pg_input_is_valid of PostgreSQL 16): what fix scripts count the rows of a narrowing type change with on PostgreSQL 15';
+
 --
 -- Many servers in one call (src/remote_fleet.c)
 --

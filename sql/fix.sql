@@ -344,28 +344,79 @@ RESET client_min_messages;
 --
 -- Hazards counted on the target's rows: 3 NULLs before SET NOT NULL, a
 -- group of 2 duplicates before UNIQUE, an orphan before a foreign key, data
--- a dropped column loses; steps that would fail are left to a person
+-- a dropped column loses, values a narrowing type change rejects or alters
+-- (2 too long for varchar(3), 1 rounded and 1 too large for numeric(6,1),
+-- 1 too large for integer, 2 texts that are no integer and 1 that is one
+-- only without its spaces, 1 integer that is no boolean);
+-- steps that would fail are left to a person
 --
 CREATE SCHEMA hx;
 CREATE TABLE hx.parents (id int PRIMARY KEY);
 CREATE TABLE hx.kids (id int, email text NOT NULL, parent_id int,
+	code varchar(3), amount numeric(6,1), ref integer, qty integer, flag boolean,
 	CONSTRAINT kids_email_key UNIQUE (email),
 	CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES hx.parents (id));
 \set hxopts '{"include_schemas": ["hx"]}'
 SELECT schemadrift_snapshot(:'hxopts') AS hxsnap \gset
 ALTER TABLE hx.kids ALTER COLUMN email DROP NOT NULL, DROP CONSTRAINT kids_email_key,
-	DROP CONSTRAINT kids_parent_fk, ADD COLUMN notes text;
+	DROP CONSTRAINT kids_parent_fk, ADD COLUMN notes text,
+	ALTER COLUMN code TYPE varchar(20), ALTER COLUMN amount TYPE numeric(10,3),
+	ALTER COLUMN ref TYPE bigint, ALTER COLUMN qty TYPE text, ALTER COLUMN flag TYPE integer USING flag::integer;
 INSERT INTO hx.parents VALUES (1);
-INSERT INTO hx.kids VALUES (1, NULL, 1, 'a'), (2, NULL, 1, NULL), (3, NULL, 1, 'b'),
-	(4, 'same@example.com', 1, NULL), (5, 'same@example.com', 2, NULL);
+INSERT INTO hx.kids (id, email, parent_id, notes, code, amount, ref, qty, flag) VALUES
+	(1, NULL, 1, 'a', 'ab', 1.5, 5, '7', 1),
+	(2, NULL, 1, NULL, 'abcdef', 2.25, 5000000000, ' 8 ', 0),
+	(3, NULL, 1, 'b', 'abcdefgh', 123456.7, NULL, 'x', NULL),
+	(4, 'same@example.com', 1, NULL, NULL, NULL, -2147483648, 'seven', 1),
+	(5, 'same@example.com', 2, NULL, 'abc', 99999.9, 2147483647, NULL, 2);
 -- a diff's fix_sql counts only when asked
 SELECT attribute, fix_sql FROM schemadrift_diff(source => :'hxsnap'::jsonb,
 	options => '{"include_schemas": ["hx"], "count_rows": true}')
 ORDER BY identity, attribute;
 SELECT pg_temp.stable(schemadrift_sync_sql(source => :'hxsnap'::jsonb,
 	options => '{"include_schemas": ["hx"], "allow_destructive": true}'));
+-- a live target behind a foreign server (a loopback to this database) is
+-- counted on too, over its own connection: the same counts
+CREATE EXTENSION postgres_fdw;
+DO $$
+BEGIN
+	EXECUTE format('CREATE SERVER regress_fix_live FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   current_database(), current_setting('port'));
+END
+$$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_fix_live;
+\set hxcount '{"include_schemas": ["hx"], "count_rows": true}'
+SELECT (SELECT array_agg(fix_sql ORDER BY identity, attribute)
+		FROM schemadrift_diff(source => :'hxsnap'::jsonb, target => 'regress_fix_live', options => :'hxcount')) =
+	   (SELECT array_agg(fix_sql ORDER BY identity, attribute)
+		FROM schemadrift_diff(source => :'hxsnap'::jsonb, options => :'hxcount')) AS same_counts;
+-- as a role that may read hx.parents only: hx.kids is not counted
+CREATE ROLE regress_fix_counter LOGIN;
+ALTER USER MAPPING FOR CURRENT_USER SERVER regress_fix_live OPTIONS (ADD user 'regress_fix_counter');
+GRANT USAGE ON SCHEMA hx TO regress_fix_counter;
+GRANT SELECT ON hx.parents TO regress_fix_counter;
+SELECT identity, attribute, substring(fix_sql from '-- (?:NOTE|MANUAL): ([^\n]*)') AS counted
+FROM schemadrift_diff(source => :'hxsnap'::jsonb, target => 'regress_fix_live', options => :'hxcount')
+WHERE fix_sql ~ '-- (NOTE|MANUAL)'
+ORDER BY identity, attribute;
+-- a target that is a snapshot has no rows to count
+SELECT schemadrift_snapshot(:'hxopts') AS hxnow \gset
+SELECT DISTINCT substring(fix_sql from '-- NOTE: (rows not counted: [^(]*)') AS counted
+FROM schemadrift_diff(:'hxnow'::jsonb, :'hxsnap'::jsonb, options => :'hxcount')
+WHERE fix_sql LIKE '%-- NOTE%';
+DROP USER MAPPING FOR CURRENT_USER SERVER regress_fix_live;
+DROP SERVER regress_fix_live;
+DROP EXTENSION postgres_fdw;
+-- schemadrift_input_is_valid: PostgreSQL 15's pg_input_is_valid
+SELECT v, t, schemadrift_input_is_valid(v, t)
+FROM (VALUES ('42', 'integer'), ('4.2', 'integer'), ('abcd', 'varchar(3)'), ('abc', 'varchar(3)'),
+			 ('1e400', 'numeric(6,1)'), ('99999.9', 'numeric(6,1)'), ('2026-02-30', 'date'),
+			 ('pg_catalog.pg_class', 'regclass'), ('no_such_table', 'regclass')) x(v, t);
+SELECT schemadrift_input_is_valid('1', 'no_such_type'); -- should fail
+SELECT schemadrift_input_is_valid('1', 'integer; DROP TABLE hx.kids'); -- should fail
 SET client_min_messages = warning;
 DROP SCHEMA hx CASCADE;
+DROP ROLE regress_fix_counter;
 RESET client_min_messages;
 
 --

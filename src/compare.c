@@ -734,6 +734,8 @@ sd_compare(DiffState *ds)
 		MemoryContextReset(rowcxt);
 	}
 	MemoryContextDelete(rowcxt);
+	if (ds->fix)
+		sd_fix_count_end(ds->fix);
 }
 
 /* ---- sides --------------------------------------------------------------- */

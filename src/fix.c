@@ -611,17 +611,15 @@ check_expression(SdFix *fix, const char *text)
 }
 
 /*
- * check_type
- *		Whether text is one type name.
+ * type_name_error
+ *		NULL if text is one type name, else why not.
  */
-static bool
-check_type(SdFix *fix, const char *text)
+static char *
+type_name_error(const char *text)
 {
 	char	   *error = NULL;
 	MemoryContext cxt = CurrentMemoryContext;
 
-	if (fix->invalid)
-		return false;
 	PG_TRY();
 	{
 		(void) raw_parser(text, RAW_PARSE_TYPE_NAME);
@@ -638,6 +636,21 @@ check_type(SdFix *fix, const char *text)
 		error = edata->message;
 	}
 	PG_END_TRY();
+	return error;
+}
+
+/*
+ * check_type
+ *		Whether text is one type name; if not, fix is invalid.
+ */
+static bool
+check_type(SdFix *fix, const char *text)
+{
+	char	   *error;
+
+	if (fix->invalid)
+		return false;
+	error = type_name_error(text);
 	if (error != NULL)
 	{
 		fix_invalid(fix, error);
@@ -1175,55 +1188,6 @@ last_step(SdFix *fix)
 /* ---- hazards: what a step would do to the target's rows ------------------ */
 
 /*
- * count_rows
- *		Run the count query sql (built here from quoted names only: no text
- *		of a side is ever executed) on this database, and return the count;
- *		-1 when the table cannot be read by the current user, -2 when the
- *		count failed.
- */
-/* a count query and its result, for run_count() */
-typedef struct CountCall
-{
-	const char *sql;
-	int64		n;
-} CountCall;
-
-static void
-run_count(void *arg)
-{
-	CountCall  *call = (CountCall *) arg;
-	bool		isnull;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(call->sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "count query failed: %s", call->sql);
-	call->n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-}
-
-static int64
-count_rows(const char *schema, const char *table, const char *sql)
-{
-	Oid			nsp = get_namespace_oid(schema, true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
-	CountCall	call = {sql, -1};
-	char	   *error;
-
-	if (!OidIsValid(rel) || pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		return -1;
-
-	/*
-	 * In a subtransaction: a count that fails (a column the target does not
-	 * have yet, a statement_timeout) is a count not made, not a failed diff;
-	 * a cancel still cancels.
-	 */
-	if (!sd_util_try(run_count, &call, &error))
-		return -2;
-	return call.n;
-}
-
-/*
  * What a hazard counts is said as "noun|nouns|rest": "row|rows|of t hold
  * NULL in c"; these pick the parts.
  */
@@ -1267,8 +1231,9 @@ what_rest(const char *what)
  *		count_sql counts the rows that make it fail (fails) or lose data.
  *		A step that would fail is left as a comment saying so; one that
  *		would lose nothing loses its destructive mark; otherwise the count
- *		goes into a remark.  Against a target that is not this database,
- *		the remark says the counts are unknown.
+ *		goes into a remark.  The target is counted on when it is a live
+ *		database (this one, or a foreign server: fix_count.c); against a
+ *		snapshot, the remark says the counts are unknown.
  */
 static void
 hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
@@ -1276,19 +1241,22 @@ hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
 {
 	SdFixStep  *step = last_step(fix);
 	int64		n;
+	char	   *error;
 
 	if (step == NULL)
 		return;
 	if (!fix_ctx->options.count_rows)
 		return;
-	if (!fix_ctx->target_local)
+	if (!fix_ctx->target_local && fix_ctx->target_server == NULL)
 	{
-		step->remark = psprintf("rows not counted: the target is not this database (%s %s)", noun_many(what), what_rest(what));
+		step->remark = psprintf("rows not counted: the target is a snapshot, not a live database (%s %s)", noun_many(what), what_rest(what));
 		return;
 	}
-	n = count_rows(schema, table, count_sql);
-	if (n == -1)
+	n = sd_fix_count(fix_ctx, schema, table, count_sql, &error);
+	if (n == SD_FIX_COUNT_NO_TABLE)
 		step->remark = psprintf("rows not counted: no SELECT on %s (%s %s)", qualified(schema, table), noun_many(what), what_rest(what));
+	else if (n == SD_FIX_COUNT_NO_TARGET)
+		step->remark = psprintf("rows not counted: the target could not be reached (%s %s)", noun_many(what), what_rest(what));
 	else if (n < 0)
 		step->remark = psprintf("rows not counted: the count failed on the target as it is now (%s %s)", noun_many(what), what_rest(what));
 	else if (n == 0)
@@ -1303,6 +1271,50 @@ hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
 	else
 		step->remark = psprintf(INT64_FORMAT " %s %s", n,
 								n == 1 ? noun_one(what) : noun_many(what), what_rest(what));
+}
+
+/*
+ * narrowing_hazard
+ *		For a type change of column src from oldtype to type that can lose
+ *		data, count the values that do not survive it: those whose text the
+ *		new type does not accept (pg_input_is_valid, or schemadrift's own on
+ *		PostgreSQL 15), and those that change on the way to the new type and
+ *		back (rounded, truncated).  Both type names are type names and
+ *		nothing else (the raw parser said so).  The count is an upper bound
+ *		where a cast between categories converts what text input refuses
+ *		(boolean to integer).
+ */
+static void
+narrowing_hazard(SdFix *fix, SdObject *src, const char *oldtype, const char *type)
+{
+	SdFixStep  *step = last_step(fix);
+	char	   *table = parent_name(src);
+	const char *col = quote_identifier(src->key[2]);
+	char	   *what = psprintf("row|rows|of %s hold a value in %s that %s does not take as it is (the change fails on it or alters it)",
+								table, col, type);
+	const char *valid = "pg_catalog.pg_input_is_valid";
+
+	if (step == NULL || !fix_ctx->options.count_rows || type_name_error(oldtype) != NULL)
+		return;
+	if (fix_ctx->target_local || fix_ctx->target_server != NULL)
+	{
+		char	   *why_not;
+
+		valid = sd_fix_valid_function(fix_ctx, &why_not);
+		if (valid == NULL)
+		{
+			step->remark = psprintf("rows not counted: %s (%s %s)", why_not, noun_many(what), what_rest(what));
+			return;
+		}
+	}
+	hazard(fix, src->parent[0], src->parent[1],
+		   psprintf("SELECT pg_catalog.count(*) FROM %s WHERE %s IS NOT NULL AND"
+					" CASE WHEN %s(%s::pg_catalog.text, %s)"
+					" THEN ((%s::%s)::%s)::pg_catalog.text IS DISTINCT FROM %s::pg_catalog.text"
+					" ELSE true END",
+					table, col, valid, col, quote_literal_cstr(type),
+					col, type, oldtype, col),
+		   false, what);
 }
 
 /*
@@ -4453,6 +4465,9 @@ change_column(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
 				 T_AlterTableStmt, 1,
 				 strcmp(a, "type") == 0 && oldtype && !type_change_is_safe(oldtype, type) ?
 				 psprintf("changes the type from %s to %s: values that do not convert fail the statement or lose precision", oldtype, type) : NULL);
+		if (strcmp(a, "type") == 0 && oldtype && !type_change_is_safe(oldtype, type) &&
+			kind_is(src, "table column"))
+			narrowing_hazard(fix, src, oldtype, type);
 	}
 	else if (strcmp(a, "not_null") == 0)
 	{

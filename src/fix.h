@@ -125,6 +125,12 @@ typedef struct SdFixContext
 	bool		target_local;	/* the target is this database: hazards are
 								 * counted on its rows */
 	char	   *target_server;	/* the target's foreign server, or NULL */
+	struct SdRemote *counts;	/* the connection hazards are counted on
+								 * (fix_count.c), or NULL */
+	char	   *counts_unreachable; /* why it could not be opened */
+	bool		valid_function_known;	/* valid_function was looked up */
+	char	   *valid_function; /* pg_input_is_valid or schemadrift's */
+	char	   *valid_function_missing; /* why there is none */
 	List	   *renames;		/* SdRename (fix_rename.c) */
 	MemoryContext cxt;			/* where the children indexes live */
 	List	   *parsed;			/* objects whose attributes a fix parsed */
@@ -168,6 +174,11 @@ typedef struct SdFixScriptInfo
 #define SD_FIX_PLAN_PREFIX "-- schemadrift-plan: "
 #define SD_FIX_PLAN_VERSION 1
 
+/* what sd_fix_count() returns when it has no count */
+#define SD_FIX_COUNT_NO_TABLE	(-1)	/* no such table, or no SELECT on it */
+#define SD_FIX_COUNT_FAILED		(-2)	/* the count failed */
+#define SD_FIX_COUNT_NO_TARGET	(-3)	/* the target could not be reached */
+
 extern const char *const sd_fix_option_names[];
 
 extern void sd_fix_options_parse(Jsonb *fix, bool script, SdFixOptions *out);
@@ -177,6 +188,10 @@ extern void sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix);
 extern void sd_fix_changed(SdFixContext *ctx, SdObject *src, SdObject *tgt,
 						   const char *attribute, SdFix *fix);
 extern void sd_fix_release(SdFixContext *ctx);
+extern int64 sd_fix_count(SdFixContext *ctx, const char *schema, const char *table,
+						  const char *sql, char **error);
+extern const char *sd_fix_valid_function(SdFixContext *ctx, char **why_not);
+extern void sd_fix_count_end(SdFixContext *ctx);
 extern void sd_fix_find_renames(SdFixContext *ctx, SdObject **missing, int nmissing,
 								SdObject **extra, int nextra);
 extern bool sd_fix_rename(SdFixContext *ctx, SdObject *obj, bool missing, SdFix *fix,

@@ -74,6 +74,7 @@ extern int	sd_remote_receive_step(SdRemote *r, SdRemoteRowFn fn, void *arg,
 								   const char *what);
 extern bool sd_remote_try_value(SdRemote *r, const char *sql, char **value,
 								const char *what);
+extern bool sd_remote_is_open(SdRemote *r);
 extern void sd_remote_command(SdRemote *r, const char *sql, const char *what);
 extern char *sd_remote_value(SdRemote *r, const char *sql, bool missing_ok,
 							 const char *what);

@@ -189,6 +189,24 @@ remote_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /*
+ * sd_remote_is_open
+ *		Whether r is still open: an error closes the connection it happened
+ *		on (and frees r).  Only compares r with the open ones, so r may be
+ *		a pointer to a connection closed since, as long as no connection
+ *		was opened in between.
+ */
+bool
+sd_remote_is_open(SdRemote *r)
+{
+	SdRemote   *o;
+
+	for (o = open_remotes; o != NULL; o = o->next)
+		if (o == r)
+			return true;
+	return false;
+}
+
+/*
  * sd_remote_close
  *		Close a connection opened by sd_remote_connect().
  */

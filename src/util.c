@@ -462,16 +462,29 @@ subxact_run(void (*fn) (void *arg), void *arg, bool keep)
 bool
 sd_util_try(void (*fn) (void *arg), void *arg, char **error)
 {
-	ErrorData  *edata = subxact_run(fn, arg, true);
+	ErrorData  *edata = sd_util_try_error(fn, arg);
 
 	if (edata == NULL)
 		return true;
-	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-		edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-		ReThrowError(edata);
 	*error = pstrdup(edata->message);
 	FreeErrorData(edata);
 	return false;
+}
+
+/*
+ * sd_util_try_error
+ *		As sd_util_try(), but the error itself is returned (NULL when fn
+ *		returned), for a caller that tells errors apart by their SQLSTATE.
+ */
+ErrorData *
+sd_util_try_error(void (*fn) (void *arg), void *arg)
+{
+	ErrorData  *edata = subxact_run(fn, arg, true);
+
+	if (edata != NULL && (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+						  edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN))
+		ReThrowError(edata);
+	return edata;
 }
 
 /*

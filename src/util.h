@@ -48,6 +48,7 @@ extern void sd_util_result_columns(TupleDesc tupdesc, const SdResultColumn *colu
 								   int n, int *pos, const char *funcname);
 
 extern bool sd_util_try(void (*fn) (void *arg), void *arg, char **error);
+extern ErrorData *sd_util_try_error(void (*fn) (void *arg), void *arg);
 extern Datum sd_util_text_array(char **strings, int n);
 extern void sd_util_rolled_back(void (*fn) (void *arg), void *arg);
 extern Oid	sd_util_own_event_trigger(const char *name, bool *fires);

@@ -1,0 +1,414 @@
+/*-------------------------------------------------------------------------
+ *
+ * fix_count.c
+ *	  Hazard counts: how many of the target's rows a step of a fix would
+ *	  fail on or lose, counted on the target itself (this database through
+ *	  SPI, a foreign server over libpq); and schemadrift_input_is_valid(),
+ *	  PostgreSQL 15's stand-in for pg_input_is_valid().
+ *
+ * fix.c builds each count query from quoted names, and from type names the
+ * raw parser took as type names and nothing else: no expression text of
+ * either side (a CHECK, a default, a row filter: code, in a crafted
+ * snapshot) is ever run.  A count that fails (a column the target does not
+ * have yet, statement_timeout) is a count not made, not a failed diff; a
+ * cancel still cancels.
+ *
+ * On a foreign server, the counts of one diff share one connection, opened
+ * on the first count as the diff's reads are (the user mapping, the
+ * password rule, the deadlines of remote_conn.c), in a session whose
+ * transactions are READ ONLY, and closed when the diff ends.
+ *
+ * IDENTIFICATION
+ *	  src/fix_count.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "fix.h"
+#include "remote.h"
+#include "util.h"
+
+#define COUNTING "counting the rows a fix step meets"
+
+/*
+ * The quoted schema of schemadrift where it has schemadrift_input_is_valid()
+ * (0.2.0 or later); no row otherwise.  OFFSET 0: see
+ * SD_REMOTE_FIND_SCHEMADRIFT_SQL.
+ */
+#define FIND_INPUT_IS_VALID_SQL \
+	"SELECT pg_catalog.quote_ident(x.nspname) FROM (" \
+	"SELECT n.nspname" \
+	" FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace" \
+	" WHERE e.extname = 'schemadrift' OFFSET 0) x" \
+	" WHERE pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
+	" || '.schemadrift_input_is_valid(pg_catalog.text, pg_catalog.text)') IS NOT NULL"
+
+/* ---- this database -------------------------------------------------------- */
+
+/* a query returning one value, and the value */
+typedef struct LocalValue
+{
+	const char *sql;
+	char	   *value;
+} LocalValue;
+
+static void
+local_value(void *arg)
+{
+	LocalValue *lv = (LocalValue *) arg;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(lv->sql, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "query failed: %s", lv->sql);
+	if (SPI_processed == 1)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		lv->value = v ? MemoryContextStrdup(cxt, v) : NULL;
+	}
+	SPI_finish();
+}
+
+static int64
+count_local(const char *schema, const char *table, const char *sql, char **error)
+{
+	Oid			nsp = get_namespace_oid(schema, true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+	LocalValue	lv = {sql, NULL};
+
+	if (!OidIsValid(rel) || pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return SD_FIX_COUNT_NO_TABLE;
+	if (!sd_util_try(local_value, &lv, error) || lv.value == NULL)
+		return SD_FIX_COUNT_FAILED;
+	return pg_strtoint64(lv.value);
+}
+
+/* ---- a foreign server ------------------------------------------------------ */
+
+static void
+remote_open(void *arg)
+{
+	SdFixContext *ctx = (SdFixContext *) arg;
+	SdRemote   *r = sd_remote_connect_session(ctx->target_server);
+
+	/* nothing a count runs can write, whatever it calls */
+	sd_remote_command(r, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", COUNTING);
+	ctx->counts = r;
+}
+
+/*
+ * with_remote
+ *		Run fn(arg) with ctx->counts open (opening it first); false, with
+ *		the error, when that failed.  A connection the error closed is
+ *		forgotten, and one it left open is closed: the next count opens a
+ *		fresh one.  A target that cannot be reached is not tried again.
+ */
+static bool
+with_remote(SdFixContext *ctx, void (*fn) (void *arg), void *arg, char **error)
+{
+	ErrorData  *edata;
+
+	if (ctx->counts_unreachable != NULL)
+	{
+		*error = ctx->counts_unreachable;
+		return false;
+	}
+	if (ctx->counts == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->cxt);
+
+		edata = sd_util_try_error(remote_open, ctx);
+		if (edata != NULL)
+		{
+			ctx->counts_unreachable = pstrdup(edata->message);
+			ctx->counts = NULL;
+			FreeErrorData(edata);
+			*error = ctx->counts_unreachable;
+			MemoryContextSwitchTo(old);
+			return false;
+		}
+		MemoryContextSwitchTo(old);
+	}
+	edata = sd_util_try_error(fn, arg);
+	if (edata == NULL)
+		return true;
+	*error = pstrdup(edata->message);
+	FreeErrorData(edata);
+	if (sd_remote_is_open(ctx->counts))
+		sd_remote_close(ctx->counts);
+	ctx->counts = NULL;
+	return false;
+}
+
+typedef struct RemoteCount
+{
+	SdFixContext *ctx;
+	const char *relation;		/* quoted, qualified: in UTF8 */
+	const char *sql;			/* in UTF8 */
+	int64		n;
+} RemoteCount;
+
+static void
+remote_count(void *arg)
+{
+	RemoteCount *rc = (RemoteCount *) arg;
+	char	   *access;
+	char	   *v;
+
+	access = sd_remote_value(rc->ctx->counts,
+							 psprintf("SELECT CASE WHEN c IS NULL THEN 'missing'"
+									  " WHEN pg_catalog.has_table_privilege(c, 'SELECT') THEN 'readable'"
+									  " ELSE 'denied' END"
+									  " FROM (SELECT pg_catalog.to_regclass(%s) c) s",
+									  quote_literal_cstr(rc->relation)),
+							 false, COUNTING);
+	if (access == NULL || strcmp(access, "readable") != 0)
+	{
+		rc->n = SD_FIX_COUNT_NO_TABLE;
+		return;
+	}
+	v = sd_remote_value(rc->ctx->counts, rc->sql, false, COUNTING);
+	if (v == NULL)
+		elog(ERROR, "the count query returned NULL");
+	rc->n = pg_strtoint64(v);
+}
+
+static int64
+count_remote(SdFixContext *ctx, const char *schema, const char *table,
+			 const char *sql, char **error)
+{
+	RemoteCount rc;
+	char	   *relation = psprintf("%s.%s", quote_identifier(schema), quote_identifier(table));
+
+	rc.ctx = ctx;
+	rc.relation = pg_server_to_any(relation, strlen(relation), PG_UTF8);
+	rc.sql = pg_server_to_any(sql, strlen(sql), PG_UTF8);
+	rc.n = SD_FIX_COUNT_FAILED;
+	if (!with_remote(ctx, remote_count, &rc, error))
+		return ctx->counts_unreachable ? SD_FIX_COUNT_NO_TARGET : SD_FIX_COUNT_FAILED;
+	return rc.n;
+}
+
+/* ---- the interface ------------------------------------------------------------ */
+
+/*
+ * sd_fix_count
+ *		Run the count query sql, about table schema.table, on ctx's target:
+ *		the count, or SD_FIX_COUNT_NO_TABLE (no such table, or no SELECT on
+ *		it), SD_FIX_COUNT_FAILED or SD_FIX_COUNT_NO_TARGET (with *error).
+ *		The target must be this database or a foreign server.
+ */
+int64
+sd_fix_count(SdFixContext *ctx, const char *schema, const char *table,
+			 const char *sql, char **error)
+{
+	*error = NULL;
+	if (ctx->target_local)
+		return count_local(schema, table, sql, error);
+	Assert(ctx->target_server != NULL);
+	return count_remote(ctx, schema, table, sql, error);
+}
+
+typedef struct RemoteValid
+{
+	SdFixContext *ctx;
+	char	   *function;
+	char	   *missing;
+} RemoteValid;
+
+static void
+remote_valid_function(void *arg)
+{
+	RemoteValid *rv = (RemoteValid *) arg;
+	SdRemote   *r = rv->ctx->counts;
+	char	   *schema;
+
+	if (r->version >= 160000)
+	{
+		rv->function = "pg_catalog.pg_input_is_valid";
+		return;
+	}
+	schema = sd_remote_value(r, FIND_INPUT_IS_VALID_SQL, true, COUNTING);
+	if (schema != NULL)
+		rv->function = psprintf("%s.schemadrift_input_is_valid",
+								pg_any_to_server(schema, strlen(schema), PG_UTF8));
+	else
+		rv->missing = psprintf("the target runs PostgreSQL %d, which has no pg_input_is_valid, and no schemadrift 0.2.0 with schemadrift_input_is_valid",
+							   r->version / 10000);
+}
+
+/*
+ * sd_fix_valid_function
+ *		The qualified name of a function (value text, type text) -> boolean
+ *		that tells whether value is valid input for the type on ctx's target
+ *		(pg_input_is_valid from PostgreSQL 16 on, schemadrift's own before),
+ *		or NULL with the reason in *why_not.  Asked once per diff.
+ */
+const char *
+sd_fix_valid_function(SdFixContext *ctx, char **why_not)
+{
+	if (!ctx->valid_function_known)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->cxt);
+		char	   *error;
+
+		if (ctx->target_local)
+		{
+#if PG_VERSION_NUM >= 160000
+			ctx->valid_function = "pg_catalog.pg_input_is_valid";
+#else
+			LocalValue	lv = {FIND_INPUT_IS_VALID_SQL, NULL};
+
+			if (sd_util_try(local_value, &lv, &error) && lv.value != NULL)
+				ctx->valid_function = psprintf("%s.schemadrift_input_is_valid", lv.value);
+			else
+				ctx->valid_function_missing = "schemadrift_input_is_valid was not found in schemadrift's schema";
+#endif
+		}
+		else
+		{
+			RemoteValid rv = {ctx, NULL, NULL};
+
+			if (!with_remote(ctx, remote_valid_function, &rv, &error))
+				ctx->valid_function_missing = psprintf("the target could not be asked (%s)", error);
+			else
+			{
+				ctx->valid_function = rv.function;
+				ctx->valid_function_missing = rv.missing;
+			}
+		}
+		ctx->valid_function_known = true;
+		MemoryContextSwitchTo(old);
+	}
+	*why_not = ctx->valid_function_missing;
+	return ctx->valid_function;
+}
+
+/*
+ * sd_fix_count_end
+ *		Close the connection the counts of ctx used, if any.
+ */
+void
+sd_fix_count_end(SdFixContext *ctx)
+{
+	if (ctx->counts != NULL && sd_remote_is_open(ctx->counts))
+		sd_remote_close(ctx->counts);
+	ctx->counts = NULL;
+}
+
+/* ---- schemadrift_input_is_valid ---------------------------------------------- */
+
+/* the type of the last call, kept in fn_extra */
+typedef struct InputType
+{
+	char	   *name;
+	int32		typmod;
+	Oid			ioparam;
+	FmgrInfo	input;
+} InputType;
+
+#if PG_VERSION_NUM < 160000
+typedef struct InputCall
+{
+	InputType  *type;
+	char	   *value;
+} InputCall;
+
+static void
+input_call(void *arg)
+{
+	InputCall  *call = (InputCall *) arg;
+
+	(void) InputFunctionCall(&call->type->input, call->value,
+							 call->type->ioparam, call->type->typmod);
+}
+#endif
+
+PG_FUNCTION_INFO_V1(schemadrift_input_is_valid);
+
+/*
+ * schemadrift_input_is_valid(value text, type text) -> boolean
+ *		Whether value is valid input for type, as pg_input_is_valid() of
+ *		PostgreSQL 16 and later (which it calls the same way there).  On 15,
+ *		input functions cannot report an error softly: the input runs in a
+ *		subtransaction, and a data exception (SQLSTATE class 22) or an
+ *		unknown name (what the reg* types raise) means false; any other
+ *		error is raised.  A subtransaction per value costs: count large
+ *		tables with a statement_timeout.
+ */
+Datum
+schemadrift_input_is_valid(PG_FUNCTION_ARGS)
+{
+	char	   *value = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	InputType  *type = (InputType *) fcinfo->flinfo->fn_extra;
+
+	if (type == NULL || strcmp(type->name, name) != 0)
+	{
+		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+		Oid			typoid;
+		Oid			func;
+
+		if (type == NULL)
+			type = MemoryContextAllocZero(cxt, sizeof(InputType));
+		else
+			pfree(type->name);
+		type->name = NULL;
+		fcinfo->flinfo->fn_extra = type;
+#if PG_VERSION_NUM >= 160000
+		(void) parseTypeString(name, &typoid, &type->typmod, NULL);
+#else
+		parseTypeString(name, &typoid, &type->typmod, false);
+#endif
+		getTypeInputInfo(typoid, &func, &type->ioparam);
+		fmgr_info_cxt(func, &type->input, cxt);
+		type->name = MemoryContextStrdup(cxt, name);
+	}
+
+#if PG_VERSION_NUM >= 160000
+	{
+		ErrorSaveContext escontext = {T_ErrorSaveContext};
+		Datum		result;
+
+		PG_RETURN_BOOL(InputFunctionCallSafe(&type->input, value, type->ioparam,
+											 type->typmod, (Node *) &escontext,
+											 &result));
+	}
+#else
+	{
+		InputCall	call = {type, value};
+		ErrorData  *edata;
+
+		edata = sd_util_try_error(input_call, &call);
+		if (edata == NULL)
+			PG_RETURN_BOOL(true);
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
+			edata->sqlerrcode == ERRCODE_UNDEFINED_OBJECT ||
+			edata->sqlerrcode == ERRCODE_UNDEFINED_TABLE ||
+			edata->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION ||
+			edata->sqlerrcode == ERRCODE_UNDEFINED_SCHEMA)
+		{
+			FreeErrorData(edata);
+			PG_RETURN_BOOL(false);
+		}
+		ReThrowError(edata);
+	}
+#endif
+	PG_RETURN_NULL();			/* not reached */
+}
