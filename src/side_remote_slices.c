@@ -66,9 +66,10 @@ struct SdRemoteSlices
  *		A query, for a remote of version version, of its count of relations
  *		(up to schemadrift.parallel_min_relations), a space, and its free
  *		connection slots (for ordinary roles: the reserved ones are not).
- *		A role without pg_read_all_stats sees no backend_type of other
- *		roles' sessions: those count as clients.  An estimate: an extra
- *		connection refused all the same is left out (connect_extras).
+ *		An estimate: a role without pg_read_all_stats sees no backend_type
+ *		of other roles' sessions, which are then not counted (auxiliary
+ *		processes, which take no slot, look the same); an extra connection
+ *		refused all the same is left out (connect_extras).
  */
 static char *
 count_sql(int version)
@@ -78,7 +79,7 @@ count_sql(int version)
 					" - pg_catalog.current_setting('superuser_reserved_connections')::pg_catalog.int4"
 					"%s"
 					" - (SELECT pg_catalog.count(*) FROM pg_catalog.pg_stat_activity a"
-					" WHERE coalesce(a.backend_type, 'client backend') OPERATOR(pg_catalog.=) 'client backend')::pg_catalog.int4"
+					" WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend')::pg_catalog.int4"
 					")::pg_catalog.text",
 					sd_extract_relations_sql(Max(sd_parallel_min_relations, 1)),
 					version >= 160000 ?
