@@ -22,6 +22,7 @@ OBJS = \
 	src/side.o \
 	src/side_local.o \
 	src/side_remote.o \
+	src/side_remote_slices.o \
 	src/remote_conn.o \
 	src/remote_fleet.o \
 	src/snapshot.o \

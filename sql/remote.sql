@@ -106,6 +106,84 @@ DROP TABLE hash_first, full_read, hash_first_rev, full_read_rev;
 DROP SCHEMA only_here, same CASCADE;
 DROP TABLE rmt.only_here_table;
 
+-- over several connections that share one snapshot: the same objects,
+-- hashes, fingerprints and diffs (both hash-first rounds) as over one.
+-- schemadrift.parallel_min_relations = 0 splits even this small database
+-- (its default, 1000, keeps it on one connection); a view's INSTEAD OF
+-- trigger is read in a slice, the view itself whole (a unit split between
+-- connections)
+\c regress_sd_remote
+CREATE SCHEMA many;
+CREATE FUNCTION many.noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+DO $$
+BEGIN
+	FOR i IN 1..40 LOOP
+		EXECUTE format('CREATE TABLE many.t%s (id int PRIMARY KEY, v text CHECK (v <> %L), a bigint REFERENCES rmt.accounts)', i, 'x');
+	END LOOP;
+END
+$$;
+CREATE VIEW many.v AS SELECT id FROM many.t1;
+CREATE TRIGGER v_ins INSTEAD OF INSERT ON many.v FOR EACH ROW EXECUTE FUNCTION many.noop();
+ALTER TABLE many.t17 ADD COLUMN only_there int;
+\c contrib_regression
+CREATE SCHEMA many;
+CREATE FUNCTION many.noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+DO $$
+BEGIN
+	FOR i IN 1..41 LOOP
+		EXECUTE format('CREATE TABLE many.t%s (id int PRIMARY KEY, v text CHECK (v <> %L), a bigint REFERENCES rmt.accounts)', i, 'x');
+	END LOOP;
+END
+$$;
+CREATE VIEW many.v AS SELECT id FROM many.t1;
+CREATE TRIGGER v_ins INSTEAD OF INSERT ON many.v FOR EACH ROW EXECUTE FUNCTION many.noop();
+ALTER TABLE many.t33 ALTER COLUMN v SET DEFAULT 'here';
+CREATE SCHEMA same;
+CREATE TABLE same.t (id int PRIMARY KEY, v text);
+\set o4 '{"include_schemas": ["rmt", "many", "only_there", "same"], "ignore": ["owner"], "exclude": ["dblink", "postgres_fdw", "regress_sd_%"]}'
+\set o5 '{"include_schemas": ["same"], "ignore": ["owner"], "exclude": ["dblink", "postgres_fdw", "regress_sd_%"]}'
+SET schemadrift.parallel_min_relations = 0;
+CREATE TEMP TABLE reads (connections int, what text, kind text, identity text, attribute text, v text);
+SET schemadrift.remote_connections = 1;
+\set n 1
+INSERT INTO reads SELECT :n, 'objects', kind, identity, NULL, hash FROM schemadrift_objects(:'o4', server => 'regress_sd_loopback');
+INSERT INTO reads SELECT :n, 'fingerprint', NULL, NULL, NULL, schemadrift_fingerprint(:'o4', server => 'regress_sd_loopback');
+INSERT INTO reads SELECT :n, 'snapshot', NULL, NULL, NULL, schemadrift_snapshot(:'o4', server => 'regress_sd_loopback')::text;
+INSERT INTO reads SELECT :n, 'diff', kind, identity, attribute, change || ' ' || coalesce(source_value, '') || ' ' || coalesce(target_value, '')
+FROM schemadrift_diff('regress_sd_loopback', options => :'o4');
+INSERT INTO reads SELECT :n, 'diff reversed', kind, identity, attribute, change || ' ' || coalesce(source_value, '') || ' ' || coalesce(target_value, '')
+FROM schemadrift_diff(source => 'regress_sd_loopback', options => :'o4');
+INSERT INTO reads SELECT :n, 'diff equal', NULL, NULL, NULL, count(*)::text FROM schemadrift_diff('regress_sd_loopback', options => :'o5');
+SET schemadrift.remote_connections = 4;
+\set n 4
+INSERT INTO reads SELECT :n, 'objects', kind, identity, NULL, hash FROM schemadrift_objects(:'o4', server => 'regress_sd_loopback');
+INSERT INTO reads SELECT :n, 'fingerprint', NULL, NULL, NULL, schemadrift_fingerprint(:'o4', server => 'regress_sd_loopback');
+INSERT INTO reads SELECT :n, 'snapshot', NULL, NULL, NULL, schemadrift_snapshot(:'o4', server => 'regress_sd_loopback')::text;
+INSERT INTO reads SELECT :n, 'diff', kind, identity, attribute, change || ' ' || coalesce(source_value, '') || ' ' || coalesce(target_value, '')
+FROM schemadrift_diff('regress_sd_loopback', options => :'o4');
+INSERT INTO reads SELECT :n, 'diff reversed', kind, identity, attribute, change || ' ' || coalesce(source_value, '') || ' ' || coalesce(target_value, '')
+FROM schemadrift_diff(source => 'regress_sd_loopback', options => :'o4');
+INSERT INTO reads SELECT :n, 'diff equal', NULL, NULL, NULL, count(*)::text FROM schemadrift_diff('regress_sd_loopback', options => :'o5');
+SELECT what, count(*) FILTER (WHERE connections = 1) AS rows,
+	   (SELECT count(*) FROM (SELECT kind, identity, attribute, v FROM reads r WHERE r.what = w.what AND connections = 1
+							  EXCEPT ALL
+							  SELECT kind, identity, attribute, v FROM reads r WHERE r.what = w.what AND connections = 4) d) +
+	   (SELECT count(*) FROM (SELECT kind, identity, attribute, v FROM reads r WHERE r.what = w.what AND connections = 4
+							  EXCEPT ALL
+							  SELECT kind, identity, attribute, v FROM reads r WHERE r.what = w.what AND connections = 1) d) AS differ
+FROM reads w GROUP BY what ORDER BY what;
+SELECT v AS equal_diff_rows FROM reads WHERE what = 'diff equal' AND connections = 4;
+SELECT kind, identity, attribute, v FROM reads WHERE connections = 4 AND what IN ('diff', 'diff reversed') ORDER BY what, identity COLLATE "C", attribute;
+RESET schemadrift.remote_connections;
+RESET schemadrift.parallel_min_relations;
+DROP TABLE reads;
+SET client_min_messages = warning;
+DROP SCHEMA many, same CASCADE;
+\c regress_sd_remote
+SET client_min_messages = warning;
+DROP SCHEMA many CASCADE;
+\c contrib_regression
+
 -- many servers in one call, read at the same time: the same database
 -- through two wrappers (one group, the drift above counted once), a port
 -- where nothing listens and a server that does not exist (rows with errors)

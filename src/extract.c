@@ -89,25 +89,14 @@
 /* the leader drains the workers' queues every this many rows of its own */
 #define SD_POLL_ROWS	64
 
-/* the most processes the arms are dealt between (leader included) */
-#define SD_MAX_PARTS	8
-
 /*
- * How the work is dealt (deal_work) and what every worker reads from the
- * segment.  Part 0 is the leader, part i > 0 worker i - 1.  Each part runs
- * its whole arms, and the split arms (sd_catalog_arm_split) for the
- * relations of OIDs from <= oid < to (InvalidOid: no bound).  The slices
- * are handed out in part order 1, 2, ..., nparts - 1, 0 and together cover
- * every OID: the leader's is last and has no upper bound, so it can take
- * over the slices of workers that did not start, which come just before.
+ * What every worker reads from the segment: how the work is dealt
+ * (sd_extract_deal, extract.h) and whether attrs are wanted.
  */
 typedef struct SdExtractShared
 {
 	bool		with_attrs;
-	uint32		split_arms;		/* the arms read in slices */
-	uint32		arms[SD_MAX_PARTS]; /* part i's whole arms */
-	Oid			from[SD_MAX_PARTS]; /* part i's slice of relations */
-	Oid			to[SD_MAX_PARTS];
+	SdExtractPlan plan;
 } SdExtractShared;
 
 /*
@@ -346,6 +335,21 @@ planned_workers(void)
 }
 
 /*
+ * sd_extract_relations_sql
+ *		A query counting the relations of the database's own (rows of
+ *		pg_class created after initdb), up to limit: as cheap as the OID
+ *		index, whatever the schema's size.  For the local side here, for a
+ *		remote over libpq (side_remote_slices.c).
+ */
+char *
+sd_extract_relations_sql(int limit)
+{
+	return psprintf("SELECT pg_catalog.count(*) FROM (SELECT 1 FROM pg_catalog.pg_class"
+					" WHERE oid >= '%u'::pg_catalog.oid LIMIT %d) r",
+					FirstNormalObjectId, limit);
+}
+
+/*
  * enough_relations
  *		Whether the database has at least schemadrift.parallel_min_relations
  *		relations of its own: below that, starting workers costs more than
@@ -361,9 +365,7 @@ enough_relations(void)
 
 	if (sd_parallel_min_relations == 0)
 		return true;
-	sql = psprintf("SELECT pg_catalog.count(*) FROM (SELECT 1 FROM pg_catalog.pg_class"
-				   " WHERE oid >= %u LIMIT %d) r",
-				   FirstNormalObjectId, sd_parallel_min_relations);
+	sql = sd_extract_relations_sql(sd_parallel_min_relations);
 	rc = SPI_execute(sql, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not count relations: %s", SPI_result_code_string(rc));
@@ -374,30 +376,35 @@ enough_relations(void)
 }
 
 /*
- * slice_empty
+ * sd_extract_slice_empty
  *		Whether the slice from <= oid < to holds no OID.
  */
-static bool
-slice_empty(Oid from, Oid to)
+bool
+sd_extract_slice_empty(Oid from, Oid to)
 {
 	return OidIsValid(from) && OidIsValid(to) && from >= to;
 }
 
 /*
- * deal_work
- *		Deal the work out to nparts processes (nparts > 1) into shared.
+ * sd_extract_deal
+ *		Deal the work of one extraction out to nparts parts (1 < nparts <=
+ *		SD_MAX_PARTS) into plan; part 0 starts with leader_load, the cost of
+ *		what it does besides reading (receiving and storing everybody's
+ *		rows, in this backend).  Returns the query that computes the cuts
+ *		between the parts' slices of relations, for sd_extract_cut(): it
+ *		returns one oid[] of nparts - 1 cuts, NULL when the database has no
+ *		relation of its own.  palloc'd.
  *
- * The whole arms go heaviest first to the least loaded part (the leader
- * also takes the arms that must run there, and starts with a load for
- * receiving and storing everybody's rows).  The split arms then fill every
- * part up to the same load: each part gets the share of the relations that
- * makes up for what it has less than the others, cut by relation OIDs.
- * Since each relation is read by one process only, each one's
- * relation cache entry, which deparsing a CHECK constraint or a partial
- * index builds, is built once.  Connected to SPI, under the active snapshot.
+ * The whole arms go heaviest first to the least loaded part (part 0 also
+ * takes the arms that must run in the leader).  The split arms then fill
+ * every part up to the same load: each part gets the share of the relations
+ * that makes up for what it has less than the others, cut by relation OIDs.
+ * Since each relation is read by one process only, each one's relation
+ * cache entry, which deparsing a CHECK constraint or a partial index
+ * builds, is built once.
  */
-static void
-deal_work(int nparts, SdExtractShared *shared)
+char *
+sd_extract_deal(int nparts, double leader_load, SdExtractPlan *plan)
 {
 	int			narms = sd_catalog_arm_count();
 	double		load[SD_MAX_PARTS];
@@ -407,38 +414,35 @@ deal_work(int nparts, SdExtractShared *shared)
 	double		total;
 	double		sum_share = 0;
 	double		cum = 0;
-	int			order[SD_MAX_PARTS];
 	int			p;
 	int			a;
 	int			i;
 	StringInfoData sql;
-	int			rc;
-	bool		isnull;
-	Datum		cuts;
 
+	Assert(nparts > 1 && nparts <= SD_MAX_PARTS);
 	memset(dealt, 0, sizeof(dealt));
 	for (p = 0; p < SD_MAX_PARTS; p++)
 	{
 		load[p] = 0;
-		shared->arms[p] = 0;
-		shared->from[p] = InvalidOid;
-		shared->to[p] = InvalidOid;
+		plan->arms[p] = 0;
+		plan->from[p] = InvalidOid;
+		plan->to[p] = InvalidOid;
 	}
-	shared->split_arms = 0;
+	plan->split_arms = 0;
+	plan->nparts = nparts;
 
-	/* receiving and storing every row costs the leader about this much */
-	load[0] = 16 * (nparts - 1);
+	load[0] = leader_load;
 	for (a = 0; a < narms; a++)
 	{
 		if (sd_catalog_arm_split(a))
 		{
-			shared->split_arms |= (uint32) 1 << a;
+			plan->split_arms |= (uint32) 1 << a;
 			split_weight += sd_catalog_arm_weight(a);
 			dealt[a] = true;
 		}
 		else if (sd_catalog_arm_leader_only(a))
 		{
-			shared->arms[0] |= (uint32) 1 << a;
+			plan->arms[0] |= (uint32) 1 << a;
 			load[0] += sd_catalog_arm_weight(a);
 			dealt[a] = true;
 		}
@@ -458,7 +462,7 @@ deal_work(int nparts, SdExtractShared *shared)
 		for (p = 1; p < nparts; p++)
 			if (load[p] < load[lightest])
 				lightest = p;
-		shared->arms[lightest] |= (uint32) 1 << heaviest;
+		plan->arms[lightest] |= (uint32) 1 << heaviest;
 		load[lightest] += sd_catalog_arm_weight(heaviest);
 		dealt[heaviest] = true;
 	}
@@ -480,46 +484,81 @@ deal_work(int nparts, SdExtractShared *shared)
 	 * mostly created with it and have OIDs next to its own, so a table
 	 * weighs about what reading it costs; and the OID index alone answers.
 	 */
-	for (i = 0; i < nparts - 1; i++)
-		order[i] = i + 1;
-	order[nparts - 1] = 0;
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT pg_catalog.percentile_disc(ARRAY[");
 	for (i = 0; i < nparts - 1; i++)
 	{
-		cum += sum_share > 0 ? share[order[i]] / sum_share : 1.0 / nparts;
+		cum += sum_share > 0 ? share[i + 1] / sum_share : 1.0 / nparts;
 		appendStringInfo(&sql, "%s%.6f::pg_catalog.float8", i > 0 ? ", " : "", Min(cum, 1.0));
 	}
 	appendStringInfo(&sql, "]) WITHIN GROUP (ORDER BY c.oid) FROM pg_catalog.pg_class c"
 					 " WHERE c.oid >= '%u'::pg_catalog.oid",
 					 FirstNormalObjectId);
-	rc = SPI_execute(sql.data, true, 1);
+	return sql.data;
+}
+
+/*
+ * sd_extract_cut
+ *		Set the slices of plan's parts from the ncuts cuts that the query of
+ *		sd_extract_deal() returned (cuts NULL: it returned NULL, no relation
+ *		of the database's own).  The slices are in part order 1, 2, ...,
+ *		nparts - 1, 0 and together cover every OID: part 0's is last and has
+ *		no upper bound, so it can take over the slices of the parts just
+ *		before it.
+ */
+void
+sd_extract_cut(SdExtractPlan *plan, const Oid *cuts, int ncuts)
+{
+	int			nparts = plan->nparts;
+	int			i;
+
+	if (cuts != NULL && ncuts != nparts - 1)
+		elog(ERROR, "expected %d cuts between relation slices, got %d", nparts - 1, ncuts);
+	for (i = 0; i < nparts - 1; i++)
+	{
+		Oid			cut = cuts == NULL || !OidIsValid(cuts[i]) ? FirstNormalObjectId : cuts[i];
+
+		plan->to[i + 1] = cut;
+		plan->from[i + 2 < nparts ? i + 2 : 0] = cut;
+	}
+}
+
+/*
+ * deal_work
+ *		Deal the work out to nparts processes (nparts > 1) into plan: the
+ *		leader, part 0, also receives and stores every process's rows.
+ *		Connected to SPI, under the active snapshot.
+ */
+static void
+deal_work(int nparts, SdExtractPlan *plan)
+{
+	char	   *sql = sd_extract_deal(nparts, 16 * (nparts - 1), plan);
+	int			rc;
+	bool		isnull;
+	Datum		cuts;
+	Oid			oids[SD_MAX_PARTS];
+	int			i;
+
+	rc = SPI_execute(sql, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not cut the relations into slices: %s", SPI_result_code_string(rc));
 	cuts = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		sd_extract_cut(plan, NULL, 0);
+	else
 	{
 		Datum	   *elems = NULL;
 		bool	   *nulls = NULL;
 		int			n = 0;
 
-		/* no relation of our own (the cuts are NULL): every cut at the first */
-		if (!isnull)
-		{
-			deconstruct_array(DatumGetArrayTypeP(cuts), OIDOID, sizeof(Oid), true,
-							  TYPALIGN_INT, &elems, &nulls, &n);
-			if (n != nparts - 1)
-				elog(ERROR, "expected %d cuts between relation slices, got %d", nparts - 1, n);
-		}
-		for (i = 0; i < nparts - 1; i++)
-		{
-			Oid			cut = isnull || nulls[i] ? FirstNormalObjectId : DatumGetObjectId(elems[i]);
-
-			shared->to[order[i]] = cut;
-			shared->from[order[i + 1]] = cut;
-		}
+		deconstruct_array(DatumGetArrayTypeP(cuts), OIDOID, sizeof(Oid), true,
+						  TYPALIGN_INT, &elems, &nulls, &n);
+		for (i = 0; i < n && i < SD_MAX_PARTS; i++)
+			oids[i] = nulls[i] ? InvalidOid : DatumGetObjectId(elems[i]);
+		sd_extract_cut(plan, oids, n);
 	}
 	SPI_freetuptable(SPI_tuptable);
-	pfree(sql.data);
+	pfree(sql);
 }
 
 /*
@@ -564,7 +603,7 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 		int			nworkers = nparts - 1;
 
 		work.with_attrs = with_attrs;
-		deal_work(nparts, &work);
+		deal_work(nparts, &work.plan);
 
 		EnterParallelMode();
 		pcxt = CreateParallelContext("schemadrift", "sd_extract_worker_main", nworkers);
@@ -605,10 +644,10 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 		 * whole arms to the leader, and their slices, which come just
 		 * before the leader's: the leader's slice starts at the first one.
 		 */
-		leader_arms = work.arms[0];
-		leader_from = work.from[launched + 1 < nparts ? launched + 1 : 0];
+		leader_arms = work.plan.arms[0];
+		leader_from = work.plan.from[launched + 1 < nparts ? launched + 1 : 0];
 		for (i = launched + 1; i < nparts; i++)
-			leader_arms |= work.arms[i];
+			leader_arms |= work.plan.arms[i];
 
 		c.desc = sd_rows_tupdesc();
 		c.qslot = MakeSingleTupleTableSlot(c.desc, &TTSOpsMinimalTuple);
@@ -638,8 +677,8 @@ sd_extract_run(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	{
 		if (leader_arms != 0)
 			run_arms(leader_arms, InvalidOid, InvalidOid, options, (DestReceiver *) &c);
-		if (!slice_empty(leader_from, InvalidOid))
-			run_arms(work.split_arms, leader_from, InvalidOid, options, (DestReceiver *) &c);
+		if (!sd_extract_slice_empty(leader_from, InvalidOid))
+			run_arms(work.plan.split_arms, leader_from, InvalidOid, options, (DestReceiver *) &c);
 	}
 	poll_workers(&c, true);
 
@@ -725,6 +764,7 @@ void
 sd_extract_worker_main(dsm_segment *seg, shm_toc *toc)
 {
 	SdExtractShared *shared = shm_toc_lookup(toc, SD_KEY_SHARED, false);
+	SdExtractPlan *plan = &shared->plan;
 	Jsonb	   *options = shm_toc_lookup(toc, SD_KEY_OPTIONS, false);
 	char	   *qspace = shm_toc_lookup(toc, SD_KEY_QUEUES, false);
 	shm_mq	   *mq = (shm_mq *) (qspace + (Size) ParallelWorkerNumber * SD_QUEUE_SIZE);
@@ -732,8 +772,8 @@ sd_extract_worker_main(dsm_segment *seg, shm_toc *toc)
 	SdWorkerDest wdest;
 	DestReceiver *dest = (DestReceiver *) &wdest;
 	int			part = ParallelWorkerNumber + 1;
-	uint32		mask = shared->arms[part];
-	bool		slice = !slice_empty(shared->from[part], shared->to[part]);
+	uint32		mask = plan->arms[part];
+	bool		slice = !sd_extract_slice_empty(plan->from[part], plan->to[part]);
 
 	shm_mq_set_sender(mq, MyProc);
 	mqh = shm_mq_attach(mq, seg, NULL);
@@ -753,7 +793,7 @@ sd_extract_worker_main(dsm_segment *seg, shm_toc *toc)
 		if (mask != 0)
 			run_arms(mask, InvalidOid, InvalidOid, options, dest);
 		if (slice)
-			run_arms(shared->split_arms, shared->from[part], shared->to[part], options, dest);
+			run_arms(plan->split_arms, plan->from[part], plan->to[part], options, dest);
 		if (SPI_finish() != SPI_OK_FINISH)
 			elog(ERROR, "SPI_finish failed");
 	}

@@ -28,7 +28,10 @@
  * schemadrift.remote_timeout end any step.  On an error or a timeout the
  * connection is closed, never cancelled (PQcancel can block on a dead
  * host): every open connection is in a list that the end of its
- * (sub)transaction closes.  Only a DNS lookup, inside libpq, cannot be
+ * (sub)transaction closes.  The steps of connecting and of a query are
+ * exported too (sd_remote_connect_step, sd_remote_receive_step), with a
+ * wait on several connections' sockets at once (sd_remote_wait_any), for a
+ * read over several connections (side_remote_slices.c).  Only a DNS lookup, inside libpq, cannot be
  * interrupted: hostaddr avoids it.
  *
  * A remote session is pinned before any catalog query: the settings the
@@ -76,6 +79,7 @@
 /* GUCs */
 int			sd_connect_timeout = 10;
 int			sd_remote_timeout = 300;
+int			sd_remote_connections = 2;
 
 /* the open connections, newest first */
 static SdRemote *open_remotes = NULL;
@@ -85,6 +89,7 @@ static bool callbacks_registered = false;
 static PQconninfoOption *libpq_options = NULL;
 
 static void finish_connecting(SdRemote *r);
+static TimestampTz deadline_in(int seconds);
 
 /*
  * sd_remote_init
@@ -110,6 +115,16 @@ sd_remote_init(void)
 							&sd_remote_timeout,
 							300, 0, 86400,
 							PGC_USERSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("schemadrift.remote_connections",
+							"Sets the most connections that read one remote server at once.",
+							"The extra connections share the first one's exported "
+							"snapshot and each reads a slice of the relations; they "
+							"are used only from schemadrift.parallel_min_relations "
+							"relations on.  1 reads over one connection.",
+							&sd_remote_connections,
+							2, 1, SD_REMOTE_MAX_CONNECTIONS,
+							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 }
 
@@ -293,6 +308,27 @@ notice_receiver(void *arg, const PGresult *res)
 
 /* ---- waiting -------------------------------------------------------------- */
 
+/*
+ * sd_remote_timed_out
+ *		Close r and fail: its deadline passed while connecting (connecting)
+ *		or while what.
+ */
+void
+sd_remote_timed_out(SdRemote *r, bool connecting, const char *what)
+{
+	timed_out(r, connecting, what);
+}
+
+/*
+ * sd_remote_deadline
+ *		The time seconds from now, or 0 (no deadline) for seconds <= 0.
+ */
+TimestampTz
+sd_remote_deadline(int seconds)
+{
+	return deadline_in(seconds);
+}
+
 /* the time seconds from now, or 0 (no deadline) for seconds <= 0 */
 static TimestampTz
 deadline_in(int seconds)
@@ -335,6 +371,88 @@ wait_for(SdRemote *r, int events, TimestampTz deadline, bool connecting,
 			CHECK_FOR_INTERRUPTS();
 		}
 		if (rc & events)
+			return;
+	}
+}
+
+/*
+ * sd_remote_wait_any
+ *		Sleep on the latch until at least one of the n connections w[i] with
+ *		events to wait for (w[i].events != 0) is ready for them (w[i].ready)
+ *		or has passed its deadline (w[i].expired; deadline 0: none), serving
+ *		interrupts meanwhile (Ctrl-C, statement_timeout, termination: the
+ *		transaction abort then closes every connection).  A connection whose
+ *		socket is gone counts as ready: its next step finds the failure.
+ *		What to do with an expired connection is the caller's choice.
+ */
+void
+sd_remote_wait_any(SdRemoteWait *w, int n)
+{
+	for (;;)
+	{
+		WaitEventSet *set;
+		WaitEvent  *events;
+		TimestampTz now = GetCurrentTimestamp();
+		long		timeout = -1;
+		int			nwait = 0;
+		int			nevents;
+		bool		any = false;
+		int			i;
+
+		for (i = 0; i < n; i++)
+		{
+			w[i].ready = w[i].expired = false;
+			if (w[i].events == 0)
+				continue;
+			if (PQsocket(w[i].r->conn) == PGINVALID_SOCKET)
+				w[i].ready = any = true;
+			else if (w[i].deadline != 0)
+			{
+				long		left = TimestampDifferenceMilliseconds(now, w[i].deadline);
+
+				if (left <= 0)
+					w[i].expired = any = true;
+				else if (timeout < 0 || left < timeout)
+					timeout = left;
+			}
+		}
+		if (any)
+			return;
+
+		set = SD_CREATE_WAIT_EVENT_SET(n + 2);
+		AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+		AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+		for (i = 0; i < n; i++)
+			if (w[i].events != 0)
+			{
+				AddWaitEventToSet(set, w[i].events, PQsocket(w[i].r->conn), NULL, &w[i]);
+				nwait++;
+			}
+		if (nwait == 0)
+			elog(ERROR, "no remote connection to wait for");
+		events = palloc(sizeof(WaitEvent) * (nwait + 2));
+		nevents = WaitEventSetWait(set, timeout, events, nwait + 2, PG_WAIT_EXTENSION);
+
+		/*
+		 * The set is freed before anything can raise an error (Ctrl-C below):
+		 * before PostgreSQL 17 no resource owner would free its descriptor.
+		 */
+		FreeWaitEventSet(set);
+		for (i = 0; i < nevents; i++)
+		{
+			if (events[i].events & WL_LATCH_SET)
+			{
+				ResetLatch(MyLatch);
+				CHECK_FOR_INTERRUPTS();
+			}
+			else if (events[i].user_data != NULL)
+			{
+				((SdRemoteWait *) events[i].user_data)->ready = true;
+				any = true;
+			}
+		}
+		pfree(events);
+		if (any)
 			return;
 	}
 }
@@ -761,6 +879,66 @@ sd_remote_connect_loopback(void)
 }
 
 /*
+ * sd_remote_connect_step
+ *		One step of connecting r, started by sd_remote_start(); first is true
+ *		for the step before any wait.  Returns the socket events to wait for
+ *		before the next step, or 0 once the connection is made and checked
+ *		(sd_remote_check_connected).  On failure returns -1 with the
+ *		error's SQLSTATE in *sqlstate and its text (palloc'd) in *error: r is
+ *		left open, for the caller to close or to fail with
+ *		(sd_remote_connect_failed).
+ */
+int
+sd_remote_connect_step(SdRemote *r, bool first, int *sqlstate, char **error)
+{
+	PostgresPollingStatusType status;
+
+	status = first ? PGRES_POLLING_WRITING : PQconnectPoll(r->conn);
+	if (status == PGRES_POLLING_FAILED || PQstatus(r->conn) == CONNECTION_BAD)
+	{
+		*sqlstate = ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION;
+		*error = pchomp(PQerrorMessage(r->conn));
+		return -1;
+	}
+	if (status == PGRES_POLLING_OK)
+	{
+		*error = sd_remote_check_connected(r, sqlstate);
+		return *error != NULL ? -1 : 0;
+	}
+	return status == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE;
+}
+
+/*
+ * sd_remote_connect_failed
+ *		Close r and raise the error sd_remote_connect_step() returned.
+ */
+void
+sd_remote_connect_failed(SdRemote *r, int sqlstate, const char *error)
+{
+	char	   *servername = pstrdup(r->server);
+
+	close_remote(r);
+	if (sqlstate == ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("could not connect to server \"%s\"", servername),
+				 errdetail_internal("%s", error)));
+	if (sqlstate == ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg_internal("%s", error),
+				 errdetail("Non-superusers may only connect with the password of their user mapping; the remote let this connection in without asking for it."),
+				 errhint("Make the remote server ask for a password (for example scram-sha-256 in its pg_hba.conf).")));
+	if (sqlstate == ERRCODE_FEATURE_NOT_SUPPORTED)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg_internal("%s", error),
+				 errdetail("schemadrift reads the catalogs of PostgreSQL 15 to 18; this database runs PostgreSQL %s.",
+						   GetConfigOption("server_version", false, false))));
+	ereport(ERROR, (errcode(sqlstate), errmsg_internal("%s", error)));
+}
+
+/*
  * finish_connecting
  *		Wait for r's connection, started by start_connection(), until it is
  *		made and checked (sd_remote_check_connected), within
@@ -769,48 +947,19 @@ sd_remote_connect_loopback(void)
 static void
 finish_connecting(SdRemote *r)
 {
-	char	   *servername = pstrdup(r->server);
 	TimestampTz deadline = deadline_in(sd_connect_timeout);
-	PostgresPollingStatusType status;
 	char	   *error;
 	int			sqlstate;
+	int			events;
 
-	status = PGRES_POLLING_WRITING;
-	while (status != PGRES_POLLING_OK)
+	events = sd_remote_connect_step(r, true, &sqlstate, &error);
+	while (events > 0)
 	{
-		if (status == PGRES_POLLING_FAILED || PQstatus(r->conn) == CONNECTION_BAD)
-		{
-			char	   *message = pchomp(PQerrorMessage(r->conn));
-
-			close_remote(r);
-			ereport(ERROR,
-					(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
-					 errmsg("could not connect to server \"%s\"", servername),
-					 errdetail_internal("%s", message)));
-		}
-		wait_for(r, status == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE,
-				 deadline, true, "connecting");
-		status = PQconnectPoll(r->conn);
+		wait_for(r, events, deadline, true, "connecting");
+		events = sd_remote_connect_step(r, false, &sqlstate, &error);
 	}
-
-	error = sd_remote_check_connected(r, &sqlstate);
-	if (error != NULL)
-	{
-		close_remote(r);
-		if (sqlstate == ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED)
-			ereport(ERROR,
-					(errcode(sqlstate),
-					 errmsg_internal("%s", error),
-					 errdetail("Non-superusers may only connect with the password of their user mapping; the remote let this connection in without asking for it."),
-					 errhint("Make the remote server ask for a password (for example scram-sha-256 in its pg_hba.conf).")));
-		if (sqlstate == ERRCODE_FEATURE_NOT_SUPPORTED)
-			ereport(ERROR,
-					(errcode(sqlstate),
-					 errmsg_internal("%s", error),
-					 errdetail("schemadrift reads the catalogs of PostgreSQL 15 to 18; this database runs PostgreSQL %s.",
-							   GetConfigOption("server_version", false, false))));
-		ereport(ERROR, (errcode(sqlstate), errmsg_internal("%s", error)));
-	}
+	if (events < 0)
+		sd_remote_connect_failed(r, sqlstate, error);
 }
 
 /* ---- queries ---------------------------------------------------------------- */
@@ -872,6 +1021,58 @@ sd_remote_send(SdRemote *r, const char *sql, int nparams,
 }
 
 /*
+ * take_result
+ *		One result of the query in progress on r: a row goes to fn(arg, row)
+ *		(fn may be NULL when no rows are wanted).  An error result is raised
+ *		(r closed), or, when failed is not NULL, only noted there.  Frees res.
+ */
+static void
+take_result(SdRemote *r, PGresult *res, SdRemoteRowFn fn, void *arg,
+			const char *what, bool *failed)
+{
+	switch (PQresultStatus(res))
+	{
+		case PGRES_SINGLE_TUPLE:
+			if (fn == NULL)
+				break;
+			/* a PGresult is malloc'd: freed on the way out of an error */
+			PG_TRY();
+			{
+				fn(arg, res);
+			}
+			PG_CATCH();
+			{
+				PQclear(res);
+				PG_RE_THROW();
+			}
+			PG_END_TRY();
+			break;
+		case PGRES_TUPLES_OK:
+		case PGRES_COMMAND_OK:
+			break;
+		default:
+			if (failed == NULL)
+				remote_error(r, res, what);
+			ereport(DEBUG1,
+					(errmsg_internal("remote server \"%s\": %s", r->server,
+									 pchomp(PQresultErrorMessage(res)))));
+			*failed = true;
+	}
+	PQclear(res);
+}
+
+/* sd_remote_receive, with failed as for take_result() */
+static void
+receive(SdRemote *r, SdRemoteRowFn fn, void *arg, const char *what, bool *failed)
+{
+	TimestampTz deadline = deadline_in(sd_remote_timeout);
+	PGresult   *res;
+
+	while ((res = next_result(r, deadline, what)) != NULL)
+		take_result(r, res, fn, arg, what, failed);
+}
+
+/*
  * sd_remote_receive
  *		Collect the result of the query sent last, calling fn(arg, row) for
  *		each row (fn may be NULL when no rows are wanted).  what names the
@@ -880,36 +1081,50 @@ sd_remote_send(SdRemote *r, const char *sql, int nparams,
 void
 sd_remote_receive(SdRemote *r, SdRemoteRowFn fn, void *arg, const char *what)
 {
-	TimestampTz deadline = deadline_in(sd_remote_timeout);
-	PGresult   *res;
+	receive(r, fn, arg, what, NULL);
+}
 
-	while ((res = next_result(r, deadline, what)) != NULL)
+/*
+ * sd_remote_send_start
+ *		Send sql (with nparams text parameters, in UTF8) to r, single-row
+ *		mode, without waiting even for it to be flushed: drive it with
+ *		sd_remote_receive_step(), several connections at once
+ *		(sd_remote_wait_any).
+ */
+void
+sd_remote_send_start(SdRemote *r, const char *sql, int nparams,
+					 const char *const *params, const char *what)
+{
+	if (!PQsendQueryParams(r->conn, sql, nparams, NULL, params, NULL, NULL, 0))
+		connection_lost(r, what);
+	if (!PQsetSingleRowMode(r->conn))
+		connection_lost(r, what);
+}
+
+/*
+ * sd_remote_receive_step
+ *		Once r's socket is ready (or at first): flush what is left of the
+ *		query sd_remote_send_start() sent, read what has come, and call
+ *		fn(arg, row) for each row complete.  Returns the socket events to
+ *		wait for before the next step, or 0 when the query is done.  Errors
+ *		close r.
+ */
+int
+sd_remote_receive_step(SdRemote *r, SdRemoteRowFn fn, void *arg, const char *what)
+{
+	int			flush = PQflush(r->conn);
+
+	if (flush < 0 || !PQconsumeInput(r->conn))
+		connection_lost(r, what);
+	while (!PQisBusy(r->conn))
 	{
-		switch (PQresultStatus(res))
-		{
-			case PGRES_SINGLE_TUPLE:
-				if (fn == NULL)
-					break;
-				/* a PGresult is malloc'd: freed on the way out of an error */
-				PG_TRY();
-				{
-					fn(arg, res);
-				}
-				PG_CATCH();
-				{
-					PQclear(res);
-					PG_RE_THROW();
-				}
-				PG_END_TRY();
-				break;
-			case PGRES_TUPLES_OK:
-			case PGRES_COMMAND_OK:
-				break;
-			default:
-				remote_error(r, res, what);
-		}
-		PQclear(res);
+		PGresult   *res = PQgetResult(r->conn);
+
+		if (res == NULL)
+			return 0;
+		take_result(r, res, fn, arg, what, NULL);
 	}
+	return WL_SOCKET_READABLE | (flush == 1 ? WL_SOCKET_WRITEABLE : 0);
 }
 
 /*
@@ -967,4 +1182,25 @@ sd_remote_value(SdRemote *r, const char *sql, bool missing_ok, const char *what)
 	if (v.nrows != 1 && !(v.nrows == 0 && missing_ok))
 		elog(ERROR, "remote query returned %d rows, expected 1", v.nrows);
 	return v.value;
+}
+
+/*
+ * sd_remote_try_value
+ *		As sd_remote_value(), but an error the remote reports is not raised:
+ *		returns false (the remote's transaction, if any, is then aborted;
+ *		the error goes to the server log at DEBUG1).  A lost connection is
+ *		still raised.
+ */
+bool
+sd_remote_try_value(SdRemote *r, const char *sql, char **value, const char *what)
+{
+	ValueResult v = {0, NULL};
+	bool		failed = false;
+
+	sd_remote_send(r, sql, 0, NULL, what);
+	receive(r, value_row, &v, what, &failed);
+	if (!failed && v.nrows != 1)
+		elog(ERROR, "remote query returned %d rows, expected 1", v.nrows);
+	*value = v.value;
+	return !failed;
 }

@@ -29,6 +29,15 @@
  * the other side's equal units and what came back: the diff itself runs on
  * whole sets as for any side.
  *
+ * Several connections.  Where the remote has no schemadrift of its own and
+ * is large enough, the whole-extraction rounds run over several connections
+ * that share one exported snapshot, each on its part of the extraction
+ * (side_remote_slices.c): a full read as is; a fingerprint from every
+ * object's hash (a schema hash needs all of a schema's objects in order,
+ * which no part has); the first round of a diff from schema digests, sums
+ * the parts add up (schema_digests_sql); the second from each part's
+ * units, a unit the remote lacks being one that every part lacks.
+ *
  * IDENTIFICATION
  *	  src/side_remote.c
  *
@@ -123,12 +132,45 @@ schema_hashes_sql(const char *extraction)
 }
 
 /*
+ * Schema digests, for the first round of a hash-first read over several
+ * connections (side_remote_slices.c).  A schema's hash is taken over all
+ * its objects' leaf lines in order, which parts that each read some of the
+ * objects cannot compute; a digest can be added up from parts: the sum,
+ * modulo 2^64, of the first 8 bytes of each leaf line's sha256, and the
+ * sum of the next 8 (two independent 64-bit sums: a changed, missing or
+ * extra object changes both unless its leaf hash agrees in 128 bits).  It
+ * only decides which schemas go to the second round, whose unit hashes are
+ * exact, and never enters a fingerprint.
+ */
+#define DIGEST_PIECE_SQL(from) \
+	"pg_catalog.sum(('x' || pg_catalog.encode(pg_catalog.substr(y.lh, " from ", 8), 'hex'))" \
+	"::pg_catalog.bit(64)::pg_catalog.int8)::pg_catalog.text"
+
+/*
+ * schema_digests_sql
+ *		Each schema's two digest sums ("" for objects in none) over the rows
+ *		of extraction (one part's, run with hashes: $2 false), as text.
+ */
+static char *
+schema_digests_sql(const char *extraction)
+{
+	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
+					"y AS (SELECT coalesce(x.schema, '') AS grp, pg_catalog.sha256(pg_catalog.convert_to("
+					"%s || ' ' || x.hash || E'\\n', 'UTF8')) AS lh FROM x)\n"
+					"SELECT y.grp, " DIGEST_PIECE_SQL("1") ", " DIGEST_PIECE_SQL("9")
+					" FROM y GROUP BY y.grp",
+					extraction, mkey_sql());
+}
+
+/*
  * units_sql
  *		From the extraction run with attrs ($2 true), in the schemas of $3 (a
  *		jsonb array of names): the objects of every unit whose hash is not
  *		the one in $4 (a jsonb object of unit keys and hashes: the other
  *		side's), with their hashes; then a row of NULLs but the unit key (as
- *		identity) for each unit of $4 the remote lacks.
+ *		identity) for each unit of $4 the remote lacks.  Run by each part of
+ *		a read over several connections, on its part of the extraction: a
+ *		unit is then absent if every part names it.
  */
 static char *
 units_sql(const char *extraction)
@@ -148,6 +190,8 @@ units_sql(const char *extraction)
 					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.unit = l.unit)",
 					extraction, mkey_sql(), unit_sql());
 }
+
+
 
 /*
  * sd_side_remote_schema_hashes_sql
@@ -176,9 +220,11 @@ typedef struct RemoteRead
 	char	   *remote_schema;	/* the remote's schemadrift, quoted, if it
 								 * has one of this object model */
 	bool		keep;			/* leave the connection open when done */
+	bool		sliced;			/* read over several connections if it pays */
+	SdRemoteSlices *slices;		/* the other connections, in this attempt */
 } RemoteRead;
 
-/* connect, and take the catalog state that starts the transaction */
+/* connect: the connection is in its transaction; then read_start() */
 static void
 read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 {
@@ -189,6 +235,22 @@ read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 	rr->options_utf8 = pg_server_to_any(options->canonical, strlen(options->canonical), PG_UTF8);
 	rr->remote_schema = NULL;
 	rr->keep = false;
+	rr->sliced = false;
+	rr->slices = NULL;
+	rr->before = NULL;
+}
+
+/*
+ * read_start
+ *		Start an attempt, in the connection's transaction: open the other
+ *		connections where rr->sliced asks for them and the remote is worth
+ *		it (sd_remote_slices_open), and take the catalog state.
+ */
+static void
+read_start(RemoteRead *rr)
+{
+	if (rr->sliced)
+		rr->slices = sd_remote_slices_open(rr->r, READING);
 	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
 }
 
@@ -205,6 +267,12 @@ read_consistent(RemoteRead *rr, int attempt)
 {
 	char	   *after;
 
+	/* the other connections have read their parts: done with them */
+	if (rr->slices != NULL)
+	{
+		sd_remote_slices_close(rr->slices);
+		rr->slices = NULL;
+	}
 	sd_remote_command(rr->r, "COMMIT", READING);
 	after = sd_remote_value(rr->r, rr->state_sql, false, READING);
 	if (rr->before != NULL && after != NULL && strcmp(rr->before, after) == 0)
@@ -222,7 +290,7 @@ read_consistent(RemoteRead *rr, int attempt)
 		sd_side_inconsistent(rr->server);
 	}
 	sd_remote_command(rr->r, SD_REMOTE_BEGIN, READING);
-	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
+	read_start(rr);
 	return false;
 }
 
@@ -290,6 +358,30 @@ remote_set(RemoteRead *rr)
 }
 
 /*
+ * receive_hashes
+ *		Over several connections (rr->slices), after the extraction with
+ *		hashes ($2 false) was sent: its rows, as a new sorted set of the
+ *		remote's objects with their hashes (attrs only where a kind keeps
+ *		them), allocated in cxt.  The schema hashes are then computed here,
+ *		as for any set, rather than by the remote: they are hashes over
+ *		every object of a schema, and the parts each read some of them.
+ */
+static SdObjectSet *
+receive_hashes(RemoteRead *rr, MemoryContext cxt)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	SdObjectSet *set = remote_set(rr);
+	SdRowReader rows;
+
+	sd_rows_begin(&rows, set, false, cxt);
+	sd_remote_slices_receive(rr->slices, remote_row, &rows, READING);
+	sd_rows_end(&rows);
+	sd_objects_sort(set);
+	MemoryContextSwitchTo(oldcxt);
+	return set;
+}
+
+/*
  * sd_side_remote_read
  *		Read every canonical object of the foreign server named server under
  *		options.  Returns a sorted set in the caller's memory context; with
@@ -311,6 +403,8 @@ sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs,
 
 	read_begin(&rr, server, options);
 	rr.keep = (keep != NULL);
+	rr.sliced = true;
+	read_start(&rr);
 	set = remote_set(&rr);
 	extraction = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
 										   InvalidOid, InvalidOid);
@@ -325,7 +419,13 @@ sd_side_remote_read(const char *server, SdOptions *options, bool with_attrs,
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
 										   ALLOCSET_DEFAULT_SIZES);
 		sd_rows_begin(&rows, set, with_attrs, attemptcxt);
-		sd_remote_rows(rr.r, extraction, 2, params, remote_row, &rows, READING);
+		if (rr.slices != NULL)
+		{
+			sd_remote_slices_send(rr.slices, NULL, 2, params, READING);
+			sd_remote_slices_receive(rr.slices, remote_row, &rows, READING);
+		}
+		else
+			sd_remote_rows(rr.r, extraction, 2, params, remote_row, &rows, READING);
 		sd_rows_end(&rows);
 		if (read_consistent(&rr, attempt))
 			break;
@@ -400,11 +500,32 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 
 	read_begin(&rr, server, options);
 	sql = schema_hashes_query(&rr, &nparams);
+	rr.sliced = (rr.remote_schema == NULL);
+	read_start(&rr);
 	params[0] = rr.options_utf8;
 	params[1] = "false";
 	for (attempt = 1;; attempt++)
 	{
 		RemoteGroups g;
+
+		if (rr.slices != NULL)
+		{
+			MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+													  "schemadrift remote hashes",
+													  ALLOCSET_DEFAULT_SIZES);
+			SdObjectSet *hashes;
+			bool		done;
+
+			sd_remote_slices_send(rr.slices, NULL, 2, params, READING);
+			hashes = receive_hashes(&rr, cxt);
+			done = read_consistent(&rr, attempt);
+			if (done)
+				sd_objects_fingerprint(hashes, out);
+			MemoryContextDelete(cxt);
+			if (done)
+				return;
+			continue;
+		}
 
 		sd_remote_send(rr.r, sql, nparams, params, READING);
 		receive_groups(&rr, &g);
@@ -416,6 +537,149 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 	}
 }
 
+/* ---- schema digests, over several connections ---------------------------- */
+
+/* one part's digest sums of one schema */
+typedef struct DigestRow
+{
+	char	   *name;			/* UTF-8, as the remote sent it */
+	uint64		sum[2];
+} DigestRow;
+
+typedef struct Digests
+{
+	DigestRow  *rows;
+	int			n;
+	int			capacity;
+} Digests;
+
+/* a decimal integer (a sum of int8s, maybe negative), modulo 2^64 */
+static uint64
+sum_mod64(const char *text)
+{
+	const char *p = text;
+	bool		negative = (*p == '-');
+	uint64		v = 0;
+
+	if (negative)
+		p++;
+	if (*p == '\0')
+		elog(ERROR, "remote schema digests came back malformed");
+	for (; *p != '\0'; p++)
+	{
+		if (*p < '0' || *p > '9')
+			elog(ERROR, "remote schema digests came back malformed");
+		v = v * 10 + (uint64) (*p - '0');
+	}
+	return negative ? (uint64) 0 - v : v;
+}
+
+/* one part's row of schema_digests_sql: a schema and its two sums */
+static void
+digest_row(void *arg, PGresult *row)
+{
+	Digests    *d = (Digests *) arg;
+	DigestRow  *dr;
+
+	if (PQnfields(row) != 3 || PQgetisnull(row, 0, 0) || PQgetisnull(row, 0, 1) ||
+		PQgetisnull(row, 0, 2))
+		elog(ERROR, "remote schema digests came back malformed");
+	if (d->n >= d->capacity)
+	{
+		d->capacity = Max(16, d->capacity * 2);
+		d->rows = d->rows ? repalloc(d->rows, sizeof(DigestRow) * d->capacity) :
+			palloc(sizeof(DigestRow) * d->capacity);
+	}
+	dr = &d->rows[d->n++];
+	dr->name = pstrdup(PQgetvalue(row, 0, 0));
+	dr->sum[0] = sum_mod64(PQgetvalue(row, 0, 1));
+	dr->sum[1] = sum_mod64(PQgetvalue(row, 0, 2));
+}
+
+static int
+digest_row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const DigestRow *) a)->name, ((const DigestRow *) b)->name);
+}
+
+/* a digest as the hash of a group, to compare as schema hashes are */
+static void
+digest_text(const uint64 *sum, char *out)
+{
+	snprintf(out, SD_SHA256_HEX_LEN + 1, "%016llx%016llx",
+			 (unsigned long long) sum[0], (unsigned long long) sum[1]);
+}
+
+/*
+ * receive_digests
+ *		The remote's schemas and their digests, added up from the parts of
+ *		the query sd_remote_slices_send() sent (schema_digests_sql), sorted by
+ *		name, into g.
+ */
+static void
+receive_digests(RemoteRead *rr, RemoteGroups *g)
+{
+	Digests		d;
+	int			i;
+
+	memset(&d, 0, sizeof(d));
+	memset(g, 0, sizeof(*g));
+	sd_remote_slices_receive(rr->slices, digest_row, &d, READING);
+	if (d.n > 1)
+		qsort(d.rows, d.n, sizeof(DigestRow), digest_row_cmp);
+	g->groups = palloc(sizeof(SdGroupHash) * Max(d.n, 1));
+	for (i = 0; i < d.n;)
+	{
+		uint64		sum[2] = {0, 0};
+		SdGroupHash *gh = &g->groups[g->n++];
+
+		gh->name = d.rows[i].name;
+		for (; i < d.n && strcmp(d.rows[i].name, gh->name) == 0; i++)
+		{
+			sum[0] += d.rows[i].sum[0];
+			sum[1] += d.rows[i].sum[1];
+		}
+		digest_text(sum, gh->hash);
+		gh->first = gh->count = 0;
+	}
+}
+
+/*
+ * local_digests
+ *		The other side's schema groups (lg, of set) with their digests in
+ *		place of their hashes, palloc'd: as schema_digests_sql computes them.
+ */
+static SdGroupHash *
+local_digests(const SdObjectSet *set, const SdGroupHash *lg, int nlg)
+{
+	SdGroupHash *dg = palloc(sizeof(SdGroupHash) * Max(nlg, 1));
+	int			g;
+	int			i;
+
+	for (g = 0; g < nlg; g++)
+	{
+		uint64		sum[2] = {0, 0};
+
+		dg[g] = lg[g];
+		for (i = lg[g].first; i < lg[g].first + lg[g].count; i++)
+		{
+			pg_cryptohash_ctx *ctx = sd_util_sha256_begin();
+			char		hex[SD_SHA256_HEX_LEN + 1];
+			char		piece[17];
+
+			sd_objects_hash_leaf(ctx, &set->objects[i]);
+			sd_util_sha256_end(ctx, hex);
+			memcpy(piece, hex, 16);
+			piece[16] = '\0';
+			sum[0] += strtou64(piece, NULL, 16);
+			memcpy(piece, hex + 16, 16);
+			sum[1] += strtou64(piece, NULL, 16);
+		}
+		digest_text(sum, dg[g].hash);
+	}
+	return dg;
+}
+
 /* ---- hash first: a remote read against another side ---------------------- */
 
 /* a unit of objects and its hash, keyed by its encoded key (UTF-8) */
@@ -425,6 +689,7 @@ typedef struct UnitEntry
 	pg_cryptohash_ctx *ctx;
 	bool		replaced;		/* the remote sent its own version */
 	bool		absent;			/* the remote lacks it */
+	int			absent_reports; /* parts that said they lack it */
 } UnitEntry;
 
 static uint32
@@ -475,6 +740,7 @@ unit_lookup(HTAB *units, char *key, bool create)
 		e->key = key;
 		e->ctx = NULL;
 		e->replaced = e->absent = false;
+		e->absent_reports = 0;
 	}
 	return e;
 }
@@ -501,7 +767,7 @@ unit_row(void *arg, PGresult *row)
 
 		if (e == NULL)
 			elog(ERROR, "remote named a unit that was not asked about");
-		e->absent = true;
+		e->absent_reports++;
 		return;
 	}
 	remote_row(&ur->rows, row);
@@ -582,10 +848,13 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 												  InvalidOid, InvalidOid);
 	extraction_attrs = extraction_hashes;	/* the same SQL: $2 chooses */
 	groups_sql = schema_hashes_query(&rr, &groups_nparams);
+	rr.sliced = (rr.remote_schema == NULL);
+	read_start(&rr);
 
 	for (attempt = 1;; attempt++)
 	{
 		const char *params[4];
+		int			parts = 1;
 		RemoteGroups rg;
 		SdGroupHash *lg;
 		int			nlg;
@@ -603,16 +872,29 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 		params[0] = rr.options_utf8;
 		params[1] = "false";
-		sd_remote_send(rr.r, groups_sql, groups_nparams, params, READING);
-		if (ref == NULL)
-			ref = reference(arg);	/* while the remote works */
-		receive_groups(&rr, &rg);
-
-		lg = sd_objects_schema_hashes(ref, &nlg);
-		ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
-		differ = differing_schemas(lg, nlg, rg.groups, rg.n, ldiffer);
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
 										   ALLOCSET_DEFAULT_SIZES);
+		if (rr.slices != NULL)
+		{
+			/* each part's schema digests, added up; this side's to match */
+			sd_remote_slices_send(rr.slices, schema_digests_sql, 2, params, READING);
+			if (ref == NULL)
+				ref = reference(arg);	/* while the remote works */
+			receive_digests(&rr, &rg);
+			lg = sd_objects_schema_hashes(ref, &nlg);
+			ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
+			differ = differing_schemas(local_digests(ref, lg, nlg), nlg, rg.groups, rg.n, ldiffer);
+		}
+		else
+		{
+			sd_remote_send(rr.r, groups_sql, groups_nparams, params, READING);
+			if (ref == NULL)
+				ref = reference(arg);	/* while the remote works */
+			receive_groups(&rr, &rg);
+			lg = sd_objects_schema_hashes(ref, &nlg);
+			ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
+			differ = differing_schemas(lg, nlg, rg.groups, rg.n, ldiffer);
+		}
 		set->objects = NULL;
 		set->nobjects = 0;
 		if (differ == NULL)
@@ -674,7 +956,13 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 		memset(&ur, 0, sizeof(ur));
 		ur.units = units;
 		sd_rows_begin(&ur.rows, set, true, attemptcxt);
-		if (rr.remote_schema != NULL)
+		if (rr.slices != NULL)
+		{
+			/* each part its units: one every part lacks, the remote lacks */
+			parts = sd_remote_slices_send(rr.slices, units_sql, 4, params, READING);
+			sd_remote_slices_receive(rr.slices, unit_row, &ur, READING);
+		}
+		else if (rr.remote_schema != NULL)
 		{
 			/* schemadrift_changed_units(options, schemas, units) */
 			const char *cparams[3] = {params[0], params[2], params[3]};
@@ -684,6 +972,9 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 		else
 			sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
 		sd_rows_end(&ur.rows);
+		hash_seq_init(&seq, units);
+		while ((e = hash_seq_search(&seq)) != NULL)
+			e->absent = (e->absent_reports >= parts);
 		if (!read_consistent(&rr, attempt))
 		{
 			MemoryContextDelete(attemptcxt);

@@ -12,6 +12,10 @@
 #   fp           SELECT schemadrift_fingerprint() here (backend + workers)
 #   fp serial    the same in the backend alone
 #   rfp          SELECT schemadrift_fingerprint(server => 'equal')
+#   rfp 1c       the same over one connection (remote_connections = 1;
+#                every other remote figure is taken with the default, 2,
+#                set explicitly: the remote is read over two connections
+#                on one exported snapshot)
 #   rfp sd       the same of "equal_sd", a copy of "equal" with schemadrift
 #                installed (its schema hashes are computed there in C)
 #   diff equal   SELECT count(*) FROM schemadrift_diff('equal')
@@ -19,10 +23,12 @@
 #   d.dr sd      SELECT count(*) FROM schemadrift_diff('drift_sd'), "drift"
 #                with schemadrift installed (both rounds computed there in C)
 #   diff drift   SELECT count(*) FROM schemadrift_diff('drift')
+#   d.eq 1c, d.dr 1c   diff equal and diff drift over one connection
 #   dump route   pg_dump --schema-only of here, then of drift, then apgdiff
 #                on the two dumps (Debian package apgdiff)
 #   KB           bytes moved (both directions) by rfp, diff equal, diff drift,
-#                and by a full read of drift (its snapshot, for comparison)
+#                diff drift over one connection (d.dr 1c), and by a full read
+#                of drift (its snapshot, for comparison)
 #   MB           peak private memory (VmHWM less RssShmem) of the backend
 #                running diff drift, and the most any remote backend held
 #                while it ran (sampled every 20 ms)
@@ -30,7 +36,10 @@
 # Times are medians of RUNS rounds (default 5) in which the contenders run
 # one after the other, each in a new session.  Needs the extension installed
 # (test/quickstart.sh does it; hold its lock, /tmp/schemadrift-install.lock,
-# with flock when other checkouts test on the same machine); installs apgdiff
+# with flock when other checkouts test on the same machine, or set PG_BIN to
+# the bin directory of a private copy of the installation into which this
+# build was installed with DESTDIR: the binaries find its lib and share
+# directories relative to themselves); installs apgdiff
 # with apt if it is missing (as root).  Run it on an otherwise idle machine.
 #
 #   test/bench/remote.sh [N ...]        default: 1000 5000 10000
@@ -120,9 +129,9 @@ SQL
 printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 printf '%s\n' "server: $(psql_cmd -d postgres -Atc 'SELECT version()')"
 printf '%s\n\n' "seconds: medians of $RUNS alternating rounds, each run in a new session"
-printf '%7s %8s %6s %9s %6s %7s %10s %8s %10s %8s %10s | %6s %10s %10s %9s | %7s %9s\n' \
-	tables objects fp "fp serial" rfp "rfp sd" "diff equal" "d.eq sd" "diff drift" "d.dr sd" "dump route" \
-	"KB rfp" "KB d.equal" "KB d.drift" "KB full" "MB here" "MB remote"
+printf '%7s %8s %6s %9s %6s %6s %7s %10s %8s %8s %10s %8s %8s %10s | %6s %10s %10s %10s %9s | %7s %9s\n' \
+	tables objects fp "fp serial" rfp "rfp 1c" "rfp sd" "diff equal" "d.eq 1c" "d.eq sd" "diff drift" "d.dr 1c" "d.dr sd" "dump route" \
+	"KB rfp" "KB d.equal" "KB d.drift" "KB d.dr 1c" "KB full" "MB here" "MB remote"
 
 for n in "${sizes[@]}"; do
 	for db in here equal drift equal_sd drift_sd; do
@@ -157,15 +166,21 @@ SQL
 
 	: > "$dir/t_fp"; : > "$dir/t_fps"; : > "$dir/t_rfp"; : > "$dir/t_deq"; : > "$dir/t_ddr"; : > "$dir/t_dump"
 	: > "$dir/t_rfps"; : > "$dir/t_deqs"; : > "$dir/t_ddrs"
+	: > "$dir/t_rfp1"; : > "$dir/t_deq1"; : > "$dir/t_ddr1"
+	two='SET schemadrift.remote_connections = 2;'
+	one='SET schemadrift.remote_connections = 1;'
 	for _ in $(seq "$RUNS"); do
 		timed_sql b_here "SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fp"
 		timed_sql b_here "SET schemadrift.max_parallel_workers = 0; SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fps"
-		timed_sql b_here "SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp"
-		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq"
+		timed_sql b_here "$two SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp"
+		timed_sql b_here "$one SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp1"
+		timed_sql b_here "$two SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq"
+		timed_sql b_here "$one SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq1"
 		timed_sql b_here "SELECT schemadrift_fingerprint('$opts', server => 'equal_sd')" >> "$dir/t_rfps"
 		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('equal_sd', options => '$opts')" >> "$dir/t_deqs"
 		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('drift_sd', options => '$opts')" >> "$dir/t_ddrs"
-		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr"
+		timed_sql b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr"
+		timed_sql b_here "$one SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr1"
 		t0=$(now)
 		as_user pg_dump -h "$dir" -p "$PORT" --schema-only -f "$dir/a.sql" b_here
 		as_user pg_dump -h "$dir" -p "$PORT" --schema-only -f "$dir/b.sql" b_drift
@@ -179,16 +194,22 @@ SQL
 	fp=$(median < "$dir/t_fp"); fps=$(median < "$dir/t_fps"); rfp=$(median < "$dir/t_rfp")
 	deq=$(median < "$dir/t_deq"); ddr=$(median < "$dir/t_ddr"); dump=$(median < "$dir/t_dump")
 	rfps=$(median < "$dir/t_rfps"); deqs=$(median < "$dir/t_deqs"); ddrs=$(median < "$dir/t_ddrs")
+	rfp1=$(median < "$dir/t_rfp1"); deq1=$(median < "$dir/t_deq1"); ddr1=$(median < "$dir/t_ddr1")
 
-	kb_rfp=$(kb_moved b_here "SELECT schemadrift_fingerprint('$opts', server => 'equal')")
-	kb_deq=$(kb_moved b_here "SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')")
-	kb_ddr=$(kb_moved b_here "SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")
+	kb_rfp=$(kb_moved b_here "$two SELECT schemadrift_fingerprint('$opts', server => 'equal')")
+	kb_deq=$(kb_moved b_here "$two SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')")
+	kb_ddr=$(kb_moved b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")
+	kb_ddr1=$(kb_moved b_here "$one SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")
 	kb_full=$(kb_moved b_here "SELECT length(schemadrift_snapshot('$opts', server => 'drift')::text)")
-	read -r mb_here mb_remote <<< "$(mem_mb b_here "SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")"
+	read -r mb_here mb_remote <<< "$(mem_mb b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")"
 
-	printf '%7s %8s %6s %9s %6s %7s %10s %8s %10s %8s %10s | %6s %10s %10s %9s | %7s %9s\n' \
-		"$n" "$objects" "$fp" "$fps" "$rfp" "$rfps" "$deq" "$deqs" "$ddr" "$ddrs" "$dump" \
-		"$kb_rfp" "$kb_deq" "$kb_ddr" "$kb_full" "$mb_here" "$mb_remote"
+	printf '%7s %8s %6s %9s %6s %6s %7s %10s %8s %8s %10s %8s %8s %10s | %6s %10s %10s %10s %9s | %7s %9s\n' \
+		"$n" "$objects" "$fp" "$fps" "$rfp" "$rfp1" "$rfps" "$deq" "$deq1" "$deqs" "$ddr" "$ddr1" "$ddrs" "$dump" \
+		"$kb_rfp" "$kb_deq" "$kb_ddr" "$kb_ddr1" "$kb_full" "$mb_here" "$mb_remote"
+	printf '%7s two connections against one: rfp %.2f x, diff equal %.2f x, diff drift %.2f x\n' "" \
+		"$(awk -v a="$rfp" -v b="$rfp1" 'BEGIN { print a / b }')" \
+		"$(awk -v a="$deq" -v b="$deq1" 'BEGIN { print a / b }')" \
+		"$(awk -v a="$ddr" -v b="$ddr1" 'BEGIN { print a / b }')"
 	printf '%7s diff equal = %.2f x fp serial (%.2f x with schemadrift on the remote); dump route = %.1f x diff drift (%.1f x with schemadrift on the remote); diff drift moves %.1f%% of a full read; %s and %s diff rows\n' "" \
 		"$(awk -v a="$deq" -v b="$fps" 'BEGIN { print a / b }')" \
 		"$(awk -v a="$deqs" -v b="$fps" 'BEGIN { print a / b }')" \
