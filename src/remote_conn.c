@@ -79,7 +79,7 @@
 /* GUCs */
 int			sd_connect_timeout = 10;
 int			sd_remote_timeout = 300;
-int			sd_remote_connections = 2;
+int			sd_remote_connections = 1;
 
 /* the open connections, newest first */
 static SdRemote *open_remotes = NULL;
@@ -123,7 +123,7 @@ sd_remote_init(void)
 							"are used only from schemadrift.parallel_min_relations "
 							"relations on.  1 reads over one connection.",
 							&sd_remote_connections,
-							2, 1, SD_REMOTE_MAX_CONNECTIONS,
+							1, 1, SD_REMOTE_MAX_CONNECTIONS,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 }
