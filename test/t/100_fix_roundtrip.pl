@@ -112,8 +112,10 @@ sub gen_schema
 	for my $e (1 .. rnd(2))
 	{
 		my $n = 'rt.' . name('enum', $e);
-		push @ddl, "CREATE TYPE $n AS ENUM (" . join(', ', map { ql(pick(@names) . " l$_") } 1 .. 1 + rnd(3)) . ')';
+		my @labels = map { pick(@names) . " l$_" } 1 .. 1 + rnd(3);
+		push @ddl, "CREATE TYPE $n AS ENUM (" . join(', ', map { ql($_) } @labels) . ')';
 		push @{ $s{enums} }, $n;
+		$s{labels}{$n} = \@labels;
 	}
 	if (rnd(2))
 	{
@@ -215,12 +217,13 @@ sub gen_mutations
 {
 	my ($s) = @_;
 	my @m;
+	my %renamed;
 	for (1 .. 1 + rnd(4))
 	{
 		my $t = pick(@{ $s->{tables} });
 		my @nonid = grep { $_->{name} ne qi('id') } @{ $t->{cols} };
 		my $c = @nonid ? pick(@nonid) : undef;
-		my $k = rnd(23);
+		my $k = rnd(25);
 		if ($k == 0 && $c) { push @m, "ALTER TABLE $t->{name} DROP COLUMN $c->{name} CASCADE" }
 		elsif ($k == 1) { push @m, "ALTER TABLE $t->{name} ADD COLUMN " . name('extra', rnd(99)) . ' ' . pick(@types) }
 		elsif ($k == 2 && $c && $c->{type} =~ /^(integer|smallint|varchar\(20\))$/)
@@ -270,6 +273,20 @@ sub gen_mutations
 		}
 		elsif ($k == 21) { push @m, 'CREATE TEXT SEARCH DICTIONARY rt.' . name('stray_dict', rnd(99)) . ' (TEMPLATE = simple)' }
 		elsif ($k == 22) { push @m, 'CREATE OPERATOR rt.<~> (LEFTARG = text, RIGHTARG = text, FUNCTION = textcat)' }
+		# a label gone (the type and its columns are made again), a view
+		# whose columns move (made again, without OR REPLACE)
+		elsif ($k == 23 && @{ $s->{enums} })
+		{
+			my $e = pick(@{ $s->{enums} });
+			push @m, "ALTER TYPE $e RENAME VALUE " . ql($s->{labels}{$e}[0]) . ' TO ' . ql('renamed l0')
+			  unless $renamed{$e}++;
+		}
+		elsif ($k == 24 && @{ $s->{views} })
+		{
+			my $v = pick(@{ $s->{views} });
+			push @m, "DROP VIEW IF EXISTS $v->{name} CASCADE; CREATE VIEW $v->{name} AS SELECT id AS "
+			  . qi('moved id') . ", id FROM $v->{table}{name}";
+		}
 	}
 	return join(";\n", @m) . ";\n";
 }
