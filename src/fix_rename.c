@@ -187,7 +187,8 @@ shaped(const RenameKind *rk, const SdObject *obj)
 		case SHAPE_SCHEMA:
 			return obj->nkey == 1 && obj->nparent == 0;
 		case SHAPE_QUALIFIED:
-			return obj->nkey == 2 && obj->nparent == 0;
+			/* an index, an owned sequence: a child of its table too */
+			return obj->nkey == 2;
 		case SHAPE_ROUTINE:
 			return obj->nkey >= 2 && obj->nkey % 2 == 0 && obj->nparent == 0;
 		case SHAPE_COLUMN:
