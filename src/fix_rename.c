@@ -980,6 +980,12 @@ sd_fix_find_renames(SdFixContext *ctx, SdObject **missing, int nmissing,
 	{
 		if (rename_kind(extra[j]) == NULL)
 			continue;
+		/* the history of an extra object that may pair with a missing one */
+		for (i = 0; i < nmissing; i++)
+			if (same_place(missing[i], extra[j]))
+				break;
+		if (i == nmissing)
+			continue;
 		hist[j] = history(lr.entries, extra[j], ctx->cxt);
 		for (i = 0; i < nmissing && hist[j].formers != NIL; i++)
 		{
