@@ -824,6 +824,9 @@ schema_children(SdFixContext *ctx, HTAB *h, SdRename *rn)
 			continue;
 		}
 		k->paired = tgt[i].paired = true;
+		/* identical, or identical once the schema's name is mapped */
+		if (strcmp(tgt[i].obj->hash, k->obj->hash) == 0)
+			continue;
 		mapped = mapped_attrs(tgt[i].obj, r, s);
 		if (mapped != NULL && sd_object_attrs_text(k->obj) != NULL &&
 			strcmp(mapped, sd_object_attrs_text(k->obj)) == 0)
