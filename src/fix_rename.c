@@ -149,6 +149,7 @@ typedef struct InSchemaEntry
 	SdRename   *rn;				/* the schema's rename */
 } InSchemaEntry;
 
+/* obj's entry in rename_kinds, or NULL: a kind not renamed */
 static const RenameKind *
 rename_kind(const SdObject *obj)
 {
@@ -303,6 +304,7 @@ typedef struct LogRead
 	MemoryContext cxt;
 } LogRead;
 
+/* the log's rename entries of this database, through SPI (sd_util_try) */
 static void
 log_read_local(void *arg)
 {
@@ -339,6 +341,7 @@ log_read_local(void *arg)
 	SPI_finish();
 }
 
+/* one entry read over libpq, into the LogRead */
 static void
 log_row(void *arg, PGresult *row)
 {
@@ -359,6 +362,7 @@ log_row(void *arg, PGresult *row)
 	MemoryContextSwitchTo(old);
 }
 
+/* the log's rename entries of the target's server, over libpq (sd_util_try) */
 static void
 log_read_remote(void *arg)
 {
@@ -739,7 +743,7 @@ cmp_keyed(const void *a, const void *b)
 	return strcmp(((const Keyed *) a)->mkey, ((const Keyed *) b)->mkey);
 }
 
-/* mark the object in schema's relation named name (by its key) as differing */
+/* a child that differs or is on one side only: its relation differs (by name) */
 static void
 taint(List **tainted, const SdObject *obj)
 {
@@ -747,6 +751,7 @@ taint(List **tainted, const SdObject *obj)
 		*tainted = lappend(*tainted, obj->parent[1]);
 }
 
+/* whether obj is a relation with such a child */
 static bool
 tainted_relation(List *tainted, const SdObject *obj)
 {
@@ -760,6 +765,7 @@ tainted_relation(List *tainted, const SdObject *obj)
 	return false;
 }
 
+/* record obj's state in a renamed schema, and its counterpart */
 static void
 in_schema_set(HTAB *h, const SdObject *obj, InSchema state, const SdObject *other,
 			  SdRename *rn)
@@ -865,6 +871,7 @@ schema_children(SdFixContext *ctx, HTAB *h, SdRename *rn)
 
 /* ---- pairing ---------------------------------------------------------------- */
 
+/* a pair found, kept in ctx (see SdRename) */
 static SdRename *
 add_rename(SdFixContext *ctx, SdObject *m, SdObject *e, char *why, bool evidence,
 		   bool apply, bool refused)
@@ -882,6 +889,7 @@ add_rename(SdFixContext *ctx, SdObject *m, SdObject *e, char *why, bool evidence
 	return rn;
 }
 
+/* an empty table of objects in renamed schemas (InSchemaEntry by pointer) */
 static HTAB *
 in_schema_table(const char *name)
 {
