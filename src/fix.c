@@ -300,6 +300,16 @@ routine_signature(SdObject *obj)
 	return buf.data;
 }
 
+/*
+ * sd_fix_routine_signature
+ *		routine_signature() for the renames (fix_rename.c): palloc'd.
+ */
+char *
+sd_fix_routine_signature(SdObject *obj)
+{
+	return routine_signature(obj);
+}
+
 static bool
 kind_is(SdObject *obj, const char *kind)
 {

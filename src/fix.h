@@ -139,6 +139,8 @@ typedef struct SdFixContext
 	bool		create;			/* a create script: the target is empty, or
 								 * a new database (apply_fresh.c) */
 	List	   *renames;		/* SdRename (fix_rename.c) */
+	struct HTAB *rename_in_schema;	/* objects in renamed schemas
+										 * (fix_rename.c) */
 	MemoryContext cxt;			/* where the children indexes live */
 	List	   *parsed;			/* objects whose attributes a fix parsed */
 	struct SdFixChildren *source_children;	/* built on first use */
@@ -205,6 +207,7 @@ extern void sd_fix_find_renames(SdFixContext *ctx, SdObject **missing, int nmiss
 								SdObject **extra, int nextra);
 extern bool sd_fix_rename(SdFixContext *ctx, SdObject *obj, bool missing, SdFix *fix,
 						  const char **suggestion);
+extern char *sd_fix_routine_signature(SdObject *obj);
 extern SdFixRow *sd_fix_row_copy(const char *kind, const char *identity,
 								 const char *change, const char *attribute,
 								 const char *note, SdFix *fix);
