@@ -384,7 +384,8 @@ RESET client_min_messages;
 --
 -- An enum whose labels the source has without some of the target's, or in
 -- another order, is recreated with the columns that use it (a column with
--- a default, a partial index and a check naming labels, an array column):
+-- a default, a partial index and a check naming labels, an array column,
+-- a cast):
 -- in one transaction, all or
 -- nothing.  Rows holding a label the source lacks are counted first: with
 -- any, the recreation is left to a person; with none, it loses nothing
@@ -397,6 +398,7 @@ CREATE TABLE ex.tickets (id int PRIMARY KEY, state ex.state NOT NULL DEFAULT 'ne
 CREATE INDEX tickets_open ON ex.tickets (id) WHERE state = 'open';
 CREATE TYPE ex."we'ird" AS ENUM ('a', 'b', 'c');
 CREATE TABLE ex.marks (m ex."we'ird");
+CREATE CAST (ex."we'ird" AS text) WITH INOUT AS ASSIGNMENT;
 \set exopts '{"include_schemas": ["ex"]}'
 \set excount '{"include_schemas": ["ex"], "count_rows": true}'
 SELECT schemadrift_snapshot(:'exopts') AS exsnap \gset
@@ -404,9 +406,10 @@ SELECT schemadrift_snapshot(:'exopts') AS exsnap \gset
 ALTER TYPE ex.state ADD VALUE 'stale' BEFORE 'closed';
 INSERT INTO ex.tickets VALUES (1, 'new', '{new,open}'), (2, 'stale', '{open,stale}'), (3, 'open', NULL);
 DROP TABLE ex.marks;
-DROP TYPE ex."we'ird";
+DROP TYPE ex."we'ird" CASCADE;
 CREATE TYPE ex."we'ird" AS ENUM ('c', 'b', 'a');
 CREATE TABLE ex.marks (m ex."we'ird");
+CREATE CAST (ex."we'ird" AS text) WITH INOUT AS ASSIGNMENT;
 INSERT INTO ex.marks VALUES ('a'), ('c');
 SELECT identity, fix_sql FROM schemadrift_diff(source => :'exsnap'::jsonb, options => :'excount')
 ORDER BY identity;

@@ -5017,7 +5017,7 @@ name_in(const char *text, const char *name)
 	const char *p;
 
 	for (p = strstr(text, name); p != NULL; p = strstr(p + 1, name))
-		if ((p == text || (!name_char(p[-1]) && p[-1] != '.')) && !name_char(p[len]))
+		if ((p == text || !name_char(p[-1])) && !name_char(p[len]))
 			return true;
 	return false;
 }
@@ -5051,7 +5051,7 @@ attrs_mention(SdObject *obj, const char *fragment, const char *name)
  */
 static char *
 enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
-			 List **rebuild)
+			 List **rebuild, List **casts)
 {
 	SdObjectSet *t = ctx->target;
 	char	   *array = psprintf("%s[]", name);
@@ -5062,6 +5062,7 @@ enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
 
 	*columns = NIL;
 	*rebuild = NIL;
+	*casts = NIL;
 	for (i = 0; i < t->nobjects; i++)
 	{
 		SdObject   *o = &t->objects[i];
@@ -5125,8 +5126,16 @@ enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
 			if (attrs_mention(o, lfirst(lc2), NULL))
 				return psprintf("%s %s, which reads a column of the type", o->kind, o->identity);
 		}
-		if (!converted_table && attrs_mention(o, frag, name))
-			return psprintf("%s %s, which names the type", o->kind, o->identity);
+		if (converted_table || !attrs_mention(o, frag, name))
+			continue;
+		/* a cast WITH INOUT or WITHOUT FUNCTION goes and comes with the type */
+		if (kind_is(o, "cast") && o->nkey == 4 && attr(o, "method") != NULL &&
+			strcmp(attr(o, "method"), "function") != 0 && object_in(ctx->source, o) != NULL)
+		{
+			*casts = lappend(*casts, o);
+			continue;
+		}
+		return psprintf("%s %s, which names the type", o->kind, o->identity);
 	}
 	return NULL;
 }
@@ -5150,7 +5159,8 @@ recreate_enum(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt, bool 
 	List	   *want = attr_strings(src, "labels");
 	List	   *columns;
 	List	   *rebuild;
-	char	   *blocker = enum_blocker(ctx, tgt, name, &columns, &rebuild);
+	List	   *casts;
+	char	   *blocker = enum_blocker(ctx, tgt, name, &columns, &rebuild, &casts);
 	char	   *old;
 	char	   *why = NULL;
 	char	   *manual = NULL;
@@ -5235,6 +5245,19 @@ recreate_enum(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt, bool 
 			create_index(fix, twin, false);
 		else
 			create_constraint(fix, twin, false);
+	}
+	/* a cast of the old type goes before it, the source's is made anew */
+	foreach(lc, casts)
+	{
+		SdObject   *c = lfirst(lc);
+		bool		from = strcmp(c->key[0], src->key[0]) == 0 && strcmp(c->key[1], src->key[1]) == 0;
+
+		add_step(fix, FIX_PHASE_OTHER, false,
+				 psprintf("DROP CAST IF EXISTS (%s AS %s)",
+						  from ? qualified(src->key[0], old) : qualified(c->key[0], c->key[1]),
+						  from ? qualified(c->key[2], c->key[3]) : qualified(src->key[0], old)),
+				 T_DropStmt, -1, why);
+		sd_fix_missing(ctx, object_in(ctx->source, c), fix);
 	}
 	add_step(fix, FIX_PHASE_OTHER, false,
 			 psprintf("DROP TYPE %s", qualified(src->key[0], old)), T_DropStmt, -1, why);
