@@ -1270,47 +1270,11 @@ last_step(SdFix *fix)
 /* ---- hazards: what a step would do to the target's rows ------------------ */
 
 /*
- * What a hazard counts is said as "noun|nouns|rest": "row|rows|of t hold
- * NULL in c"; these pick the parts.
- */
-static char *
-what_part(const char *what, int part)
-{
-	const char *p = what;
-	int			i;
-
-	for (i = 0; i < part; i++)
-	{
-		p = strchr(p, '|');
-		if (p == NULL)
-			return pstrdup(part == 2 ? what : "rows");
-		p++;
-	}
-	return pnstrdup(p, strchr(p, '|') && part < 2 ? strchr(p, '|') - p : strlen(p));
-}
-
-static char *
-noun_one(const char *what)
-{
-	return what_part(what, 0);
-}
-
-static char *
-noun_many(const char *what)
-{
-	return what_part(what, 1);
-}
-
-static char *
-what_rest(const char *what)
-{
-	return what_part(what, 2);
-}
-
-/*
  * hazard
  *		Count what the last step of fix would meet in the target's rows:
- *		count_sql counts the rows that make it fail (fails) or lose data.
+ *		count_sql counts the rows that make it fail (fails) or lose data,
+ *		which one and many say for one row and for several ("row of t
+ *		holds NULL in c", "rows of t hold NULL in c").
  *		A step that would fail is left as a comment saying so; one that
  *		would lose nothing loses its destructive mark; otherwise the count
  *		goes into a remark.  The target is counted on when it is a live
@@ -1319,7 +1283,7 @@ what_rest(const char *what)
  */
 static void
 hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
-	   bool fails, const char *what)
+	   bool fails, const char *one, const char *many)
 {
 	SdFixStep  *step = last_step(fix);
 	int64		n;
@@ -1331,28 +1295,27 @@ hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
 		return;
 	if (!fix_ctx->target_local && fix_ctx->target_server == NULL)
 	{
-		step->remark = psprintf("rows not counted: the target is a snapshot, not a live database (%s %s)", noun_many(what), what_rest(what));
+		step->remark = psprintf("rows not counted: the target is a snapshot, not a live database (%s)", many);
 		return;
 	}
 	n = sd_fix_count(fix_ctx, schema, table, count_sql, &error);
 	if (n == SD_FIX_COUNT_NO_TABLE)
-		step->remark = psprintf("rows not counted: no SELECT on %s (%s %s)", qualified(schema, table), noun_many(what), what_rest(what));
+		step->remark = psprintf("rows not counted: no SELECT on %s (%s)", qualified(schema, table), many);
 	else if (n == SD_FIX_COUNT_NO_TARGET)
-		step->remark = psprintf("rows not counted: the target could not be reached (%s %s)", noun_many(what), what_rest(what));
+		step->remark = psprintf("rows not counted: the target could not be reached (%s)", many);
 	else if (n < 0)
-		step->remark = psprintf("rows not counted: the count failed on the target as it is now (%s %s)", noun_many(what), what_rest(what));
+		step->remark = psprintf("rows not counted: the count failed on the target as it is now (%s)", many);
 	else if (n == 0)
 	{
-		step->remark = psprintf("0 %s %s", noun_many(what), what_rest(what));
+		step->remark = psprintf("0 %s", many);
 		if (fails)
 			step->destructive = NULL;
 	}
 	else if (fails)
-		step->manual = psprintf("would fail: " INT64_FORMAT " %s %s; change them first", n,
-								n == 1 ? noun_one(what) : noun_many(what), what_rest(what));
+		step->manual = psprintf("would fail: " INT64_FORMAT " %s; change %s first", n,
+								n == 1 ? one : many, n == 1 ? "it" : "them");
 	else
-		step->remark = psprintf(INT64_FORMAT " %s %s", n,
-								n == 1 ? noun_one(what) : noun_many(what), what_rest(what));
+		step->remark = psprintf(INT64_FORMAT " %s", n, n == 1 ? one : many);
 }
 
 /*
@@ -1372,7 +1335,9 @@ narrowing_hazard(SdFix *fix, SdObject *src, const char *oldtype, const char *typ
 	SdFixStep  *step = last_step(fix);
 	char	   *table = parent_name(src);
 	const char *col = quote_identifier(src->key[2]);
-	char	   *what = psprintf("row|rows|of %s hold a value in %s that %s does not take as it is (the change fails on it or alters it)",
+	char	   *one = psprintf("row of %s holds a value in %s that %s does not take as it is (the change fails on it or alters it)",
+							   table, col, type);
+	char	   *many = psprintf("rows of %s hold a value in %s that %s does not take as it is (the change fails on them or alters them)",
 								table, col, type);
 	const char *valid = "pg_catalog.pg_input_is_valid";
 
@@ -1385,7 +1350,7 @@ narrowing_hazard(SdFix *fix, SdObject *src, const char *oldtype, const char *typ
 		valid = sd_fix_valid_function(fix_ctx, &why_not);
 		if (valid == NULL)
 		{
-			step->remark = psprintf("rows not counted: %s (%s %s)", why_not, noun_many(what), what_rest(what));
+			step->remark = psprintf("rows not counted: %s (%s)", why_not, many);
 			return;
 		}
 	}
@@ -1396,7 +1361,7 @@ narrowing_hazard(SdFix *fix, SdObject *src, const char *oldtype, const char *typ
 					" ELSE true END",
 					table, col, valid, col, quote_literal_cstr(type),
 					col, type, oldtype, col),
-		   false, what);
+		   false, one, many);
 }
 
 /*
@@ -1475,12 +1440,14 @@ constraint_hazard(SdFix *fix, SdObject *con)
 			   psprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s GROUP BY %s HAVING count(*) > 1) d",
 						t, column_expr(cols, "", " IS NOT NULL", " AND "),
 						column_expr(cols, "", "", ", ")),
-			   true, psprintf("group of rows|groups of rows|of %s share a key", t));
+			   true, psprintf("group of rows of %s shares a key", t),
+			   psprintf("groups of rows of %s share a key", t));
 		if (strcmp(type, "primary key") == 0 && last_step(fix) && last_step(fix)->manual == NULL)
 			hazard(fix, schema, table,
 				   psprintf("SELECT count(*) FROM %s WHERE NOT (%s)", t,
 							column_expr(cols, "", " IS NOT NULL", " AND ")),
-				   true, psprintf("row|rows|of %s have a NULL in the key", t));
+				   true, psprintf("row of %s has a NULL in the key", t),
+				   psprintf("rows of %s have a NULL in the key", t));
 	}
 	else if (strcmp(type, "foreign key") == 0 && strncmp(def, "FOREIGN KEY ", 12) == 0)
 	{
@@ -1508,7 +1475,8 @@ constraint_hazard(SdFix *fix, SdObject *con)
 				   psprintf("SELECT count(*) FROM %s t WHERE %s AND NOT EXISTS (SELECT 1 FROM %s r WHERE %s)",
 							t, column_expr(cols, "t.", " IS NOT NULL", " AND "),
 							qualified(rschema, rtable), join.data),
-				   true, psprintf("row|rows|of %s reference a key %s lacks", t, qualified(rschema, rtable)));
+				   true, psprintf("row of %s references a key %s lacks", t, qualified(rschema, rtable)),
+				   psprintf("rows of %s reference a key %s lacks", t, qualified(rschema, rtable)));
 		}
 	}
 	else if (strcmp(type, "check") == 0 && last_step(fix))
@@ -4220,8 +4188,10 @@ sd_fix_missing(SdFixContext *ctx, SdObject *src, SdFix *fix)
 		if (needs_empty)
 			hazard(fix, src->parent[0], src->parent[1],
 				   psprintf("SELECT count(*) FROM %s", parent_name(src)),
-				   true, psprintf("row|rows|in %s, which a NOT NULL column without a default cannot be added to",
-								  parent_name(src)));
+				   true, psprintf("row in %s, which a NOT NULL column without a default cannot be added to",
+								  parent_name(src)),
+				   psprintf("rows in %s, which a NOT NULL column without a default cannot be added to",
+							parent_name(src)));
 		column_trailers(fix, src, parent_name(src), FIX_PHASE_COLUMN);
 	}
 	else if (strcmp(k, "table constraint") == 0)
@@ -4477,12 +4447,15 @@ sd_fix_extra(SdFixContext *ctx, SdObject *tgt, SdFix *fix)
 		hazard(fix, tgt->parent[0], tgt->parent[1],
 			   psprintf("SELECT count(*) FROM %s WHERE %s IS NOT NULL", parent_name(tgt),
 						quote_identifier(tgt->key[2])),
-			   false, psprintf("row|rows|of %s hold a value in %s, which the drop loses", parent_name(tgt),
-							   quote_identifier(tgt->key[2])));
+			   false, psprintf("row of %s holds a value in %s, which the drop loses", parent_name(tgt),
+							   quote_identifier(tgt->key[2])),
+			   psprintf("rows of %s hold a value in %s, which the drop loses", parent_name(tgt),
+						quote_identifier(tgt->key[2])));
 	else if (kind_is(tgt, "table") || kind_is(tgt, "materialized view"))
 		hazard(fix, tgt->key[0], tgt->key[1],
 			   psprintf("SELECT count(*) FROM %s", obj_name(tgt)),
-			   false, psprintf("row|rows|in %s, which the drop loses", obj_name(tgt)));
+			   false, psprintf("row in %s, which the drop loses", obj_name(tgt)),
+			   psprintf("rows in %s, which the drop loses", obj_name(tgt)));
 }
 
 /* ---- changed attributes -------------------------------------------------- */
@@ -4800,7 +4773,8 @@ change_column(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
 		if (attr_bool(src, a))
 			hazard(fix, src->parent[0], src->parent[1],
 				   psprintf("SELECT count(*) FROM %s WHERE %s IS NULL", table, col),
-				   true, psprintf("row|rows|of %s hold NULL in %s", table, col));
+				   true, psprintf("row of %s holds NULL in %s", table, col),
+				   psprintf("rows of %s hold NULL in %s", table, col));
 	}
 	else if (strcmp(a, "default") == 0)
 	{
@@ -5230,7 +5204,8 @@ recreate_enum(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt, bool 
 							table, c, labels.data) :
 				   psprintf("SELECT pg_catalog.count(*) FROM %s WHERE NOT (%s::pg_catalog.text = ANY (ARRAY[%s]::pg_catalog.text[]))",
 							table, c, labels.data),
-				   true, psprintf("row|rows|of %s hold a label in %s that the source's %s lacks", table, c, name));
+				   true, psprintf("row of %s holds a label in %s that the source's %s lacks", table, c, name),
+				   psprintf("rows of %s hold a label in %s that the source's %s lacks", table, c, name));
 		if (alter == NULL || alter->destructive != NULL || alter->manual != NULL)
 			lossless = false;
 		if (dflt != NULL && check_expression(fix, dflt))
