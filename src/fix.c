@@ -5134,6 +5134,7 @@ recreate_enum(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt, bool 
 	List	   *columns;
 	List	   *rebuild;
 	List	   *casts;
+	int			first;
 	char	   *blocker = enum_blocker(ctx, tgt, name, &columns, &rebuild, &casts);
 	char	   *old;
 	char	   *why = NULL;
@@ -5232,7 +5233,11 @@ recreate_enum(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt, bool 
 						  from ? qualified(src->key[0], old) : qualified(c->key[0], c->key[1]),
 						  from ? qualified(c->key[2], c->key[3]) : qualified(src->key[0], old)),
 				 T_DropStmt, -1, why);
+		first = list_length(fix->steps);
 		sd_fix_missing(ctx, object_in(ctx->source, c), fix);
+		/* the cast's own rows (its comment) wait for it (wait_for_replacement) */
+		if (!fix->invalid && list_length(fix->steps) > first)
+			((SdFixStep *) list_nth(fix->steps, first))->creates = replacement_tag(c);
 	}
 	add_step(fix, FIX_PHASE_OTHER, false,
 			 psprintf("DROP TYPE %s", qualified(src->key[0], old)), T_DropStmt, -1, why);
