@@ -4576,7 +4576,8 @@ view_columns_kept(SdObject *src, SdObject *tgt)
  * dependents_of
  *		The views, materialized views and SQL-standard routines of the
  *		target that read or call obj, directly or through one another (from
- *		their definitions, as the script is ordered); *blocker names the
+ *		their definitions, as the script is ordered; each definition is
+ *		parsed once, however long the chain); *blocker names the
  *		first object of another kind that does (a column default, a check,
  *		an index), which a recreation cannot carry along.
  */
@@ -4584,33 +4585,48 @@ static List *
 dependents_of(SdFixContext *ctx, SdObject *obj, char **blocker)
 {
 	SdObjectSet *t = ctx->target;
+	List	   *candidates = NIL;	/* objects whose definitions read something */
+	List	   *needs = NIL;	/* and what they read, parsed once */
 	List	   *found = NIL;
 	List	   *ids = list_make1(obj->identity);
 	bool		grew = true;
 	int			i;
 
 	*blocker = NULL;
+	for (i = 0; i < t->nobjects; i++)
+	{
+		SdObject   *o = &t->objects[i];
+		List	   *n;
+
+		if (o == obj ||
+			!(kind_is(o, "view") || kind_is(o, "materialized view") || is_routine(o) ||
+			  kind_is(o, "table column") || kind_is(o, "table constraint") ||
+			  kind_is(o, "index")) ||
+			(n = definition_needs(ctx, o)) == NIL)
+			continue;
+		candidates = lappend(candidates, o);
+		needs = lappend(needs, n);
+	}
 	while (grew)
 	{
+		ListCell   *lc1,
+				   *lc2;
+
 		grew = false;
-		for (i = 0; i < t->nobjects; i++)
+		forboth(lc1, candidates, lc2, needs)
 		{
-			SdObject   *o = &t->objects[i];
-			bool		recreatable = kind_is(o, "view") || kind_is(o, "materialized view") ||
-				(is_routine(o) && routine_phase(o) == FIX_PHASE_ATOMIC_FUNCTION);
+			SdObject   *o = lfirst(lc1);
 			ListCell   *lc;
 
-			if (o == obj || list_member_ptr(found, o))
+			if (list_member_ptr(found, o))
 				continue;
-			if (!recreatable && !kind_is(o, "table column") &&
-				!kind_is(o, "table constraint") && !kind_is(o, "index"))
-				continue;
-			foreach(lc, definition_needs(ctx, o))
+			foreach(lc, (List *) lfirst(lc2))
 				if (sd_list_has_string(ids, lfirst(lc)))
 					break;
 			if (lc == NULL)
 				continue;
-			if (!recreatable)
+			if (!(kind_is(o, "view") || kind_is(o, "materialized view") ||
+				  (is_routine(o) && routine_phase(o) == FIX_PHASE_ATOMIC_FUNCTION)))
 			{
 				if (*blocker == NULL)
 					*blocker = psprintf("%s %s", o->kind, o->identity);
@@ -5061,15 +5077,17 @@ enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
 		ListCell   *lc1,
 				   *lc2;
 		bool		converted_table = false;
+		List	   *reads;
 
 		if (o == tgt || list_member_ptr(*columns, o))
 			continue;
+		reads = tables != NIL && (kind_is(o, "view") || kind_is(o, "materialized view")) ?
+			sd_fix_deps_text(ctx, view_query(o), false) : NIL;
 		forboth(lc1, tables, lc2, colnames)
 		{
 			bool		on_table = (o->nparent == 2 && strcmp(parent_name(o), lfirst(lc1)) == 0) ||
 				((kind_is(o, "table") || kind_is(o, "partitioned table")) && strcmp(obj_name(o), lfirst(lc1)) == 0);
-			bool		reads_table = (kind_is(o, "view") || kind_is(o, "materialized view")) &&
-				sd_list_has_string(sd_fix_deps_text(ctx, view_query(o), false), lfirst(lc1));
+			bool		reads_table = sd_list_has_string(reads, lfirst(lc1));
 
 			if (!on_table && !reads_table)
 				continue;
