@@ -54,13 +54,13 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.schemadrift_schema_hashes(jsonb) IS
 'one hash per schema of this database: the level of the fingerprint below its root, which another schemadrift asks for when it reads this database as a remote side';
 
-CREATE FUNCTION @extschema@.schemadrift_changed_units(options jsonb, schemas jsonb, units jsonb)
-RETURNS TABLE (kind text, identity text, schema text, key text[], parent text[], attrs text, hash text)
-AS 'MODULE_PATHNAME', 'schemadrift_changed_units'
+CREATE FUNCTION @extschema@.schemadrift_unit_digests(options jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_unit_digests'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.schemadrift_changed_units(jsonb, jsonb, jsonb) IS
-'the objects of this database, in the given schemas, of every unit (a relation with its children, or an object) whose hash is not the given one, and the given units this database lacks: what another schemadrift asks for when it diffs this database as a remote side';
+COMMENT ON FUNCTION @extschema@.schemadrift_unit_digests(jsonb) IS
+'digests of this database''s objects in buckets by unit (a relation with its children, or an object), base64: the first round of a diff that another schemadrift runs against this database as a remote side';
 
 --
 -- Snapshots (src/snapshot.c)

@@ -66,7 +66,45 @@ SELECT schemadrift_fingerprint('{"include_schemas": ["кириллица"]}') = 
 SELECT count(*) AS diff_rows
 FROM schemadrift_diff(source => :'snap_cyr_utf8'::jsonb, options => '{"include_schemas": ["кириллица"]}');
 
+-- the same databases as remote sides without schemadrift: the catalog SQL
+-- run there encodes keys and orders leaf lines by their UTF-8 bytes too, so
+-- its fingerprints are the C path's, a hash-first diff finds every bucket
+-- of units equal but the one changed above, and its second round reads it
+\set oe '{"exclude": ["schemadrift"]}'
+\set oc '{"include_schemas": ["кириллица"], "exclude": ["schemadrift"]}'
+\c regress_sd_utf8
+SET client_encoding = 'UTF8';
+SELECT schemadrift_snapshot(:'oe') AS snap_oe \gset
+SELECT schemadrift_snapshot(:'oc') AS snap_oc \gset
+\c regress_sd_latin1
+SET client_encoding = 'UTF8';
+SELECT schemadrift_fingerprint(:'oe') AS fp_latin1 \gset
+DROP EXTENSION schemadrift;
+\c regress_sd_koi8
+SET client_encoding = 'UTF8';
+SELECT schemadrift_fingerprint(:'oc') AS fp_koi8 \gset
+DROP EXTENSION schemadrift;
 \c contrib_regression
+SET client_encoding = 'UTF8';
+CREATE EXTENSION postgres_fdw;
+DO $$
+BEGIN
+	EXECUTE format('CREATE SERVER regress_sd_latin1_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_latin1', current_setting('port'));
+	EXECUTE format('CREATE SERVER regress_sd_koi8_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname %L, port %L)',
+				   'regress_sd_koi8', current_setting('port'));
+END
+$$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_latin1_srv;
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sd_koi8_srv;
+SELECT schemadrift_fingerprint(:'oe', server => 'regress_sd_latin1_srv') = :'fp_latin1' AS same_fingerprint_latin1;
+SELECT kind, identity, change, attribute, source_value, target_value
+FROM schemadrift_diff(target => 'regress_sd_latin1_srv', source => :'snap_oe'::jsonb, options => :'oe');
+SELECT schemadrift_fingerprint(:'oc', server => 'regress_sd_koi8_srv') = :'fp_koi8' AS same_fingerprint_koi8;
+SELECT count(*) AS diff_rows
+FROM schemadrift_diff(target => 'regress_sd_koi8_srv', source => :'snap_oc'::jsonb, options => :'oc');
+DROP EXTENSION postgres_fdw CASCADE;
+
 DROP DATABASE regress_sd_utf8;
 DROP DATABASE regress_sd_latin1;
 DROP DATABASE regress_sd_koi8;

@@ -211,7 +211,7 @@ ALTER DATABASE regress_sd_remote SET track_functions = 'all';
 \c contrib_regression
 SELECT schemadrift_fingerprint(:'o3', server => 'regress_sd_loopback') = :'fp_sql' AS same_from_c;
 SELECT count(*) AS drift FROM schemadrift_diff(target => 'regress_sd_loopback', source => 'regress_sd_loopback_dblink', options => :'o3');
--- ... and, where a schema differs, the units that differ in C too: the rows
+-- ... and, where a bucket of units differs, the units that differ: the rows
 -- are those of a full read
 CREATE TABLE rmt.only_here (id int PRIMARY KEY);
 CREATE TEMP TABLE hash_first AS SELECT * FROM schemadrift_diff('regress_sd_loopback', options => :'o3');
@@ -229,16 +229,16 @@ DO $$
 BEGIN
 	FOR i IN 1..100 LOOP
 		PERFORM pg_stat_clear_snapshot();
-		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 5
-			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_changed_units') >= 2;
+		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 2
+			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_unit_digests') >= 3;
 		PERFORM pg_sleep(0.05);
 	END LOOP;
 END
 $$;
--- (schema hashes: the fingerprint, the two diffs, the fleet and its count of
--- the drift; changed units: the drifted diff and the fleet's count)
+-- (schema hashes: the fingerprint and the fleet; unit digests: the two diffs
+-- and the fleet's count of the drift)
 SELECT funcname, sum(calls) AS asked_in_c FROM pg_stat_user_functions
-WHERE funcname IN ('schemadrift_schema_hashes', 'schemadrift_changed_units') GROUP BY funcname ORDER BY funcname;
+WHERE funcname IN ('schemadrift_schema_hashes', 'schemadrift_unit_digests') GROUP BY funcname ORDER BY funcname;
 DROP EXTENSION schemadrift;
 ALTER DATABASE regress_sd_remote RESET track_functions;
 \c contrib_regression

@@ -1305,6 +1305,37 @@ sd_catalog_relation_sql(int server_version, char relkind)
 }
 
 /*
+ * sd_catalog_relations_where_sql
+ *		The extraction query of every arm, where the arms whose rows each
+ *		belong to one relation read only the relations that pass rel_filter
+ *		(a condition on pg_class c and nsp n, starting with " AND"), and
+ *		every other arm reads all it reads.  Parameters and result as in
+ *		sd_catalog_extraction_sql; rel_filter may use more.  For the second
+ *		round of a hash-first remote read, which needs the objects of some
+ *		relations and of some other objects: those other objects are few
+ *		beside the relations' rows, and an arm that is not per relation but
+ *		reads rel (publication tables) must not lose rows to the filter.
+ */
+char *
+sd_catalog_relations_where_sql(int server_version, const char *rel_filter)
+{
+	uint32		per_relation = 0;
+	uint32		others = 0;
+	int			arm;
+
+	for (arm = 0; arm < ARM_COUNT; arm++)
+	{
+		if (arm_per_relation(arm))
+			per_relation |= (uint32) 1 << arm;
+		else
+			others |= (uint32) 1 << arm;
+	}
+	return psprintf("SELECT * FROM (\n%s\n) r\nUNION ALL\nSELECT * FROM (\n%s\n) o",
+					build_query(server_version, per_relation, rel_filter, NULL),
+					build_query(server_version, others, NULL, NULL));
+}
+
+/*
  * sd_catalog_object_sql
  *		The extraction query for one object that is not read with a
  *		relation (a function, a type, a schema, a server, ...): every other

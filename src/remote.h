@@ -22,6 +22,7 @@ typedef struct SdRemote
 	char	   *server;			/* the foreign server's name */
 	int			version;		/* the remote's server_version_num */
 	char	   *version_text;	/* and its server_version */
+	bool		utf8;			/* its server_encoding is UTF8 */
 	bool		password_required;	/* must show it used the mapping's */
 	SubTransactionId subid;		/* the subtransaction that opened it */
 	struct SdRemote *next;		/* in the list of open connections */

@@ -777,6 +777,8 @@ sd_remote_check_connected(SdRemote *r, int *sqlstate)
 	r->version_text = MemoryContextStrdup(TopMemoryContext,
 										  PQparameterStatus(r->conn, "server_version") ?
 										  PQparameterStatus(r->conn, "server_version") : "unknown");
+	r->utf8 = (PQparameterStatus(r->conn, "server_encoding") != NULL &&
+			   strcmp(PQparameterStatus(r->conn, "server_encoding"), "UTF8") == 0);
 	if (r->version < SD_REMOTE_MIN_VERSION || r->version > SD_REMOTE_MAX_VERSION)
 	{
 		*sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED;

@@ -196,7 +196,7 @@ send_step(Fleet *fleet, FleetMember *m)
 			if (m->hashes_sql == NULL)
 			{
 				m->hashes_sql = m->use_c ? sd_side_remote_c_hashes_sql(m->remote_schema) :
-					sd_side_remote_schema_hashes_sql(m->r->version);
+					sd_side_remote_schema_hashes_sql(m->r->version, m->r->utf8);
 				m->hashes_nparams = m->use_c ? 1 : 2;
 			}
 			sql = m->hashes_sql;

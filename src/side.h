@@ -44,9 +44,27 @@ extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
 	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
 	" || '.schemadrift_version()') IS NOT NULL" \
 	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
-	" || '.schemadrift_changed_units(pg_catalog.jsonb, pg_catalog.jsonb, pg_catalog.jsonb)') IS NOT NULL"
+	" || '.schemadrift_unit_digests(pg_catalog.jsonb)') IS NOT NULL"
 
-extern char *sd_side_remote_schema_hashes_sql(int server_version);
+/*
+ * Units (a relation with its children, or an object alone) fall in buckets
+ * by the first bits of their key's sha256: a hash-first diff compares the
+ * buckets' digests first (side_remote.c).
+ */
+#define SD_UNIT_BUCKET_BITS 10
+#define SD_UNIT_BUCKETS (1 << SD_UNIT_BUCKET_BITS)
+
+/* the digests of a set's buckets */
+typedef struct SdBucketDigests
+{
+	uint64		d[SD_UNIT_BUCKETS][2];
+	bool		present[SD_UNIT_BUCKETS];	/* some unit falls in it */
+} SdBucketDigests;
+
+extern void sd_side_bucket_digests(const SdObjectSet *set, SdBucketDigests *out,
+								   int *buckets);
+extern char *sd_side_bucket_digests_text(const SdBucketDigests *digests);
+extern char *sd_side_remote_schema_hashes_sql(int server_version, bool utf8);
 extern char *sd_side_remote_model_sql(const char *schema);
 extern char *sd_side_remote_c_hashes_sql(const char *schema);
 extern void sd_side_remote_fingerprint(const char *server, SdOptions *options,

@@ -17,26 +17,29 @@
  * Hash first.  The remote computes hashes itself, and only what differs
  * travels.  A fingerprint moves one hash per schema (the Merkle tree's
  * schema level, computed in SQL exactly as objects.c computes it), from
- * which the root is computed here.  A diff reads the other side first (or
- * while the remote computes: the query is sent before), then asks the
- * remote for its schemas' hashes; if they are all equal, the remote's
+ * which the root is computed here.  A diff sends its first query, reads
+ * the other side meanwhile, and compares digests of buckets: every "unit"
+ * (a relation with its columns, constraints, indexes, triggers and
+ * policies; any other object alone) falls in one of SD_UNIT_BUCKETS
+ * buckets by its key, and the remote sends each bucket's digest (24 KB at
+ * most, however many schemas).  If they are all equal, the remote's
  * objects are the other side's and nothing else travels.  Otherwise a
- * second query sends the hashes of the other side's "units" (a relation
- * with its columns, constraints, indexes, triggers and policies; any other
- * object alone) in the schemas that differ, and the remote returns the
- * objects, with their attrs, of the units whose hash differs or that the
- * other side lacks, and names the units it lacks.  The remote's set is then
- * the other side's equal units and what came back: the diff itself runs on
- * whole sets as for any side.
+ * second query sends the hashes of the other side's units in the buckets
+ * that differ; the remote reads only the relations of those buckets (and
+ * its other objects, which are few) and returns the objects, with their
+ * attrs, of the units whose hash differs or that the other side lacks,
+ * and names the units it lacks.  The remote's set is then the other side's
+ * equal units and what came back: the diff itself runs on whole sets as
+ * for any side.
  *
  * Several connections.  Where the remote has no schemadrift of its own and
  * is large enough, the whole-extraction rounds run over several connections
  * that share one exported snapshot, each on its part of the extraction
  * (side_remote_slices.c): a full read as is; a fingerprint from every
  * object's hash (a schema hash needs all of a schema's objects in order,
- * which no part has); the first round of a diff from schema digests, sums
- * the parts add up (schema_digests_sql); the second from each part's
- * units, a unit the remote lacks being one that every part lacks.
+ * which no part has); the first round of a diff from each part's bucket
+ * digests, which add up.  The second round reads little and runs on the
+ * first connection.
  *
  * IDENTIFICATION
  *	  src/side_remote.c
@@ -46,6 +49,9 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/base64.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -87,35 +93,104 @@ remote_row(void *arg, PGresult *row)
 /* ---- SQL around the extraction ------------------------------------------- */
 
 /*
- * An object's mkey (sd_objects_encode_key of its kind and key) and its unit's
- * key (sd_objects_encode_key of "" and its parent's key, or its own), in
- * SQL: parts length-prefixed by their UTF-8 byte length.
+ * The most key parts the SQL below encodes without a subquery: keys and
+ * parents of more parts (none in this object model today) take the slower,
+ * general form.
+ */
+#define FLAT_KEY_PARTS 6
+
+/* the UTF-8 byte length of the text expression e, as text */
+static char *
+utf8_length_sql(const char *e, bool utf8)
+{
+	return utf8 ? psprintf("pg_catalog.octet_length(%s)::pg_catalog.text", e) :
+		psprintf("pg_catalog.octet_length(pg_catalog.convert_to(%s, 'UTF8'))::pg_catalog.text", e);
+}
+
+/*
+ * encoded_parts_sql
+ *		The parts of the text[] expression array, each as "|<UTF-8 byte
+ *		length>:<part>", in order: the tail of sd_objects_encode_key, in SQL.
+ *		utf8: the remote's encoding is UTF-8, so a text's length in bytes is
+ *		its UTF-8 length.  Up to FLAT_KEY_PARTS parts are written out one by
+ *		one (a subquery per row costs a third of the aggregation); array is
+ *		then repeated, so it should be a column.
  */
 static char *
-encoded_parts_sql(const char *array)
+encoded_parts_sql(const char *array, bool utf8)
 {
-	return psprintf("coalesce((SELECT pg_catalog.string_agg('|' || pg_catalog.octet_length(pg_catalog.convert_to(u.p, 'UTF8'))::pg_catalog.text || ':' || u.p, '' ORDER BY u.n)"
-					" FROM pg_catalog.unnest(%s) WITH ORDINALITY u(p, n)), '')", array);
+	StringInfoData buf;
+	char	   *general;
+	int			i;
+
+	general = psprintf("coalesce((SELECT pg_catalog.string_agg('|' || %s || ':' || u.p, '' ORDER BY u.n)"
+					   " FROM pg_catalog.unnest(%s) WITH ORDINALITY u(p, n)), '')",
+					   utf8_length_sql("u.p", utf8), array);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CASE WHEN coalesce(pg_catalog.cardinality(%s), 0) <= %d THEN ",
+					 array, FLAT_KEY_PARTS);
+	for (i = 1; i <= FLAT_KEY_PARTS; i++)
+	{
+		char	   *part = psprintf("(%s)[%d]", array, i);
+
+		appendStringInfo(&buf, "%scoalesce('|' || %s || ':' || %s, '')",
+						 i > 1 ? " || " : "", utf8_length_sql(part, utf8), part);
+	}
+	appendStringInfo(&buf, " ELSE %s END", general);
+	return buf.data;
 }
+
+/* an object's mkey (sd_objects_encode_key of its kind and key), of x */
+static char *
+mkey_sql(bool utf8)
+{
+	return psprintf("%s || ':' || x.kind || %s",
+					utf8_length_sql("x.kind", utf8), encoded_parts_sql("x.key", utf8));
+}
+
+/*
+ * The unit of an object (sd_objects_encode_key of "" and its parent's key,
+ * or its own): of x, where x.uk is that key (UNIT_KEY_SQL, a column first).
+ */
+#define UNIT_KEY_SQL "CASE WHEN pg_catalog.cardinality(x.parent) > 0 THEN x.parent ELSE x.key END"
 
 static char *
-mkey_sql(void)
+unit_sql(bool utf8)
 {
-	return psprintf("pg_catalog.octet_length(pg_catalog.convert_to(x.kind, 'UTF8'))::pg_catalog.text || ':' || x.kind || %s",
-					encoded_parts_sql("x.key"));
+	return psprintf("'0:' || %s", encoded_parts_sql("x.uk", utf8));
 }
 
+/*
+ * bucket_sql
+ *		The bucket of the unit (text expression) unit: the first
+ *		SD_UNIT_BUCKET_BITS bits of the sha256 of its UTF-8 bytes
+ *		(unit_bucket).  Buckets cut a schema's units into parts of which a
+ *		hash-first diff asks only for those that differ.
+ */
 static char *
-unit_sql(void)
+bucket_sql(const char *unit)
 {
-	return psprintf("'0:' || %s",
-					encoded_parts_sql("CASE WHEN pg_catalog.cardinality(x.parent) > 0 THEN x.parent ELSE x.key END"));
+	StaticAssertStmt(SD_UNIT_BUCKET_BITS <= 16, "a bucket is read from two bytes");
+	return psprintf("(('x' || pg_catalog.encode(pg_catalog.substr(pg_catalog.sha256(pg_catalog.convert_to(%s, 'UTF8')),"
+					" 1, 2), 'hex'))::pg_catalog.bit(16)::pg_catalog.int4 >> %d)",
+					unit, 16 - SD_UNIT_BUCKET_BITS);
 }
 
-/* the hash of the leaf lines ("<mkey> <hash>\n") of a group, in mkey order */
-#define GROUP_HASH_SQL(mkey, hash) \
-	"pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg(" \
-	mkey " || ' ' || " hash " || E'\\n', '' ORDER BY pg_catalog.convert_to(" mkey ", 'UTF8')), 'UTF8')), 'hex')"
+/*
+ * group_hash_sql
+ *		The hash of the leaf lines ("<mkey> <hash>\n") of a group, in mkey
+ *		order (UTF-8 bytes: "C" order, where the remote's encoding is UTF-8).
+ */
+static char *
+group_hash_sql(const char *mkey, const char *hash, bool utf8)
+{
+	char	   *order = utf8 ? psprintf("%s COLLATE \"C\"", mkey) :
+		psprintf("pg_catalog.convert_to(%s, 'UTF8')", mkey);
+
+	return psprintf("pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg("
+					"%s || ' ' || %s || E'\\n', '' ORDER BY %s), 'UTF8')), 'hex')",
+					mkey, hash, order);
+}
 
 /*
  * schema_hashes_sql
@@ -123,87 +198,120 @@ unit_sql(void)
  *		it, from the extraction run with hashes ($2 false).
  */
 static char *
-schema_hashes_sql(const char *extraction)
+schema_hashes_sql(const char *extraction, bool utf8)
 {
 	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
 					"y AS (SELECT coalesce(x.schema, '') AS grp, %s AS mkey, x.hash FROM x)\n"
-					"SELECT y.grp, " GROUP_HASH_SQL("y.mkey", "y.hash") " FROM y GROUP BY y.grp",
-					extraction, mkey_sql());
+					"SELECT y.grp, %s FROM y GROUP BY y.grp",
+					extraction, mkey_sql(utf8), group_hash_sql("y.mkey", "y.hash", utf8));
 }
 
 /*
- * Schema digests, for the first round of a hash-first read over several
- * connections (side_remote_slices.c).  A schema's hash is taken over all
- * its objects' leaf lines in order, which parts that each read some of the
- * objects cannot compute; a digest can be added up from parts: the sum,
- * modulo 2^64, of the first 8 bytes of each leaf line's sha256, and the
- * sum of the next 8 (two independent 64-bit sums: a changed, missing or
- * extra object changes both unless its leaf hash agrees in 128 bits).  It
- * only decides which schemas go to the second round, whose unit hashes are
- * exact, and never enters a fingerprint.
+ * Bucket digests, the first round of a hash-first diff.  Every unit falls
+ * in one of SD_UNIT_BUCKETS buckets (bucket_sql); a bucket's digest is the
+ * XOR of the first 8 bytes of the sha256 of each of its objects' leaf line,
+ * and the XOR of the next 8: a changed, missing or extra object changes both
+ * unless its leaf hash agrees in 128 bits (a set's leaf lines are distinct,
+ * so none cancels another).  Unlike a hash over lines in order, a digest
+ * adds up from parts, so the parts of a read over several connections each
+ * send theirs.  It only decides which buckets go to the second round, whose
+ * unit hashes are exact, and never enters a fingerprint.  They travel as
+ * one base64 text, 18 bytes a bucket that has objects (its number, int2,
+ * and the two XORs, int8, all big-endian): 24 KB at most.
  */
 #define DIGEST_PIECE_SQL(from) \
-	"pg_catalog.sum(('x' || pg_catalog.encode(pg_catalog.substr(y.lh, " from ", 8), 'hex'))" \
-	"::pg_catalog.bit(64)::pg_catalog.int8)::pg_catalog.text"
+	"pg_catalog.bit_xor(('x' || pg_catalog.encode(pg_catalog.substr(y.lh, " from ", 8), 'hex'))" \
+	"::pg_catalog.bit(64)::pg_catalog.int8)"
 
 /*
- * schema_digests_sql
- *		Each schema's two digest sums ("" for objects in none) over the rows
- *		of extraction (one part's, run with hashes: $2 false), as text.
+ * bucket_digests_sql, bucket_digests_utf8_sql
+ *		One row: the bucket digests of the rows of extraction (run with
+ *		hashes: $2 false), as base64 text; NULL when there are none.
  */
 static char *
-schema_digests_sql(const char *extraction)
+bucket_digests_sql(const char *extraction, bool utf8)
 {
-	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
-					"y AS (SELECT coalesce(x.schema, '') AS grp, pg_catalog.sha256(pg_catalog.convert_to("
-					"%s || ' ' || x.hash || E'\\n', 'UTF8')) AS lh FROM x)\n"
-					"SELECT y.grp, " DIGEST_PIECE_SQL("1") ", " DIGEST_PIECE_SQL("9")
-					" FROM y GROUP BY y.grp",
-					extraction, mkey_sql());
+	return psprintf("WITH x0(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
+					"x AS (SELECT x.*, " UNIT_KEY_SQL " AS uk FROM x0 x),\n"
+					"y AS (SELECT %s AS unit, pg_catalog.sha256(pg_catalog.convert_to(%s || ' ' || x.hash || E'\\n', 'UTF8')) AS lh FROM x),\n"
+					"ub AS (SELECT v.unit, %s AS b FROM (SELECT DISTINCT y.unit COLLATE \"C\" AS unit FROM y) v),\n"
+					"z AS (SELECT ub.b, " DIGEST_PIECE_SQL("1") " AS d1, " DIGEST_PIECE_SQL("9") " AS d2"
+					" FROM y JOIN ub ON ub.unit = y.unit COLLATE \"C\" GROUP BY ub.b)\n"
+					"SELECT pg_catalog.translate(pg_catalog.encode(pg_catalog.string_agg("
+					"pg_catalog.int2send(z.b::pg_catalog.int2) || pg_catalog.int8send(z.d1) || pg_catalog.int8send(z.d2),"
+					" '' ORDER BY z.b), 'base64'), E'\\n', '') FROM z",
+					extraction, unit_sql(utf8), mkey_sql(utf8), bucket_sql("v.unit"));
+}
+
+static char *
+bucket_digests_utf8_sql(const char *extraction)
+{
+	return bucket_digests_sql(extraction, true);
+}
+
+static char *
+bucket_digests_other_sql(const char *extraction)
+{
+	return bucket_digests_sql(extraction, false);
 }
 
 /*
  * units_sql
- *		From the extraction run with attrs ($2 true), in the schemas of $3 (a
- *		jsonb array of names): the objects of every unit whose hash is not
- *		the one in $4 (a jsonb object of unit keys and hashes: the other
- *		side's), with their hashes; then a row of NULLs but the unit key (as
- *		identity) for each unit of $4 the remote lacks.  Run by each part of
- *		a read over several connections, on its part of the extraction: a
- *		unit is then absent if every part names it.
+ *		The second round of a hash-first diff: from the extraction run with
+ *		attrs ($2 true), its relations restricted to the units of the
+ *		buckets of $3 (an int4[]), and its other arms whole: the objects of
+ *		every unit of those buckets whose hash is not the one in $4 (a jsonb
+ *		object of unit keys and hashes: the other side's), with their
+ *		hashes; then a row of NULLs but the unit key (as identity) for each
+ *		unit of $4 the remote lacks.  Where the remote's encoding is not
+ *		UTF-8, the other side may name units it cannot hold (Cyrillic names
+ *		asked of a LATIN1 database): there the unit keys of $4, and those
+ *		sent back, are the hex of their UTF-8 bytes, and are compared as
+ *		bytes.
  */
 static char *
-units_sql(const char *extraction)
+units_sql(int server_version, bool utf8)
 {
-	return psprintf("WITH x(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
-					"y AS (SELECT x.kind, x.identity, x.schema, x.key, x.parent, x.attrs,"
+	char	   *rel_unit = psprintf("'0:' || %s",
+									encoded_parts_sql("ARRAY[n.nspname::pg_catalog.text, c.relname::pg_catalog.text]",
+													  utf8));
+	char	   *extraction;
+
+	extraction = sd_catalog_relations_where_sql(server_version,
+												psprintf(" AND %s OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.int4[])",
+														 bucket_sql(rel_unit)));
+	return psprintf("WITH x0(kind, identity, schema, key, parent, attrs, hash) AS MATERIALIZED (\n%s\n),\n"
+					"x AS (SELECT x.*, " UNIT_KEY_SQL " AS uk FROM x0 x),\n"
+					"y0 AS (SELECT x.kind, x.identity, x.schema, x.key, x.parent, x.attrs,"
 					" pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(x.attrs, 'UTF8')), 'hex') AS h,"
-					" %s AS mkey, %s AS unit FROM x"
-					" WHERE coalesce(x.schema, '') IN (SELECT pg_catalog.jsonb_array_elements_text($3::pg_catalog.jsonb))),\n"
-					"u AS (SELECT y.unit, " GROUP_HASH_SQL("y.mkey", "y.h") " AS uh FROM y GROUP BY y.unit),\n"
-					"l AS (SELECT e.key AS unit, e.value AS lh FROM pg_catalog.jsonb_each_text($4::pg_catalog.jsonb) e)\n"
+					" %s AS mkey, %s AS unit FROM x),\n"
+					"y AS (SELECT y0.*, %s AS ukey FROM y0 WHERE %s OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.int4[])),\n"
+					"u AS (SELECT y.ukey, %s AS uh FROM y GROUP BY y.ukey),\n"
+					"l AS (SELECT %s AS ukey, e.key, e.value AS lh FROM pg_catalog.jsonb_each_text($4::pg_catalog.jsonb) e)\n"
 					"SELECT y.kind, y.identity, y.schema, y.key, y.parent, y.attrs, y.h"
-					" FROM y JOIN u ON u.unit = y.unit LEFT JOIN l ON l.unit = y.unit"
+					" FROM y JOIN u ON u.ukey = y.ukey LEFT JOIN l ON l.ukey = y.ukey"
 					" WHERE l.lh IS NULL OR l.lh <> u.uh\n"
 					"UNION ALL\n"
-					"SELECT NULL, l.unit, NULL, NULL, NULL, NULL, NULL FROM l"
-					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.unit = l.unit)",
-					extraction, mkey_sql(), unit_sql());
+					"SELECT NULL, l.key, NULL, NULL, NULL, NULL, NULL FROM l"
+					" WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.ukey = l.ukey)",
+					extraction, mkey_sql(utf8), unit_sql(utf8),
+					utf8 ? "y0.unit" : "pg_catalog.convert_to(y0.unit, 'UTF8')",
+					bucket_sql("y0.unit"),
+					group_hash_sql("y.mkey", "y.h", utf8),
+					utf8 ? "e.key" : "pg_catalog.decode(e.key, 'hex')");
 }
-
-
 
 /*
  * sd_side_remote_schema_hashes_sql
  *		The query that returns a remote's schema hashes (name, hash), for a
- *		remote of version server_version; parameters $1 (the options, jsonb
- *		text) and $2 ("false").
+ *		remote of version server_version (utf8: its encoding is UTF-8);
+ *		parameters $1 (the options, jsonb text) and $2 ("false").
  */
 char *
-sd_side_remote_schema_hashes_sql(int server_version)
+sd_side_remote_schema_hashes_sql(int server_version, bool utf8)
 {
 	return schema_hashes_sql(sd_catalog_extraction_sql(server_version, SD_CATALOG_ALL_ARMS,
-													   InvalidOid, InvalidOid));
+													   InvalidOid, InvalidOid), utf8);
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -296,19 +404,22 @@ read_consistent(RemoteRead *rr, int attempt)
 
 /*
  * schema_hashes_query
- *		The query for the remote's schema hashes, and its number of
+ *		The query for the remote's schema hashes (or, with digests, its
+ *		bucket digests: the first round of a diff), and its number of
  *		parameters.  A remote with schemadrift (0.2.0 or later, of this
  *		object model) computes them in C, with its parallel workers, through
- *		schemadrift_schema_hashes(); any other, in SQL (schema_hashes_sql).
- *		Both give the same hashes: the C path is this code, and the SQL path
- *		is checked against it (drift_scenarios' remotes have schemadrift,
+ *		schemadrift_schema_hashes() or schemadrift_unit_digests(); any
+ *		other, in SQL (schema_hashes_sql, bucket_digests_sql).  Both give
+ *		the same values: the C path is this code, and the SQL path is
+ *		checked against it (drift_scenarios' remotes have schemadrift,
  *		remote.sql's have not, and both agree with the snapshots).
  */
 static char *
-schema_hashes_query(RemoteRead *rr, int *nparams)
+schema_hashes_query(RemoteRead *rr, bool digests, int *nparams)
 {
 	char	   *schema;
 	char	   *model = NULL;
+	char	   *extraction;
 
 	schema = sd_remote_value(rr->r, SD_REMOTE_FIND_SCHEMADRIFT_SQL, true, READING);
 	if (schema != NULL)
@@ -317,11 +428,15 @@ schema_hashes_query(RemoteRead *rr, int *nparams)
 	{
 		rr->remote_schema = schema;
 		*nparams = 1;
-		return sd_side_remote_c_hashes_sql(schema);
+		return digests ?
+			psprintf("SELECT %s.schemadrift_unit_digests($1::pg_catalog.jsonb)", schema) :
+			sd_side_remote_c_hashes_sql(schema);
 	}
 	*nparams = 2;
-	return schema_hashes_sql(sd_catalog_extraction_sql(rr->r->version, SD_CATALOG_ALL_ARMS,
-													   InvalidOid, InvalidOid));
+	extraction = sd_catalog_extraction_sql(rr->r->version, SD_CATALOG_ALL_ARMS,
+										   InvalidOid, InvalidOid);
+	return digests ? bucket_digests_sql(extraction, rr->r->utf8) :
+		schema_hashes_sql(extraction, rr->r->utf8);
 }
 
 /*
@@ -499,7 +614,7 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 	int			attempt;
 
 	read_begin(&rr, server, options);
-	sql = schema_hashes_query(&rr, &nparams);
+	sql = schema_hashes_query(&rr, false, &nparams);
 	rr.sliced = (rr.remote_schema == NULL);
 	read_start(&rr);
 	params[0] = rr.options_utf8;
@@ -537,149 +652,6 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 	}
 }
 
-/* ---- schema digests, over several connections ---------------------------- */
-
-/* one part's digest sums of one schema */
-typedef struct DigestRow
-{
-	char	   *name;			/* UTF-8, as the remote sent it */
-	uint64		sum[2];
-} DigestRow;
-
-typedef struct Digests
-{
-	DigestRow  *rows;
-	int			n;
-	int			capacity;
-} Digests;
-
-/* a decimal integer (a sum of int8s, maybe negative), modulo 2^64 */
-static uint64
-sum_mod64(const char *text)
-{
-	const char *p = text;
-	bool		negative = (*p == '-');
-	uint64		v = 0;
-
-	if (negative)
-		p++;
-	if (*p == '\0')
-		elog(ERROR, "remote schema digests came back malformed");
-	for (; *p != '\0'; p++)
-	{
-		if (*p < '0' || *p > '9')
-			elog(ERROR, "remote schema digests came back malformed");
-		v = v * 10 + (uint64) (*p - '0');
-	}
-	return negative ? (uint64) 0 - v : v;
-}
-
-/* one part's row of schema_digests_sql: a schema and its two sums */
-static void
-digest_row(void *arg, PGresult *row)
-{
-	Digests    *d = (Digests *) arg;
-	DigestRow  *dr;
-
-	if (PQnfields(row) != 3 || PQgetisnull(row, 0, 0) || PQgetisnull(row, 0, 1) ||
-		PQgetisnull(row, 0, 2))
-		elog(ERROR, "remote schema digests came back malformed");
-	if (d->n >= d->capacity)
-	{
-		d->capacity = Max(16, d->capacity * 2);
-		d->rows = d->rows ? repalloc(d->rows, sizeof(DigestRow) * d->capacity) :
-			palloc(sizeof(DigestRow) * d->capacity);
-	}
-	dr = &d->rows[d->n++];
-	dr->name = pstrdup(PQgetvalue(row, 0, 0));
-	dr->sum[0] = sum_mod64(PQgetvalue(row, 0, 1));
-	dr->sum[1] = sum_mod64(PQgetvalue(row, 0, 2));
-}
-
-static int
-digest_row_cmp(const void *a, const void *b)
-{
-	return strcmp(((const DigestRow *) a)->name, ((const DigestRow *) b)->name);
-}
-
-/* a digest as the hash of a group, to compare as schema hashes are */
-static void
-digest_text(const uint64 *sum, char *out)
-{
-	snprintf(out, SD_SHA256_HEX_LEN + 1, "%016llx%016llx",
-			 (unsigned long long) sum[0], (unsigned long long) sum[1]);
-}
-
-/*
- * receive_digests
- *		The remote's schemas and their digests, added up from the parts of
- *		the query sd_remote_slices_send() sent (schema_digests_sql), sorted by
- *		name, into g.
- */
-static void
-receive_digests(RemoteRead *rr, RemoteGroups *g)
-{
-	Digests		d;
-	int			i;
-
-	memset(&d, 0, sizeof(d));
-	memset(g, 0, sizeof(*g));
-	sd_remote_slices_receive(rr->slices, digest_row, &d, READING);
-	if (d.n > 1)
-		qsort(d.rows, d.n, sizeof(DigestRow), digest_row_cmp);
-	g->groups = palloc(sizeof(SdGroupHash) * Max(d.n, 1));
-	for (i = 0; i < d.n;)
-	{
-		uint64		sum[2] = {0, 0};
-		SdGroupHash *gh = &g->groups[g->n++];
-
-		gh->name = d.rows[i].name;
-		for (; i < d.n && strcmp(d.rows[i].name, gh->name) == 0; i++)
-		{
-			sum[0] += d.rows[i].sum[0];
-			sum[1] += d.rows[i].sum[1];
-		}
-		digest_text(sum, gh->hash);
-		gh->first = gh->count = 0;
-	}
-}
-
-/*
- * local_digests
- *		The other side's schema groups (lg, of set) with their digests in
- *		place of their hashes, palloc'd: as schema_digests_sql computes them.
- */
-static SdGroupHash *
-local_digests(const SdObjectSet *set, const SdGroupHash *lg, int nlg)
-{
-	SdGroupHash *dg = palloc(sizeof(SdGroupHash) * Max(nlg, 1));
-	int			g;
-	int			i;
-
-	for (g = 0; g < nlg; g++)
-	{
-		uint64		sum[2] = {0, 0};
-
-		dg[g] = lg[g];
-		for (i = lg[g].first; i < lg[g].first + lg[g].count; i++)
-		{
-			pg_cryptohash_ctx *ctx = sd_util_sha256_begin();
-			char		hex[SD_SHA256_HEX_LEN + 1];
-			char		piece[17];
-
-			sd_objects_hash_leaf(ctx, &set->objects[i]);
-			sd_util_sha256_end(ctx, hex);
-			memcpy(piece, hex, 16);
-			piece[16] = '\0';
-			sum[0] += strtou64(piece, NULL, 16);
-			memcpy(piece, hex + 16, 16);
-			sum[1] += strtou64(piece, NULL, 16);
-		}
-		digest_text(sum, dg[g].hash);
-	}
-	return dg;
-}
-
 /* ---- hash first: a remote read against another side ---------------------- */
 
 /* a unit of objects and its hash, keyed by its encoded key (UTF-8) */
@@ -689,7 +661,6 @@ typedef struct UnitEntry
 	pg_cryptohash_ctx *ctx;
 	bool		replaced;		/* the remote sent its own version */
 	bool		absent;			/* the remote lacks it */
-	int			absent_reports; /* parts that said they lack it */
 } UnitEntry;
 
 static uint32
@@ -740,7 +711,6 @@ unit_lookup(HTAB *units, char *key, bool create)
 		e->key = key;
 		e->ctx = NULL;
 		e->replaced = e->absent = false;
-		e->absent_reports = 0;
 	}
 	return e;
 }
@@ -750,7 +720,32 @@ typedef struct UnitRows
 {
 	SdRowReader rows;
 	HTAB	   *units;
+	bool		hex_keys;		/* unit keys travel as hex (units_sql) */
 } UnitRows;
+
+/* a unit key sent back as the hex of its UTF-8 bytes, palloc'd */
+static char *
+hex_key(const char *hex)
+{
+	size_t		len = strlen(hex);
+	char	   *key = palloc(len / 2 + 1);
+	size_t		i;
+
+	if (len % 2 != 0)
+		elog(ERROR, "remote named a unit that was not asked about");
+	for (i = 0; i < len / 2; i++)
+	{
+		char		pair[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+		unsigned long v;
+
+		if (!isxdigit((unsigned char) pair[0]) || !isxdigit((unsigned char) pair[1]) ||
+			(v = strtoul(pair, NULL, 16)) == 0)
+			elog(ERROR, "remote named a unit that was not asked about");
+		key[i] = (char) v;
+	}
+	key[len / 2] = '\0';
+	return key;
+}
 
 static void
 unit_row(void *arg, PGresult *row)
@@ -763,57 +758,206 @@ unit_row(void *arg, PGresult *row)
 	if (PQgetisnull(row, 0, 0))
 	{
 		/* a unit of the other side's that the remote lacks */
-		UnitEntry  *e = unit_lookup(ur->units, PQgetvalue(row, 0, 1), false);
+		char	   *key = PQgetvalue(row, 0, 1);
+		UnitEntry  *e;
+
+		if (ur->hex_keys)
+			key = hex_key(key);
+		e = unit_lookup(ur->units, key, false);
 
 		if (e == NULL)
 			elog(ERROR, "remote named a unit that was not asked about");
-		e->absent_reports++;
+		e->absent = true;
 		return;
 	}
 	remote_row(&ur->rows, row);
 }
 
+/* ---- bucket digests --------------------------------------------------------- */
+
+/* sha256 of what sd_util_sha256_add() fed into ctx since its init, raw */
+static void
+sha256_raw_final(pg_cryptohash_ctx *ctx, uint8 *out)
+{
+	if (pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not finalize sha256: %s", pg_cryptohash_error(ctx));
+}
+
+static void
+sha256_raw_init(pg_cryptohash_ctx *ctx)
+{
+	if (pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not initialize sha256: %s", pg_cryptohash_error(ctx));
+}
+
+/* the bucket of a unit key (UTF-8), with ctx: as bucket_sql computes it */
+static int
+unit_bucket(pg_cryptohash_ctx *ctx, const char *ukey)
+{
+	uint8		h[PG_SHA256_DIGEST_LENGTH];
+
+	sha256_raw_init(ctx);
+	sd_util_sha256_add(ctx, ukey, strlen(ukey));
+	sha256_raw_final(ctx, h);
+	return ((h[0] << 8) | h[1]) >> (16 - SD_UNIT_BUCKET_BITS);
+}
+
 /*
- * differing_schemas
- *		The names (UTF-8) of the schemas whose hashes differ between the
- *		other side's (a, sorted) and the remote's (b, sorted), or that only
- *		one has, as a JSON array, palloc'd; NULL if none differs.
- *		a_differs[i] tells whether a[i] is one of them.
+ * sd_side_bucket_digests
+ *		The bucket digests of set (with hashes) into out, as
+ *		bucket_digests_sql computes them; each object's bucket into
+ *		buckets[i], unless buckets is NULL.
+ */
+void
+sd_side_bucket_digests(const SdObjectSet *set, SdBucketDigests *out, int *buckets)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	int			i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < set->nobjects; i++)
+	{
+		const SdObject *obj = &set->objects[i];
+		char	   *ukey = unit_key(obj);
+		int			b = unit_bucket(ctx, ukey);
+		uint8		h[PG_SHA256_DIGEST_LENGTH];
+		int			k;
+		int			j;
+
+		pfree(ukey);
+		sha256_raw_init(ctx);
+		sd_objects_hash_leaf(ctx, obj);
+		sha256_raw_final(ctx, h);
+		for (k = 0; k < 2; k++)
+		{
+			uint64		v = 0;
+
+			for (j = 0; j < 8; j++)
+				v = (v << 8) | h[k * 8 + j];
+			out->d[b][k] ^= v;
+		}
+		out->present[b] = true;
+		if (buckets != NULL)
+			buckets[i] = b;
+	}
+	pg_cryptohash_free(ctx);
+}
+
+#define DIGEST_RECORD_LEN 18	/* int2 bucket, two int8 */
+
+/*
+ * sd_side_bucket_digests_text
+ *		The digests as bucket_digests_sql returns them (base64 of a record
+ *		per bucket that has units), palloc'd; NULL when none has.
+ */
+char *
+sd_side_bucket_digests_text(const SdBucketDigests *digests)
+{
+	unsigned char *raw = palloc(SD_UNIT_BUCKETS * DIGEST_RECORD_LEN);
+	unsigned char *p = raw;
+	char	   *out;
+	int			len;
+	int			b;
+
+	for (b = 0; b < SD_UNIT_BUCKETS; b++)
+	{
+		int			k;
+		int			j;
+
+		if (!digests->present[b])
+			continue;
+		*p++ = (unsigned char) (b >> 8);
+		*p++ = (unsigned char) b;
+		for (k = 0; k < 2; k++)
+			for (j = 7; j >= 0; j--)
+				*p++ = (unsigned char) (digests->d[b][k] >> (j * 8));
+	}
+	if (p == raw)
+		return NULL;
+	len = pg_b64_enc_len(p - raw);
+	out = palloc(len + 1);
+	len = pg_b64_encode((void *) raw, p - raw, out, len);
+	if (len < 0)
+		elog(ERROR, "could not encode bucket digests");
+	out[len] = '\0';
+	return out;
+}
+
+/*
+ * digests_row
+ *		One row of bucket digests (a part's, over several connections, or
+ *		the one row of a single connection), XORed into the SdBucketDigests
+ *		arg: digests add up from parts.
+ */
+static void
+digests_row(void *arg, PGresult *row)
+{
+	SdBucketDigests *dg = (SdBucketDigests *) arg;
+	const char *text;
+	unsigned char *raw;
+	int			len;
+	int			i;
+
+	if (PQnfields(row) != 1)
+		elog(ERROR, "remote bucket digests came back malformed");
+	if (PQgetisnull(row, 0, 0))
+		return;					/* no objects */
+	text = PQgetvalue(row, 0, 0);
+	raw = palloc(pg_b64_dec_len(strlen(text)) + 1);
+	len = pg_b64_decode(text, strlen(text), (void *) raw, pg_b64_dec_len(strlen(text)));
+	if (len < 0 || len % DIGEST_RECORD_LEN != 0)
+		elog(ERROR, "remote bucket digests came back malformed");
+	for (i = 0; i < len; i += DIGEST_RECORD_LEN)
+	{
+		const unsigned char *r = raw + i;
+		int			b = (r[0] << 8) | r[1];
+		int			k;
+		int			j;
+
+		if (b >= SD_UNIT_BUCKETS)
+			elog(ERROR, "remote bucket digests came back malformed");
+		for (k = 0; k < 2; k++)
+		{
+			uint64		v = 0;
+
+			for (j = 0; j < 8; j++)
+				v = (v << 8) | r[2 + k * 8 + j];
+			dg->d[b][k] ^= v;
+		}
+		dg->present[b] = true;
+	}
+	pfree(raw);
+}
+
+/*
+ * differing_buckets
+ *		The buckets whose digests differ between a and b, or that only one
+ *		has units in, as an int4[] literal, palloc'd, with differ[b] set for
+ *		each; NULL if none differs.
  */
 static char *
-differing_schemas(SdGroupHash *a, int na, SdGroupHash *b, int nb, bool *a_differs)
+differing_buckets(const SdBucketDigests *a, const SdBucketDigests *b, bool *differ)
 {
 	StringInfoData buf;
-	int			i = 0,
-				j = 0;
+	int			i;
 	bool		any = false;
 
 	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '[');
-	while (i < na || j < nb)
+	appendStringInfoChar(&buf, '{');
+	for (i = 0; i < SD_UNIT_BUCKETS; i++)
 	{
-		int			c = i >= na ? 1 : j >= nb ? -1 : strcmp(a[i].name, b[j].name);
-		const char *name;
-
-		if (c == 0 && strcmp(a[i].hash, b[j].hash) == 0)
-		{
-			a_differs[i] = false;
-			i++, j++;
+		differ[i] = (a->present[i] != b->present[i] ||
+					 a->d[i][0] != b->d[i][0] || a->d[i][1] != b->d[i][1]);
+		if (!differ[i])
 			continue;
-		}
-		name = c <= 0 ? a[i].name : b[j].name;
-		if (c <= 0)
-			a_differs[i++] = true;
-		if (c >= 0)
-			j++;
-		if (any)
-			appendStringInfoString(&buf, ", ");
-		escape_json(&buf, name);
+		appendStringInfo(&buf, "%s%d", any ? "," : "", i);
 		any = true;
 	}
-	appendStringInfoChar(&buf, ']');
+	appendStringInfoChar(&buf, '}');
 	return any ? buf.data : NULL;
 }
+
+/* ---- hash first against another side ------------------------------------- */
 
 /*
  * sd_side_remote_read_against
@@ -833,41 +977,34 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	MemoryContext callercxt = CurrentMemoryContext;
 	RemoteRead	rr;
 	SdObjectSet *ref = NULL;
+	SdBucketDigests *local = NULL;
+	int		   *ref_bucket = NULL;
 	SdObjectSet *set;
-	char	   *extraction_hashes;
-	char	   *extraction_attrs;
-	char	   *groups_sql;
-	int			groups_nparams;
+	char	   *digests_sql;
+	int			digests_nparams;
 	char	   *units_query = NULL;
 	int			attempt;
 
 	read_begin(&rr, server, options);
 	rr.keep = (keep != NULL);
 	set = remote_set(&rr);
-	extraction_hashes = sd_catalog_extraction_sql(rr.r->version, SD_CATALOG_ALL_ARMS,
-												  InvalidOid, InvalidOid);
-	extraction_attrs = extraction_hashes;	/* the same SQL: $2 chooses */
-	groups_sql = schema_hashes_query(&rr, &groups_nparams);
+	digests_sql = schema_hashes_query(&rr, true, &digests_nparams);
 	rr.sliced = (rr.remote_schema == NULL);
 	read_start(&rr);
 
 	for (attempt = 1;; attempt++)
 	{
 		const char *params[4];
-		int			parts = 1;
-		RemoteGroups rg;
-		SdGroupHash *lg;
-		int			nlg;
-		bool	   *ldiffer;
-		char	   *differ;
+		SdBucketDigests *remote = palloc0(sizeof(SdBucketDigests));
+		bool		differ[SD_UNIT_BUCKETS];
+		char	   *buckets;
 		MemoryContext attemptcxt;
 		UnitRows	ur;
 		HTAB	   *units;
 		StringInfoData unit_hashes;
 		HASH_SEQ_STATUS seq;
 		UnitEntry  *e;
-		int			i,
-					g;
+		int			i;
 		int			n;
 
 		params[0] = rr.options_utf8;
@@ -875,31 +1012,30 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
 										   ALLOCSET_DEFAULT_SIZES);
 		if (rr.slices != NULL)
-		{
-			/* each part's schema digests, added up; this side's to match */
-			sd_remote_slices_send(rr.slices, schema_digests_sql, 2, params, READING);
-			if (ref == NULL)
-				ref = reference(arg);	/* while the remote works */
-			receive_digests(&rr, &rg);
-			lg = sd_objects_schema_hashes(ref, &nlg);
-			ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
-			differ = differing_schemas(local_digests(ref, lg, nlg), nlg, rg.groups, rg.n, ldiffer);
-		}
+			sd_remote_slices_send(rr.slices,
+								  rr.r->utf8 ? bucket_digests_utf8_sql : bucket_digests_other_sql,
+								  2, params, READING);
 		else
+			sd_remote_send(rr.r, digests_sql, digests_nparams, params, READING);
+		if (ref == NULL)
 		{
-			sd_remote_send(rr.r, groups_sql, groups_nparams, params, READING);
-			if (ref == NULL)
-				ref = reference(arg);	/* while the remote works */
-			receive_groups(&rr, &rg);
-			lg = sd_objects_schema_hashes(ref, &nlg);
-			ldiffer = palloc(sizeof(bool) * Max(nlg, 1));
-			differ = differing_schemas(lg, nlg, rg.groups, rg.n, ldiffer);
+			/* this side, while the remote works */
+			ref = reference(arg);
+			local = palloc(sizeof(SdBucketDigests));
+			ref_bucket = palloc(sizeof(int) * Max(ref->nobjects, 1));
+			sd_side_bucket_digests(ref, local, ref_bucket);
 		}
+		if (rr.slices != NULL)
+			sd_remote_slices_receive(rr.slices, digests_row, remote, READING);
+		else
+			sd_remote_receive(rr.r, digests_row, remote, READING);
+		buckets = differing_buckets(local, remote, differ);
+		pfree(remote);
 		set->objects = NULL;
 		set->nobjects = 0;
-		if (differ == NULL)
+		if (buckets == NULL)
 		{
-			/* every schema equal: the remote's objects are the other side's */
+			/* every bucket equal: the remote's objects are the other side's */
 			if (!read_consistent(&rr, attempt))
 			{
 				MemoryContextDelete(attemptcxt);
@@ -911,21 +1047,18 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 			break;
 		}
 
-		/* the other side's units in the differing schemas, and their hashes */
+		/* the other side's units in the differing buckets, and their hashes */
 		units = unit_table();
-		for (g = 0; g < nlg; g++)
+		for (i = 0; i < ref->nobjects; i++)
 		{
-			if (!ldiffer[g])
-				continue;		/* equal on both sides */
-			for (i = lg[g].first; i < lg[g].first + lg[g].count; i++)
-			{
-				SdObject   *obj = &ref->objects[i];
+			SdObject   *obj = &ref->objects[i];
 
-				e = unit_lookup(units, unit_key(obj), true);
-				if (e->ctx == NULL)
-					e->ctx = sd_util_sha256_begin();
-				sd_objects_hash_leaf(e->ctx, obj);
-			}
+			if (!differ[ref_bucket[i]])
+				continue;		/* equal on both sides */
+			e = unit_lookup(units, unit_key(obj), true);
+			if (e->ctx == NULL)
+				e->ctx = sd_util_sha256_begin();
+			sd_objects_hash_leaf(e->ctx, obj);
 		}
 		initStringInfo(&unit_hashes);
 		appendStringInfoChar(&unit_hashes, '{');
@@ -939,42 +1072,38 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 			e->ctx = NULL;
 			if (n++ > 0)
 				appendStringInfoString(&unit_hashes, ", ");
-			escape_json(&unit_hashes, e->key);
+			if (rr.r->utf8)
+				escape_json(&unit_hashes, e->key);
+			else
+			{
+				/* the hex of the key's UTF-8 bytes (units_sql) */
+				const char *k;
+
+				appendStringInfoChar(&unit_hashes, '"');
+				for (k = e->key; *k != '\0'; k++)
+					appendStringInfo(&unit_hashes, "%02x", (unsigned char) *k);
+				appendStringInfoChar(&unit_hashes, '"');
+			}
 			appendStringInfo(&unit_hashes, ": \"%s\"", hex);
 		}
 		appendStringInfoChar(&unit_hashes, '}');
 
-		/* what differs comes back, with attrs */
+		/*
+		 * What differs comes back, with attrs, over the first connection
+		 * (in SQL even where the remote has schemadrift: only the relations
+		 * of those buckets are read, which its C read of everything is not).
+		 */
 		if (units_query == NULL)
-			units_query = groups_nparams == 1 ?
-				psprintf("SELECT u.* FROM %s.schemadrift_changed_units($1::pg_catalog.jsonb, $2::pg_catalog.jsonb, $3::pg_catalog.jsonb) u",
-						 rr.remote_schema) :
-				units_sql(extraction_attrs);
+			units_query = units_sql(rr.r->version, rr.r->utf8);
 		params[1] = "true";
-		params[2] = differ;
+		params[2] = buckets;
 		params[3] = unit_hashes.data;
 		memset(&ur, 0, sizeof(ur));
 		ur.units = units;
+		ur.hex_keys = !rr.r->utf8;
 		sd_rows_begin(&ur.rows, set, true, attemptcxt);
-		if (rr.slices != NULL)
-		{
-			/* each part its units: one every part lacks, the remote lacks */
-			parts = sd_remote_slices_send(rr.slices, units_sql, 4, params, READING);
-			sd_remote_slices_receive(rr.slices, unit_row, &ur, READING);
-		}
-		else if (rr.remote_schema != NULL)
-		{
-			/* schemadrift_changed_units(options, schemas, units) */
-			const char *cparams[3] = {params[0], params[2], params[3]};
-
-			sd_remote_rows(rr.r, units_query, 3, cparams, unit_row, &ur, READING);
-		}
-		else
-			sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
+		sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
 		sd_rows_end(&ur.rows);
-		hash_seq_init(&seq, units);
-		while ((e = hash_seq_search(&seq)) != NULL)
-			e->absent = (e->absent_reports >= parts);
 		if (!read_consistent(&rr, attempt))
 		{
 			MemoryContextDelete(attemptcxt);
@@ -999,8 +1128,14 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 			for (i = 0; i < ref->nobjects; i++)
 			{
 				SdObject   *obj = &ref->objects[i];
-				char	   *ukey = unit_key(obj);
+				char	   *ukey;
 
+				if (!differ[ref_bucket[i]])
+				{
+					all[n++] = *obj;
+					continue;
+				}
+				ukey = unit_key(obj);
 				e = unit_lookup(units, ukey, false);
 				pfree(ukey);
 				if (e != NULL && (e->replaced || e->absent))
@@ -1022,161 +1157,27 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 /* ---- the remote's half, where it has schemadrift ---------------------------- */
 
-/* a text[] datum of C strings */
-static Datum
-cstrings_to_array(int n, char **parts)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
-
-	for (i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(parts[i]);
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/* the strings of a jsonb array, in UTF-8 (as the caller's side sent them) */
-static List *
-jsonb_array_strings(Jsonb *j, const char *argname)
-{
-	JsonbValue	v;
-	List	   *strings;
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	v.type = jbvBinary;
-	v.val.binary.data = &j->root;
-	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-	if (sd_jsonb_strings(&v, &strings, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" must be a JSON array of strings", argname)));
-	foreach(lc, strings)
-		result = lappend(result, pg_server_to_any(lfirst(lc), strlen(lfirst(lc)), PG_UTF8));
-	return result;
-}
-
-PG_FUNCTION_INFO_V1(schemadrift_changed_units);
+PG_FUNCTION_INFO_V1(schemadrift_unit_digests);
 
 /*
- * schemadrift_changed_units(options jsonb, schemas jsonb, units jsonb)
- *		-> TABLE(kind, identity, schema, key, parent, attrs, hash)
+ * schemadrift_unit_digests(options jsonb) -> text
  *
- * The second round of a hash-first read, computed in C where the remote has
- * schemadrift: what units_sql() returns, for this database.  schemas is a
- * JSON array of schema names ("" for objects in none), units a JSON object
- * of the caller's unit keys and hashes in those schemas: returns every
- * object of a unit of those schemas whose hash is not the caller's, then a
- * row of NULLs but the unit key (as identity) for each of the caller's units
- * this database lacks.
+ * The first round of a hash-first diff, computed in C where the remote has
+ * schemadrift: what bucket_digests_sql() returns, for this database (its
+ * objects read by the backend and its parallel workers).
  */
 Datum
-schemadrift_changed_units(PG_FUNCTION_ARGS)
+schemadrift_unit_digests(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
-	List	   *schemas;
-	Jsonb	   *theirs;
 	SdObjectSet *set;
-	HTAB	   *units;
-	HASH_SEQ_STATUS seq;
-	UnitEntry  *e;
-	bool	   *in_schemas;
-	int			i;
+	SdBucketDigests *digests = palloc(sizeof(SdBucketDigests));
+	char	   *text;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("\"schemas\" and \"units\" must not be NULL")));
-	schemas = jsonb_array_strings(PG_GETARG_JSONB_P(1), "schemas");
-	theirs = PG_GETARG_JSONB_P(2);
-	if (!JB_ROOT_IS_OBJECT(theirs))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"units\" must be a JSON object of unit keys and hashes")));
-	InitMaterializedSRF(fcinfo, 0);
-
-	/* this database's units in those schemas, and their hashes */
-	set = sd_side_local_read(options, true);
-	units = unit_table();
-	in_schemas = palloc(sizeof(bool) * Max(set->nobjects, 1));
-	for (i = 0; i < set->nobjects; i++)
-	{
-		SdObject   *obj = &set->objects[i];
-
-		in_schemas[i] = sd_list_has_string(schemas, obj->sort_schema ? obj->sort_schema : "");
-		if (!in_schemas[i])
-			continue;
-		e = unit_lookup(units, unit_key(obj), true);
-		if (e->ctx == NULL)
-			e->ctx = sd_util_sha256_begin();
-		sd_objects_hash_leaf(e->ctx, obj);
-	}
-	hash_seq_init(&seq, units);
-	while ((e = hash_seq_search(&seq)) != NULL)
-	{
-		char		hex[SD_SHA256_HEX_LEN + 1];
-		JsonbValue *v;
-		char	   *key;
-
-		sd_util_sha256_end(e->ctx, hex);
-		e->ctx = NULL;
-		/* unit keys are UTF-8; the caller's arrived in this encoding */
-		key = pg_any_to_server(e->key, strlen(e->key), PG_UTF8);
-		v = getKeyJsonValueFromContainer(&theirs->root, key, strlen(key), NULL);
-		e->replaced = (v == NULL || v->type != jbvString ||
-					   v->val.string.len != SD_SHA256_HEX_LEN ||
-					   memcmp(v->val.string.val, hex, SD_SHA256_HEX_LEN) != 0);
-	}
-
-	/* the objects of the units that differ or that the caller lacks */
-	for (i = 0; i < set->nobjects; i++)
-	{
-		SdObject   *obj = &set->objects[i];
-		char	   *ukey;
-		Datum		values[SD_ROW_NATTS];
-		bool		nulls[SD_ROW_NATTS] = {0};
-
-		if (!in_schemas[i])
-			continue;
-		ukey = unit_key(obj);
-		e = unit_lookup(units, ukey, false);
-		pfree(ukey);
-		if (!e->replaced)
-			continue;
-		values[0] = CStringGetTextDatum(obj->kind);
-		values[1] = CStringGetTextDatum(obj->identity);
-		nulls[2] = (obj->schema == NULL);
-		if (obj->schema)
-			values[2] = CStringGetTextDatum(obj->schema);
-		values[3] = cstrings_to_array(obj->nkey, obj->key);
-		nulls[4] = (obj->nparent == 0);
-		if (obj->nparent > 0)
-			values[4] = cstrings_to_array(obj->nparent, obj->parent);
-		values[5] = CStringGetTextDatum(sd_object_attrs_text(obj));
-		values[6] = CStringGetTextDatum(obj->hash);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-
-	/* the caller's units this database lacks */
-	{
-		JsonbIterator *it = JsonbIteratorInit(&theirs->root);
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		{
-			Datum		values[SD_ROW_NATTS] = {0};
-			bool		nulls[SD_ROW_NATTS] = {true, false, true, true, true, true, true};
-			char	   *key;
-
-			if (tok != WJB_KEY)
-				continue;
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			if (unit_lookup(units, pg_server_to_any(key, strlen(key), PG_UTF8), false) != NULL)
-				continue;
-			values[1] = CStringGetTextDatum(key);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
-	}
-	return (Datum) 0;
+	set = sd_side_local_read(options, false);
+	sd_side_bucket_digests(set, digests, NULL);
+	text = sd_side_bucket_digests_text(digests);
+	if (text == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(text));
 }
