@@ -455,21 +455,20 @@ start_member(FleetMember *m)
 /*
  * read_fingerprints
  *		Every member's fingerprint (or error), up to sd_fleet_concurrency at
- *		a time, all waited on together.
+ *		a time, all waited on together (sd_remote_wait_any: one wait on the
+ *		latch and every socket, Ctrl-C served).
  */
 static void
 read_fingerprints(Fleet *fleet)
 {
+	SdRemoteWait *waits = palloc(sizeof(SdRemoteWait) * Max(fleet->n, 1));
+	FleetMember **waiting = palloc(sizeof(FleetMember *) * Max(fleet->n, 1));
 	int			next = 0;
 
 	for (;;)
 	{
-		WaitEventSet *set;
-		WaitEvent  *events;
 		int			active = 0;
-		int			nevents;
-		long		timeout = -1;
-		TimestampTz now;
+		int			nwait = 0;
 		int			i;
 
 		for (i = 0; i < next; i++)
@@ -485,78 +484,42 @@ read_fingerprints(Fleet *fleet)
 		if (active == 0 && next >= fleet->n)
 			break;
 
-		/* deadlines first */
-		now = GetCurrentTimestamp();
 		for (i = 0; i < next; i++)
 		{
 			FleetMember *m = &fleet->members[i];
-			long		left;
-
-			if (m->step == STEP_DONE || m->deadline == 0)
-				continue;
-			left = TimestampDifferenceMilliseconds(now, m->deadline);
-			if (left <= 0)
-			{
-				fail(m, m->step == STEP_CONNECT ?
-					 psprintf("could not connect: timed out after %d s", sd_connect_timeout) :
-					 psprintf("no answer within %d s while %s", sd_remote_timeout,
-							  step_names[m->step]));
-				continue;
-			}
-			if (timeout < 0 || left < timeout)
-				timeout = left;
-		}
-
-		set = SD_CREATE_WAIT_EVENT_SET(active + 2);
-		AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-		AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-		nevents = 0;
-		for (i = 0; i < next; i++)
-		{
-			FleetMember *m = &fleet->members[i];
-			pgsocket	sock;
 
 			if (m->step == STEP_DONE)
 				continue;
-			sock = PQsocket(m->r->conn);
-			if (sock == PGINVALID_SOCKET)
+			if (PQsocket(m->r->conn) == PGINVALID_SOCKET)
 			{
 				fail(m, psprintf("lost the connection while %s", step_names[m->step]));
 				continue;
 			}
-			AddWaitEventToSet(set, m->events, sock, NULL, m);
-			nevents++;
+			waits[nwait].r = m->r;
+			waits[nwait].events = m->events;
+			waits[nwait].deadline = m->deadline;
+			waiting[nwait++] = m;
 		}
-		if (nevents == 0)
-		{
-			FreeWaitEventSet(set);
+		if (nwait == 0)
 			continue;
-		}
-		events = palloc(sizeof(WaitEvent) * (nevents + 2));
-		nevents = WaitEventSetWait(set, timeout, events, nevents + 2, PG_WAIT_EXTENSION);
+		sd_remote_wait_any(waits, nwait);
+		for (i = 0; i < nwait; i++)
+		{
+			FleetMember *m = waiting[i];
 
-		/*
-		 * The set is freed before anything can raise an error (Ctrl-C below):
-		 * before PostgreSQL 17 no resource owner would free its descriptor.
-		 */
-		FreeWaitEventSet(set);
-		for (i = 0; i < nevents; i++)
-			{
-			if (events[i].events & WL_LATCH_SET)
-			{
-				ResetLatch(MyLatch);
-				CHECK_FOR_INTERRUPTS();
-			}
-			else if (events[i].user_data != NULL)
-			{
-				FleetMember *m = (FleetMember *) events[i].user_data;
-
-				if (m->step != STEP_DONE)
-					advance(fleet, m);
-			}
+			if (m->step == STEP_DONE)
+				continue;
+			if (waits[i].expired)
+				fail(m, m->step == STEP_CONNECT ?
+					 psprintf("could not connect: timed out after %d s", sd_connect_timeout) :
+					 psprintf("no answer within %d s while %s", sd_remote_timeout,
+							  step_names[m->step]));
+			else if (waits[i].ready)
+				advance(fleet, m);
 		}
-		pfree(events);
 	}
+	pfree(waits);
+	pfree(waiting);
 }
 
 /* ---- counting ---------------------------------------------------------------- */

@@ -329,6 +329,8 @@ typedef struct RemoteRead
 								 * has one of this object model */
 	bool		keep;			/* leave the connection open when done */
 	bool		sliced;			/* read over several connections if it pays */
+	bool		state_in_query; /* over one connection, the first query of an
+								 * attempt returns the catalog state too */
 	SdRemoteSlices *slices;		/* the other connections, in this attempt */
 } RemoteRead;
 
@@ -344,6 +346,7 @@ read_begin(RemoteRead *rr, const char *server, SdOptions *options)
 	rr->remote_schema = NULL;
 	rr->keep = false;
 	rr->sliced = false;
+	rr->state_in_query = false;
 	rr->slices = NULL;
 	rr->before = NULL;
 }
@@ -352,14 +355,48 @@ read_begin(RemoteRead *rr, const char *server, SdOptions *options)
  * read_start
  *		Start an attempt, in the connection's transaction: open the other
  *		connections where rr->sliced asks for them and the remote is worth
- *		it (sd_remote_slices_open), and take the catalog state.
+ *		it (sd_remote_slices_open), and take the catalog state, unless the
+ *		first query brings it (rr->state_in_query, over one connection:
+ *		with_state_sql; a REPEATABLE READ transaction sees one snapshot, so
+ *		the state is the same in any of its queries, and the remote starts
+ *		on the extraction one query sooner).
  */
 static void
 read_start(RemoteRead *rr)
 {
 	if (rr->sliced)
 		rr->slices = sd_remote_slices_open(rr->r, READING);
-	rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
+	rr->before = NULL;
+	if (!rr->state_in_query || rr->slices != NULL)
+		rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
+}
+
+/*
+ * with_state_sql, take_state
+ *		query with the transaction's catalog state as a first column, and
+ *		that column of one of its rows into rr->before.  A query that
+ *		returned no row leaves it NULL: take_state_if_missing() then asks.
+ */
+static char *
+with_state_sql(RemoteRead *rr, const char *query)
+{
+	return psprintf("SELECT (%s) AS state, q.* FROM (%s) q", rr->state_sql, query);
+}
+
+static void
+take_state(RemoteRead *rr, PGresult *row)
+{
+	if (PQgetisnull(row, 0, 0))
+		elog(ERROR, "remote catalog state came back malformed");
+	if (rr->before == NULL)
+		rr->before = pstrdup(PQgetvalue(row, 0, 0));
+}
+
+static void
+take_state_if_missing(RemoteRead *rr)
+{
+	if (rr->before == NULL)
+		rr->before = sd_remote_value(rr->r, rr->state_sql, false, READING);
 }
 
 /*
@@ -560,6 +597,7 @@ typedef struct RemoteGroups
 	SdGroupHash *groups;
 	int			n;
 	int			capacity;
+	RemoteRead *rr;				/* whose state may come with the rows */
 } RemoteGroups;
 
 static void
@@ -567,9 +605,15 @@ remote_group_row(void *arg, PGresult *row)
 {
 	RemoteGroups *g = (RemoteGroups *) arg;
 	SdGroupHash *gh;
+	int			c = 0;			/* the first column of the name and hash */
 
-	if (PQnfields(row) != 2 || PQgetisnull(row, 0, 0) || PQgetisnull(row, 0, 1) ||
-		strlen(PQgetvalue(row, 0, 1)) != SD_SHA256_HEX_LEN)
+	if (g->rr != NULL && g->rr->state_in_query && PQnfields(row) == 3)
+	{
+		take_state(g->rr, row);
+		c = 1;
+	}
+	if (PQnfields(row) != c + 2 || PQgetisnull(row, 0, c) || PQgetisnull(row, 0, c + 1) ||
+		strlen(PQgetvalue(row, 0, c + 1)) != SD_SHA256_HEX_LEN)
 		elog(ERROR, "remote schema hashes came back malformed");
 	if (g->n >= g->capacity)
 	{
@@ -578,8 +622,8 @@ remote_group_row(void *arg, PGresult *row)
 			palloc(sizeof(SdGroupHash) * g->capacity);
 	}
 	gh = &g->groups[g->n++];
-	gh->name = pstrdup(PQgetvalue(row, 0, 0));	/* UTF8: the client encoding */
-	strlcpy(gh->hash, PQgetvalue(row, 0, 1), sizeof(gh->hash));
+	gh->name = pstrdup(PQgetvalue(row, 0, c));	/* UTF8: the client encoding */
+	strlcpy(gh->hash, PQgetvalue(row, 0, c + 1), sizeof(gh->hash));
 	gh->first = gh->count = 0;
 }
 
@@ -594,7 +638,9 @@ static void
 receive_groups(RemoteRead *rr, RemoteGroups *g)
 {
 	memset(g, 0, sizeof(*g));
+	g->rr = rr;
 	sd_remote_receive(rr->r, remote_group_row, g, READING);
+	take_state_if_missing(rr);
 	if (g->n > 1)
 		qsort(g->groups, g->n, sizeof(SdGroupHash), group_name_cmp);
 }
@@ -616,6 +662,7 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 	read_begin(&rr, server, options);
 	sql = schema_hashes_query(&rr, false, &nparams);
 	rr.sliced = (rr.remote_schema == NULL);
+	rr.state_in_query = true;
 	read_start(&rr);
 	params[0] = rr.options_utf8;
 	params[1] = "false";
@@ -642,7 +689,7 @@ sd_side_remote_fingerprint(const char *server, SdOptions *options, char *out)
 			continue;
 		}
 
-		sd_remote_send(rr.r, sql, nparams, params, READING);
+		sd_remote_send(rr.r, with_state_sql(&rr, sql), nparams, params, READING);
 		receive_groups(&rr, &g);
 		if (read_consistent(&rr, attempt))
 		{
@@ -889,20 +936,33 @@ sd_side_bucket_digests_text(const SdBucketDigests *digests)
  *		the one row of a single connection), XORed into the SdBucketDigests
  *		arg: digests add up from parts.
  */
+typedef struct DigestsArg
+{
+	SdBucketDigests *digests;
+	RemoteRead *rr;				/* whose state may come with the row */
+} DigestsArg;
+
 static void
 digests_row(void *arg, PGresult *row)
 {
-	SdBucketDigests *dg = (SdBucketDigests *) arg;
+	DigestsArg *da = (DigestsArg *) arg;
+	SdBucketDigests *dg = da->digests;
 	const char *text;
 	unsigned char *raw;
+	int			c = 0;			/* the column of the digests */
 	int			len;
 	int			i;
 
-	if (PQnfields(row) != 1)
+	if (da->rr != NULL && da->rr->state_in_query && PQnfields(row) == 2)
+	{
+		take_state(da->rr, row);
+		c = 1;
+	}
+	if (PQnfields(row) != c + 1)
 		elog(ERROR, "remote bucket digests came back malformed");
-	if (PQgetisnull(row, 0, 0))
+	if (PQgetisnull(row, 0, c))
 		return;					/* no objects */
-	text = PQgetvalue(row, 0, 0);
+	text = PQgetvalue(row, 0, c);
 	raw = palloc(pg_b64_dec_len(strlen(text)) + 1);
 	len = pg_b64_decode(text, strlen(text), (void *) raw, pg_b64_dec_len(strlen(text)));
 	if (len < 0 || len % DIGEST_RECORD_LEN != 0)
@@ -990,12 +1050,14 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	set = remote_set(&rr);
 	digests_sql = schema_hashes_query(&rr, true, &digests_nparams);
 	rr.sliced = (rr.remote_schema == NULL);
+	rr.state_in_query = true;
 	read_start(&rr);
 
 	for (attempt = 1;; attempt++)
 	{
 		const char *params[4];
 		SdBucketDigests *remote = palloc0(sizeof(SdBucketDigests));
+		DigestsArg	da = {remote, &rr};
 		bool		differ[SD_UNIT_BUCKETS];
 		char	   *buckets;
 		MemoryContext attemptcxt;
@@ -1016,7 +1078,8 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 								  rr.r->utf8 ? bucket_digests_utf8_sql : bucket_digests_other_sql,
 								  2, params, READING);
 		else
-			sd_remote_send(rr.r, digests_sql, digests_nparams, params, READING);
+			sd_remote_send(rr.r, with_state_sql(&rr, digests_sql), digests_nparams, params,
+						   READING);
 		if (ref == NULL)
 		{
 			/* this side, while the remote works */
@@ -1026,9 +1089,12 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 			sd_side_bucket_digests(ref, local, ref_bucket);
 		}
 		if (rr.slices != NULL)
-			sd_remote_slices_receive(rr.slices, digests_row, remote, READING);
+			sd_remote_slices_receive(rr.slices, digests_row, &da, READING);
 		else
-			sd_remote_receive(rr.r, digests_row, remote, READING);
+		{
+			sd_remote_receive(rr.r, digests_row, &da, READING);
+			take_state_if_missing(&rr);
+		}
 		buckets = differing_buckets(local, remote, differ);
 		pfree(remote);
 		set->objects = NULL;
