@@ -212,7 +212,12 @@ ALTER DATABASE regress_sd_remote SET track_functions = 'all';
 SELECT schemadrift_fingerprint(:'o3', server => 'regress_sd_loopback') = :'fp_sql' AS same_from_c;
 SELECT count(*) AS drift FROM schemadrift_diff(target => 'regress_sd_loopback', source => 'regress_sd_loopback_dblink', options => :'o3');
 -- ... and, where a bucket of units differs, the units that differ: the rows
--- are those of a full read
+-- are those of a full read (among them a drifted table whose column owns a
+-- sequence: the sequence is of the table's unit, not of its own bucket)
+\c regress_sd_remote
+CREATE TABLE rmt.serials (id serial PRIMARY KEY, v int);
+\c contrib_regression
+CREATE TABLE rmt.serials (id serial PRIMARY KEY, v int, w int);
 CREATE TABLE rmt.only_here (id int PRIMARY KEY);
 CREATE TEMP TABLE hash_first AS SELECT * FROM schemadrift_diff('regress_sd_loopback', options => :'o3');
 CREATE TEMP TABLE full_read AS SELECT * FROM schemadrift_diff(
@@ -220,7 +225,11 @@ CREATE TEMP TABLE full_read AS SELECT * FROM schemadrift_diff(
 SELECT (SELECT count(*) FROM hash_first) AS rows,
 	   (SELECT count(*) FROM (TABLE hash_first EXCEPT ALL TABLE full_read) d) +
 	   (SELECT count(*) FROM (TABLE full_read EXCEPT ALL TABLE hash_first) d) AS differ;
-DROP TABLE hash_first, full_read, rmt.only_here;
+SELECT kind, identity, change FROM hash_first ORDER BY kind, identity;
+DROP TABLE hash_first, full_read, rmt.only_here, rmt.serials;
+\c regress_sd_remote
+DROP TABLE rmt.serials;
+\c contrib_regression
 -- the fleet asks it in C too
 SELECT server, fingerprint = :'fp_sql' AS same_fingerprint, matches, error
 FROM schemadrift_fleet(ARRAY['regress_sd_loopback'], options => :'o3');

@@ -1312,9 +1312,13 @@ sd_catalog_relation_sql(int server_version, char relkind)
  *		every other arm reads all it reads.  Parameters and result as in
  *		sd_catalog_extraction_sql; rel_filter may use more.  For the second
  *		round of a hash-first remote read, which needs the objects of some
- *		relations and of some other objects: those other objects are few
- *		beside the relations' rows, and an arm that is not per relation but
- *		reads rel (publication tables) must not lose rows to the filter.
+ *		relations (its units: a relation with the rows whose parent it is)
+ *		and of some other objects: those other objects are few beside the
+ *		relations' rows, and an arm that is not per relation but reads rel
+ *		(publication tables) must not lose rows to the filter.  Sequences
+ *		are read whole too: a sequence a column owns has that column's table
+ *		as its parent, so it belongs to the table's unit, which a filter on
+ *		the sequence itself would not see.
  */
 char *
 sd_catalog_relations_where_sql(int server_version, const char *rel_filter)
@@ -1331,7 +1335,10 @@ sd_catalog_relations_where_sql(int server_version, const char *rel_filter)
 			others |= (uint32) 1 << arm;
 	}
 	return psprintf("SELECT * FROM (\n%s\n) r\nUNION ALL\nSELECT * FROM (\n%s\n) o",
-					build_query(server_version, per_relation, rel_filter, NULL),
+					build_query(server_version, per_relation,
+								psprintf(" AND (c.relkind OPERATOR(pg_catalog.=) 'S' OR (true%s))",
+										 rel_filter),
+								NULL),
 					build_query(server_version, others, NULL, NULL));
 }
 

@@ -11,11 +11,11 @@
 #
 #   fp           SELECT schemadrift_fingerprint() here (backend + workers)
 #   fp serial    the same in the backend alone
-#   rfp          SELECT schemadrift_fingerprint(server => 'equal')
-#   rfp 1c       the same over one connection (remote_connections = 1;
-#                every other remote figure is taken with the default, 2,
-#                set explicitly: the remote is read over two connections
-#                on one exported snapshot)
+#   rfp          SELECT schemadrift_fingerprint(server => 'equal'), over
+#                one connection (remote_connections = 1, the default, set
+#                explicitly, as for every other remote figure)
+#   rfp 2c       the same over two connections on one exported snapshot
+#                (remote_connections = 2)
 #   rfp sd       the same of "equal_sd", a copy of "equal" with schemadrift
 #                installed (its schema hashes are computed there in C)
 #   diff equal   SELECT count(*) FROM schemadrift_diff('equal')
@@ -23,12 +23,12 @@
 #   d.dr sd      SELECT count(*) FROM schemadrift_diff('drift_sd'), "drift"
 #                with schemadrift installed (both rounds computed there in C)
 #   diff drift   SELECT count(*) FROM schemadrift_diff('drift')
-#   d.eq 1c, d.dr 1c   diff equal and diff drift over one connection
+#   d.eq 2c, d.dr 2c   diff equal and diff drift over two connections
 #   dump route   pg_dump --schema-only of here, then of drift, then apgdiff
 #                on the two dumps (Debian package apgdiff)
 #   KB           bytes moved (both directions) by rfp, diff equal, diff drift,
-#                diff drift over one connection (d.dr 1c), and by a full read
-#                of drift (its snapshot, for comparison)
+#                diff drift over two connections (d.dr 2c), and by a full
+#                read of drift (its snapshot, for comparison)
 #   MB           peak private memory (VmHWM less RssShmem) of the backend
 #                running diff drift, and the most any remote backend held
 #                while it ran (sampled every 20 ms)
@@ -130,8 +130,8 @@ printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $
 printf '%s\n' "server: $(psql_cmd -d postgres -Atc 'SELECT version()')"
 printf '%s\n\n' "seconds: medians of $RUNS alternating rounds, each run in a new session"
 printf '%7s %8s %6s %9s %6s %6s %7s %10s %8s %8s %10s %8s %8s %10s | %6s %10s %10s %10s %9s | %7s %9s\n' \
-	tables objects fp "fp serial" rfp "rfp 1c" "rfp sd" "diff equal" "d.eq 1c" "d.eq sd" "diff drift" "d.dr 1c" "d.dr sd" "dump route" \
-	"KB rfp" "KB d.equal" "KB d.drift" "KB d.dr 1c" "KB full" "MB here" "MB remote"
+	tables objects fp "fp serial" rfp "rfp 2c" "rfp sd" "diff equal" "d.eq 2c" "d.eq sd" "diff drift" "d.dr 2c" "d.dr sd" "dump route" \
+	"KB rfp" "KB d.equal" "KB d.drift" "KB d.dr 2c" "KB full" "MB here" "MB remote"
 
 for n in "${sizes[@]}"; do
 	for db in here equal drift equal_sd drift_sd; do
@@ -172,15 +172,15 @@ SQL
 	for _ in $(seq "$RUNS"); do
 		timed_sql b_here "SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fp"
 		timed_sql b_here "SET schemadrift.max_parallel_workers = 0; SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fps"
-		timed_sql b_here "$two SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp"
-		timed_sql b_here "$one SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp1"
-		timed_sql b_here "$two SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq"
-		timed_sql b_here "$one SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq1"
+		timed_sql b_here "$one SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp"
+		timed_sql b_here "$two SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp1"
+		timed_sql b_here "$one SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq"
+		timed_sql b_here "$two SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq1"
 		timed_sql b_here "SELECT schemadrift_fingerprint('$opts', server => 'equal_sd')" >> "$dir/t_rfps"
 		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('equal_sd', options => '$opts')" >> "$dir/t_deqs"
 		timed_sql b_here "SELECT count(*) FROM schemadrift_diff('drift_sd', options => '$opts')" >> "$dir/t_ddrs"
-		timed_sql b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr"
-		timed_sql b_here "$one SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr1"
+		timed_sql b_here "$one SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr"
+		timed_sql b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')" >> "$dir/t_ddr1"
 		t0=$(now)
 		as_user pg_dump -h "$dir" -p "$PORT" --schema-only -f "$dir/a.sql" b_here
 		as_user pg_dump -h "$dir" -p "$PORT" --schema-only -f "$dir/b.sql" b_drift
@@ -196,20 +196,20 @@ SQL
 	rfps=$(median < "$dir/t_rfps"); deqs=$(median < "$dir/t_deqs"); ddrs=$(median < "$dir/t_ddrs")
 	rfp1=$(median < "$dir/t_rfp1"); deq1=$(median < "$dir/t_deq1"); ddr1=$(median < "$dir/t_ddr1")
 
-	kb_rfp=$(kb_moved b_here "$two SELECT schemadrift_fingerprint('$opts', server => 'equal')")
-	kb_deq=$(kb_moved b_here "$two SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')")
-	kb_ddr=$(kb_moved b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")
-	kb_ddr1=$(kb_moved b_here "$one SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")
+	kb_rfp=$(kb_moved b_here "$one SELECT schemadrift_fingerprint('$opts', server => 'equal')")
+	kb_deq=$(kb_moved b_here "$one SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')")
+	kb_ddr=$(kb_moved b_here "$one SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")
+	kb_ddr1=$(kb_moved b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")
 	kb_full=$(kb_moved b_here "SELECT length(schemadrift_snapshot('$opts', server => 'drift')::text)")
-	read -r mb_here mb_remote <<< "$(mem_mb b_here "$two SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")"
+	read -r mb_here mb_remote <<< "$(mem_mb b_here "$one SELECT count(*) FROM schemadrift_diff('drift', options => '$opts')")"
 
 	printf '%7s %8s %6s %9s %6s %6s %7s %10s %8s %8s %10s %8s %8s %10s | %6s %10s %10s %10s %9s | %7s %9s\n' \
 		"$n" "$objects" "$fp" "$fps" "$rfp" "$rfp1" "$rfps" "$deq" "$deq1" "$deqs" "$ddr" "$ddr1" "$ddrs" "$dump" \
 		"$kb_rfp" "$kb_deq" "$kb_ddr" "$kb_ddr1" "$kb_full" "$mb_here" "$mb_remote"
 	printf '%7s two connections against one: rfp %.2f x, diff equal %.2f x, diff drift %.2f x\n' "" \
-		"$(awk -v a="$rfp" -v b="$rfp1" 'BEGIN { print a / b }')" \
-		"$(awk -v a="$deq" -v b="$deq1" 'BEGIN { print a / b }')" \
-		"$(awk -v a="$ddr" -v b="$ddr1" 'BEGIN { print a / b }')"
+		"$(awk -v a="$rfp1" -v b="$rfp" 'BEGIN { print a / b }')" \
+		"$(awk -v a="$deq1" -v b="$deq" 'BEGIN { print a / b }')" \
+		"$(awk -v a="$ddr1" -v b="$ddr" 'BEGIN { print a / b }')"
 	printf '%7s diff equal = %.2f x fp serial (%.2f x with schemadrift on the remote); dump route = %.1f x diff drift (%.1f x with schemadrift on the remote); diff drift moves %.1f%% of a full read; %s and %s diff rows\n' "" \
 		"$(awk -v a="$deq" -v b="$fps" 'BEGIN { print a / b }')" \
 		"$(awk -v a="$deqs" -v b="$fps" 'BEGIN { print a / b }')" \
