@@ -10,7 +10,11 @@
 #    casts).  For
 #    each case the sync script, with allow_destructive, is applied to the
 #    copy; then exactly the rows that had no fix_sql are left (most cases:
-#    none), and when none is left the fingerprints are equal.
+#    none), and when none is left the fingerprints are equal.  Before the
+#    script, each case's diff is also taken between the two databases as
+#    remote sides (loopback foreign servers, hash first: bucket digests,
+#    then the units of the differing buckets), and must be the snapshot
+#    path's, row for row.
 #
 # SD_FIX_CASES sets the number of cases (default 300), SD_FIX_SEED the seed
 # (default a fixed one); the seed of a failing case is printed.
@@ -295,6 +299,16 @@ $node->safe_psql('postgres', 'CREATE ROLE regress_rt_reader');
 $node->safe_psql('postgres', 'CREATE DATABASE rt_source');
 $node->safe_psql('postgres', 'CREATE DATABASE rt_target');
 $node->safe_psql($_, 'CREATE EXTENSION schemadrift') for qw(rt_source rt_target);
+# the two databases as remote sides, from a third
+$node->safe_psql('postgres', 'CREATE EXTENSION schemadrift; CREATE EXTENSION postgres_fdw');
+for my $db (qw(rt_source rt_target))
+{
+	$node->safe_psql('postgres',
+		"CREATE SERVER ${db}_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname '$db', host '"
+		  . $node->host . "', port '" . $node->port . "');"
+		  . " CREATE USER MAPPING FOR CURRENT_USER SERVER ${db}_srv");
+}
+my $diff_rows = q{string_agg(concat_ws('|', kind, identity, attribute, change, source_value, target_value), E'\n' ORDER BY 1)};
 
 my $opts = q{'{"include_schemas": ["rt"], "ignore": ["column_order"]}'};
 my $fix_opts = q{'{"include_schemas": ["rt"], "ignore": ["column_order"], "allow_destructive": true}'};
@@ -341,6 +355,18 @@ for my $case (1 .. $cases)
 		  . " WHERE kind IN ('text search configuration', 'text search dictionary', 'operator', 'cast')") > 0;
 	my $sync = $node->safe_psql('rt_target',
 		"SELECT schemadrift_sync_sql(source => \$s\$$snap\$s\$::jsonb, options => $fix_opts)");
+	if ($ok)
+	{
+		my $by_snapshot = $node->safe_psql('rt_target',
+			"SELECT $diff_rows FROM schemadrift_diff(source => \$s\$$snap\$s\$::jsonb, options => $opts)");
+		my $hash_first = $node->safe_psql('postgres',
+			"SELECT $diff_rows FROM schemadrift_diff(target => 'rt_target_srv', source => 'rt_source_srv', options => $opts)");
+		if ($hash_first ne $by_snapshot)
+		{
+			$ok = 0;
+			$why = "the diff between the remote sides:\n$hash_first\nis not the snapshot path's:\n$by_snapshot";
+		}
+	}
 	if ($ok)
 	{
 		($rc, $out, $err) = psql_file('rt_target', $sync);
