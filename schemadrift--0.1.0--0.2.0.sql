@@ -283,12 +283,12 @@ COMMENT ON FUNCTION @extschema@.schemadrift_schema_hashes(jsonb) IS
 'one hash per schema of this database: the level of the fingerprint below its root, which another schemadrift asks for when it reads this database as a remote side';
 
 CREATE FUNCTION @extschema@.schemadrift_unit_digests(options jsonb DEFAULT '{}')
-RETURNS text
+RETURNS TABLE (root text, digests text)
 AS 'MODULE_PATHNAME', 'schemadrift_unit_digests'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.schemadrift_unit_digests(jsonb) IS
-'digests of this database''s objects in buckets by unit (a relation with its children, or an object), base64: the first round of a diff that another schemadrift runs against this database as a remote side';
+'the digests of this database''s objects in buckets by unit (a relation with its children, or an object), base64, and their root: the first round of a diff that another schemadrift runs against this database as a remote side';
 
 --
 -- Many servers in one call (src/remote_fleet.c)

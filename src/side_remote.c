@@ -219,14 +219,20 @@ schema_hashes_sql(const char *extraction, bool utf8)
  * one base64 text, 18 bytes a bucket that has objects (its number, int2,
  * and the two XORs, int8, all big-endian): 24 KB at most.
  */
+/* the XOR of a digest column over its buckets, as 16 hex digits */
+#define ROOT_HEX_SQL(col) \
+	"pg_catalog.lpad(pg_catalog.to_hex(coalesce(pg_catalog.bit_xor(" col "), 0)), 16, '0')"
+
 #define DIGEST_PIECE_SQL(from) \
 	"pg_catalog.bit_xor(('x' || pg_catalog.encode(pg_catalog.substr(y.lh, " from ", 8), 'hex'))" \
 	"::pg_catalog.bit(64)::pg_catalog.int8)"
 
 /*
  * bucket_digests_sql, bucket_digests_utf8_sql
- *		One row: the bucket digests of the rows of extraction (run with
- *		hashes: $2 false), as base64 text; NULL when there are none.
+ *		One row of the rows of extraction (run with hashes: $2 false): their
+ *		root, the XOR of every bucket's digests (32 hex digits, zeros when
+ *		there are no rows), and the bucket digests as base64 text (NULL when
+ *		there are none).
  */
 static char *
 bucket_digests_sql(const char *extraction, bool utf8)
@@ -237,9 +243,10 @@ bucket_digests_sql(const char *extraction, bool utf8)
 					"ub AS (SELECT v.unit, %s AS b FROM (SELECT DISTINCT y.unit COLLATE \"C\" AS unit FROM y) v),\n"
 					"z AS (SELECT ub.b, " DIGEST_PIECE_SQL("1") " AS d1, " DIGEST_PIECE_SQL("9") " AS d2"
 					" FROM y JOIN ub ON ub.unit = y.unit COLLATE \"C\" GROUP BY ub.b)\n"
-					"SELECT pg_catalog.translate(pg_catalog.encode(pg_catalog.string_agg("
+					"SELECT " ROOT_HEX_SQL("z.d1") " || " ROOT_HEX_SQL("z.d2") " AS root,"
+					" pg_catalog.translate(pg_catalog.encode(pg_catalog.string_agg("
 					"pg_catalog.int2send(z.b::pg_catalog.int2) || pg_catalog.int8send(z.d1) || pg_catalog.int8send(z.d2),"
-					" '' ORDER BY z.b), 'base64'), E'\\n', '') FROM z",
+					" '' ORDER BY z.b), 'base64'), E'\\n', '') AS digests FROM z",
 					extraction, unit_sql(utf8), mkey_sql(utf8), bucket_sql("v.unit"));
 }
 
@@ -466,7 +473,7 @@ schema_hashes_query(RemoteRead *rr, bool digests, int *nparams)
 		rr->remote_schema = schema;
 		*nparams = 1;
 		return digests ?
-			psprintf("SELECT %s.schemadrift_unit_digests($1::pg_catalog.jsonb)", schema) :
+			psprintf("SELECT u.root, u.digests FROM %s.schemadrift_unit_digests($1::pg_catalog.jsonb) u", schema) :
 			sd_side_remote_c_hashes_sql(schema);
 	}
 	*nparams = 2;
@@ -930,16 +937,36 @@ sd_side_bucket_digests_text(const SdBucketDigests *digests)
 	return out;
 }
 
+/* the root of digests (the XOR of every bucket's), as 32 hex digits */
+static void
+digests_root(const SdBucketDigests *digests, char *out)
+{
+	uint64		root[2] = {0, 0};
+	int			b;
+
+	for (b = 0; b < SD_UNIT_BUCKETS; b++)
+	{
+		root[0] ^= digests->d[b][0];
+		root[1] ^= digests->d[b][1];
+	}
+	snprintf(out, 33, "%016llx%016llx",
+			 (unsigned long long) root[0], (unsigned long long) root[1]);
+}
+
 /*
  * digests_row
- *		One row of bucket digests (a part's, over several connections, or
- *		the one row of a single connection), XORed into the SdBucketDigests
- *		arg: digests add up from parts.
+ *		A row of the first round: (root, digests) from a part of a read over
+ *		several connections, or (state, root, digests) from the cursor of a
+ *		read over one, whose first row brings the state and the root and
+ *		whose second the digests (round1_cursor_sql).  Digests are XORed
+ *		into da->digests: they add up from parts.
  */
 typedef struct DigestsArg
 {
 	SdBucketDigests *digests;
 	RemoteRead *rr;				/* whose state may come with the row */
+	char		root[33];		/* the remote's root, if it came */
+	bool		have_root;
 } DigestsArg;
 
 static void
@@ -949,20 +976,28 @@ digests_row(void *arg, PGresult *row)
 	SdBucketDigests *dg = da->digests;
 	const char *text;
 	unsigned char *raw;
-	int			c = 0;			/* the column of the digests */
+	int			c = 0;			/* the column of the root */
 	int			len;
 	int			i;
 
-	if (da->rr != NULL && da->rr->state_in_query && PQnfields(row) == 2)
+	if (PQnfields(row) == 3)
 	{
-		take_state(da->rr, row);
+		if (!PQgetisnull(row, 0, 0))
+			take_state(da->rr, row);
 		c = 1;
 	}
-	if (PQnfields(row) != c + 1)
+	if (PQnfields(row) != c + 2)
 		elog(ERROR, "remote bucket digests came back malformed");
-	if (PQgetisnull(row, 0, c))
-		return;					/* no objects */
-	text = PQgetvalue(row, 0, c);
+	if (!PQgetisnull(row, 0, c))
+	{
+		if (strlen(PQgetvalue(row, 0, c)) != 32)
+			elog(ERROR, "remote bucket digests came back malformed");
+		memcpy(da->root, PQgetvalue(row, 0, c), 33);
+		da->have_root = true;
+	}
+	if (PQgetisnull(row, 0, c + 1))
+		return;					/* no objects, or the cursor's first row */
+	text = PQgetvalue(row, 0, c + 1);
 	raw = palloc(pg_b64_dec_len(strlen(text)) + 1);
 	len = pg_b64_decode(text, strlen(text), (void *) raw, pg_b64_dec_len(strlen(text)));
 	if (len < 0 || len % DIGEST_RECORD_LEN != 0)
@@ -987,6 +1022,24 @@ digests_row(void *arg, PGresult *row)
 		dg->present[b] = true;
 	}
 	pfree(raw);
+}
+
+/*
+ * round1_cursor_sql
+ *		Over one connection, the first round (query: its root and digests,
+ *		one row) as a cursor of two rows: the transaction's catalog state
+ *		and the root, then the digests.  The first FETCH computes both; the
+ *		second, sent only when the roots differ, moves the digests (24 KB at
+ *		most): two equal databases move little more than the query.
+ */
+static char *
+round1_cursor_sql(RemoteRead *rr, const char *query)
+{
+	return psprintf("DECLARE sd_round1 NO SCROLL CURSOR FOR"
+					" WITH r AS MATERIALIZED (SELECT (%s) AS state, q.root, q.digests FROM (%s) q)"
+					" SELECT r.state, r.root, NULL::pg_catalog.text FROM r"
+					" UNION ALL SELECT NULL, NULL, r.digests FROM r",
+					rr->state_sql, query);
 }
 
 /*
@@ -1058,6 +1111,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 		const char *params[4];
 		SdBucketDigests *remote = palloc0(sizeof(SdBucketDigests));
 		DigestsArg	da = {remote, &rr};
+		char		local_root[33];
 		bool		differ[SD_UNIT_BUCKETS];
 		char	   *buckets;
 		MemoryContext attemptcxt;
@@ -1078,8 +1132,11 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 								  rr.r->utf8 ? bucket_digests_utf8_sql : bucket_digests_other_sql,
 								  2, params, READING);
 		else
-			sd_remote_send(rr.r, with_state_sql(&rr, digests_sql), digests_nparams, params,
-						   READING);
+		{
+			sd_remote_rows(rr.r, round1_cursor_sql(&rr, digests_sql), digests_nparams, params,
+						   NULL, NULL, READING);
+			sd_remote_send(rr.r, "FETCH 1 FROM sd_round1", 0, NULL, READING);
+		}
 		if (ref == NULL)
 		{
 			/* this side, while the remote works */
@@ -1092,8 +1149,17 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 			sd_remote_slices_receive(rr.slices, digests_row, &da, READING);
 		else
 		{
+			/* the root first; the digests only if it differs */
 			sd_remote_receive(rr.r, digests_row, &da, READING);
 			take_state_if_missing(&rr);
+			digests_root(local, local_root);
+			if (!da.have_root)
+				elog(ERROR, "remote bucket digests came back malformed");
+			if (strcmp(da.root, local_root) == 0)
+				memcpy(remote, local, sizeof(SdBucketDigests));
+			else
+				sd_remote_rows(rr.r, "FETCH 1 FROM sd_round1", 0, NULL, digests_row, &da,
+							   READING);
 		}
 		buckets = differing_buckets(local, remote, differ);
 		pfree(remote);
@@ -1226,7 +1292,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 PG_FUNCTION_INFO_V1(schemadrift_unit_digests);
 
 /*
- * schemadrift_unit_digests(options jsonb) -> text
+ * schemadrift_unit_digests(options jsonb) -> TABLE(root text, digests text)
  *
  * The first round of a hash-first diff, computed in C where the remote has
  * schemadrift: what bucket_digests_sql() returns, for this database (its
@@ -1235,15 +1301,24 @@ PG_FUNCTION_INFO_V1(schemadrift_unit_digests);
 Datum
 schemadrift_unit_digests(PG_FUNCTION_ARGS)
 {
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
 	SdObjectSet *set;
 	SdBucketDigests *digests = palloc(sizeof(SdBucketDigests));
+	char		root[33];
 	char	   *text;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
 
+	InitMaterializedSRF(fcinfo, 0);
 	set = sd_side_local_read(options, false);
 	sd_side_bucket_digests(set, digests, NULL);
+	digests_root(digests, root);
 	text = sd_side_bucket_digests_text(digests);
-	if (text == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(text));
+	values[0] = CStringGetTextDatum(root);
+	nulls[1] = (text == NULL);
+	if (text != NULL)
+		values[1] = CStringGetTextDatum(text);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	return (Datum) 0;
 }
