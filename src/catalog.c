@@ -1397,7 +1397,7 @@ sd_catalog_state_sql(int server_version)
 		const char *where;
 	}			watched[] = {
 		{"pg_namespace", NULL, "x.nspname !~ '^pg_(toast_)?temp_'"},
-		{"pg_class", "pg_catalog.hashtext(pg_catalog.concat_ws('|', x.oid, x.relname, x.relnamespace, x.relkind,"
+		{"pg_class", "pg_catalog.hash_record(ROW(x.oid, x.relname, x.relnamespace, x.relkind,"
 			" x.relowner, x.relacl, x.reloptions, x.relpersistence, x.relispartition, x.relnatts, x.relchecks,"
 			" x.relhasrules, x.relhastriggers, x.relrowsecurity, x.relforcerowsecurity, x.relreplident,"
 			" x.reltablespace, x.reloftype, x.relam))",
@@ -1422,16 +1422,22 @@ sd_catalog_state_sql(int server_version)
 
 	(void) server_version;		/* the same catalogs on 15 to 18 */
 
+	/*
+	 * One scan of each catalog under one aggregate: "<entry>:<rows>:<sum>"
+	 * per entry that has rows.  The text is short, because a remote read
+	 * sends it twice.
+	 */
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "SELECT pg_catalog.concat_ws(','");
+	appendStringInfoString(&buf,
+						   "SELECT pg_catalog.string_agg(u.n || ':' || u.c || ':' || u.s, ',' ORDER BY u.n)"
+						   " FROM (SELECT w.n, pg_catalog.count(*) AS c, pg_catalog.sum(w.v) AS s FROM (");
 	for (i = 0; i < lengthof(watched); i++)
-		appendStringInfo(&buf,
-						 ", (SELECT pg_catalog.count(*) || ':' || COALESCE(pg_catalog.sum(%s), 0)"
-						 " FROM pg_catalog.%s x%s%s)",
+		appendStringInfo(&buf, "%sSELECT %d, %s FROM pg_catalog.%s x%s%s",
+						 i > 0 ? " UNION ALL " : "", i,
 						 watched[i].sum ? watched[i].sum : "x.xmin::pg_catalog.text::pg_catalog.int8",
 						 watched[i].catalog,
 						 watched[i].where ? " WHERE " : "",
 						 watched[i].where ? watched[i].where : "");
-	appendStringInfoChar(&buf, ')');
+	appendStringInfoString(&buf, ") w(n, v) GROUP BY w.n) u");
 	return buf.data;
 }

@@ -97,7 +97,7 @@ remote_row(void *arg, PGresult *row)
  * parents of more parts (none in this object model today) take the slower,
  * general form.
  */
-#define FLAT_KEY_PARTS 6
+#define FLAT_KEY_PARTS 4
 
 /* the UTF-8 byte length of the text expression e, as text */
 static char *
