@@ -32,6 +32,9 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
 #include "parser/parse_type.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
