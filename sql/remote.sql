@@ -113,30 +113,12 @@ DROP TABLE rmt.only_here_table;
 -- trigger is read in a slice, the view itself whole (a unit split between
 -- connections)
 \c regress_sd_remote
-CREATE SCHEMA many;
-CREATE FUNCTION many.noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
-DO $$
-BEGIN
-	FOR i IN 1..40 LOOP
-		EXECUTE format('CREATE TABLE many.t%s (id int PRIMARY KEY, v text CHECK (v <> %L), a bigint REFERENCES rmt.accounts)', i, 'x');
-	END LOOP;
-END
-$$;
-CREATE VIEW many.v AS SELECT id FROM many.t1;
-CREATE TRIGGER v_ins INSTEAD OF INSERT ON many.v FOR EACH ROW EXECUTE FUNCTION many.noop();
+\set many_tables 40
+\i test/fixtures/remote_many.sql
 ALTER TABLE many.t17 ADD COLUMN only_there int;
 \c contrib_regression
-CREATE SCHEMA many;
-CREATE FUNCTION many.noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
-DO $$
-BEGIN
-	FOR i IN 1..41 LOOP
-		EXECUTE format('CREATE TABLE many.t%s (id int PRIMARY KEY, v text CHECK (v <> %L), a bigint REFERENCES rmt.accounts)', i, 'x');
-	END LOOP;
-END
-$$;
-CREATE VIEW many.v AS SELECT id FROM many.t1;
-CREATE TRIGGER v_ins INSTEAD OF INSERT ON many.v FOR EACH ROW EXECUTE FUNCTION many.noop();
+\set many_tables 41
+\i test/fixtures/remote_many.sql
 ALTER TABLE many.t33 ALTER COLUMN v SET DEFAULT 'here';
 CREATE SCHEMA same;
 CREATE TABLE same.t (id int PRIMARY KEY, v text);

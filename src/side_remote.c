@@ -1036,10 +1036,10 @@ static char *
 round1_cursor_sql(RemoteRead *rr, const char *query)
 {
 	return psprintf("DECLARE sd_round1 NO SCROLL CURSOR FOR"
-					" WITH r AS MATERIALIZED (SELECT (%s) AS state, q.root, q.digests FROM (%s) q)"
+					" WITH r AS MATERIALIZED (%s)"
 					" SELECT r.state, r.root, NULL::pg_catalog.text FROM r"
 					" UNION ALL SELECT NULL, NULL, r.digests FROM r",
-					rr->state_sql, query);
+					with_state_sql(rr, query));
 }
 
 /*
