@@ -19,18 +19,16 @@ use Time::HiRes qw(time sleep);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use SdTest;
 
 my $secret = 'S3cr3t-tap-mapping';
 
 my $remote = PostgreSQL::Test::Cluster->new('remote');
 $remote->init;
 # the reader must give its password; everyone else (the test) is trusted
-my $hba = slurp_file($remote->data_dir . '/pg_hba.conf');
-open(my $fh, '>', $remote->data_dir . '/pg_hba.conf') or die $!;
-print $fh "local all regress_drift_reader scram-sha-256\n"
-  . "host all regress_drift_reader 127.0.0.1/32 scram-sha-256\n"
-  . "host all all 127.0.0.1/32 trust\n$hba";
-close($fh);
+require_password($remote, 'regress_drift_reader', 'host all all 127.0.0.1/32 trust');
 # also on loopback TCP, for the proxy that cuts connections
 $remote->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
 $remote->start;

@@ -19,16 +19,15 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use SdTest;
 
 my $secret = 'S3cr3t-tap-apply';
 
 my $remote = PostgreSQL::Test::Cluster->new('remote');
 $remote->init;
-my $hba = slurp_file($remote->data_dir . '/pg_hba.conf');
-open(my $fh, '>', $remote->data_dir . '/pg_hba.conf') or die $!;
-print $fh "local all regress_apply_deployer scram-sha-256\n"
-  . "host all regress_apply_deployer 127.0.0.1/32 scram-sha-256\n$hba";
-close($fh);
+require_password($remote, 'regress_apply_deployer');
 $remote->append_conf('postgresql.conf', "log_connections = on\nlog_min_messages = debug1\n");
 $remote->start;
 $remote->safe_psql('postgres', qq{
