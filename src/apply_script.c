@@ -108,7 +108,7 @@ word_of(const char *script, int tok, int loc)
 	if (!(isalpha(*p) || *p == '_' || *p >= 0x80))
 		return W_NONE;
 	/* B'..', E'..', N'..', X'..', U&'..' are strings; U&".." a name */
-	while (isalnum(*p) || *p == '_' || *p == '$' || *p >= 0x80)
+	while (sd_util_name_char((char) *p))
 		p++;
 	if (*p == '\'' || (*p == '&' && p[1] == '\''))
 		return W_NONE;

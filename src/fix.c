@@ -4767,17 +4767,18 @@ change_column(SdFixContext *ctx, SdFix *fix, SdObject *src, SdObject *tgt,
 		char	   *type = attr(src, "type");
 		char	   *coll = attr(src, "collation");
 		char	   *oldtype = attr(tgt, "type");
+		bool		narrowing;
 
 		if (type == NULL || !check_type(fix, type) || (coll && !check_type(fix, coll)))
 			return;
+		narrowing = (strcmp(a, "type") == 0 && oldtype && !type_change_is_safe(oldtype, type));
 		add_step(fix, FIX_PHASE_COLUMN, false,
 				 psprintf("%s TYPE %s%s%s USING %s::%s", prefix, type,
 						  coll ? " COLLATE " : "", coll ? coll : "", col, type),
 				 T_AlterTableStmt, 1,
-				 strcmp(a, "type") == 0 && oldtype && !type_change_is_safe(oldtype, type) ?
+				 narrowing ?
 				 psprintf("changes the type from %s to %s: values that do not convert fail the statement or lose precision", oldtype, type) : NULL);
-		if (strcmp(a, "type") == 0 && oldtype && !type_change_is_safe(oldtype, type) &&
-			kind_is(src, "table column"))
+		if (narrowing && kind_is(src, "table column"))
 			narrowing_hazard(fix, src, oldtype, type);
 	}
 	else if (strcmp(a, "not_null") == 0)
@@ -4976,28 +4977,6 @@ change_sequence(SdFix *fix, SdObject *src, const char *a)
 	}
 }
 
-/*
- * json_fragment
- *		s as it appears inside a JSON string: for finding a name in an
- *		object's attrs text.
- */
-static char *
-json_fragment(const char *s)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	escape_json(&buf, s);
-	buf.data[buf.len - 1] = '\0';
-	return buf.data + 1;
-}
-
-/* a character that can go on a name (so that "t.state" is not in "t.states") */
-static bool
-name_char(char c)
-{
-	return isalnum((unsigned char) c) || c == '_' || c == '$' || IS_HIGHBIT_SET(c);
-}
 
 /* whether text holds name as a whole name */
 static bool
@@ -5007,7 +4986,7 @@ name_in(const char *text, const char *name)
 	const char *p;
 
 	for (p = strstr(text, name); p != NULL; p = strstr(p + 1, name))
-		if ((p == text || !name_char(p[-1])) && !name_char(p[len]))
+		if ((p == text || !sd_util_name_char(p[-1])) && !sd_util_name_char(p[len]))
 			return true;
 	return false;
 }
@@ -5045,7 +5024,7 @@ enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
 {
 	SdObjectSet *t = ctx->target;
 	char	   *array = psprintf("%s[]", name);
-	char	   *frag = json_fragment(name);
+	char	   *frag = sd_util_json_inner(name);
 	List	   *tables = NIL;
 	List	   *colnames = NIL;
 	int			i;
@@ -5069,7 +5048,7 @@ enum_blocker(SdFixContext *ctx, SdObject *tgt, const char *name, List **columns,
 			return psprintf("generated column %s", o->identity);
 		*columns = lappend(*columns, o);
 		tables = lappend(tables, parent_name(o));
-		colnames = lappend(colnames, json_fragment(quote_identifier(o->key[2])));
+		colnames = lappend(colnames, sd_util_json_inner(quote_identifier(o->key[2])));
 	}
 	for (i = 0; i < t->nobjects; i++)
 	{

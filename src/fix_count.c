@@ -362,7 +362,7 @@ schemadrift_input_is_valid(PG_FUNCTION_ARGS)
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	InputType  *type = (InputType *) fcinfo->flinfo->fn_extra;
 
-	if (type == NULL || strcmp(type->name, name) != 0)
+	if (type == NULL || type->name == NULL || strcmp(type->name, name) != 0)
 	{
 		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 		Oid			typoid;

@@ -110,12 +110,8 @@ routines_of(SdFixContext *ctx, bool source)
 static void
 add_dep(DepsWalk *w, char *identity)
 {
-	ListCell   *lc;
-
-	foreach(lc, w->deps)
-		if (strcmp(lfirst(lc), identity) == 0)
-			return;
-	w->deps = lappend(w->deps, identity);
+	if (!sd_list_has_string(w->deps, identity))
+		w->deps = lappend(w->deps, identity);
 }
 
 /* every routine of the set named schema.name (all its overloads) */

@@ -682,18 +682,6 @@ mapped_mkey(const SdObject *obj, const char *from, const char *to)
 	return sd_objects_encode_key(obj->kind, obj->nkey, key);
 }
 
-/* s, escaped as inside a JSON string */
-static char *
-json_inner(const char *s)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	escape_json(&buf, s);
-	buf.data[buf.len - 1] = '\0';
-	return buf.data + 1;
-}
-
 /*
  * mapped_attrs
  *		obj's attributes text with every name qualified by schema from
@@ -705,8 +693,8 @@ static char *
 mapped_attrs(SdObject *obj, const char *from, const char *to)
 {
 	const char *text = sd_object_attrs_text(obj);
-	char	   *needle = json_inner(psprintf("%s.", quote_identifier(from)));
-	char	   *repl = json_inner(psprintf("%s.", quote_identifier(to)));
+	char	   *needle = sd_util_json_inner(psprintf("%s.", quote_identifier(from)));
+	char	   *repl = sd_util_json_inner(psprintf("%s.", quote_identifier(to)));
 	size_t		nlen = strlen(needle);
 	StringInfoData buf;
 	const char *p;
@@ -719,7 +707,7 @@ mapped_attrs(SdObject *obj, const char *from, const char *to)
 		unsigned char prev = p > text ? (unsigned char) p[-1] : ' ';
 
 		if (strncmp(p, needle, nlen) == 0 &&
-			!(isalnum(prev) || prev == '_' || prev == '$' || prev == '.' || prev >= 0x80))
+			!(sd_util_name_char((char) prev) || prev == '.'))
 		{
 			appendStringInfoString(&buf, repl);
 			p += nlen;

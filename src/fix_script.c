@@ -243,15 +243,8 @@ cmp_steps(const void *a, const void *b)
 static bool
 step_needs(SdFixStep *step, const char *identity)
 {
-	ListCell   *lc;
-
-	foreach(lc, step->after)
-		if (strcmp(lfirst(lc), identity) == 0)
-			return true;
-	foreach(lc, step->needs)
-		if (strcmp(lfirst(lc), identity) == 0)
-			return true;
-	return false;
+	return sd_list_has_string(step->after, identity) ||
+		sd_list_has_string(step->needs, identity);
 }
 
 /*

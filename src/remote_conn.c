@@ -419,18 +419,20 @@ sd_remote_wait_any(SdRemoteWait *w, int n)
 		if (any)
 			return;
 
-		set = SD_CREATE_WAIT_EVENT_SET(n + 2);
+		/* all that can raise before the set exists (see below) */
+		for (i = 0; i < n; i++)
+			if (w[i].events != 0)
+				nwait++;
+		if (nwait == 0)
+			elog(ERROR, "no remote connection to wait for");
+		events = palloc(sizeof(WaitEvent) * (nwait + 2));
+
+		set = SD_CREATE_WAIT_EVENT_SET(nwait + 2);
 		AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 		AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 		for (i = 0; i < n; i++)
 			if (w[i].events != 0)
-			{
 				AddWaitEventToSet(set, w[i].events, PQsocket(w[i].r->conn), NULL, &w[i]);
-				nwait++;
-			}
-		if (nwait == 0)
-			elog(ERROR, "no remote connection to wait for");
-		events = palloc(sizeof(WaitEvent) * (nwait + 2));
 		nevents = WaitEventSetWait(set, timeout, events, nwait + 2, PG_WAIT_EXTENSION);
 
 		/*

@@ -158,10 +158,8 @@ fail_libpq(FleetMember *m)
 static void
 set_deadline(FleetMember *m)
 {
-	int			seconds = m->step == STEP_CONNECT ? sd_connect_timeout : sd_remote_timeout;
-
-	m->deadline = seconds > 0 ?
-		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), (int64) seconds * 1000) : 0;
+	m->deadline = sd_remote_deadline(m->step == STEP_CONNECT ? sd_connect_timeout :
+									 sd_remote_timeout);
 }
 
 /* send the query of the member's step */
@@ -323,24 +321,19 @@ advance(Fleet *fleet, FleetMember *m)
 
 	if (m->step == STEP_CONNECT)
 	{
-		PostgresPollingStatusType status = PQconnectPoll(conn);
 		char	   *error;
 		int			sqlstate;
+		int			events = sd_remote_connect_step(m->r, false, &sqlstate, &error);
 
-		if (status == PGRES_POLLING_FAILED)
+		if (events < 0)
 		{
-			fail(m, psprintf("could not connect: %s", pchomp(PQerrorMessage(conn))));
+			fail(m, sqlstate == ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION ?
+				 psprintf("could not connect: %s", error) : error);
 			return;
 		}
-		if (status != PGRES_POLLING_OK)
+		if (events > 0)
 		{
-			m->events = status == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE;
-			return;
-		}
-		error = sd_remote_check_connected(m->r, &sqlstate);
-		if (error != NULL)
-		{
-			fail(m, error);
+			m->events = events;
 			return;
 		}
 		m->step = STEP_PIN;

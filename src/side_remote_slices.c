@@ -49,6 +49,10 @@
 #include "remote.h"
 #include "side.h"
 
+/* a read's connections are its parts: the arrays below are of parts */
+StaticAssertDecl(SD_REMOTE_MAX_CONNECTIONS <= SD_MAX_PARTS,
+				 "schemadrift.remote_connections may not exceed the parts a plan holds");
+
 /* a read over several connections */
 struct SdRemoteSlices
 {

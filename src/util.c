@@ -395,6 +395,34 @@ sd_jsonb_strings(JsonbValue *v, List **out, JsonbValue *bad)
  * sd_list_has_string
  *		Whether the List of C strings l holds s.
  */
+/*
+ * sd_util_json_inner
+ *		s as it appears inside a JSON string (escaped, without the quotes),
+ *		palloc'd: for finding or replacing a name in an object's attrs text.
+ */
+char *
+sd_util_json_inner(const char *s)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	escape_json(&buf, s);
+	buf.data[buf.len - 1] = '\0';
+	return buf.data + 1;
+}
+
+/*
+ * sd_util_name_char
+ *		Whether c can continue an unquoted name (a letter, digit, "_", "$"
+ *		or a byte of a multibyte character): so that "t.state" is not found
+ *		in "t.states".
+ */
+bool
+sd_util_name_char(char c)
+{
+	return isalnum((unsigned char) c) || c == '_' || c == '$' || IS_HIGHBIT_SET(c);
+}
+
 bool
 sd_list_has_string(List *l, const char *s)
 {

@@ -36,6 +36,8 @@ extern Jsonb *sd_jsonb_from_cstring(const char *text);
 extern int	sd_jsonb_key_cmp(const char *a, const char *b);
 extern int	sd_jsonb_strings(JsonbValue *v, List **out, JsonbValue *bad);
 extern bool sd_list_has_string(List *l, const char *s);
+extern char *sd_util_json_inner(const char *s);
+extern bool sd_util_name_char(char c);
 extern int	sd_list_cstring_cmp(const ListCell *a, const ListCell *b);
 /* a result column a set-returning function can be declared with */
 typedef struct SdResultColumn
