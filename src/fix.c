@@ -1303,6 +1303,9 @@ hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
 		step->remark = psprintf("rows not counted: no SELECT on %s (%s)", qualified(schema, table), many);
 	else if (n == SD_FIX_COUNT_NO_TARGET)
 		step->remark = psprintf("rows not counted: the target could not be reached (%s)", many);
+	else if (n == SD_FIX_COUNT_FILTERED)
+		step->remark = psprintf("rows not counted: row-level security would hide rows of %s from the count (%s)",
+								qualified(schema, table), many);
 	else if (n < 0)
 		step->remark = psprintf("rows not counted: the count failed on the target as it is now (%s)", many);
 	else if (n == 0)
@@ -1327,7 +1330,9 @@ hazard(SdFix *fix, const char *schema, const char *table, const char *count_sql,
  *		back (rounded, truncated).  Both type names are type names and
  *		nothing else (the raw parser said so).  The count is an upper bound
  *		where a cast between categories converts what text input refuses
- *		(boolean to integer).
+ *		(boolean to integer).  It is not made where the casts would run a
+ *		function that a role other than a superuser wrote
+ *		(sd_fix_cast_hazard).
  */
 static void
 narrowing_hazard(SdFix *fix, SdObject *src, const char *oldtype, const char *type)
@@ -1346,11 +1351,18 @@ narrowing_hazard(SdFix *fix, SdObject *src, const char *oldtype, const char *typ
 	if (fix_ctx->target_local || fix_ctx->target_server != NULL)
 	{
 		char	   *why_not;
+		const char *runs;
 
 		valid = sd_fix_valid_function(fix_ctx, &why_not);
 		if (valid == NULL)
 		{
 			step->remark = psprintf("rows not counted: %s (%s)", why_not, many);
+			return;
+		}
+		runs = sd_fix_cast_hazard(fix_ctx, oldtype, type);
+		if (runs != NULL)
+		{
+			step->remark = psprintf("rows not counted: %s (%s)", runs, many);
 			return;
 		}
 	}

@@ -189,6 +189,7 @@ typedef struct SdFixScriptInfo
 #define SD_FIX_COUNT_NO_TABLE	(-1)	/* no such table, or no SELECT on it */
 #define SD_FIX_COUNT_FAILED		(-2)	/* the count failed */
 #define SD_FIX_COUNT_NO_TARGET	(-3)	/* the target could not be reached */
+#define SD_FIX_COUNT_FILTERED	(-4)	/* row-level security filters the table */
 
 extern const char *const sd_fix_option_names[];
 
@@ -202,6 +203,8 @@ extern void sd_fix_release(SdFixContext *ctx);
 extern int64 sd_fix_count(SdFixContext *ctx, const char *schema, const char *table,
 						  const char *sql, char **error);
 extern const char *sd_fix_valid_function(SdFixContext *ctx, char **why_not);
+extern const char *sd_fix_cast_hazard(SdFixContext *ctx, const char *oldtype,
+									  const char *type);
 extern void sd_fix_count_end(SdFixContext *ctx);
 extern void sd_fix_find_renames(SdFixContext *ctx, SdObject **missing, int nmissing,
 								SdObject **extra, int nextra);

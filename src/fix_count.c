@@ -13,6 +13,20 @@
  * have yet, statement_timeout) is a count not made, not a failed diff; a
  * cancel still cancels.
  *
+ * Nor does a count run code of the target's that a role other than a
+ * superuser wrote.  A count of a type change casts the column's values: it
+ * runs the types' input and output functions, the casts between them and
+ * the CHECK constraints of domains, and any of these can be a function in
+ * SQL or PL/pgSQL that the owner of a type wrote.  Counted as the diffing
+ * user (a superuser, often), it would run with that user's rights, as
+ * functions in an index expression would under pg_dump or VACUUM; so such
+ * a change is not counted, and the remark names the function
+ * (CAST_HAZARD_SQL).  Row-level security would both filter what is counted
+ * (a count of 0 drops a step's destructive mark) and run the policies' code:
+ * a table it filters for the diffing user is not counted, and counts run
+ * with row_security off, so that a table the check did not see (the one a
+ * foreign key refers to) fails its count rather than be filtered.
+ *
  * On a foreign server, the counts of one diff share one connection, opened
  * on the first count as the diff's reads are (the user mapping, the
  * password rule, the deadlines of remote_conn.c), in a session whose
@@ -25,6 +39,7 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
@@ -38,8 +53,10 @@
 #include "parser/parse_type.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rls.h"
 
 #include "fix.h"
 #include "remote.h"
@@ -60,6 +77,65 @@
 	" WHERE pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
 	" || '.schemadrift_input_is_valid(pg_catalog.text, pg_catalog.text)') IS NOT NULL"
 
+/*
+ * Why a count of a change of a column from type $1 to type $2 (type names
+ * as the target prints them) would run code of the target's that a role
+ * other than a superuser wrote, or no row when it would not.  The types in
+ * play are the two, text, and what they are built on (a domain's base type,
+ * an array's element type, the types a domain's CHECK refers to); the code
+ * in play is their input and output functions, every cast among them
+ * (narrowly: the count uses three), and the functions and operators of
+ * their domains' CHECK constraints (pg_depend records them).  A function
+ * is trusted when it is built in, in a language only superusers may write
+ * in (C, internal, an untrusted PL), or owned by a superuser.  Composite,
+ * range and multirange types read and print their parts through the
+ * parts' types: not followed, not counted.  A type name the target does not
+ * know is no hazard: the count fails to parse, and runs nothing.
+ * Runs as it is, here through SPI and on a foreign server over libpq, with
+ * search_path pinned to pg_catalog.
+ */
+#define CAST_HAZARD_SQL \
+	"WITH RECURSIVE t(oid) AS (" \
+	"SELECT v.x FROM (VALUES (pg_catalog.to_regtype(%s)::pg_catalog.oid)," \
+	" (pg_catalog.to_regtype(%s)::pg_catalog.oid), ('pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid)) v(x)" \
+	" WHERE v.x IS NOT NULL" \
+	" UNION" \
+	" SELECT n.x FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid," \
+	" LATERAL (SELECT y.typbasetype WHERE y.typtype OPERATOR(pg_catalog.=) 'd'" \
+	" UNION ALL SELECT y.typelem WHERE y.typelem OPERATOR(pg_catalog.<>) 0" \
+	" UNION ALL SELECT d.refobjid FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_depend d" \
+	" ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass" \
+	" AND d.objid OPERATOR(pg_catalog.=) k.oid" \
+	" AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass" \
+	" WHERE k.contypid OPERATOR(pg_catalog.=) y.oid) n(x))," \
+	" f(oid) AS (" \
+	"SELECT y.typinput FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid" \
+	" UNION ALL SELECT y.typoutput FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid" \
+	" UNION ALL SELECT c.castfunc FROM pg_catalog.pg_cast c" \
+	" WHERE c.castsource IN (SELECT t.oid FROM t) AND c.casttarget IN (SELECT t.oid FROM t)" \
+	" UNION ALL SELECT CASE WHEN d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass" \
+	" THEN d.refobjid ELSE o.oprcode::pg_catalog.oid END" \
+	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_depend d" \
+	" ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass" \
+	" AND d.objid OPERATOR(pg_catalog.=) k.oid" \
+	" LEFT JOIN pg_catalog.pg_operator o ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass" \
+	" AND o.oid OPERATOR(pg_catalog.=) d.refobjid" \
+	" WHERE k.contypid IN (SELECT t.oid FROM t)" \
+	" AND d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass))" \
+	" SELECT w.why FROM (" \
+	"SELECT 1 AS o, 'the count would read type ' || pg_catalog.format_type(y.oid, NULL)" \
+	" || ', a ' || CASE y.typtype WHEN 'c' THEN 'composite' WHEN 'r' THEN 'range' ELSE 'multirange' END" \
+	" || ' type, through the types of its parts' AS why" \
+	" FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid WHERE y.typtype IN ('c', 'r', 'm')" \
+	" UNION ALL SELECT 2, 'the count would run ' || p.oid::pg_catalog.regprocedure::pg_catalog.text" \
+	" || ', a function in ' || l.lanname || ' that ' || pg_catalog.quote_ident(r.rolname)" \
+	" || ', not a superuser, owns'" \
+	" FROM (SELECT DISTINCT f.oid FROM f) u JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) u.oid" \
+	" JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang" \
+	" JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner" \
+	" WHERE p.oid OPERATOR(pg_catalog.>=) " CppAsString2(FirstNormalObjectId) "::pg_catalog.oid AND l.lanpltrusted AND NOT r.rolsuper) w" \
+	" ORDER BY w.o, w.why LIMIT 1"
+
 /* ---- this database -------------------------------------------------------- */
 
 /* a query returning one value, and the value */
@@ -74,7 +150,15 @@ local_value(void *arg)
 {
 	LocalValue *lv = (LocalValue *) arg;
 	MemoryContext cxt = CurrentMemoryContext;
+	int			nestlevel;
 
+	/*
+	 * The settings a read pins (search_path pg_catalog first), and no row
+	 * security: a table it would filter fails the count.
+	 */
+	nestlevel = sd_util_pin_gucs();
+	(void) set_config_option("row_security", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute(lv->sql, true, 1) != SPI_OK_SELECT)
@@ -86,6 +170,7 @@ local_value(void *arg)
 		lv->value = v ? MemoryContextStrdup(cxt, v) : NULL;
 	}
 	SPI_finish();
+	sd_util_unpin_gucs(nestlevel);
 }
 
 static int64
@@ -97,6 +182,8 @@ count_local(const char *schema, const char *table, const char *sql, char **error
 
 	if (!OidIsValid(rel) || pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return SD_FIX_COUNT_NO_TABLE;
+	if (check_enable_rls(rel, InvalidOid, true) == RLS_ENABLED)
+		return SD_FIX_COUNT_FILTERED;
 	if (!sd_util_try(local_value, &lv, error) || lv.value == NULL)
 		return SD_FIX_COUNT_FAILED;
 	return pg_strtoint64(lv.value);
@@ -112,6 +199,8 @@ remote_open(void *arg)
 
 	/* nothing a count runs can write, whatever it calls */
 	sd_remote_command(r, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", COUNTING);
+	/* a table row security would filter fails its count */
+	sd_remote_command(r, "SET row_security = off", COUNTING);
 	ctx->counts = r;
 }
 
@@ -176,11 +265,17 @@ remote_count(void *arg)
 
 	access = sd_remote_value(rc->ctx->counts,
 							 psprintf("SELECT CASE WHEN c IS NULL THEN 'missing'"
-									  " WHEN pg_catalog.has_table_privilege(c, 'SELECT') THEN 'readable'"
-									  " ELSE 'denied' END"
+									  " WHEN NOT pg_catalog.has_table_privilege(c, 'SELECT') THEN 'denied'"
+									  " WHEN pg_catalog.row_security_active(c) THEN 'filtered'"
+									  " ELSE 'readable' END"
 									  " FROM (SELECT pg_catalog.to_regclass(%s) c) s",
 									  quote_literal_cstr(rc->relation)),
 							 false, COUNTING);
+	if (access != NULL && strcmp(access, "filtered") == 0)
+	{
+		rc->n = SD_FIX_COUNT_FILTERED;
+		return;
+	}
 	if (access == NULL || strcmp(access, "readable") != 0)
 	{
 		rc->n = SD_FIX_COUNT_NO_TABLE;
@@ -303,6 +398,55 @@ sd_fix_valid_function(SdFixContext *ctx, char **why_not)
 	return ctx->valid_function;
 }
 
+typedef struct RemoteHazard
+{
+	SdFixContext *ctx;
+	const char *sql;			/* in UTF8 */
+	char	   *why;
+} RemoteHazard;
+
+static void
+remote_hazard(void *arg)
+{
+	RemoteHazard *rh = (RemoteHazard *) arg;
+	char	   *why = sd_remote_value(rh->ctx->counts, rh->sql, true, COUNTING);
+
+	rh->why = why ? pg_any_to_server(why, strlen(why), PG_UTF8) : NULL;
+}
+
+/*
+ * sd_fix_cast_hazard
+ *		Why counting the values of a column whose type changes from oldtype
+ *		to type (type names, as the raw parser said) would run code on ctx's
+ *		target that a role other than a superuser wrote (CAST_HAZARD_SQL),
+ *		or NULL when it would not.  Where the question cannot be asked, the
+ *		answer is why not: no count is made unasked.
+ */
+const char *
+sd_fix_cast_hazard(SdFixContext *ctx, const char *oldtype, const char *type)
+{
+	char	   *sql = psprintf(CAST_HAZARD_SQL, quote_literal_cstr(oldtype),
+							   quote_literal_cstr(type));
+	char	   *error;
+
+	if (ctx->target_local)
+	{
+		LocalValue	lv = {sql, NULL};
+
+		if (!sd_util_try(local_value, &lv, &error))
+			return psprintf("whether the count runs user code could not be checked (%s)", error);
+		return lv.value;
+	}
+	else
+	{
+		RemoteHazard rh = {ctx, pg_server_to_any(sql, strlen(sql), PG_UTF8), NULL};
+
+		if (!with_remote(ctx, remote_hazard, &rh, &error))
+			return psprintf("whether the count runs user code could not be checked (%s)", error);
+		return rh.why;
+	}
+}
+
 /*
  * sd_fix_count_end
  *		Close the connection the counts of ctx used, if any.
@@ -350,9 +494,10 @@ PG_FUNCTION_INFO_V1(schemadrift_input_is_valid);
  *		Whether value is valid input for type, as pg_input_is_valid() of
  *		PostgreSQL 16 and later (which it calls the same way there).  On 15,
  *		input functions cannot report an error softly: the input runs in a
- *		subtransaction, and a data exception (SQLSTATE class 22) or an
- *		unknown name (what the reg* types raise) means false; any other
- *		error is raised.  A subtransaction per value costs: count large
+ *		subtransaction, and a data exception (SQLSTATE class 22), a
+ *		domain's CHECK or NOT NULL refusing the value (what 16's domain_in
+ *		reports softly) or an unknown name (what the reg* types raise)
+ *		means false; any other error is raised.  A subtransaction per value costs: count large
  *		tables with a statement_timeout.
  */
 Datum
@@ -402,6 +547,8 @@ schemadrift_input_is_valid(PG_FUNCTION_ARGS)
 		if (edata == NULL)
 			PG_RETURN_BOOL(true);
 		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
+			edata->sqlerrcode == ERRCODE_CHECK_VIOLATION ||
+			edata->sqlerrcode == ERRCODE_NOT_NULL_VIOLATION ||
 			edata->sqlerrcode == ERRCODE_UNDEFINED_OBJECT ||
 			edata->sqlerrcode == ERRCODE_UNDEFINED_TABLE ||
 			edata->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION ||
