@@ -135,7 +135,8 @@ append_common_ctes(StringInfo buf, const char *rel_filter)
 						   " COALESCE((o -> 'ignore') ? 'column_order', false) AS no_colorder,"
 						   " COALESCE((o -> 'ignore') ? 'tablespace', false) AS no_tblspc,"
 						   " COALESCE((o -> 'ignore') ? 'constraint_names', false) AS no_conname,"
-						   " COALESCE(o -> 'role_map', '{}') AS rmap"
+						   " COALESCE(o -> 'role_map', '{}') AS rmap,"
+						   " ARRAY(SELECT pg_catalog.jsonb_array_elements_text(o -> 'exclude')) AS excl"
 						   " FROM (SELECT $1::pg_catalog.jsonb AS o) opt),\n"
 						   "nsp AS ("
 						   " SELECT n.oid, n.nspname::pg_catalog.text AS nspname, n.nspowner, n.nspacl"
@@ -1200,7 +1201,8 @@ build_query(int server_version, uint32 arms, const char *rel_filter,
 	 * Exclusion patterns apply to an object's identity and to its parent's,
 	 * so excluding a table excludes its columns, constraints and the rest,
 	 * and excluding a publication its tables and schemas (a parent of one
-	 * name part).
+	 * name part).  The patterns are an array, made once (f.excl): a set
+	 * function per object cost 3 us each, a seventh of a whole read.
 	 */
 	appendStringInfoString(&buf,
 						   ")\n"
@@ -1208,11 +1210,10 @@ build_query(int server_version, uint32 arms, const char *rel_filter,
 						   " CASE WHEN $2 OR o.kind = 'unsupported' THEN o.attrs END,"
 						   " CASE WHEN NOT $2 THEN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.attrs, 'UTF8')), 'hex') END"
 						   " FROM objs o CROSS JOIN f"
-						   " WHERE (NOT (f.o ? 'exclude') OR NOT EXISTS (SELECT 1"
-						   " FROM pg_catalog.jsonb_array_elements_text(f.o -> 'exclude') pat(p)"
-						   " WHERE o.identity LIKE pat.p OR (o.parent IS NOT NULL AND"
+						   " WHERE (pg_catalog.cardinality(f.excl) = 0 OR NOT (o.identity LIKE ANY (f.excl)"
+						   " OR (o.parent IS NOT NULL AND"
 						   " CASE WHEN pg_catalog.cardinality(o.parent) = 1 THEN " QIDENT("o.parent[1]")
-						   " ELSE " QUALIFIED("o.parent[1]", "o.parent[2]") " END LIKE pat.p)))");
+						   " ELSE " QUALIFIED("o.parent[1]", "o.parent[2]") " END LIKE ANY (f.excl))))");
 	if (where != NULL)
 		appendStringInfo(&buf, " AND %s", where);
 	return buf.data;
