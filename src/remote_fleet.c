@@ -11,7 +11,8 @@
  * to schemadrift.fleet_concurrency servers at a time, all their sockets
  * waited on in one WaitEventSet with the backend's latch.  Each server goes
  * through the steps of a remote read (connect, pin the session, begin,
- * catalog state, schema hashes, commit, catalog state again: the same check
+ * catalog state, schema hashes, commit, then the snapshot and, where some
+ * transaction ended meanwhile, the catalog state again: the same check
  * for concurrent DDL, retried) on its own, with its own deadlines
  * (schemadrift.connect_timeout, schemadrift.remote_timeout): a server that
  * is down or slow gets its row with the error, and delays no other.  Ctrl-C
@@ -64,6 +65,7 @@ typedef enum FleetStep
 	STEP_MODEL,
 	STEP_HASHES,
 	STEP_COMMIT,
+	STEP_SNAPSHOT_AFTER,
 	STEP_STATE_AFTER,
 	STEP_DONE
 } FleetStep;
@@ -72,7 +74,7 @@ static const char *const step_names[] = {
 	"connecting", "setting up the session", "setting up the session",
 	"reading the catalogs", "reading the catalogs", "reading the catalogs",
 	"reading the catalogs", "reading the catalogs", "reading the catalogs",
-	"done"
+	"reading the catalogs", "done"
 };
 
 /* one server of the fleet */
@@ -182,7 +184,10 @@ send_step(Fleet *fleet, FleetMember *m)
 			break;
 		case STEP_STATE_BEFORE:
 		case STEP_STATE_AFTER:
-			sql = sd_catalog_state_sql(m->r->version);
+			sql = sd_side_remote_state_sql(m->r->version);
+			break;
+		case STEP_SNAPSHOT_AFTER:
+			sql = SD_REMOTE_SNAPSHOT_SQL;
 			break;
 		case STEP_FIND_SCHEMADRIFT:
 			sql = SD_REMOTE_FIND_SCHEMADRIFT_SQL;
@@ -236,6 +241,7 @@ take_result(FleetMember *m, PGresult *res)
 	switch (m->step)
 	{
 		case STEP_STATE_BEFORE:
+		case STEP_SNAPSHOT_AFTER:
 		case STEP_STATE_AFTER:
 			if (PQntuples(res) != 1 || PQnfields(res) != 1)
 			{
@@ -281,9 +287,11 @@ take_result(FleetMember *m, PGresult *res)
 static void
 next_step(Fleet *fleet, FleetMember *m)
 {
-	if (m->step == STEP_STATE_AFTER)
+	if (m->step == STEP_SNAPSHOT_AFTER || m->step == STEP_STATE_AFTER)
 	{
-		if (strcmp(m->state_before, m->state_after) == 0)
+		if (m->step == STEP_SNAPSHOT_AFTER ?
+			sd_side_remote_snapshot_unchanged(m->state_before, m->state_after) :
+			sd_side_remote_states_equal(m->state_before, m->state_after))
 		{
 			sd_objects_root(fleet->options, SD_MODEL_VERSION, m->groups, m->ngroups,
 							m->fingerprint);
@@ -294,12 +302,17 @@ next_step(Fleet *fleet, FleetMember *m)
 			m->elapsed_ms = (double) (GetCurrentTimestamp() - m->started) / 1000.0;
 			return;
 		}
-		if (++m->attempt >= SD_EXTRACT_ATTEMPTS)
+		if (m->step == STEP_SNAPSHOT_AFTER)
+			m->step = STEP_STATE_AFTER; /* some transaction ended: ask */
+		else
 		{
-			fail(m, "could not read a consistent schema: it changed while it was being read");
-			return;
+			if (++m->attempt >= SD_EXTRACT_ATTEMPTS)
+			{
+				fail(m, "could not read a consistent schema: it changed while it was being read");
+				return;
+			}
+			m->step = STEP_BEGIN;	/* read again */
 		}
-		m->step = STEP_BEGIN;	/* read again */
 	}
 	else if (m->step == STEP_FIND_SCHEMADRIFT && m->remote_schema == NULL)
 		m->step = STEP_HASHES;	/* no schemadrift there: in SQL */

@@ -66,6 +66,21 @@ extern void sd_side_bucket_digests(const SdObjectSet *set, SdBucketDigests *out,
 extern char *sd_side_bucket_digests_text(const SdBucketDigests *digests);
 extern char *sd_side_remote_schema_hashes_sql(int server_version, bool utf8);
 extern char *sd_side_remote_model_sql(const char *schema);
+extern char *sd_side_remote_state_sql(int server_version);
+extern bool sd_side_remote_snapshot_unchanged(const char *before, const char *snapshot);
+extern bool sd_side_remote_states_equal(const char *before, const char *after);
+
+/*
+ * The remote's snapshot, to compare with sd_side_remote_state_sql()'s; empty
+ * on a standby, whose snapshots keep the running transactions where
+ * pg_current_snapshot() does not show them (side_local.c's snapshots_equal
+ * does not trust them either).
+ */
+#define SD_REMOTE_SNAPSHOT_EXPR \
+	"CASE WHEN pg_catalog.pg_is_in_recovery() THEN ''" \
+	" ELSE pg_catalog.pg_current_snapshot()::pg_catalog.text END"
+#define SD_REMOTE_SNAPSHOT_SQL "SELECT " SD_REMOTE_SNAPSHOT_EXPR
+
 extern char *sd_side_remote_c_hashes_sql(const char *schema);
 extern void sd_side_remote_fingerprint(const char *server, SdOptions *options,
 									   char *out);

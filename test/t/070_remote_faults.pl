@@ -231,6 +231,38 @@ ok($secs < 3, 'within 3 s');
 $lock->kill_kill;
 $remote->start;
 
+# --- DDL that commits while the read waits for it ---------------------------------
+# The read's snapshot is older than the DDL; deparsing, which waits for the
+# DDL's lock, sees the newer catalog.  The check after the read (the
+# remote's snapshot, then its catalog state) sees a transaction end and the
+# state change, and the read runs again: the result is the new schema, not
+# a mix of both (the column under its old name, the CHECK and the view
+# naming it as after).
+my $fp_before = $local->safe_psql('app', q{SELECT schemadrift_fingerprint(server => 'prod')});
+my ($ddl_in, $ddl_out) = ('', '');
+my $ddl = IPC::Run::start([ 'psql', '-X', '-q', '-At', '-d', $remote->connstr('app') ],
+	'<', \$ddl_in, '>', \$ddl_out, '2>', \$ddl_out);
+$ddl_in .= "BEGIN; ALTER TABLE public.merchants RENAME COLUMN name TO title; SELECT 'renamed';\n";
+$ddl->pump until $ddl_out =~ /renamed/;
+my ($rout, $rerr) = ('', '');
+my $read = IPC::Run::start(
+	[ 'psql', '-X', '-At', '-d', $local->connstr('app'), '-c',
+	  q{SELECT schemadrift_snapshot(server => 'prod')->>'fingerprint'} ],
+	'>', \$rout, '2>', \$rerr);
+$remote->poll_query_until('app',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'schemadrift' AND wait_event_type = 'Lock'")
+  or die 'the read did not start waiting on the DDL';
+$ddl_in .= "COMMIT; SELECT 'committed';\n";
+$ddl->pump until $ddl_out =~ /committed/;
+$read->finish;
+chomp $rout;
+my $fp_after = $local->safe_psql('app', q{SELECT schemadrift_fingerprint(server => 'prod')});
+isnt($fp_after, $fp_before, 'the DDL changed the remote schema');
+is($rout, $fp_after, 'a read that waited for a DDL returns the schema after it, not a mix')
+  or diag("stderr: $rerr");
+$ddl_in .= "ALTER TABLE public.merchants RENAME COLUMN title TO name;\n\\q\n";
+$ddl->finish;
+
 # the local backends hold no connection afterwards
 is($local->safe_psql('app', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'}),
 	'1', 'no local session is left behind');
