@@ -147,6 +147,10 @@ typedef struct SdFixContext
 	struct SdFixChildren *target_children;
 	struct SdFixRoutines *source_routines;	/* fix_deps.c, built on first use */
 	struct SdFixRoutines *target_routines;
+	bool		dependents_ready;	/* dependents and their needs are built */
+	List	   *dependents;		/* target objects whose definitions read
+								 * something (fix.c), in cxt */
+	List	   *dependents_needs;	/* and what each reads: Lists of names */
 } SdFixContext;
 
 /* the hex digits of a row's target value kept in a script's plan */
