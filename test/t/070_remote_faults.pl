@@ -150,7 +150,16 @@ my $proxy_port = do {
 my $proxy = IPC::Run::start(
 	[ 'python3', dirname(__FILE__) . '/../tcp_proxy.py', $proxy_port, $rport,
 	  $local->basedir . '/proxy_tally', 8000 ]);
-sleep 0.5;
+# until it listens (python's start-up takes longer on a busy machine)
+my $listening;
+foreach (1 .. 200)
+{
+	$listening = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $proxy_port, Proto => 'tcp');
+	last if $listening;
+	sleep 0.05;
+}
+die "the proxy did not start listening on port $proxy_port" unless $listening;
+close($listening);
 $local->safe_psql('app', qq{
 CREATE SERVER cut FOREIGN DATA WRAPPER postgres_fdw OPTIONS (hostaddr '127.0.0.1', port '$proxy_port', dbname 'app');
 CREATE USER MAPPING FOR CURRENT_USER SERVER cut;
