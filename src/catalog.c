@@ -51,6 +51,14 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_class_d.h"
+#include "catalog/pg_collation_d.h"
+#include "catalog/pg_constraint_d.h"
+#include "catalog/pg_extension_d.h"
+#include "catalog/pg_namespace_d.h"
+#include "catalog/pg_proc_d.h"
+#include "catalog/pg_statistic_ext_d.h"
+#include "catalog/pg_type_d.h"
 #include "lib/stringinfo.h"
 
 #include "catalog.h"
@@ -142,7 +150,7 @@ append_common_ctes(StringInfo buf, const char *rel_filter)
 						   " SELECT n.oid, n.nspname::pg_catalog.text AS nspname, n.nspowner, n.nspacl"
 						   " FROM pg_catalog.pg_namespace n, f"
 						   " WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
-						   " AND" NOT_EXT_MEMBER("pg_namespace", "n.oid")
+						   " AND" NOT_EXT_MEMBER(NamespaceRelationId, "n.oid")
 						   " AND (NOT (f.o ? 'include_schemas') OR (f.o -> 'include_schemas') ? n.nspname)"
 						   " AND NOT COALESCE((f.o -> 'exclude_schemas') ? n.nspname, false)),\n"
 						   "rel AS ("
@@ -152,7 +160,7 @@ append_common_ctes(StringInfo buf, const char *rel_filter)
 						   " c.relpartbound, n.nspname, " QUALIFIED("n.nspname", "c.relname") " AS ident"
 						   " FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
 						   " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
-						   " AND" NOT_EXT_MEMBER("pg_class", "c.oid"));
+						   " AND" NOT_EXT_MEMBER(RelationRelationId, "c.oid"));
 	if (rel_filter != NULL)
 		appendStringInfoString(buf, rel_filter);
 	appendStringInfoString(buf, "),\n");
@@ -190,7 +198,7 @@ append_schemas(StringInfo buf, int server_version)
 					 "SELECT 'schema', " QIDENT("n.nspname") ","
 					 " n.nspname, ARRAY[n.nspname], " NO_PARENT ", %s"
 					 " FROM nsp n CROSS JOIN f"
-					 DESCR_JOIN("d", "pg_namespace", "n.oid", "0"),
+					 DESCR_JOIN("d", NamespaceRelationId, "n.oid", "0"),
 					 sd_attrs_sql(&o));
 }
 
@@ -207,7 +215,7 @@ append_extensions(StringInfo buf, int server_version)
 					 "SELECT 'extension', " QIDENT("x.extname") ", " NO_SCHEMA ", ARRAY[x.extname::pg_catalog.text], " NO_PARENT ", %s"
 					 " FROM pg_catalog.pg_extension x"
 					 " JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace CROSS JOIN f"
-					 DESCR_JOIN("d", "pg_extension", "x.oid", "0")
+					 DESCR_JOIN("d", ExtensionRelationId, "x.oid", "0")
 					 " WHERE x.extname <> 'schemadrift'",
 					 sd_attrs_sql(&o));
 }
@@ -279,7 +287,7 @@ append_tables(StringInfo buf, int server_version)
 					 " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
 					 COLUMN_ORDER_JOIN
-					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 DESCR_JOIN("d", RelationRelationId, "r.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p')",
 					 sd_attrs_sql(&o));
 }
@@ -309,7 +317,7 @@ append_foreign_tables(StringInfo buf, int server_version)
 					 " JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = r.oid"
 					 " JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver"
 					 COLUMN_ORDER_JOIN
-					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 DESCR_JOIN("d", RelationRelationId, "r.oid", "0")
 					 " WHERE r.relkind = 'f'",
 					 sd_attrs_sql(&o));
 }
@@ -364,9 +372,9 @@ append_columns(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "identity_sequence", JV_JSON,
 				 psprintf("CASE WHEN a.attidentity <> '' THEN (SELECT %s"
 						  " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
-						  " WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+						  " WHERE dep.refclassid = " CppAsString2(RelationRelationId)
 						  " AND dep.refobjid = r.oid AND dep.refobjsubid = a.attnum"
-						  " AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'i') END",
+						  " AND dep.classid = " CppAsString2(RelationRelationId) " AND dep.deptype = 'i') END",
 						  sd_attrs_sql(&seq)));
 	sd_attrs_add(&o, "collation", JV_TEXT,
 				 "CASE WHEN a.attcollation <> t.typcollation THEN " COLLATION_NAME("a.attcollation") " END");
@@ -411,7 +419,7 @@ append_columns(StringInfo buf, int server_version)
 					 " JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
 					 " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 					 "%s"
-					 DESCR_JOIN("d", "pg_class", "a.attrelid", "a.attnum")
+					 DESCR_JOIN("d", RelationRelationId, "a.attrelid", "a.attnum")
 					 " WHERE r.relkind IN ('r', 'p', 'f')",
 					 sd_attrs_sql(&o),
 					 server_version >= 180000 ?
@@ -517,7 +525,7 @@ append_constraints(StringInfo buf, int server_version)
 					 " WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' END AS type,"
 					 " CASE WHEN k.contype = 'x' THEN pg_catalog.pg_get_constraintdef(k.oid) ELSE %s END AS definition"
 					 " OFFSET 0) kd"
-					 DESCR_JOIN("d", "pg_constraint", "k.oid", "0")
+					 DESCR_JOIN("d", ConstraintRelationId, "k.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p', 'f') AND k.contype IN ('p', 'u', 'c', 'f', 'x')"
 					 " AND k.conparentid = 0",
 					 sd_attrs_sql(&o), constraint_definition(server_version));
@@ -587,7 +595,7 @@ append_indexes(StringInfo buf, int server_version)
 					 " JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid"
 					 " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = ic.reltablespace"
-					 DESCR_JOIN("d", "pg_class", "ic.oid", "0")
+					 DESCR_JOIN("d", RelationRelationId, "ic.oid", "0")
 					 " WHERE r.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition"
 					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
 					 " WHERE k.conrelid = x.indrelid AND k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))",
@@ -625,12 +633,12 @@ append_sequences(StringInfo buf, int server_version)
 					 " FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid"
 					 " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
 					 " JOIN pg_catalog.pg_attribute ta ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid"
-					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
-					 " AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					 " WHERE dep.classid = " CppAsString2(RelationRelationId) " AND dep.objid = r.oid"
+					 " AND dep.refclassid = " CppAsString2(RelationRelationId)
 					 " AND dep.refobjsubid > 0 AND dep.deptype = 'a') ow ON true"
-					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 DESCR_JOIN("d", RelationRelationId, "r.oid", "0")
 					 " WHERE r.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
-					 " WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = r.oid"
+					 " WHERE dep.classid = " CppAsString2(RelationRelationId) " AND dep.objid = r.oid"
 					 " AND dep.deptype = 'i')",
 					 sd_attrs_sql(&o));
 }
@@ -654,7 +662,7 @@ append_views(StringInfo buf, int server_version)
 					 " FROM rel r CROSS JOIN f"
 					 " LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam"
 					 " LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = r.reltablespace"
-					 DESCR_JOIN("d", "pg_class", "r.oid", "0")
+					 DESCR_JOIN("d", RelationRelationId, "r.oid", "0")
 					 " WHERE r.relkind IN ('v', 'm')",
 					 sd_attrs_sql(&o));
 }
@@ -724,7 +732,7 @@ append_functions(StringInfo buf, int server_version)
 
 	appendStringInfo(buf,
 					 "SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE 'function' END,"
-					 " (pg_catalog.pg_identify_object('pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0)).identity,"
+					 " (pg_catalog.pg_identify_object(" CppAsString2(ProcedureRelationId) ", p.oid, 0)).identity,"
 					 " n.nspname, ARRAY[n.nspname, p.proname::pg_catalog.text] ||"
 					 " COALESCE((SELECT pg_catalog.array_agg(x.part ORDER BY u.i, x.j)"
 					 " FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY u(t, i)"
@@ -735,10 +743,10 @@ append_functions(StringInfo buf, int server_version)
 					 " FROM pg_catalog.pg_proc p CROSS JOIN f"
 					 " JOIN nsp n ON n.oid = p.pronamespace"
 					 " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-					 DESCR_JOIN("d", "pg_proc", "p.oid", "0")
-					 " WHERE" NOT_EXT_MEMBER("pg_proc", "p.oid")
+					 DESCR_JOIN("d", ProcedureRelationId, "p.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER(ProcedureRelationId, "p.oid")
 					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
-					 " WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND dep.objid = p.oid"
+					 " WHERE dep.classid = " CppAsString2(ProcedureRelationId) " AND dep.objid = p.oid"
 					 " AND dep.deptype = 'i')",
 					 sd_attrs_sql(&o));
 }
@@ -763,10 +771,10 @@ append_named_child(StringInfo buf, const char *kind, const char *catalog,
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.%s %s ON %s.%s = r.oid"
 					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
-					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " AND d.classoid = %u AND d.objsubid = 0"
 					 "%s%s",
 					 kind, alias, name, alias, name, sd_attrs_sql(o),
-					 catalog, alias, alias, relcol, alias, catalog,
+					 catalog, alias, alias, relcol, alias, sd_attrs_catalog_oid(catalog),
 					 filter ? " WHERE " : "", filter ? filter : "");
 }
 
@@ -918,15 +926,15 @@ append_types(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	appendStringInfo(buf,
-					 "SELECT 'type', (pg_catalog.pg_identify_object('pg_catalog.pg_type'::pg_catalog.regclass, t.oid, 0)).identity,"
+					 "SELECT 'type', (pg_catalog.pg_identify_object(" CppAsString2(TypeRelationId) ", t.oid, 0)).identity,"
 					 " n.nspname, ARRAY[n.nspname, t.typname::pg_catalog.text], " NO_PARENT ", %s"
 					 " FROM pg_catalog.pg_type t CROSS JOIN f"
 					 " JOIN nsp n ON n.oid = t.typnamespace"
 					 " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
-					 DESCR_JOIN("d", "pg_type", "t.oid", "0")
+					 DESCR_JOIN("d", TypeRelationId, "t.oid", "0")
 					 " WHERE (t.typtype IN ('e', 'c', 'd', 'r', 'b') AND t.typisdefined"
 					 " OR t.typtype = 'p' AND NOT t.typisdefined)"
-					 " AND" NOT_EXT_MEMBER("pg_type", "t.oid")
+					 " AND" NOT_EXT_MEMBER(TypeRelationId, "t.oid")
 					 " AND (t.typtype <> 'b' OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type el"
 					 " WHERE el.typarray = t.oid))"
 					 " AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
@@ -964,8 +972,8 @@ append_collations(StringInfo buf, int server_version)
 					 " ARRAY[n.nspname, c.collname::pg_catalog.text], " NO_PARENT ", %s"
 					 " FROM pg_catalog.pg_collation c CROSS JOIN f"
 					 " JOIN nsp n ON n.oid = c.collnamespace"
-					 DESCR_JOIN("d", "pg_collation", "c.oid", "0")
-					 " WHERE" NOT_EXT_MEMBER("pg_collation", "c.oid"),
+					 DESCR_JOIN("d", CollationRelationId, "c.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER(CollationRelationId, "c.oid"),
 					 sd_attrs_sql(&o));
 }
 
@@ -1002,8 +1010,8 @@ append_statistics(StringInfo buf, int server_version)
 					 " FROM rel r CROSS JOIN f"
 					 " JOIN pg_catalog.pg_statistic_ext x ON x.stxrelid = r.oid"
 					 " JOIN nsp n ON n.oid = x.stxnamespace"
-					 DESCR_JOIN("d", "pg_statistic_ext", "x.oid", "0")
-					 " WHERE" NOT_EXT_MEMBER("pg_statistic_ext", "x.oid"),
+					 DESCR_JOIN("d", StatisticExtRelationId, "x.oid", "0")
+					 " WHERE" NOT_EXT_MEMBER(StatisticExtRelationId, "x.oid"),
 					 sd_attrs_sql(&o));
 }
 
@@ -1024,9 +1032,9 @@ append_unsupported(StringInfo buf, int server_version)
 						   " || COALESCE(pg_catalog.string_agg(pg_catalog.to_json(io.identity)::pg_catalog.text, ', '"
 						   " ORDER BY " UTF8_ORDER("io.identity") "), '') || ']}'"
 						   " FROM (SELECT u.classid, u.objid FROM ("
-						   "SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
+						   "SELECT " CppAsString2(RelationRelationId) "::pg_catalog.oid, c.oid FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace"
 						   " WHERE c.relkind NOT IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I', 'c', 't')"
-						   " UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid FROM pg_catalog.pg_type t JOIN nsp n ON n.oid = t.typnamespace"
+						   " UNION ALL SELECT " CppAsString2(TypeRelationId) ", t.oid FROM pg_catalog.pg_type t JOIN nsp n ON n.oid = t.typnamespace"
 						   " WHERE t.typtype NOT IN ('b', 'c', 'd', 'e', 'p', 'r', 'm')"
 						   ") u(classid, objid)"
 						   " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = u.classid"

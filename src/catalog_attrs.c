@@ -16,7 +16,10 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
+#include "catalog/pg_namespace.h"
 #include "lib/stringinfo.h"
+#include "utils/lsyscache.h"
 
 #include "catalog_attrs.h"
 #include "util.h"
@@ -204,13 +207,32 @@ sd_attrs_append_schema_object(StringInfo buf, const char *kind, const char *cata
 					 " FROM pg_catalog.%s %s CROSS JOIN f"
 					 " JOIN nsp n ON n.oid = %s.%s%s"
 					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
-					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " AND d.classoid = %u AND d.objsubid = 0"
 					 " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
-					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
+					 " WHERE e.classid = %u"
 					 " AND e.objid = %s.oid AND e.deptype = 'e')",
 					 kind,
 					 identity ? identity : psprintf(QUALIFIED("n.nspname", "%s.%s"), alias, name),
 					 alias, name, key_more ? " || " : "", key_more ? key_more : "",
 					 sd_attrs_sql(o), catalog, alias, alias, nspcol, joins,
-					 alias, catalog, catalog, alias);
+					 alias, sd_attrs_catalog_oid(catalog), sd_attrs_catalog_oid(catalog), alias);
 }
+
+/*
+ * sd_attrs_catalog_oid
+ *		The OID of system catalog catalog (a name such as "pg_proc"), for the
+ *		catalog SQL to compare classid columns with: shorter than a regclass
+ *		literal, which a remote read sends some eighty of.  System catalogs
+ *		have the same fixed OIDs on every PostgreSQL version, so this
+ *		server's serve for a remote of another major too.
+ */
+Oid
+sd_attrs_catalog_oid(const char *catalog)
+{
+	Oid			relid = get_relname_relid(catalog, PG_CATALOG_NAMESPACE);
+
+	if (!OidIsValid(relid) || relid >= FirstGenbkiObjectId)
+		elog(ERROR, "\"%s\" is not a system catalog", catalog);
+	return relid;
+}
+

@@ -49,6 +49,7 @@ typedef struct SdAttrs
 
 extern void sd_attrs_add(SdAttrs *o, const char *key, SdAttrKind kind, const char *expr);
 extern char *sd_attrs_sql(SdAttrs *o);
+extern Oid	sd_attrs_catalog_oid(const char *catalog);
 extern char *sd_attrs_string_array(const char *elem, const char *from, const char *order);
 extern char *sd_attrs_sorted_array(const char *col);
 extern char *sd_attrs_privileges(const char *acl, const char *owner, const char *objtype);
@@ -77,10 +78,16 @@ extern void sd_attrs_append_schema_object(StringInfo buf, const char *kind,
 #define COMMENT(alias) \
 	"CASE WHEN f.no_comment THEN NULL ELSE " alias ".description END"
 
+/*
+ * In DESCR_JOIN, NOT_EXT_MEMBER and CORE_IDENTITY, catalog is the catalog's
+ * OID macro (RelationRelationId, ProcedureRelationId, ...): the SQL compares
+ * with the number, which is shorter than a regclass literal and the same on
+ * every version (sd_attrs_catalog_oid() for a name known at run time).
+ */
 #define DESCR_JOIN(alias, catalog, objoid, subid) \
 	" LEFT JOIN pg_catalog.pg_description " alias \
 	" ON " alias ".objoid = " objoid \
-	" AND " alias ".classoid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
+	" AND " alias ".classoid = " CppAsString2(catalog) \
 	" AND " alias ".objsubid = " subid " "
 
 /*
@@ -92,7 +99,7 @@ extern void sd_attrs_append_schema_object(StringInfo buf, const char *kind,
  */
 #define NOT_EXT_MEMBER(catalog, objoid) \
 	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e" \
-	" WHERE e.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
+	" WHERE e.classid = " CppAsString2(catalog) \
 	" AND e.objid = " objoid " AND e.deptype = 'e') "
 
 #define QIDENT(x) "pg_catalog.quote_ident(" x ")"
@@ -119,7 +126,7 @@ extern void sd_attrs_append_schema_object(StringInfo buf, const char *kind,
 
 /* the identity pg_identify_object() gives object oid of catalog */
 #define CORE_IDENTITY(catalog, oid) \
-	"(pg_catalog.pg_identify_object('pg_catalog." catalog "'::pg_catalog.regclass, " oid ", 0)).identity"
+	"(pg_catalog.pg_identify_object(" CppAsString2(catalog) ", " oid ", 0)).identity"
 
 /*
  * Made after initdb (FirstNormalObjectId): the built-in objects of

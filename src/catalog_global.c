@@ -19,6 +19,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_cast_d.h"
+#include "catalog/pg_default_acl_d.h"
+#include "catalog/pg_publication_d.h"
+#include "catalog/pg_user_mapping_d.h"
 #include "lib/stringinfo.h"
 
 #include "catalog_attrs.h"
@@ -43,14 +47,14 @@ append_global_object(StringInfo buf, const char *kind, const char *catalog,
 					 " ARRAY[%s.%s::pg_catalog.text], " NO_PARENT ", %s"
 					 " FROM pg_catalog.%s %s CROSS JOIN f%s"
 					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
-					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " AND d.classoid = %u AND d.objsubid = 0"
 					 " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
-					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
+					 " WHERE e.classid = %u"
 					 " AND e.objid = %s.oid AND e.deptype = 'e')%s%s",
 					 kind, alias, name, alias, name, sd_attrs_sql(o),
 					 catalog, alias, joins,
-					 alias, catalog,
-					 catalog, alias,
+					 alias, sd_attrs_catalog_oid(catalog),
+					 sd_attrs_catalog_oid(catalog), alias,
 					 filter ? " AND " : "", filter ? filter : "");
 }
 
@@ -107,7 +111,7 @@ sd_catalog_append_publication_relations(StringInfo buf, int server_version)
 					 " FROM pg_catalog.pg_publication_rel pr CROSS JOIN f"
 					 " JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid"
 					 " JOIN rel r ON r.oid = pr.prrelid"
-					 " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"),
+					 " WHERE" NOT_EXT_MEMBER(PublicationRelationId, "p.oid"),
 					 sd_attrs_sql(&o));
 }
 
@@ -125,7 +129,7 @@ sd_catalog_append_publication_namespaces(StringInfo buf, int server_version)
 						   " FROM pg_catalog.pg_publication_namespace pn"
 						   " JOIN pg_catalog.pg_publication p ON p.oid = pn.pnpubid"
 						   " JOIN nsp n ON n.oid = pn.pnnspid"
-						   " WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid"));
+						   " WHERE" NOT_EXT_MEMBER(PublicationRelationId, "p.oid"));
 }
 
 /*
@@ -191,7 +195,7 @@ sd_catalog_append_user_mappings(StringInfo buf, int server_version)
 						   " CASE WHEN u.umuser = 0 THEN 'public' ELSE"
 						   " COALESCE(f.rmap ->> u.usename::pg_catalog.text, u.usename::pg_catalog.text) END AS role"
 						   " FROM pg_catalog.pg_user_mappings u CROSS JOIN f) um"
-						   " WHERE" NOT_EXT_MEMBER("pg_user_mapping", "um.umid"));
+						   " WHERE" NOT_EXT_MEMBER(UserMappingRelationId, "um.umid"));
 }
 
 /*
@@ -295,7 +299,7 @@ sd_catalog_append_default_privileges(StringInfo buf, int server_version)
 					 " WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas'"
 					 " WHEN 'L' THEN 'large objects' ELSE da.defaclobjtype::pg_catalog.text END AS objtype) x"
 					 " WHERE NOT f.no_acl AND (da.defaclnamespace = 0 OR n.oid IS NOT NULL)"
-					 " AND" NOT_EXT_MEMBER("pg_default_acl", "da.oid"),
+					 " AND" NOT_EXT_MEMBER(DefaultAclRelationId, "da.oid"),
 					 sd_attrs_sql(&o));
 }
 
@@ -353,17 +357,18 @@ append_user_object(StringInfo buf, const char *kind, const char *catalog,
 				   const char *filter, SdAttrs *o)
 {
 	appendStringInfo(buf,
-					 "SELECT '%s', (pg_catalog.pg_identify_object('pg_catalog.%s'::pg_catalog.regclass, %s.oid, 0)).identity,"
+					 "SELECT '%s', (pg_catalog.pg_identify_object(%u, %s.oid, 0)).identity,"
 					 " " NO_SCHEMA ", %s, " NO_PARENT ", %s"
 					 " FROM pg_catalog.%s %s CROSS JOIN f%s"
 					 " LEFT JOIN pg_catalog.pg_description d ON d.objoid = %s.oid"
-					 " AND d.classoid = 'pg_catalog.%s'::pg_catalog.regclass AND d.objsubid = 0"
+					 " AND d.classoid = %u AND d.objsubid = 0"
 					 " WHERE %s.oid >= '" CppAsString2(FirstNormalObjectId) "'::pg_catalog.oid"
 					 " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
-					 " WHERE e.classid = 'pg_catalog.%s'::pg_catalog.regclass"
+					 " WHERE e.classid = %u"
 					 " AND e.objid = %s.oid AND e.deptype = 'e')%s%s",
-					 kind, catalog, alias, key, sd_attrs_sql(o),
-					 catalog, alias, joins, alias, catalog, alias, catalog, alias,
+					 kind, sd_attrs_catalog_oid(catalog), alias, key, sd_attrs_sql(o),
+					 catalog, alias, joins, alias, sd_attrs_catalog_oid(catalog), alias,
+					 sd_attrs_catalog_oid(catalog), alias,
 					 filter ? " AND " : "", filter ? filter : "");
 }
 
@@ -389,7 +394,7 @@ sd_catalog_append_casts(StringInfo buf, int server_version)
 	append_user_object(buf, "cast", "pg_cast", "c",
 					   TYPE_KEY("c.castsource") " || " TYPE_KEY("c.casttarget"), "",
 					   "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep"
-					   " WHERE dep.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND dep.objid = c.oid"
+					   " WHERE dep.classid = " CppAsString2(CastRelationId) " AND dep.objid = c.oid"
 					   " AND dep.deptype = 'i')", &o);
 }
 

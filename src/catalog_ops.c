@@ -17,6 +17,9 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_opclass_d.h"
+#include "catalog/pg_operator_d.h"
+#include "catalog/pg_opfamily_d.h"
 #include "lib/stringinfo.h"
 
 #include "catalog_attrs.h"
@@ -56,7 +59,7 @@ append_operators(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	sd_attrs_append_schema_object(buf, "operator", "pg_operator", "op", "oprname", "oprnamespace",
-								  CORE_IDENTITY("pg_operator", "op.oid"),
+								  CORE_IDENTITY(OperatorRelationId, "op.oid"),
 								  "COALESCE(" TYPE_KEY("op.oprleft") ", ARRAY['', ''])"
 								  " || " TYPE_KEY("op.oprright"),
 								  "", &o);
@@ -96,7 +99,7 @@ append_operator_families(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	sd_attrs_append_schema_object(buf, "operator family", "pg_opfamily", "opf", "opfname", "opfnamespace",
-								  CORE_IDENTITY("pg_opfamily", "opf.oid"),
+								  CORE_IDENTITY(OperatorFamilyRelationId, "opf.oid"),
 								  "ARRAY[am.amname::pg_catalog.text]",
 								  " JOIN pg_catalog.pg_am am ON am.oid = opf.opfmethod", &o);
 }
@@ -119,7 +122,7 @@ append_operator_classes(StringInfo buf, int server_version)
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	sd_attrs_append_schema_object(buf, "operator class", "pg_opclass", "opc", "opcname", "opcnamespace",
-								  CORE_IDENTITY("pg_opclass", "opc.oid"),
+								  CORE_IDENTITY(OperatorClassRelationId, "opc.oid"),
 								  "ARRAY[am.amname::pg_catalog.text]",
 								  " JOIN pg_catalog.pg_am am ON am.oid = opc.opcmethod", &o);
 }
