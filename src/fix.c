@@ -4590,9 +4590,10 @@ view_columns_kept(SdObject *src, SdObject *tgt)
  *		(views, materialized views, SQL-standard routines, columns,
  *		constraints, indexes), and what each reads, into ctx: parsed once per
  *		diff, however many objects are made again (each used to parse every
- *		definition of the target again: a diff making 100 views again at
- *		10,000 tables parsed 7 million).  The attributes parsed for it are
- *		dropped again; only the names read are kept, in ctx->cxt.
+ *		definition of the target again: test/bench/recreate.sh, 200 views
+ *		made again at 2,000 tables, took 18 s instead of 0.6 s).  The
+ *		attributes parsed for it are dropped again; only the names read are
+ *		kept, in ctx->cxt.
  */
 static void
 index_dependents(SdFixContext *ctx)

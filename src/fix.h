@@ -120,6 +120,14 @@ typedef struct SdFixStep
 								 * DEFAULT) */
 } SdFixStep;
 
+/* whether counting a change from oldtype to type runs user code, and why */
+typedef struct SdFixCastHazard
+{
+	char	   *oldtype;
+	char	   *type;
+	char	   *why;			/* NULL: it does not */
+} SdFixCastHazard;
+
 /* both sides of a diff, and what fixes are made with */
 typedef struct SdFixContext
 {
@@ -147,6 +155,8 @@ typedef struct SdFixContext
 	struct SdFixChildren *target_children;
 	struct SdFixRoutines *source_routines;	/* fix_deps.c, built on first use */
 	struct SdFixRoutines *target_routines;
+	List	   *cast_hazards;	/* SdFixCastHazard, asked of the target
+								 * (fix_count.c) */
 	bool		dependents_ready;	/* dependents and their needs are built */
 	List	   *dependents;		/* target objects whose definitions read
 								 * something (fix.c), in cxt */

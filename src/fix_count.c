@@ -42,6 +42,10 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_constraint_d.h"
+#include "catalog/pg_operator_d.h"
+#include "catalog/pg_proc_d.h"
+#include "catalog/pg_type_d.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -104,29 +108,31 @@
 	" LATERAL (SELECT y.typbasetype WHERE y.typtype OPERATOR(pg_catalog.=) 'd'" \
 	" UNION ALL SELECT y.typelem WHERE y.typelem OPERATOR(pg_catalog.<>) 0" \
 	" UNION ALL SELECT d.refobjid FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_depend d" \
-	" ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass" \
+	" ON d.classid OPERATOR(pg_catalog.=) " CppAsString2(ConstraintRelationId) \
 	" AND d.objid OPERATOR(pg_catalog.=) k.oid" \
-	" AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass" \
+	" AND d.refclassid OPERATOR(pg_catalog.=) " CppAsString2(TypeRelationId) \
 	" WHERE k.contypid OPERATOR(pg_catalog.=) y.oid) n(x))," \
+	" ty AS (SELECT y.oid, y.typtype, y.typinput, y.typoutput" \
+	" FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid)," \
 	" f(oid) AS (" \
-	"SELECT y.typinput FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid" \
-	" UNION ALL SELECT y.typoutput FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid" \
+	"SELECT ty.typinput FROM ty" \
+	" UNION ALL SELECT ty.typoutput FROM ty" \
 	" UNION ALL SELECT c.castfunc FROM pg_catalog.pg_cast c" \
 	" WHERE c.castsource IN (SELECT t.oid FROM t) AND c.casttarget IN (SELECT t.oid FROM t)" \
-	" UNION ALL SELECT CASE WHEN d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass" \
+	" UNION ALL SELECT CASE WHEN d.refclassid OPERATOR(pg_catalog.=) " CppAsString2(ProcedureRelationId) \
 	" THEN d.refobjid ELSE o.oprcode::pg_catalog.oid END" \
 	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_depend d" \
-	" ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass" \
+	" ON d.classid OPERATOR(pg_catalog.=) " CppAsString2(ConstraintRelationId) \
 	" AND d.objid OPERATOR(pg_catalog.=) k.oid" \
-	" LEFT JOIN pg_catalog.pg_operator o ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass" \
+	" LEFT JOIN pg_catalog.pg_operator o ON d.refclassid OPERATOR(pg_catalog.=) " CppAsString2(OperatorRelationId) \
 	" AND o.oid OPERATOR(pg_catalog.=) d.refobjid" \
 	" WHERE k.contypid IN (SELECT t.oid FROM t)" \
-	" AND d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass))" \
+	" AND d.refclassid IN (" CppAsString2(ProcedureRelationId) ", " CppAsString2(OperatorRelationId) "))" \
 	" SELECT w.why FROM (" \
-	"SELECT 1 AS o, 'the count would read type ' || pg_catalog.format_type(y.oid, NULL)" \
-	" || ', a ' || CASE y.typtype WHEN 'c' THEN 'composite' WHEN 'r' THEN 'range' ELSE 'multirange' END" \
+	"SELECT 1 AS o, 'the count would read type ' || pg_catalog.format_type(ty.oid, NULL)" \
+	" || ', a ' || CASE ty.typtype WHEN 'c' THEN 'composite' WHEN 'r' THEN 'range' ELSE 'multirange' END" \
 	" || ' type, through the types of its parts' AS why" \
-	" FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid WHERE y.typtype IN ('c', 'r', 'm')" \
+	" FROM ty WHERE ty.typtype IN ('c', 'r', 'm')" \
 	" UNION ALL SELECT 2, 'the count would run ' || p.oid::pg_catalog.regprocedure::pg_catalog.text" \
 	" || ', a function in ' || l.lanname || ' that ' || pg_catalog.quote_ident(r.rolname)" \
 	" || ', not a superuser, owns'" \
@@ -420,31 +426,49 @@ remote_hazard(void *arg)
  *		to type (type names, as the raw parser said) would run code on ctx's
  *		target that a role other than a superuser wrote (CAST_HAZARD_SQL),
  *		or NULL when it would not.  Where the question cannot be asked, the
- *		answer is why not: no count is made unasked.
+ *		answer is why not: no count is made unasked.  Asked once per pair of
+ *		types in a diff (many columns often change the same way), the
+ *		answers kept in ctx.
  */
 const char *
 sd_fix_cast_hazard(SdFixContext *ctx, const char *oldtype, const char *type)
 {
-	char	   *sql = psprintf(CAST_HAZARD_SQL, quote_literal_cstr(oldtype),
-							   quote_literal_cstr(type));
+	char	   *sql;
 	char	   *error;
+	char	   *why;
+	SdFixCastHazard *h;
+	ListCell   *lc;
+	MemoryContext old;
 
+	foreach(lc, ctx->cast_hazards)
+	{
+		h = lfirst(lc);
+		if (strcmp(h->oldtype, oldtype) == 0 && strcmp(h->type, type) == 0)
+			return h->why;
+	}
+	sql = psprintf(CAST_HAZARD_SQL, quote_literal_cstr(oldtype), quote_literal_cstr(type));
 	if (ctx->target_local)
 	{
 		LocalValue	lv = {sql, NULL};
 
-		if (!sd_util_try(local_value, &lv, &error))
-			return psprintf("whether the count runs user code could not be checked (%s)", error);
-		return lv.value;
+		why = sd_util_try(local_value, &lv, &error) ? lv.value :
+			psprintf("whether the count runs user code could not be checked (%s)", error);
 	}
 	else
 	{
 		RemoteHazard rh = {ctx, pg_server_to_any(sql, strlen(sql), PG_UTF8), NULL};
 
-		if (!with_remote(ctx, remote_hazard, &rh, &error))
-			return psprintf("whether the count runs user code could not be checked (%s)", error);
-		return rh.why;
+		why = with_remote(ctx, remote_hazard, &rh, &error) ? rh.why :
+			psprintf("whether the count runs user code could not be checked (%s)", error);
 	}
+	old = MemoryContextSwitchTo(ctx->cxt);
+	h = palloc(sizeof(SdFixCastHazard));
+	h->oldtype = pstrdup(oldtype);
+	h->type = pstrdup(type);
+	h->why = why ? pstrdup(why) : NULL;
+	ctx->cast_hazards = lappend(ctx->cast_hazards, h);
+	MemoryContextSwitchTo(old);
+	return h->why;
 }
 
 /*

@@ -466,8 +466,9 @@ take_state_if_missing(RemoteRead *rr)
 /*
  * read_consistent
  *		End the transaction and check that no DDL committed on the remote
- *		while it ran (sd_side_remote_states_equal).  True: done (the connection is closed, unless rr->keep:
- *		then it is idle, outside any transaction).  False: a new
+ *		while it ran (sd_side_remote_states_equal).  True: done (the
+ *		connection is closed, unless rr->keep: then it is idle, outside any
+ *		transaction).  False: a new
  *		transaction has begun, to read again; after SD_EXTRACT_ATTEMPTS
  *		attempts, fail with 40001.
  */
@@ -1174,7 +1175,6 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	digests_sql = schema_hashes_query(&rr, true, &digests_nparams);
 	rr.sliced = (rr.remote_schema == NULL);
 	rr.state_in_query = true;
-	rr.self_consistent = (rr.remote_schema != NULL);
 	read_start(&rr);
 
 	for (attempt = 1;; attempt++)
@@ -1196,6 +1196,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 		params[0] = rr.options_utf8;
 		params[1] = "false";
+		/* the first round, in C where the remote can: it checks itself */
 		rr.self_consistent = (rr.remote_schema != NULL);
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
 										   ALLOCSET_DEFAULT_SIZES);
