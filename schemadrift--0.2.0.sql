@@ -62,6 +62,14 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.schemadrift_unit_digests(jsonb) IS
 'the digests of this database''s objects in buckets by unit (a relation with its children, or an object), base64, and their root: the first round of a diff that another schemadrift runs against this database as a remote side';
 
+CREATE FUNCTION @extschema@.schemadrift_unit_objects(options jsonb, buckets int4[], units jsonb)
+RETURNS TABLE (kind text, identity text, schema text, key text[], parent text[], attrs text, hash text)
+AS 'MODULE_PATHNAME', 'schemadrift_unit_objects'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_unit_objects(jsonb, int4[], jsonb) IS
+'the objects, with attrs, of this database''s units in the buckets asked for whose hash is not the one units gives, and a row naming each unit of units that it lacks, read under the calling query''s snapshot (one row of NULLs: DDL committed since it was taken): the second round of a diff that another schemadrift runs against this database as a remote side';
+
 --
 -- Snapshots (src/snapshot.c)
 --

@@ -221,18 +221,54 @@ BEGIN
 	FOR i IN 1..100 LOOP
 		PERFORM pg_stat_clear_snapshot();
 		EXIT WHEN (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_schema_hashes') >= 2
-			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_unit_digests') >= 3;
+			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_unit_digests') >= 3
+			  AND (SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'schemadrift_unit_objects') >= 2;
 		PERFORM pg_sleep(0.05);
 	END LOOP;
 END
 $$;
 -- (schema hashes: the fingerprint and the fleet; unit digests: the two diffs
--- and the fleet's count of the drift)
+-- and the fleet's count of the drift; unit objects: the second round of the
+-- two diffs that found drift)
 SELECT funcname, sum(calls) AS asked_in_c FROM pg_stat_user_functions
-WHERE funcname IN ('schemadrift_schema_hashes', 'schemadrift_unit_digests') GROUP BY funcname ORDER BY funcname;
+WHERE funcname IN ('schemadrift_schema_hashes', 'schemadrift_unit_digests', 'schemadrift_unit_objects')
+GROUP BY funcname ORDER BY funcname;
 DROP EXTENSION schemadrift;
 ALTER DATABASE regress_sd_remote RESET track_functions;
 \c contrib_regression
+
+-- the second round, asked here directly: with every bucket and no units of
+-- the other side's, every object comes back, with the hash a read gives it
+SELECT count(*) AS objects, count(*) FILTER (WHERE o.hash = u.hash AND o.attrs = u.attrs::jsonb) AS same
+FROM schemadrift_objects(:'o3') o
+	 FULL JOIN schemadrift_unit_objects(:'o3', ARRAY(SELECT generate_series(0, 4095)), '{}') u
+	 USING (kind, identity);
+-- a unit the other side has with the same hash does not come back, one it
+-- has with another hash does, and one this database lacks is named (the
+-- unit hashes computed here from the rows, as the other side computes them)
+WITH all_units AS (
+	SELECT u.*, '0:' || (SELECT string_agg('|' || octet_length(p) || ':' || p, '' ORDER BY n)
+						 FROM unnest(coalesce(u.parent, u.key)) WITH ORDINALITY x(p, n)) AS unit,
+		   octet_length(u.kind) || ':' || u.kind ||
+		   (SELECT string_agg('|' || octet_length(p) || ':' || p, '' ORDER BY n)
+			FROM unnest(u.key) WITH ORDINALITY x(p, n)) AS mkey
+	FROM schemadrift_unit_objects(:'o3', ARRAY(SELECT generate_series(0, 4095)), '{}') u),
+other AS (
+	SELECT jsonb_object_agg(unit, encode(sha256(convert_to(lines, 'UTF8')), 'hex')) ||
+		   '{"0:|3:rmt|13:free_accounts": "x", "0:|3:rmt|8:not_here": "x"}' AS units
+	FROM (SELECT unit, string_agg(mkey || ' ' || hash || E'\n', '' ORDER BY mkey COLLATE "C") AS lines
+		  FROM all_units WHERE unit = '0:|3:rmt|8:accounts' GROUP BY unit) a)
+SELECT u.kind, u.identity, u.hash IS NOT NULL AS has_hash
+FROM other, schemadrift_unit_objects(:'o3', ARRAY(SELECT generate_series(0, 4095)), other.units) u
+WHERE u.identity ~ '^rmt\.(accounts|free_accounts)' OR u.identity ~ 'not_here' OR u.kind IS NULL
+ORDER BY u.kind, u.identity;
+-- should fail: NULL buckets, a bucket out of range, a two-dimensional array,
+-- units that are not an object
+SELECT * FROM schemadrift_unit_objects('{}', NULL, '{}');
+SELECT * FROM schemadrift_unit_objects('{}', '{4096}', '{}');
+SELECT * FROM schemadrift_unit_objects('{}', '{{1}}', '{}');
+SELECT * FROM schemadrift_unit_objects('{}', '{1, NULL}', '{}');
+SELECT * FROM schemadrift_unit_objects('{}', '{}', '["0:|3:rmt|1:t"]');
 
 -- should fail: a server of another wrapper
 CREATE FOREIGN DATA WRAPPER regress_sd_other;

@@ -1324,13 +1324,17 @@ sd_catalog_relation_sql(int server_version, char relkind)
  *		relations (its units: a relation with the rows whose parent it is)
  *		and of some other objects: those other objects are few beside the
  *		relations' rows, and an arm that is not per relation but reads rel
- *		(publication tables) must not lose rows to the filter.  Sequences
- *		are read whole too: a sequence a column owns has that column's table
- *		as its parent, so it belongs to the table's unit, which a filter on
- *		the sequence itself would not see.
+ *		(publication tables) must not lose rows to the filter.  A sequence a
+ *		column owns has that column's table as its parent, so it belongs to
+ *		the table's unit: a sequence is read where it passes rel_filter or
+ *		where a table that passes owner_filter (the same condition on pg_class
+ *		t and pg_namespace tn) owns it.  (OFFSET 0 keeps that test a lookup
+ *		per sequence: as a hashed subplan it would compute owner_filter for
+ *		every row of pg_class.)
  */
 char *
-sd_catalog_relations_where_sql(int server_version, const char *rel_filter)
+sd_catalog_relations_where_sql(int server_version, const char *rel_filter,
+							   const char *owner_filter)
 {
 	uint32		per_relation = 0;
 	uint32		others = 0;
@@ -1345,8 +1349,15 @@ sd_catalog_relations_where_sql(int server_version, const char *rel_filter)
 	}
 	return psprintf("SELECT * FROM (\n%s\n) r\nUNION ALL\nSELECT * FROM (\n%s\n) o",
 					build_query(server_version, per_relation,
-								psprintf(" AND (c.relkind OPERATOR(pg_catalog.=) 'S' OR (true%s))",
-										 rel_filter),
+								psprintf(" AND ((true%s) OR (c.relkind OPERATOR(pg_catalog.=) 'S'"
+										 " AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend od"
+										 " JOIN pg_catalog.pg_class t ON t.oid = od.refobjid"
+										 " JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
+										 " WHERE od.classid = " CppAsString2(RelationRelationId)
+										 " AND od.objid = c.oid"
+										 " AND od.refclassid = " CppAsString2(RelationRelationId)
+										 " AND od.refobjsubid > 0 AND od.deptype = 'a'%s OFFSET 0)))",
+										 rel_filter, owner_filter),
 								NULL),
 					build_query(server_version, others, NULL, NULL));
 }

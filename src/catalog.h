@@ -21,7 +21,8 @@ extern int	sd_catalog_arm_weight(int arm);
 extern bool sd_catalog_arm_leader_only(int arm);
 extern bool sd_catalog_arm_split(int arm);
 extern char *sd_catalog_relation_sql(int server_version, char relkind);
-extern char *sd_catalog_relations_where_sql(int server_version, const char *rel_filter);
+extern char *sd_catalog_relations_where_sql(int server_version, const char *rel_filter,
+											 const char *owner_filter);
 extern char *sd_catalog_object_sql(int server_version);
 extern char *sd_catalog_state_sql(int server_version);
 

@@ -12,6 +12,8 @@
 #ifndef SCHEMADRIFT_SIDE_H
 #define SCHEMADRIFT_SIDE_H
 
+#include "utils/snapshot.h"
+
 #include "objects.h"
 #include "options.h"
 
@@ -20,6 +22,7 @@
 
 /* side_local.c */
 extern SdObjectSet *sd_side_local_read(SdOptions *options, bool with_attrs);
+extern bool sd_side_local_unchanged(Snapshot before);
 
 /* side_remote.c */
 typedef SdObjectSet *(*SdReferenceFn) (void *arg);
@@ -44,14 +47,16 @@ extern SdObjectSet *sd_side_remote_read(const char *server, SdOptions *options,
 	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
 	" || '.schemadrift_version()') IS NOT NULL" \
 	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
-	" || '.schemadrift_unit_digests(pg_catalog.jsonb)') IS NOT NULL"
+	" || '.schemadrift_unit_digests(pg_catalog.jsonb)') IS NOT NULL" \
+	" AND pg_catalog.to_regprocedure(pg_catalog.quote_ident(x.nspname)" \
+	" || '.schemadrift_unit_objects(pg_catalog.jsonb, pg_catalog.int4[], pg_catalog.jsonb)') IS NOT NULL"
 
 /*
  * Units (a relation with its children, or an object alone) fall in buckets
  * by the first bits of their key's sha256: a hash-first diff compares the
  * buckets' digests first (side_remote.c).
  */
-#define SD_UNIT_BUCKET_BITS 10
+#define SD_UNIT_BUCKET_BITS 12
 #define SD_UNIT_BUCKETS (1 << SD_UNIT_BUCKET_BITS)
 
 /* the digests of a set's buckets */

@@ -131,6 +131,18 @@ catalogs_unchanged(Snapshot before)
 }
 
 /*
+ * sd_side_local_unchanged
+ *		catalogs_unchanged() for a read done elsewhere under the registered
+ *		snapshot before (schemadrift_unit_objects).  Must be called connected
+ *		to SPI.
+ */
+bool
+sd_side_local_unchanged(Snapshot before)
+{
+	return catalogs_unchanged(before);
+}
+
+/*
  * extract_once
  *		One extraction attempt under snapshot snap.  Fills set->objects
  *		(allocated in resultcxt) and returns whether no DDL committed while
