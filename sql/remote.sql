@@ -262,6 +262,21 @@ SELECT u.kind, u.identity, u.hash IS NOT NULL AS has_hash
 FROM other, schemadrift_unit_objects(:'o3', ARRAY(SELECT generate_series(0, 4095)), other.units) u
 WHERE u.identity ~ '^rmt\.(accounts|free_accounts)' OR u.identity ~ 'not_here' OR u.kind IS NULL
 ORDER BY u.kind, u.identity;
+-- where the first round read this database earlier in the transaction,
+-- the second answers from that read: the same rows as a read
+CREATE TEMP TABLE units_read AS
+SELECT * FROM schemadrift_unit_objects('{}', '{}', '{}') WITH NO DATA;
+INSERT INTO units_read
+SELECT * FROM schemadrift_unit_objects(:'o3', ARRAY(SELECT generate_series(0, 4095)), '{"0:|3:rmt|8:not_here": "x"}');
+BEGIN;
+SELECT root ~ '^[0-9a-f]{32}$' AS first_round FROM schemadrift_unit_digests(:'o3');
+CREATE TEMP TABLE units_kept ON COMMIT DROP AS
+SELECT * FROM schemadrift_unit_objects(:'o3', ARRAY(SELECT generate_series(0, 4095)), '{"0:|3:rmt|8:not_here": "x"}');
+SELECT (SELECT count(*) FROM units_read) AS rows,
+	   (SELECT count(*) FROM (TABLE units_kept EXCEPT ALL TABLE units_read) d) +
+	   (SELECT count(*) FROM (TABLE units_read EXCEPT ALL TABLE units_kept) d) AS differ;
+COMMIT;
+DROP TABLE units_read;
 -- should fail: NULL buckets, a bucket out of range, a two-dimensional array,
 -- units that are not an object
 SELECT * FROM schemadrift_unit_objects('{}', NULL, '{}');

@@ -53,6 +53,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/base64.h"
 #include "common/cryptohash.h"
@@ -808,6 +809,9 @@ typedef struct UnitEntry
 	pg_cryptohash_ctx *ctx;
 	bool		replaced;		/* the remote sent its own version */
 	bool		absent;			/* the remote lacks it */
+	bool		equal;			/* (schemadrift_unit_objects) the other side
+								 * has it with the same hash */
+	char		hash[SD_SHA256_HEX_LEN + 1];
 } UnitEntry;
 
 static uint32
@@ -857,7 +861,8 @@ unit_lookup(HTAB *units, char *key, bool create)
 	{
 		e->key = key;
 		e->ctx = NULL;
-		e->replaced = e->absent = false;
+		e->replaced = e->absent = e->equal = false;
+		e->hash[0] = '\0';
 	}
 	return e;
 }
@@ -1409,6 +1414,193 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 /* ---- the remote's half, where it has schemadrift ---------------------------- */
 
+/*
+ * The first round's read, kept for the second.  The caller asks both rounds
+ * in one transaction, over one connection; schemadrift_unit_digests() reads
+ * with attrs and keeps the set (in a child of TopTransactionContext, for the
+ * rest of the transaction), and schemadrift_unit_objects() with the same
+ * options answers from it: no second read of the catalogs, and both rounds
+ * see the one consistent read.  Only in a UTF-8 database, where the objects'
+ * strings are the bytes that unit keys and buckets are computed from.
+ */
+static MemoryContext round1_cxt = NULL;
+static SdObjectSet *round1_set = NULL;
+static int *round1_buckets = NULL;	/* each object's unit's bucket */
+static char *round1_options = NULL;
+static bool round1_callback = false;
+
+static void
+round1_forget(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* the memory goes with TopTransactionContext */
+			round1_cxt = NULL;
+			round1_set = NULL;
+			round1_buckets = NULL;
+			round1_options = NULL;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * round1_read
+ *		Read this database under options for the first round, its bucket
+ *		digests into digests; keep the read if it can be kept.
+ */
+static void
+round1_read(SdOptions *options, SdBucketDigests *digests)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	SdObjectSet *set;
+	int		   *buckets;
+	char	   *canonical;
+
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		set = sd_side_local_read(options, false);
+		sd_side_bucket_digests(set, digests, NULL);
+		return;
+	}
+	if (!round1_callback)
+	{
+		RegisterXactCallback(round1_forget, NULL);
+		round1_callback = true;
+	}
+	cxt = AllocSetContextCreate(TopTransactionContext, "schemadrift first round",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	set = sd_side_local_read(options, true);
+	buckets = palloc(sizeof(int) * Max(set->nobjects, 1));
+	sd_side_bucket_digests(set, digests, buckets);
+	canonical = pstrdup(options->canonical);
+	MemoryContextSwitchTo(old);
+	if (round1_cxt != NULL)
+		MemoryContextDelete(round1_cxt);
+	round1_cxt = cxt;
+	round1_set = set;
+	round1_buckets = buckets;
+	round1_options = canonical;
+}
+
+/* a text[] of n C strings */
+static Datum
+cstrings_to_text_array(char **parts, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(parts[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * units_from_round1
+ *		schemadrift_unit_objects() from the first round's read: the rows
+ *		units_sql() gives, in the same columns.  A unit's hash is computed
+ *		as the caller computes its own (its objects' leaf lines in the set's
+ *		order).
+ */
+static void
+units_from_round1(ReturnSetInfo *rsinfo, const SdObjectSet *set, const int *buckets,
+				  const bool *wanted, Jsonb *units)
+{
+	HTAB	   *table = unit_table();
+	UnitEntry **of = palloc0(sizeof(UnitEntry *) * Max(set->nobjects, 1));
+	HASH_SEQ_STATUS seq;
+	UnitEntry  *e;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	Datum		values[SD_ROW_NATTS];
+	bool		nulls[SD_ROW_NATTS];
+	int			i;
+
+	/* the units of the buckets asked for, and their hashes */
+	for (i = 0; i < set->nobjects; i++)
+	{
+		const SdObject *obj = &set->objects[i];
+
+		if (!wanted[buckets[i]])
+			continue;
+		e = unit_lookup(table, unit_key(obj), true);
+		if (e->ctx == NULL)
+			e->ctx = sd_util_sha256_begin();
+		sd_objects_hash_leaf(e->ctx, obj);
+		of[i] = e;
+	}
+	hash_seq_init(&seq, table);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		sd_util_sha256_end(e->ctx, e->hash);
+		e->ctx = NULL;
+	}
+
+	/* the other side's units: equal ones stay here, missing ones are named */
+	memset(nulls, true, sizeof(nulls));
+	it = JsonbIteratorInit(&units->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+		JsonbValue	val;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		tok = JsonbIteratorNext(&it, &val, true);
+		e = unit_lookup(table, key, false);
+		if (e == NULL)
+		{
+			values[1] = CStringGetTextDatum(key);
+			nulls[1] = false;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			nulls[1] = true;
+		}
+		else if (tok == WJB_VALUE && val.type == jbvString &&
+				 val.val.string.len == SD_SHA256_HEX_LEN &&
+				 memcmp(val.val.string.val, e->hash, SD_SHA256_HEX_LEN) == 0)
+			e->equal = true;
+	}
+
+	/* the objects of the units that differ, or that the other side lacks */
+	for (i = 0; i < set->nobjects; i++)
+	{
+		const SdObject *obj = &set->objects[i];
+
+		if (of[i] == NULL || of[i]->equal)
+			continue;
+		memset(nulls, false, sizeof(nulls));
+		values[0] = CStringGetTextDatum(obj->kind);
+		values[1] = CStringGetTextDatum(obj->identity);
+		if (obj->schema != NULL)
+			values[2] = CStringGetTextDatum(obj->schema);
+		else
+			nulls[2] = true;
+		values[3] = cstrings_to_text_array(obj->key, obj->nkey);
+		if (obj->nparent > 0)
+			values[4] = cstrings_to_text_array(obj->parent, obj->nparent);
+		else
+			nulls[4] = true;
+		if (obj->attrs_text != NULL)
+			values[5] = CStringGetTextDatum(obj->attrs_text);
+		else
+			nulls[5] = true;
+		values[6] = CStringGetTextDatum(obj->hash);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	hash_destroy(table);
+	pfree(of);
+}
+
 PG_FUNCTION_INFO_V1(schemadrift_unit_digests);
 
 /*
@@ -1423,7 +1615,6 @@ schemadrift_unit_digests(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	SdOptions  *options = sd_options_from_datum(fcinfo, 0);
-	SdObjectSet *set;
 	SdBucketDigests *digests = palloc(sizeof(SdBucketDigests));
 	char		root[33];
 	char	   *text;
@@ -1431,8 +1622,7 @@ schemadrift_unit_digests(PG_FUNCTION_ARGS)
 	bool		nulls[2] = {false, false};
 
 	InitMaterializedSRF(fcinfo, 0);
-	set = sd_side_local_read(options, false);
-	sd_side_bucket_digests(set, digests, NULL);
+	round1_read(options, digests);
 	digests_root(digests, root);
 	text = sd_side_bucket_digests_text(digests);
 	values[0] = CStringGetTextDatum(root);
@@ -1453,8 +1643,11 @@ PG_FUNCTION_INFO_V1(schemadrift_unit_objects);
  * schemadrift: what units_sql() returns for this database (the objects,
  * with attrs and hashes, of its units in the buckets asked for whose hash is
  * not the one units gives, and a row naming each unit of units that this
- * database lacks), read under the snapshot of the calling query: in the
- * caller's REPEATABLE READ transaction, the one the first round began.
+ * database lacks).  Where schemadrift_unit_digests() read this database
+ * with the same options earlier in the transaction, from that read (the
+ * caller's case: round1_read).  Otherwise read under the snapshot of the
+ * calling query: in the caller's REPEATABLE READ transaction, the one the
+ * first round began.
  *
  * Core's deparse functions read the latest catalogs, so the read is checked
  * against the latest committed state (sd_side_local_unchanged): free when no
@@ -1475,6 +1668,7 @@ schemadrift_unit_objects(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	bool	   *elnulls;
 	int			nelems;
+	bool		wanted[SD_UNIT_BUCKETS];
 	Oid			argtypes[4] = {JSONBOID, BOOLOID, INT4ARRAYOID, JSONBOID};
 	Datum		args[4];
 	Snapshot	snap;
@@ -1501,6 +1695,7 @@ schemadrift_unit_objects(PG_FUNCTION_ARGS)
 				 errmsg("buckets must be a one-dimensional array")));
 	deconstruct_array(buckets, INT4OID, sizeof(int32), true, TYPALIGN_INT,
 					  &elems, &elnulls, &nelems);
+	memset(wanted, 0, sizeof(wanted));
 	for (i = 0; i < nelems; i++)
 	{
 		if (elnulls[i])
@@ -1512,6 +1707,7 @@ schemadrift_unit_objects(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("bucket %d is out of range", DatumGetInt32(elems[i])),
 					 errdetail("Buckets are numbered from 0 to %d.", SD_UNIT_BUCKETS - 1)));
+		wanted[DatumGetInt32(elems[i])] = true;
 	}
 	if (!JB_ROOT_IS_OBJECT(units) || JB_ROOT_IS_SCALAR(units))
 		ereport(ERROR,
@@ -1520,6 +1716,13 @@ schemadrift_unit_objects(PG_FUNCTION_ARGS)
 				 errdetail("Its keys are unit keys, its values the units' hashes.")));
 
 	InitMaterializedSRF(fcinfo, 0);
+	if (round1_set != NULL && strcmp(round1_options, options->canonical) == 0)
+	{
+		/* the first round of this transaction read it all */
+		units_from_round1(rsinfo, round1_set, round1_buckets, wanted, units);
+		return (Datum) 0;
+	}
+
 	nestlevel = sd_util_pin_gucs();
 	snap = RegisterSnapshot(GetActiveSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
