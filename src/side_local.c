@@ -109,17 +109,18 @@ snapshots_equal(Snapshot a, Snapshot b)
 }
 
 /*
- * catalogs_unchanged
+ * sd_side_local_unchanged
  *		Whether the catalogs core's deparse functions read are the same under
- *		the registered snapshot before as now.
+ *		the registered snapshot before as now (for this side's read, and for
+ *		schemadrift_unit_objects' read done for another side).
  *
  * Cheap when nothing ended in between (the snapshots are equal); otherwise
  * the catalog state is computed under both snapshots and compared: a
  * transaction that committed only DML does not count.  Must be called
  * connected to SPI.
  */
-static bool
-catalogs_unchanged(Snapshot before)
+bool
+sd_side_local_unchanged(Snapshot before)
 {
 	Snapshot	now = RegisterSnapshot(GetLatestSnapshot());
 	bool		unchanged;
@@ -128,18 +129,6 @@ catalogs_unchanged(Snapshot before)
 		strcmp(run_state_query(before), run_state_query(now)) == 0;
 	UnregisterSnapshot(now);
 	return unchanged;
-}
-
-/*
- * sd_side_local_unchanged
- *		catalogs_unchanged() for a read done elsewhere under the registered
- *		snapshot before (schemadrift_unit_objects).  Must be called connected
- *		to SPI.
- */
-bool
-sd_side_local_unchanged(Snapshot before)
-{
-	return catalogs_unchanged(before);
 }
 
 /*
@@ -157,7 +146,7 @@ extract_once(SdObjectSet *set, bool with_attrs, Snapshot snap,
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	sd_extract_run(set, with_attrs, snap, resultcxt);
-	unchanged = catalogs_unchanged(snap);
+	unchanged = sd_side_local_unchanged(snap);
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 	return unchanged;
@@ -175,7 +164,7 @@ changed_since(Snapshot snap)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	unchanged = catalogs_unchanged(snap);
+	unchanged = sd_side_local_unchanged(snap);
 	SPI_finish();
 	return !unchanged;
 }

@@ -1214,6 +1214,7 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 	for (attempt = 1;; attempt++)
 	{
 		const char *params[4];
+		int			nparams;
 		SdBucketDigests *remote = palloc0(sizeof(SdBucketDigests));
 		DigestsArg	da = {remote, &rr};
 		char		local_root[33];
@@ -1230,7 +1231,10 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 
 		params[0] = rr.options_utf8;
 		params[1] = "false";
-		/* the first round, in C where the remote can: it checks itself */
+		/*
+		 * In C where the remote can, both rounds: they check themselves
+		 * (the second reads nothing again, or checks its read there).
+		 */
 		rr.self_consistent = (rr.remote_schema != NULL);
 		attemptcxt = AllocSetContextCreate(callercxt, "schemadrift remote read",
 										   ALLOCSET_DEFAULT_SIZES);
@@ -1340,25 +1344,17 @@ sd_side_remote_read_against(const char *server, SdOptions *options,
 						 " FROM %s.schemadrift_unit_objects($1::pg_catalog.jsonb,"
 						 " $2::pg_catalog.int4[], $3::pg_catalog.jsonb) u", rr.remote_schema) :
 				units_sql(rr.r->version, rr.r->utf8);
-		rr.self_consistent = (rr.remote_schema != NULL);
 		take_state_if_missing(&rr);
+		nparams = 1;			/* the options */
+		if (rr.remote_schema == NULL)
+			params[nparams++] = "true"; /* with attrs ($2 of units_sql) */
+		params[nparams++] = buckets;
+		params[nparams++] = unit_hashes.data;
 		memset(&ur, 0, sizeof(ur));
 		ur.units = units;
 		ur.hex_keys = !rr.r->utf8;
 		sd_rows_begin(&ur.rows, set, true, attemptcxt);
-		if (rr.remote_schema != NULL)
-		{
-			params[1] = buckets;
-			params[2] = unit_hashes.data;
-			sd_remote_rows(rr.r, units_query, 3, params, unit_row, &ur, READING);
-		}
-		else
-		{
-			params[1] = "true";
-			params[2] = buckets;
-			params[3] = unit_hashes.data;
-			sd_remote_rows(rr.r, units_query, 4, params, unit_row, &ur, READING);
-		}
+		sd_remote_rows(rr.r, units_query, nparams, params, unit_row, &ur, READING);
 		sd_rows_end(&ur.rows);
 		rr.remote_changed = ur.changed;
 		if (!read_consistent(&rr, attempt))
@@ -1491,18 +1487,6 @@ round1_read(SdOptions *options, SdBucketDigests *digests)
 	round1_options = canonical;
 }
 
-/* a text[] of n C strings */
-static Datum
-cstrings_to_text_array(char **parts, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
-
-	for (i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(parts[i]);
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 /*
  * units_from_round1
  *		schemadrift_unit_objects() from the first round's read: the rows
@@ -1585,9 +1569,9 @@ units_from_round1(ReturnSetInfo *rsinfo, const SdObjectSet *set, const int *buck
 			values[2] = CStringGetTextDatum(obj->schema);
 		else
 			nulls[2] = true;
-		values[3] = cstrings_to_text_array(obj->key, obj->nkey);
+		values[3] = sd_util_text_array(obj->key, obj->nkey);
 		if (obj->nparent > 0)
-			values[4] = cstrings_to_text_array(obj->parent, obj->nparent);
+			values[4] = sd_util_text_array(obj->parent, obj->nparent);
 		else
 			nulls[4] = true;
 		if (obj->attrs_text != NULL)
