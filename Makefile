@@ -16,6 +16,7 @@ OBJS = \
 	src/catalog_global.o \
 	src/catalog_ops.o \
 	src/catalog_text.o \
+	src/deparse.o \
 	src/objects.o \
 	src/rows.o \
 	src/extract.o \
@@ -101,7 +102,8 @@ REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 ISOLATION = \
 	snapshot_vs_ddl \
 	audit_concurrency \
-	guard_rules
+	guard_rules \
+	deparse_locks
 ISOLATION_OPTS = --inputdir=test --outputdir=test --temp-instance=tmp_check_iso --temp-config=test/regress.conf
 
 # TAP tests (PostgreSQL::Test::Cluster)

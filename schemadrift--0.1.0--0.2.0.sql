@@ -298,6 +298,14 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.schemadrift_unit_objects(jsonb, int4[], jsonb) IS
 'the objects, with attrs, of this database''s units in the buckets asked for whose hash is not the one units gives, and a row naming each unit of units that it lacks, read under the calling query''s snapshot (one row of NULLs: DDL committed since it was taken): the second round of a diff that another schemadrift runs against this database as a remote side';
 
+CREATE FUNCTION @extschema@.schemadrift_get_expr(expr pg_node_tree, relid oid)
+RETURNS text
+AS 'MODULE_PATHNAME', 'schemadrift_get_expr'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.schemadrift_get_expr(pg_node_tree, oid) IS
+'the text pg_get_expr(expr, relid) gives, without opening the table: how this database''s reads deparse checks, index predicates, generated columns, partition bounds, policies and row filters';
+
 --
 -- Many servers in one call (src/remote_fleet.c)
 --

@@ -65,6 +65,7 @@
 #include "catalog_attrs.h"
 #include "catalog_global.h"
 #include "catalog_ops.h"
+#include "deparse.h"
 #include "util.h"
 
 /*
@@ -234,7 +235,8 @@ add_inheritance(SdAttrs *o)
 				 " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
 				 " WHERE i.inhrelid = r.oid) END");
 	sd_attrs_add(o, "partition_bound", JV_TEXT,
-				 "CASE WHEN r.relispartition THEN pg_catalog.pg_get_expr(r.relpartbound, r.oid) END");
+				 psprintf("CASE WHEN r.relispartition THEN %s END",
+						  sd_attrs_table_expr("r.relpartbound", "r.oid")));
 	sd_attrs_add(o, "inherits", JV_JSON,
 				 psprintf("CASE WHEN NOT r.relispartition THEN %s END",
 						  sd_attrs_string_array(QUALIFIED("pn.nspname", "pc.relname"),
@@ -363,8 +365,9 @@ append_columns(StringInfo buf, int server_version)
 				 "CASE WHEN a.atthasdef AND a.attgenerated = '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, 0)"
 				 " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
 	sd_attrs_add(&o, "generated", JV_TEXT,
-				 "CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)"
-				 " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END");
+				 psprintf("CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN (SELECT %s"
+						  " FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END",
+						  sd_attrs_table_expr("ad.adbin", "ad.adrelid")));
 	sd_attrs_add(&o, "generated_storage", JV_TEXT,
 				 "CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END");
 	sd_attrs_add(&o, "identity", JV_TEXT,
@@ -436,9 +439,11 @@ append_columns(StringInfo buf, int server_version)
  * constraints are printed here the way ruleutils prints them, from the
  * column lists (COLUMN_LIST: pg_get_constraintdef() also looks up every
  * column, and for a check opens the table, on every call); exclusion
- * constraints, and everything from 18 on (NOT ENFORCED, WITHOUT OVERLAPS,
- * PERIOD), go through pg_get_constraintdef().  sql/identity.sql checks that
- * both print the same text.
+ * constraints, and from 18 on everything but checks (WITHOUT OVERLAPS,
+ * PERIOD), go through pg_get_constraintdef().  A check's expression is
+ * printed by sd_attrs_table_expr (schemadrift_get_expr() where schemadrift
+ * is installed, which does not open the table), its clauses here, with 18's
+ * NOT ENFORCED.  sql/identity.sql checks that both print the same text.
  */
 #define KEY_COLUMNS COLUMN_LIST("k.conkey", "k.conrelid", "")
 #define INCLUDE_COLUMNS \
@@ -450,8 +455,15 @@ static char *
 constraint_definition(int server_version)
 {
 	if (server_version >= 180000)
-		return "pg_catalog.pg_get_constraintdef(k.oid)";
-	return
+		return psprintf("CASE WHEN k.contype = 'c' THEN 'CHECK (' || %s || ')'"
+						" || CASE WHEN k.connoinherit THEN ' NO INHERIT' ELSE '' END"
+						" || CASE WHEN k.condeferrable THEN ' DEFERRABLE' ELSE '' END"
+						" || CASE WHEN k.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END"
+						" || CASE WHEN NOT k.conenforced THEN ' NOT ENFORCED'"
+						" WHEN NOT k.convalidated THEN ' NOT VALID' ELSE '' END"
+						" ELSE pg_catalog.pg_get_constraintdef(k.oid) END",
+						sd_attrs_table_expr("k.conbin", "k.conrelid"));
+	return psprintf(
 		"CASE k.contype"
 		" WHEN 'p' THEN 'PRIMARY KEY ' || CASE WHEN ix.indnullsnotdistinct THEN 'NULLS NOT DISTINCT ' ELSE '' END"
 		" || '(' || " KEY_COLUMNS " || ')' || " INCLUDE_COLUMNS
@@ -466,12 +478,13 @@ constraint_definition(int server_version)
 		" || CASE k.confdeltype WHEN 'r' THEN ' ON DELETE RESTRICT' WHEN 'c' THEN ' ON DELETE CASCADE'"
 		" WHEN 'n' THEN ' ON DELETE SET NULL' WHEN 'd' THEN ' ON DELETE SET DEFAULT' ELSE '' END"
 		" || COALESCE(' (' || " COLUMN_LIST("k.confdelsetcols", "k.conrelid", "") " || ')', '')"
-		" WHEN 'c' THEN 'CHECK (' || pg_catalog.pg_get_expr(k.conbin, k.conrelid) || ')'"
+		" WHEN 'c' THEN 'CHECK (' || %s || ')'"
 		" || CASE WHEN k.connoinherit THEN ' NO INHERIT' ELSE '' END"
 		" END"
 		" || CASE WHEN k.condeferrable THEN ' DEFERRABLE' ELSE '' END"
 		" || CASE WHEN k.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END"
-		" || CASE WHEN NOT k.convalidated THEN ' NOT VALID' ELSE '' END";
+		" || CASE WHEN NOT k.convalidated THEN ' NOT VALID' ELSE '' END",
+		sd_attrs_table_expr("k.conbin", "k.conrelid"));
 }
 
 
@@ -550,7 +563,7 @@ append_constraints(StringInfo buf, int server_version)
 static char *
 index_definition(void)
 {
-	return
+	return psprintf(
 		"CASE WHEN x.indexprs IS NULL THEN"
 		" " QIDENT("am.amname") " || ' (' || " INDEX_COLUMNS " || ')'"
 		" || CASE WHEN x.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END"
@@ -560,13 +573,14 @@ index_definition(void)
 		" THEN pg_catalog.substr(o.x, pg_catalog.strpos(o.x, '=') + 1)"
 		" ELSE pg_catalog.quote_literal(pg_catalog.substr(o.x, pg_catalog.strpos(o.x, '=') + 1)) END, ', ' ORDER BY o.i)"
 		" FROM pg_catalog.unnest(ic.reloptions) WITH ORDINALITY o(x, i)) || ')', '')"
-		" || COALESCE(' WHERE ' || pg_catalog.pg_get_expr(x.indpred, x.indrelid), '')"
+		" || COALESCE(' WHERE ' || %s, '')"
 		" ELSE (SELECT CASE WHEN pg_catalog.starts_with(def.d, def.prefix)"
 		" THEN pg_catalog.substr(def.d, pg_catalog.length(def.prefix) + 1) ELSE def.d END"
 		" FROM (SELECT pg_catalog.pg_get_indexdef(x.indexrelid) AS d,"
 		" 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '"
 		" || " QIDENT("ic.relname") " || ' ON ' || CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END"
-		" || r.ident || ' USING ' AS prefix) def) END";
+		" || r.ident || ' USING ' AS prefix) def) END",
+		sd_attrs_table_expr("x.indpred", "x.indrelid"));
 }
 
 
@@ -824,8 +838,8 @@ append_policies(StringInfo buf, int server_version)
 									   " pg_catalog.pg_get_userbyid(u.rid)) END AS name"
 									   " FROM pg_catalog.unnest(pol.polroles) u(rid)) g",
 									   UTF8_ORDER("g.name")));
-	sd_attrs_add(&o, "using", JV_TEXT, "pg_catalog.pg_get_expr(pol.polqual, pol.polrelid)");
-	sd_attrs_add(&o, "with_check", JV_TEXT, "pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid)");
+	sd_attrs_add(&o, "using", JV_TEXT, sd_attrs_table_expr("pol.polqual", "pol.polrelid"));
+	sd_attrs_add(&o, "with_check", JV_TEXT, sd_attrs_table_expr("pol.polwithcheck", "pol.polrelid"));
 	sd_attrs_add(&o, "comment", JV_TEXT, COMMENT("d"));
 
 	append_named_child(buf, "policy", "pg_policy", "pol", "polname", "polrelid", NULL, &o);
@@ -1271,6 +1285,31 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 	if (OidIsValid(rel_to))
 		appendStringInfo(&filter, " AND c.oid < '%u'::pg_catalog.oid", rel_to);
 	return build_query(server_version, arms, filter.data, NULL);
+}
+
+/*
+ * sd_catalog_local_extraction_sql
+ *		sd_catalog_extraction_sql for this database, with expressions on one
+ *		table deparsed by schemadrift_get_expr() where the installed SQL
+ *		objects have it (deparse.c): the same text as pg_get_expr(), without
+ *		opening each table.
+ */
+char *
+sd_catalog_local_extraction_sql(uint32 arms, Oid rel_from, Oid rel_to)
+{
+	const char *old = sd_attrs_set_table_expr_function(sd_deparse_function());
+	char	   *sql;
+
+	PG_TRY();
+	{
+		sql = sd_catalog_extraction_sql(PG_VERSION_NUM, arms, rel_from, rel_to);
+	}
+	PG_FINALLY();
+	{
+		(void) sd_attrs_set_table_expr_function(old);
+	}
+	PG_END_TRY();
+	return sql;
 }
 
 /*

@@ -25,6 +25,43 @@
 #include "util.h"
 
 /*
+ * The function that deparses an expression on one table in the query being
+ * built: pg_get_expr(), or where the query runs on a database with
+ * schemadrift, its schemadrift_get_expr() (deparse.c), which prints the same
+ * text without opening the table.  Set only for the length of one build
+ * (sd_attrs_set_table_expr_function).
+ */
+static const char *table_expr_function = NULL;
+
+/*
+ * sd_attrs_set_table_expr_function
+ *		Build expressions on one table with function fn (qualified, taking
+ *		the pg_node_tree and the table's OID), or with pg_get_expr() if fn is
+ *		NULL.  Returns the previous setting, for the caller to restore.
+ */
+const char *
+sd_attrs_set_table_expr_function(const char *fn)
+{
+	const char *old = table_expr_function;
+
+	table_expr_function = fn;
+	return old;
+}
+
+/*
+ * sd_attrs_table_expr
+ *		SQL for the text of expression expr (a pg_node_tree column) on the
+ *		table of OID relid, as pg_get_expr(expr, relid) prints it.
+ */
+char *
+sd_attrs_table_expr(const char *expr, const char *relid)
+{
+	return psprintf("%s(%s, %s)",
+					table_expr_function ? table_expr_function : "pg_catalog.pg_get_expr",
+					expr, relid);
+}
+
+/*
  * sd_attrs_add
  *		Add attribute key to o: the SQL expression expr, of kind kind.  key and
  *		expr are not copied: they must live as long as o.

@@ -49,6 +49,8 @@ typedef struct SdAttrs
 
 extern void sd_attrs_add(SdAttrs *o, const char *key, SdAttrKind kind, const char *expr);
 extern char *sd_attrs_sql(SdAttrs *o);
+extern const char *sd_attrs_set_table_expr_function(const char *fn);
+extern char *sd_attrs_table_expr(const char *expr, const char *relid);
 extern Oid	sd_attrs_catalog_oid(const char *catalog);
 extern char *sd_attrs_string_array(const char *elem, const char *from, const char *order);
 extern char *sd_attrs_sorted_array(const char *col);

@@ -103,7 +103,7 @@ sd_catalog_append_publication_relations(StringInfo buf, int server_version)
 												"pg_catalog.unnest(pr.prattrs::pg_catalog.int2[]) WITH ORDINALITY x(n, i)"
 												" JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = x.n",
 												"x.i")));
-	sd_attrs_add(&o, "row_filter", JV_TEXT, "pg_catalog.pg_get_expr(pr.prqual, pr.prrelid)");
+	sd_attrs_add(&o, "row_filter", JV_TEXT, sd_attrs_table_expr("pr.prqual", "pr.prrelid"));
 
 	appendStringInfo(buf,
 					 "SELECT 'publication relation', r.ident || ' in publication ' || p.pubname, " NO_SCHEMA ","

@@ -280,7 +280,7 @@ run_arms(uint32 mask, Oid from, Oid to, Jsonb *options, DestReceiver *dest)
 	SPIExecuteOptions opts;
 	int			rc;
 
-	plan = SPI_prepare(sd_catalog_extraction_sql(PG_VERSION_NUM, mask, from, to), 2, argtypes);
+	plan = SPI_prepare(sd_catalog_local_extraction_sql(mask, from, to), 2, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the catalog extraction query: %s",
 			 SPI_result_code_string(SPI_result));

@@ -10,9 +10,13 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_event_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -23,12 +27,14 @@
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
 
@@ -579,4 +585,41 @@ sd_util_text_sha256(const char *text, char *out)
 					   text[len - 1] == '\n' || text[len - 1] == '\r'))
 		len--;
 	sd_util_sha256_hex(text, len, out);
+}
+
+/*
+ * sd_util_installed
+ *		Whether schemadrift is installed in this database (pg_extension), and
+ *		if so its schema (*nspoid, if not NULL) and the version of its SQL
+ *		objects (*version, palloc'd, if not NULL).  The library may be
+ *		loaded where it is not (by hand, or through shared_preload_libraries).
+ */
+bool
+sd_util_installed(Oid *nspoid, char **version)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("schemadrift"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	found = HeapTupleIsValid(tuple);
+	if (found && nspoid != NULL)
+		*nspoid = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	if (found && version != NULL)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		*version = isnull ? NULL : TextDatumGetCString(d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
 }

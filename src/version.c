@@ -30,6 +30,7 @@
 #include "compat.h"
 #include "kinds.h"
 #include "snapshot.h"
+#include "util.h"
 
 /*
  * installed_version
@@ -40,29 +41,10 @@
 static char *
 installed_version(void)
 {
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-	char	   *result = NULL;
+	char	   *version = NULL;
 
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
-				F_NAMEEQ, CStringGetDatum("schemadrift"));
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
-									 RelationGetDescr(rel), &isnull);
-
-		if (!isnull)
-			result = TextDatumGetCString(d);
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return result;
+	(void) sd_util_installed(NULL, &version);
+	return version;
 }
 
 PG_FUNCTION_INFO_V1(schemadrift_version);

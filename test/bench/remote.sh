@@ -29,6 +29,9 @@
 #   KB           bytes moved (both directions) by rfp, diff equal, diff drift,
 #                diff drift over two connections (d.dr 2c), and by a full
 #                read of drift (its snapshot, for comparison)
+#   fp x2        (in the ratios line) two serial fingerprints started at
+#                once, of "here" and of "equal_sd", each in its backend alone:
+#                the floor of diff equal where both sides share the cores
 #   MB           peak private memory (VmHWM less RssShmem) of the backend
 #                running diff drift, and the most any remote backend held
 #                while it ran (sampled every 20 ms)
@@ -86,6 +89,18 @@ timed_sql() {
 	local t0 t1
 	t0=$(now)
 	psql_cmd -d "$1" -At -c "$2" >/dev/null
+	t1=$(now)
+	secs "$t0" "$t1"
+}
+
+# seconds of two psql runs at once: $2 in database $1 and $4 in database $3
+timed_pair() {
+	local t0 t1 job
+	t0=$(now)
+	psql_cmd -d "$1" -At -c "$2" >/dev/null &
+	job=$!
+	psql_cmd -d "$3" -At -c "$4" >/dev/null
+	wait "$job"
 	t1=$(now)
 	secs "$t0" "$t1"
 }
@@ -166,12 +181,14 @@ SQL
 
 	: > "$dir/t_fp"; : > "$dir/t_fps"; : > "$dir/t_rfp"; : > "$dir/t_deq"; : > "$dir/t_ddr"; : > "$dir/t_dump"
 	: > "$dir/t_rfps"; : > "$dir/t_deqs"; : > "$dir/t_ddrs"
-	: > "$dir/t_rfp1"; : > "$dir/t_deq1"; : > "$dir/t_ddr1"
+	: > "$dir/t_rfp1"; : > "$dir/t_deq1"; : > "$dir/t_ddr1"; : > "$dir/t_fp2"
 	two='SET schemadrift.remote_connections = 2;'
 	one='SET schemadrift.remote_connections = 1;'
 	for _ in $(seq "$RUNS"); do
 		timed_sql b_here "SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fp"
 		timed_sql b_here "SET schemadrift.max_parallel_workers = 0; SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fps"
+		timed_pair b_here "SET schemadrift.max_parallel_workers = 0; SELECT schemadrift_fingerprint('$opts')" \
+			b_equal_sd "SET schemadrift.max_parallel_workers = 0; SELECT schemadrift_fingerprint('$opts')" >> "$dir/t_fp2"
 		timed_sql b_here "$one SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp"
 		timed_sql b_here "$two SELECT schemadrift_fingerprint('$opts', server => 'equal')" >> "$dir/t_rfp1"
 		timed_sql b_here "$one SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')" >> "$dir/t_deq"
@@ -195,6 +212,7 @@ SQL
 	deq=$(median < "$dir/t_deq"); ddr=$(median < "$dir/t_ddr"); dump=$(median < "$dir/t_dump")
 	rfps=$(median < "$dir/t_rfps"); deqs=$(median < "$dir/t_deqs"); ddrs=$(median < "$dir/t_ddrs")
 	rfp1=$(median < "$dir/t_rfp1"); deq1=$(median < "$dir/t_deq1"); ddr1=$(median < "$dir/t_ddr1")
+	fp2=$(median < "$dir/t_fp2")
 
 	kb_rfp=$(kb_moved b_here "$one SELECT schemadrift_fingerprint('$opts', server => 'equal')")
 	kb_deq=$(kb_moved b_here "$one SELECT count(*) FROM schemadrift_diff('equal', options => '$opts')")
@@ -216,4 +234,6 @@ SQL
 		"$(awk -v a="$dump" -v b="$ddr" 'BEGIN { print a / b }')" \
 		"$(awk -v a="$dump" -v b="$ddrs" 'BEGIN { print a / b }')" \
 		"$(awk -v a="$kb_ddr" -v b="$kb_full" 'BEGIN { print 100 * a / b }')" "$rows_eq" "$rows_dr"
+	printf '%7s two serial fingerprints at once (fp x2, %s s) = %.2f x fp serial: the floor of diff equal on these cores\n' "" \
+		"$fp2" "$(awk -v a="$fp2" -v b="$fps" 'BEGIN { print a / b }')"
 done
