@@ -101,7 +101,7 @@ FROM jsonb_array_elements(schemadrift_snapshot('{"include_schemas": ["Weird \"Sc
 ORDER BY o->>'kind', o->>'identity' COLLATE "C";
 
 -- schemadrift_get_expr() prints what pg_get_expr() prints, byte for byte,
--- for every expression on a table in this database: the shapes it prints
+-- for every expression on a table in this test database: the shapes it prints
 -- itself (columns with awkward names, a dropped column before the one used,
 -- implicit-AND predicates, partition bounds) and those it leaves to core
 -- (CASE, whole rows, system columns, sublinks)
@@ -170,3 +170,20 @@ RESET search_path;
 DROP VIEW pg_temp.table_exprs;
 
 DROP SCHEMA "Weird ""Schema""" CASCADE;
+
+-- Only the extension's own schemadrift_get_expr() is called.  Under the
+-- 0.1.0 SQL objects (before ALTER EXTENSION UPDATE) there is none: a
+-- function of that name and signature someone made in the extension's
+-- schema is not used, and pg_get_expr() is.
+CREATE DATABASE regress_sd_getexpr;
+\c regress_sd_getexpr
+CREATE EXTENSION schemadrift VERSION '0.1.0';
+CREATE TABLE public.t (a int CONSTRAINT t_a CHECK (a > 0));
+CREATE FUNCTION public.schemadrift_get_expr(pg_node_tree, oid) RETURNS text
+	LANGUAGE sql AS $$ SELECT 'not schemadrift''s' $$;
+SELECT attrs->>'definition' AS definition FROM schemadrift_objects() WHERE kind = 'table constraint';
+DROP FUNCTION public.schemadrift_get_expr(pg_node_tree, oid);
+ALTER EXTENSION schemadrift UPDATE;
+SELECT attrs->>'definition' AS definition FROM schemadrift_objects() WHERE kind = 'table constraint';
+\c contrib_regression
+DROP DATABASE regress_sd_getexpr;
