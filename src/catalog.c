@@ -1288,21 +1288,22 @@ sd_catalog_extraction_sql(int server_version, uint32 arms, Oid rel_from, Oid rel
 }
 
 /*
- * sd_catalog_local_extraction_sql
- *		sd_catalog_extraction_sql for this database, with expressions on one
- *		table deparsed by schemadrift_get_expr() where the installed SQL
- *		objects have it (deparse.c): the same text as pg_get_expr(), without
- *		opening each table.
+ * sd_catalog_for_this_database
+ *		build(arg), a query of this file's to run on this database, built
+ *		with expressions on one table deparsed by schemadrift_get_expr() where
+ *		the installed SQL objects have it (deparse.c): the same text as
+ *		pg_get_expr(), without opening each table.  Queries for a remote are
+ *		built without it (pg_get_expr(), the default).
  */
 char *
-sd_catalog_local_extraction_sql(uint32 arms, Oid rel_from, Oid rel_to)
+sd_catalog_for_this_database(char *(*build) (void *arg), void *arg)
 {
 	const char *old = sd_attrs_set_table_expr_function(sd_deparse_function());
 	char	   *sql;
 
 	PG_TRY();
 	{
-		sql = sd_catalog_extraction_sql(PG_VERSION_NUM, arms, rel_from, rel_to);
+		sql = build(arg);
 	}
 	PG_FINALLY();
 	{

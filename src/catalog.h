@@ -16,7 +16,7 @@
 
 extern char *sd_catalog_extraction_sql(int server_version, uint32 arms,
 									   Oid rel_from, Oid rel_to);
-extern char *sd_catalog_local_extraction_sql(uint32 arms, Oid rel_from, Oid rel_to);
+extern char *sd_catalog_for_this_database(char *(*build) (void *arg), void *arg);
 extern int	sd_catalog_arm_count(void);
 extern int	sd_catalog_arm_weight(int arm);
 extern bool sd_catalog_arm_leader_only(int arm);

@@ -43,7 +43,6 @@
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type_d.h"
-#include "commands/extension.h"
 #include "fmgr.h"
 #include "nodes/bitmapset.h"
 #include "nodes/makefuncs.h"
@@ -212,13 +211,13 @@ schemadrift_get_expr(PG_FUNCTION_ARGS)
 char *
 sd_deparse_function(void)
 {
+	Oid			extoid = InvalidOid;
 	Oid			nspoid = InvalidOid;
-	Oid			extoid;
 	Oid			fnoid;
 	char	   *nspname;
 	Oid			argtypes[2] = {PG_NODE_TREEOID, OIDOID};
 
-	if (!sd_util_installed(&nspoid, NULL))
+	if (!sd_util_installed(&extoid, &nspoid, NULL))
 		return NULL;
 	nspname = OidIsValid(nspoid) ? get_namespace_name(nspoid) : NULL;
 	if (nspname == NULL)
@@ -226,8 +225,7 @@ sd_deparse_function(void)
 	fnoid = LookupFuncName(list_make2(makeString(nspname),
 									  makeString("schemadrift_get_expr")),
 						   2, argtypes, true);
-	extoid = get_extension_oid("schemadrift", true);
-	if (!OidIsValid(fnoid) || !OidIsValid(extoid) ||
+	if (!OidIsValid(fnoid) ||
 		getExtensionOfObject(ProcedureRelationId, fnoid) != extoid)
 		return NULL;
 	return psprintf("%s.schemadrift_get_expr", quote_identifier(nspname));

@@ -265,6 +265,22 @@ check_result_types(SPIPlanPtr plan)
 	sd_rows_check_type(source->resultDesc);
 }
 
+/* the extraction query of run_arms, for sd_catalog_for_this_database */
+typedef struct ArmsQuery
+{
+	uint32		mask;
+	Oid			from;
+	Oid			to;
+} ArmsQuery;
+
+static char *
+arms_query(void *arg)
+{
+	ArmsQuery  *q = arg;
+
+	return sd_catalog_extraction_sql(PG_VERSION_NUM, q->mask, q->from, q->to);
+}
+
 /*
  * run_arms
  *		Run the extraction query for the arms in mask (for the relations
@@ -275,12 +291,13 @@ static void
 run_arms(uint32 mask, Oid from, Oid to, Jsonb *options, DestReceiver *dest)
 {
 	Oid			argtypes[2] = {JSONBOID, BOOLOID};
+	ArmsQuery	q = {mask, from, to};
 	SPIPlanPtr	plan;
 	ParamListInfo params;
 	SPIExecuteOptions opts;
 	int			rc;
 
-	plan = SPI_prepare(sd_catalog_local_extraction_sql(mask, from, to), 2, argtypes);
+	plan = SPI_prepare(sd_catalog_for_this_database(arms_query, &q), 2, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the catalog extraction query: %s",
 			 SPI_result_code_string(SPI_result));

@@ -328,6 +328,13 @@ units_sql(int server_version, bool utf8)
 					utf8 ? "e.key" : "pg_catalog.decode(e.key, 'hex')");
 }
 
+/* units_sql for this database (schemadrift_unit_objects) */
+static char *
+units_sql_here(void *arg)
+{
+	return units_sql(PG_VERSION_NUM, GetDatabaseEncoding() == PG_UTF8);
+}
+
 /*
  * sd_side_remote_schema_hashes_sql
  *		The query that returns a remote's schema hashes (name, hash), for a
@@ -1711,7 +1718,7 @@ schemadrift_unit_objects(PG_FUNCTION_ARGS)
 	snap = RegisterSnapshot(GetActiveSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare(units_sql(PG_VERSION_NUM, GetDatabaseEncoding() == PG_UTF8), 4, argtypes);
+	plan = SPI_prepare(sd_catalog_for_this_database(units_sql_here, NULL), 4, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the units query: %s", SPI_result_code_string(SPI_result));
 	args[0] = JsonbPGetDatum(options->jsonb);

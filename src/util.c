@@ -590,12 +590,12 @@ sd_util_text_sha256(const char *text, char *out)
 /*
  * sd_util_installed
  *		Whether schemadrift is installed in this database (pg_extension), and
- *		if so its schema (*nspoid, if not NULL) and the version of its SQL
- *		objects (*version, palloc'd, if not NULL).  The library may be
+ *		if so its OID (*extoid), its schema (*nspoid) and the version of its
+ *		SQL objects (*version, palloc'd), each only if not NULL.  The library may be
  *		loaded where it is not (by hand, or through shared_preload_libraries).
  */
 bool
-sd_util_installed(Oid *nspoid, char **version)
+sd_util_installed(Oid *extoid, Oid *nspoid, char **version)
 {
 	Relation	rel;
 	ScanKeyData key;
@@ -609,6 +609,8 @@ sd_util_installed(Oid *nspoid, char **version)
 	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
 	tuple = systable_getnext(scan);
 	found = HeapTupleIsValid(tuple);
+	if (found && extoid != NULL)
+		*extoid = ((Form_pg_extension) GETSTRUCT(tuple))->oid;
 	if (found && nspoid != NULL)
 		*nspoid = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
 	if (found && version != NULL)

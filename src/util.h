@@ -54,6 +54,6 @@ extern ErrorData *sd_util_try_error(void (*fn) (void *arg), void *arg);
 extern Datum sd_util_text_array(char **strings, int n);
 extern void sd_util_rolled_back(void (*fn) (void *arg), void *arg);
 extern Oid	sd_util_own_event_trigger(const char *name, bool *fires);
-extern bool sd_util_installed(Oid *nspoid, char **version);
+extern bool sd_util_installed(Oid *extoid, Oid *nspoid, char **version);
 
 #endif							/* SCHEMADRIFT_UTIL_H */

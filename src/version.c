@@ -43,7 +43,7 @@ installed_version(void)
 {
 	char	   *version = NULL;
 
-	(void) sd_util_installed(NULL, &version);
+	(void) sd_util_installed(NULL, NULL, &version);
 	return version;
 }
 
